@@ -1,0 +1,1 @@
+//! The embedded Event Hubs-compatible emulator.

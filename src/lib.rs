@@ -1,0 +1,13 @@
+//! ehops: a terminal operations console for Azure Event Hubs, and the Event Hubs-compatible
+//! emulator it carries so that it runs with no cloud account.
+//!
+//! Module map (see `ARCHITECTURE.md` in the design notes for the rules between them):
+//! - [`model`]: plain domain types shared by every layer; no I/O.
+//! - [`emulator`]: the local Event Hubs: AMQP 1.0 data plane, partition log store, SAS/CBS
+//!   auth, management node, HTTP surface, demo organisation. The console never imports it; it
+//!   reaches it through the same wire protocols it uses against Azure. The one public entry is
+//!   [`emulator::launch`].
+#![forbid(unsafe_code)]
+
+pub mod emulator;
+pub mod model;
