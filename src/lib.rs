@@ -2,6 +2,7 @@
 //! emulator it carries so that it runs with no cloud account.
 //!
 //! Module map (see `ARCHITECTURE.md` in the design notes for the rules between them):
+//! - [`commands`]: the headless subcommands (`ehops emulator`, ...), one file each.
 //! - [`model`]: plain domain types shared by every layer; no I/O.
 //! - [`emulator`]: the local Event Hubs: AMQP 1.0 data plane, partition log store, SAS/CBS
 //!   auth, management node, HTTP surface, demo organisation. The console never imports it; it
@@ -9,5 +10,6 @@
 //!   [`emulator::launch`].
 #![forbid(unsafe_code)]
 
+pub mod commands;
 pub mod emulator;
 pub mod model;

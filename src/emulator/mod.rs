@@ -1,6 +1,17 @@
-//! The embedded Event Hubs-compatible emulator.
+//! The embedded Event Hubs-compatible emulator. Start it with [`launch`]; the console reaches
+//! it only through the wire protocols it uses against Azure.
 
+pub mod amqp;
 pub mod config;
+pub mod demo;
 mod entity_path;
+mod http;
+mod launch;
 pub mod sas;
 pub mod store;
+
+pub use config::EmulatorConfig;
+pub use launch::{
+    Credential, DEFAULT_AMQP, DEFAULT_HTTP, LaunchError, LaunchOptions, NamespaceEndpoint,
+    RunningEmulator, launch,
+};

@@ -1,0 +1,127 @@
+//! `ehops emulator`: a local Event Hubs for Microsoft's SDKs and for ehops itself.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use crate::emulator::{self, EmulatorConfig, LaunchOptions, NamespaceEndpoint, RunningEmulator};
+
+use super::exit;
+
+pub struct EmulatorArgs {
+    pub config: Option<PathBuf>,
+    pub data: Option<PathBuf>,
+    pub amqp: SocketAddr,
+    pub http: SocketAddr,
+    pub demo: bool,
+    pub json: bool,
+}
+
+pub async fn run(args: EmulatorArgs) -> u8 {
+    let config = match (&args.config, args.demo) {
+        (Some(_), true) => {
+            eprintln!("error: give either --config FILE or --demo, not both");
+            return exit::USAGE;
+        }
+        (Some(path), false) => EmulatorConfig::load(path),
+        (None, _) => emulator::demo::organisation(),
+    };
+    let config = match config {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return exit::USAGE;
+        }
+    };
+    let Some(data_dir) = args.data.clone().or_else(default_data_dir) else {
+        eprintln!("error: no data directory could be determined; pass --data DIR");
+        return exit::USAGE;
+    };
+    let running = match emulator::launch(LaunchOptions {
+        config,
+        data_dir: data_dir.clone(),
+        amqp: args.amqp,
+        http: args.http,
+    })
+    .await
+    {
+        Ok(running) => running,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return exit::USAGE;
+        }
+    };
+    if args.json {
+        println!("{}", ready_json(&running));
+    } else {
+        print_banner(&running, &data_dir);
+    }
+    wait_for_shutdown().await;
+    drop(running);
+    exit::OK
+}
+
+fn default_data_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "ehops").map(|dirs| dirs.data_dir().join("emulator"))
+}
+
+/// One line a script can wait for: the bound addresses and every credential.
+fn ready_json(running: &RunningEmulator) -> serde_json::Value {
+    serde_json::json!({
+        "ready": true,
+        "amqp": running.amqp.to_string(),
+        "http": running.http.to_string(),
+        "namespaces": running.namespaces,
+    })
+}
+
+fn print_banner(running: &RunningEmulator, data_dir: &std::path::Path) {
+    println!("ehops emulator ready");
+    println!("  health:  http://{}/health", running.http);
+    println!("  data:    {}", data_dir.display());
+    for namespace in &running.namespaces {
+        print_namespace(namespace);
+    }
+    println!("\nStop with Ctrl-C.");
+}
+
+fn print_namespace(namespace: &NamespaceEndpoint) {
+    println!(
+        "\nnamespace {} on amqp://{}",
+        namespace.name, namespace.amqp
+    );
+    println!(
+        "  Rust SDK: ProducerClient::builder().with_custom_endpoint(\"{}\".into()).open(\"{}\", HUB, credential)",
+        namespace.custom_endpoint, namespace.name
+    );
+    for rule in &namespace.rules {
+        println!(
+            "  rule {} on {} ({})",
+            rule.name,
+            rule.scope,
+            rule.rights.join(", ")
+        );
+        println!("    Python/JS: {}", rule.connection_string);
+    }
+}
+
+async fn wait_for_shutdown() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,227 @@
+//! Events on the wire: splitting what producers send into stored events, and stamping the
+//! annotations consumers read (protocol-notes 1.5 and 1.7).
+
+use bytes::Bytes;
+use fe2o3_amqp_types::messaging::message::__private::{Deserializable, Serializable};
+use fe2o3_amqp_types::messaging::{
+    Body, DeliveryAnnotations, Message, MessageAnnotations, annotations::OwnedKey,
+};
+use fe2o3_amqp_types::primitives::{Symbol, Timestamp, Value};
+use serde_amqp::primitives::OrderedMap;
+
+use crate::emulator::store::{NewEvent, PartitionStats, StoredEvent};
+
+pub type AmqpMessage = Message<Body<Value>>;
+
+/// Message format of a batch: the body's Data sections each hold one encoded message.
+pub const BATCH_FORMAT: u32 = 0x8001_3700;
+/// The largest event or batch the service accepts (Standard tier; protocol-notes section 9).
+pub const MAX_MESSAGE_BYTES: usize = 1024 * 1024;
+
+pub const PARTITION_KEY: &str = "x-opt-partition-key";
+const SEQUENCE_NUMBER: &str = "x-opt-sequence-number";
+const OFFSET: &str = "x-opt-offset";
+const ENQUEUED_TIME: &str = "x-opt-enqueued-time";
+
+#[derive(Debug, thiserror::Error)]
+pub enum MessageError {
+    #[error("the message is {size} bytes; the limit is {MAX_MESSAGE_BYTES}")]
+    TooLarge { size: usize },
+    #[error("cannot decode the message: {0}")]
+    Decode(String),
+    #[error("an event batch holds a section that is not an encoded event")]
+    BadBatch,
+}
+
+pub fn encode(message: &AmqpMessage) -> Result<Vec<u8>, serde_amqp::Error> {
+    serde_amqp::to_vec(&Serializable(message))
+}
+
+pub fn decode(bytes: &[u8]) -> Result<AmqpMessage, MessageError> {
+    serde_amqp::from_slice::<Deserializable<AmqpMessage>>(bytes)
+        .map(|d| d.0)
+        .map_err(|e| MessageError::Decode(e.to_string()))
+}
+
+fn annotation<'a>(annotations: &'a Option<MessageAnnotations>, key: &str) -> Option<&'a Value> {
+    annotations
+        .as_ref()?
+        .0
+        .iter()
+        .find(|(k, _)| matches!(k, OwnedKey::Symbol(s) if s.as_str() == key))
+        .map(|(_, v)| v)
+}
+
+pub fn partition_key(message: &AmqpMessage) -> Option<String> {
+    match annotation(&message.message_annotations, PARTITION_KEY)? {
+        Value::String(key) => Some(key.clone()),
+        Value::Symbol(key) => Some(key.as_str().to_string()),
+        _ => None,
+    }
+}
+
+/// Turns one transfer into the events to store, in order. A batch (message format
+/// 0x80013700) becomes one event per Data section, each kept byte for byte as the client
+/// encoded it; anything else is one event.
+pub fn events_of(
+    message: &AmqpMessage,
+    message_format: u32,
+) -> Result<Vec<NewEvent>, MessageError> {
+    let envelope_key = partition_key(message);
+    if message_format == BATCH_FORMAT {
+        let Body::Data(sections) = &message.body else {
+            return Err(MessageError::BadBatch);
+        };
+        let size: usize = sections.iter().map(|d| d.0.len()).sum();
+        if size > MAX_MESSAGE_BYTES {
+            return Err(MessageError::TooLarge { size });
+        }
+        return sections
+            .iter()
+            .map(|data| {
+                let inner = decode(&data.0).map_err(|_| MessageError::BadBatch)?;
+                Ok(NewEvent {
+                    partition_key: partition_key(&inner).or_else(|| envelope_key.clone()),
+                    message: Bytes::copy_from_slice(&data.0),
+                })
+            })
+            .collect();
+    }
+    let bytes = encode(message).map_err(|e| MessageError::Decode(e.to_string()))?;
+    if bytes.len() > MAX_MESSAGE_BYTES {
+        return Err(MessageError::TooLarge { size: bytes.len() });
+    }
+    Ok(vec![NewEvent {
+        partition_key: envelope_key,
+        message: Bytes::from(bytes),
+    }])
+}
+
+fn symbol_key(key: &str) -> OwnedKey {
+    OwnedKey::Symbol(Symbol::from(key))
+}
+
+/// The stored event as a consumer receives it: the client's message with the service's
+/// annotations, and the runtime metrics when the receiver asked for them.
+pub fn delivered(
+    event: &StoredEvent,
+    metrics: Option<&PartitionStats>,
+    now_ms: i64,
+) -> Result<AmqpMessage, MessageError> {
+    let mut message = decode(&event.message)?;
+    let mut annotations = message
+        .message_annotations
+        .take()
+        .map(|a| a.0)
+        .unwrap_or_default();
+    annotations.insert(
+        symbol_key(SEQUENCE_NUMBER),
+        Value::Long(event.sequence_number),
+    );
+    annotations.insert(symbol_key(OFFSET), Value::String(event.offset.to_string()));
+    annotations.insert(
+        symbol_key(ENQUEUED_TIME),
+        Value::Timestamp(Timestamp::from_milliseconds(event.enqueued_ms)),
+    );
+    if let Some(key) = &event.partition_key {
+        annotations.insert(symbol_key(PARTITION_KEY), Value::String(key.clone()));
+    }
+    message.message_annotations = Some(MessageAnnotations(annotations));
+    if let Some(stats) = metrics {
+        let mut runtime: OrderedMap<OwnedKey, Value> = OrderedMap::new();
+        runtime.insert(
+            symbol_key("last_enqueued_sequence_number"),
+            Value::Long(stats.last_sequence_number),
+        );
+        runtime.insert(
+            symbol_key("last_enqueued_offset"),
+            Value::String(stats.last_offset.to_string()),
+        );
+        runtime.insert(
+            symbol_key("last_enqueued_time_utc"),
+            Value::Timestamp(Timestamp::from_milliseconds(stats.last_enqueued_ms)),
+        );
+        runtime.insert(
+            symbol_key("runtime_info_retrieval_time_utc"),
+            Value::Timestamp(Timestamp::from_milliseconds(now_ms)),
+        );
+        message.delivery_annotations = Some(DeliveryAnnotations(runtime));
+    }
+    Ok(message)
+}
+
+#[cfg(test)]
+mod tests {
+    use fe2o3_amqp_types::messaging::{Batch, Data};
+    use serde_amqp::primitives::Binary;
+
+    use super::*;
+
+    fn event_bytes(body: &[u8], key: Option<&str>) -> Vec<u8> {
+        let mut message = Message::builder()
+            .body(Body::<Value>::Data(Batch::new(vec![Data(Binary::from(
+                body.to_vec(),
+            ))])))
+            .build();
+        if let Some(key) = key {
+            let mut annotations = OrderedMap::<OwnedKey, Value>::new();
+            annotations.insert(symbol_key(PARTITION_KEY), Value::String(key.into()));
+            message.message_annotations = Some(MessageAnnotations(annotations));
+        }
+        encode(&message).expect("encodable")
+    }
+
+    #[test]
+    fn a_batch_becomes_one_event_per_section_with_its_key() {
+        let inner = [event_bytes(b"one", Some("k")), event_bytes(b"two", None)];
+        let batch: AmqpMessage = Message::builder()
+            .body(Body::Data(Batch::new(
+                inner
+                    .iter()
+                    .map(|b| Data(Binary::from(b.clone())))
+                    .collect::<Vec<_>>(),
+            )))
+            .build();
+        let events = events_of(&batch, BATCH_FORMAT).expect("valid batch");
+        assert_eq!(events.len(), 2);
+        assert_eq!(events[0].message.as_ref(), inner[0].as_slice());
+        assert_eq!(events[0].partition_key.as_deref(), Some("k"));
+        assert_eq!(events[1].partition_key, None);
+    }
+
+    #[test]
+    fn delivered_events_carry_the_service_annotations() {
+        let stored = StoredEvent {
+            sequence_number: 5,
+            offset: 1234,
+            enqueued_ms: 1_700_000_000_000,
+            partition_key: Some("k".into()),
+            message: Bytes::from(event_bytes(b"body", None)),
+        };
+        let message = delivered(&stored, None, 0).expect("decodable");
+        let annotations = &message.message_annotations;
+        assert_eq!(
+            annotation(annotations, SEQUENCE_NUMBER),
+            Some(&Value::Long(5))
+        );
+        assert_eq!(
+            annotation(annotations, OFFSET),
+            Some(&Value::String("1234".into()))
+        );
+        assert_eq!(partition_key(&message).as_deref(), Some("k"));
+        assert!(message.delivery_annotations.is_none());
+    }
+
+    #[test]
+    fn oversize_single_event_is_refused() {
+        let big: AmqpMessage = Message::builder()
+            .body(Body::Data(Batch::new(vec![Data(Binary::from(
+                vec![0u8; MAX_MESSAGE_BYTES + 1],
+            ))])))
+            .build();
+        assert!(matches!(
+            events_of(&big, 0),
+            Err(MessageError::TooLarge { .. })
+        ));
+    }
+}

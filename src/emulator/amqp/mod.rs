@@ -1,0 +1,62 @@
+//! The AMQP 1.0 data plane, as the official Event Hubs SDKs use it (protocol-notes section 1,
+//! sdk-quirks.md): SASL, CBS put-token with SAS validation, `$management` READ, producers,
+//! consumers with start positions and owner levels.
+
+mod filter;
+mod links;
+mod management;
+mod message;
+mod nodes;
+mod ownership;
+mod padding;
+mod partition_key;
+mod server;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU32;
+
+pub use server::serve;
+
+use super::config::EmulatorConfig;
+use super::store::Store;
+
+/// Everything the data plane serves, shared by all connections.
+pub struct DataPlane {
+    pub config: Arc<EmulatorConfig>,
+    pub store: Arc<Store>,
+    ownership: ownership::Ownership,
+    /// Reported as each hub's `created_at`.
+    pub created_ms: i64,
+    round_robin: HashMap<(String, String), Arc<AtomicU32>>,
+}
+
+impl DataPlane {
+    pub fn new(config: Arc<EmulatorConfig>, store: Arc<Store>, created_ms: i64) -> Self {
+        let round_robin = config
+            .namespaces
+            .iter()
+            .flat_map(|ns| {
+                ns.hubs
+                    .iter()
+                    .map(move |h| (ns.name.to_ascii_lowercase(), h.name.to_ascii_lowercase()))
+            })
+            .map(|key| (key, Arc::new(AtomicU32::new(0))))
+            .collect();
+        DataPlane {
+            config,
+            store,
+            ownership: ownership::Ownership::default(),
+            created_ms,
+            round_robin,
+        }
+    }
+
+    /// The counter that spreads a hub's unkeyed sends over its partitions.
+    fn round_robin(&self, namespace: &str, hub: &str) -> Arc<AtomicU32> {
+        self.round_robin
+            .get(&(namespace.to_ascii_lowercase(), hub.to_ascii_lowercase()))
+            .cloned()
+            .unwrap_or_default()
+    }
+}

@@ -1,0 +1,361 @@
+//! A writer-side wrapper around each client socket that makes fe2o3's frames acceptable to
+//! every official SDK (sdk-quirks.md):
+//! - fe2o3 leaves out trailing null and default fields of performatives, as AMQP allows, but
+//!   pyamqp reads fields by position and fails on a short list. Each outgoing performative
+//!   (and SASL frame) is re-framed to its full field count by appending nulls.
+//! - On loopback a Detach reply can overtake the client's own End, which makes the Rust SDK's
+//!   AMQP stack drop the whole connection. Outgoing Detach frames are held back briefly; the
+//!   frames after them wait too, so order is kept.
+
+use std::collections::VecDeque;
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+use std::time::Duration;
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::time::{Instant, Sleep};
+
+const DETACH_HOLD: Duration = Duration::from_millis(30);
+/// Output queued beyond this makes writers wait for the socket.
+const HIGH_WATER: usize = 4 * 1024 * 1024;
+
+const PROTOCOL_HEADER_LEN: usize = 8;
+const FRAME_HEADER_LEN: usize = 8;
+const DETACH: u64 = 0x16;
+
+/// How many fields a performative or SASL frame has in AMQP 1.0, by descriptor code.
+fn field_count(code: u64) -> Option<usize> {
+    Some(match code {
+        0x10 => 10, // open
+        0x11 => 8,  // begin
+        0x12 => 14, // attach
+        0x13 => 11, // flow
+        0x14 => 11, // transfer
+        0x15 => 6,  // disposition
+        0x16 => 3,  // detach
+        0x17 => 1,  // end
+        0x18 => 1,  // close
+        0x40 => 1,  // sasl-mechanisms
+        0x41 => 3,  // sasl-init
+        0x42 => 1,  // sasl-challenge
+        0x43 => 1,  // sasl-response
+        0x44 => 2,  // sasl-outcome
+        _ => return None,
+    })
+}
+
+pub struct PaddedStream<S> {
+    inner: S,
+    /// Bytes written by fe2o3 that do not yet form a whole frame.
+    pending: Vec<u8>,
+    /// Rewritten frames waiting for the socket, each with the time it may be sent.
+    out: VecDeque<(Instant, Vec<u8>)>,
+    out_bytes: usize,
+    /// Frames queued after a held Detach wait until it is released.
+    hold_until: Option<Instant>,
+    timer: Option<Pin<Box<Sleep>>>,
+}
+
+impl<S> PaddedStream<S> {
+    pub fn new(inner: S) -> Self {
+        PaddedStream {
+            inner,
+            pending: Vec::new(),
+            out: VecDeque::new(),
+            out_bytes: 0,
+            hold_until: None,
+            timer: None,
+        }
+    }
+
+    /// Moves every whole unit (protocol header or frame) from `pending` to `out`, rewritten.
+    fn process(&mut self) {
+        let mut used = 0;
+        loop {
+            let rest = &self.pending[used..];
+            if rest.len() >= 4 && &rest[..4] == b"AMQP" {
+                if rest.len() < PROTOCOL_HEADER_LEN {
+                    break;
+                }
+                let unit = rest[..PROTOCOL_HEADER_LEN].to_vec();
+                self.enqueue(unit, false);
+                used += PROTOCOL_HEADER_LEN;
+                continue;
+            }
+            if rest.len() < 4 {
+                break;
+            }
+            let size = u32::from_be_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize;
+            if size < FRAME_HEADER_LEN {
+                // Not a frame: pass the rest through untouched rather than stall the peer.
+                let unit = rest.to_vec();
+                used += unit.len();
+                self.enqueue(unit, false);
+                break;
+            }
+            if rest.len() < size {
+                break;
+            }
+            let (unit, is_detach) = pad_frame(&rest[..size]);
+            used += size;
+            self.enqueue(unit, is_detach);
+        }
+        self.pending.drain(..used);
+    }
+
+    fn enqueue(&mut self, unit: Vec<u8>, is_detach: bool) {
+        let now = Instant::now();
+        let mut release = self.hold_until.filter(|t| *t > now).unwrap_or(now);
+        if is_detach {
+            release = release.max(now + DETACH_HOLD);
+            self.hold_until = Some(release);
+        }
+        self.out_bytes += unit.len();
+        self.out.push_back((release, unit));
+    }
+}
+
+impl<S: AsyncWrite + Unpin> PaddedStream<S> {
+    /// Writes queued frames whose time has come; Ready when the queue is empty.
+    fn poll_drain(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        while let Some((release, unit)) = self.out.front_mut() {
+            if *release > Instant::now() {
+                let timer = self
+                    .timer
+                    .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(*release)));
+                timer.as_mut().reset(*release);
+                ready!(timer.as_mut().poll(cx));
+                continue;
+            }
+            let written = ready!(Pin::new(&mut self.inner).poll_write(cx, unit))?;
+            if written == 0 {
+                return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
+            }
+            self.out_bytes -= written;
+            if written == unit.len() {
+                self.out.pop_front();
+            } else {
+                unit.drain(..written);
+            }
+        }
+        Poll::Ready(Ok(()))
+    }
+}
+
+use std::future::Future;
+
+/// Rewrites one frame so its performative lists every field. Returns the frame and whether it
+/// is a Detach.
+fn pad_frame(frame: &[u8]) -> (Vec<u8>, bool) {
+    let doff = usize::from(frame[4]) * 4;
+    if doff < FRAME_HEADER_LEN || doff >= frame.len() {
+        return (frame.to_vec(), false); // empty (heartbeat) frame or odd header
+    }
+    let body = &frame[doff..];
+    let Some((code, list_start)) = descriptor(body) else {
+        return (frame.to_vec(), false);
+    };
+    let is_detach = code == DETACH;
+    let Some(wanted) = field_count(code) else {
+        return (frame.to_vec(), is_detach);
+    };
+    let Some(list) = parse_list(&body[list_start..]) else {
+        return (frame.to_vec(), is_detach);
+    };
+    if list.count >= wanted {
+        return (frame.to_vec(), is_detach);
+    }
+    let missing = wanted - list.count;
+    let items = &body[list_start + list.header_len..list_start + list.header_len + list.items_len];
+    let payload = &body[list_start + list.header_len + list.items_len..];
+
+    let mut out = Vec::with_capacity(frame.len() + missing + 8);
+    out.extend_from_slice(&[0, 0, 0, 0]);
+    out.extend_from_slice(&frame[4..doff]);
+    out.extend_from_slice(&body[..list_start]);
+    let items_len = items.len() + missing;
+    if items_len < 255 && wanted < 256 {
+        out.push(0xc0);
+        out.push((items_len + 1) as u8);
+        out.push(wanted as u8);
+    } else {
+        out.push(0xd0);
+        out.extend_from_slice(&((items_len + 4) as u32).to_be_bytes());
+        out.extend_from_slice(&(wanted as u32).to_be_bytes());
+    }
+    out.extend_from_slice(items);
+    out.extend(std::iter::repeat_n(0x40u8, missing));
+    out.extend_from_slice(payload);
+    let size = out.len() as u32;
+    out[..4].copy_from_slice(&size.to_be_bytes());
+    (out, is_detach)
+}
+
+/// Reads a described-type constructor with a numeric descriptor: its code and where the
+/// described value starts.
+fn descriptor(body: &[u8]) -> Option<(u64, usize)> {
+    if body.first() != Some(&0x00) {
+        return None;
+    }
+    match body.get(1)? {
+        0x53 => Some((u64::from(*body.get(2)?), 3)),
+        0x80 => {
+            let raw: [u8; 8] = body.get(2..10)?.try_into().ok()?;
+            Some((u64::from_be_bytes(raw), 10))
+        }
+        0x44 => Some((0, 2)), // ulong0
+        _ => None,
+    }
+}
+
+struct ListHeader {
+    header_len: usize,
+    items_len: usize,
+    count: usize,
+}
+
+fn parse_list(value: &[u8]) -> Option<ListHeader> {
+    match value.first()? {
+        0x45 => Some(ListHeader {
+            header_len: 1,
+            items_len: 0,
+            count: 0,
+        }),
+        0xc0 => {
+            let size = usize::from(*value.get(1)?);
+            let count = usize::from(*value.get(2)?);
+            let items_len = size.checked_sub(1)?;
+            (value.len() >= 2 + size).then_some(ListHeader {
+                header_len: 3,
+                items_len,
+                count,
+            })
+        }
+        0xd0 => {
+            let size = u32::from_be_bytes(value.get(1..5)?.try_into().ok()?) as usize;
+            let count = u32::from_be_bytes(value.get(5..9)?.try_into().ok()?) as usize;
+            let items_len = size.checked_sub(4)?;
+            (value.len() >= 5 + size).then_some(ListHeader {
+                header_len: 9,
+                items_len,
+                count,
+            })
+        }
+        _ => None,
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for PaddedStream<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = &mut *self;
+        if this.out_bytes >= HIGH_WATER {
+            ready!(this.poll_drain(cx))?;
+        }
+        this.pending.extend_from_slice(buf);
+        this.process();
+        // Push what we can now; the rest goes on the next write or flush.
+        if let Poll::Ready(Err(error)) = this.poll_drain(cx) {
+            return Poll::Ready(Err(error));
+        }
+        Poll::Ready(Ok(buf.len()))
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = &mut *self;
+        ready!(this.poll_drain(cx))?;
+        Pin::new(&mut this.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = &mut *self;
+        ready!(this.poll_drain(cx))?;
+        Pin::new(&mut this.inner).poll_shutdown(cx)
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for PaddedStream<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl<S> std::fmt::Debug for PaddedStream<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaddedStream")
+            .field("queued", &self.out_bytes)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(body: &[u8]) -> Vec<u8> {
+        let mut out = ((body.len() + 8) as u32).to_be_bytes().to_vec();
+        out.extend_from_slice(&[2, 0, 0, 0]);
+        out.extend_from_slice(body);
+        out
+    }
+
+    #[test]
+    fn short_performative_is_padded_and_payload_kept() {
+        // transfer (0x14) with 2 fields (handle 0, delivery-id 1) and a 3-byte payload
+        let body = [
+            0x00, 0x53, 0x14, 0xc0, 0x05, 0x02, 0x52, 0x00, 0x52, 0x01, 0xaa, 0xbb, 0xcc,
+        ];
+        let (out, is_detach) = pad_frame(&frame(&body));
+        assert!(!is_detach);
+        let expected_body = [
+            &[0x00, 0x53, 0x14, 0xc0, 0x0e, 0x0b, 0x52, 0x00, 0x52, 0x01][..],
+            &[0x40; 9],
+            &[0xaa, 0xbb, 0xcc],
+        ]
+        .concat();
+        assert_eq!(out, frame(&expected_body));
+    }
+
+    #[test]
+    fn list0_detach_is_padded_and_flagged() {
+        let (out, is_detach) = pad_frame(&frame(&[0x00, 0x53, 0x16, 0x45]));
+        assert!(is_detach);
+        assert_eq!(
+            out,
+            frame(&[0x00, 0x53, 0x16, 0xc0, 0x04, 0x03, 0x40, 0x40, 0x40])
+        );
+    }
+
+    #[test]
+    fn full_and_unknown_frames_pass_unchanged() {
+        let end = frame(&[0x00, 0x53, 0x17, 0xc0, 0x02, 0x01, 0x40]);
+        assert_eq!(pad_frame(&end).0, end);
+        let heartbeat = vec![0, 0, 0, 8, 2, 0, 0, 0];
+        assert_eq!(pad_frame(&heartbeat).0, heartbeat);
+    }
+
+    #[tokio::test]
+    async fn stream_splits_headers_and_frames_written_in_pieces() {
+        use tokio::io::AsyncWriteExt;
+        let mut sink = PaddedStream::new(Vec::<u8>::new());
+        let mut input = b"AMQP\x03\x01\x00\x00".to_vec();
+        input.extend(frame(&[0x00, 0x53, 0x44, 0xc0, 0x03, 0x01, 0x50, 0x00]));
+        for piece in input.chunks(3) {
+            sink.write_all(piece).await.expect("write");
+        }
+        sink.flush().await.expect("flush");
+        let mut expected = b"AMQP\x03\x01\x00\x00".to_vec();
+        expected.extend(frame(&[
+            0x00, 0x53, 0x44, 0xc0, 0x04, 0x02, 0x50, 0x00, 0x40,
+        ]));
+        assert_eq!(sink.inner, expected);
+    }
+}

@@ -1,0 +1,309 @@
+//! Accepting clients: TCP, SASL, sessions, and routing each attached link to its handler.
+
+use std::sync::{Arc, Mutex};
+
+use fe2o3_amqp::acceptor::{
+    ConnectionAcceptor, LinkAcceptor, LinkEndpoint, ListenerSessionHandle, SaslAcceptor,
+    SessionAcceptor, SupportedReceiverSettleModes, SupportedSenderSettleModes,
+    sasl_acceptor::SaslServerFrame,
+};
+use fe2o3_amqp::types::definitions::{AmqpError, ReceiverSettleMode, Role, SenderSettleMode};
+use fe2o3_amqp::types::messaging::{Source, Target, TargetArchetype};
+use fe2o3_amqp::types::performatives::Attach;
+use fe2o3_amqp::types::primitives::{Array, Symbol};
+use fe2o3_amqp::types::sasl::{SaslCode, SaslInit, SaslOutcome, SaslResponse};
+use tokio::net::{TcpListener, TcpStream};
+
+use super::DataPlane;
+use super::links::{self, refuse_receiver, refuse_sender};
+use super::message::MAX_MESSAGE_BYTES;
+use super::nodes::{self, Replies};
+use super::padding::PaddedStream;
+use crate::emulator::config::NamespaceConfig;
+use crate::emulator::entity_path::LinkTarget;
+use crate::emulator::sas::Grant;
+
+/// What one client connection has established: the namespace it talks to and the tokens it
+/// has put on `$cbs`.
+pub struct ConnectionState {
+    pub plane: Arc<DataPlane>,
+    /// The namespaces served on the port this client connected to, the first the default.
+    served: Arc<Vec<String>>,
+    sasl_host: Arc<Mutex<Option<String>>>,
+    grants: Mutex<Vec<(String, Grant)>>,
+}
+
+impl ConnectionState {
+    /// The namespace an address or audience refers to: by the host name in it (its first DNS
+    /// label, as in `contoso.servicebus.windows.net`), else by the SASL host name, else the
+    /// port's default namespace.
+    pub fn namespace_for(&self, address: &str) -> Option<&NamespaceConfig> {
+        let host_of = |text: &str| -> Option<String> {
+            let (_, rest) = text.split_once("://")?;
+            let host = rest.split(['/', ':']).next()?;
+            Some(host.split('.').next().unwrap_or(host).to_ascii_lowercase())
+        };
+        let sasl_host = self.sasl_host.lock().ok().and_then(|h| h.clone());
+        let candidates = [
+            host_of(address),
+            sasl_host
+                .as_deref()
+                .map(|h| h.split('.').next().unwrap_or(h).to_ascii_lowercase()),
+        ];
+        for candidate in candidates.into_iter().flatten() {
+            if let Some(name) = self
+                .served
+                .iter()
+                .find(|n| n.eq_ignore_ascii_case(&candidate))
+            {
+                return self.plane.config.namespace(name);
+            }
+        }
+        self.served
+            .first()
+            .and_then(|n| self.plane.config.namespace(n))
+    }
+
+    pub fn add_grant(&self, namespace: &str, grant: Grant) {
+        if let Ok(mut grants) = self.grants.lock() {
+            grants.retain(|(ns, g)| {
+                !(ns == namespace && g.scope == grant.scope && g.rule == grant.rule)
+            });
+            grants.push((namespace.to_string(), grant));
+        }
+    }
+
+    pub fn grants(&self, namespace: &str) -> Vec<Grant> {
+        self.grants
+            .lock()
+            .map(|g| {
+                g.iter()
+                    .filter(|(ns, _)| ns == namespace)
+                    .map(|(_, g)| g.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// Accepts every SASL mechanism the SDKs use and remembers the host name the client gave;
+/// authorization happens per entity on `$cbs`, as on Event Hubs.
+#[derive(Clone)]
+struct AnySasl {
+    host: Arc<Mutex<Option<String>>>,
+}
+
+impl SaslAcceptor for AnySasl {
+    fn mechanisms(&self) -> Array<Symbol> {
+        // Python aborts unless ANONYMOUS is offered; .NET uses MSSBCBS.
+        Array::from(
+            ["ANONYMOUS", "MSSBCBS", "PLAIN", "EXTERNAL"]
+                .map(Symbol::from)
+                .to_vec(),
+        )
+    }
+
+    fn on_init(&mut self, init: SaslInit) -> SaslServerFrame {
+        if let Ok(mut host) = self.host.lock() {
+            *host = init.hostname;
+        }
+        SaslServerFrame::Outcome(SaslOutcome {
+            code: SaslCode::Ok,
+            additional_data: None,
+        })
+    }
+
+    fn on_response(&mut self, _response: SaslResponse) -> SaslServerFrame {
+        SaslServerFrame::Outcome(SaslOutcome {
+            code: SaslCode::Ok,
+            additional_data: None,
+        })
+    }
+}
+
+/// Serves AMQP clients on `listener` for the namespaces in `served` (the first is the
+/// default) until the task is dropped.
+pub async fn serve(listener: TcpListener, plane: Arc<DataPlane>, served: Vec<String>) {
+    let served = Arc::new(served);
+    loop {
+        let (stream, peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(error) => {
+                tracing::warn!(%error, "accept failed");
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let plane = Arc::clone(&plane);
+        let served = Arc::clone(&served);
+        tokio::spawn(async move {
+            if let Err(error) = serve_connection(stream, plane, served).await {
+                tracing::debug!(%peer, %error, "connection ended");
+            }
+        });
+    }
+}
+
+async fn serve_connection(
+    stream: TcpStream,
+    plane: Arc<DataPlane>,
+    served: Arc<Vec<String>>,
+) -> Result<(), String> {
+    let sasl_host = Arc::new(Mutex::new(None));
+    let acceptor = ConnectionAcceptor::builder()
+        .container_id("ehops-emulator")
+        .max_frame_size(65_536)
+        .sasl_acceptor(AnySasl {
+            host: Arc::clone(&sasl_host),
+        })
+        .build();
+    let mut connection = acceptor
+        .accept(PaddedStream::new(stream))
+        .await
+        .map_err(|e| format!("open failed: {e}"))?;
+    let state = Arc::new(ConnectionState {
+        plane,
+        served,
+        sasl_host,
+        grants: Mutex::new(Vec::new()),
+    });
+    // pyamqp compares against handle-max and fails on the null that u32::MAX encodes to.
+    let session_acceptor = SessionAcceptor::builder().handle_max(u32::MAX - 1).build();
+    while let Some(incoming) = connection.next_incoming_session().await {
+        match session_acceptor
+            .accept_incoming_session(incoming, &mut connection)
+            .await
+        {
+            Ok(session) => {
+                tokio::spawn(serve_session(session, Arc::clone(&state)));
+            }
+            Err(error) => tracing::debug!(%error, "session refused"),
+        }
+    }
+    let _ = connection.close().await;
+    Ok(())
+}
+
+/// fe2o3's link acceptor with its default (non-dynamic) terminus handlers.
+type Acceptor = LinkAcceptor<fn(Source) -> Option<Source>, fn(Target) -> Option<Target>>;
+
+fn address_of_target(attach: &Attach) -> Option<String> {
+    match attach.target.as_deref() {
+        Some(TargetArchetype::Target(target)) => target.address.clone(),
+        _ => None,
+    }
+}
+
+fn address_of_source(attach: &Attach) -> Option<String> {
+    attach.source.as_ref().and_then(|s| s.address.clone())
+}
+
+/// Links where the client sends: producers and requests to `$cbs`/`$management`. The SDKs
+/// ask for receiver-settle-mode `second` but wait forever on its extra disposition round;
+/// Event Hubs settles on first.
+fn inbound_acceptor() -> Acceptor {
+    LinkAcceptor::builder()
+        .supported_receiver_settle_modes(SupportedReceiverSettleModes::First)
+        .fallback_receiver_settle_mode(ReceiverSettleMode::First)
+        .max_message_size(MAX_MESSAGE_BYTES as u64)
+        .build()
+}
+
+/// Links where the client receives: consumers and replies. Everything the service sends is
+/// pre-settled; the SDKs never send dispositions for it.
+fn outbound_acceptor() -> Acceptor {
+    LinkAcceptor::builder()
+        .supported_sender_settle_modes(SupportedSenderSettleModes::Settled)
+        .fallback_sender_settle_mode(SenderSettleMode::Settled)
+        .max_message_size(MAX_MESSAGE_BYTES as u64)
+        .build()
+}
+
+async fn serve_session(mut session: ListenerSessionHandle, state: Arc<ConnectionState>) {
+    let replies = Replies::default();
+    let inbound = inbound_acceptor();
+    let outbound = outbound_acceptor();
+    while let Some(attach) = session.next_incoming_attach().await {
+        let client_sends = attach.role == Role::Sender;
+        let address = if client_sends {
+            address_of_target(&attach)
+        } else {
+            address_of_source(&attach)
+        };
+        let reply_to = address_of_target(&attach);
+        let link_target = address.as_deref().and_then(LinkTarget::parse);
+        let acceptor = if client_sends { &inbound } else { &outbound };
+        let properties = attach.properties.clone();
+        let desired = attach.desired_capabilities.clone();
+        let filter = attach.source.as_ref().and_then(|s| s.filter.clone());
+        let endpoint = match acceptor.accept_incoming_attach(attach, &mut session).await {
+            Ok(endpoint) => endpoint,
+            Err(error) => {
+                tracing::debug!(%error, "attach failed");
+                continue;
+            }
+        };
+        let address = address.unwrap_or_default();
+        let state = Arc::clone(&state);
+        match (endpoint, link_target) {
+            (LinkEndpoint::Receiver(receiver), Some(LinkTarget::Node(node))) => {
+                tokio::spawn(nodes::serve_requests(
+                    receiver,
+                    node,
+                    state,
+                    replies.clone(),
+                ));
+            }
+            (LinkEndpoint::Sender(sender), Some(LinkTarget::Node(node))) => {
+                let keys = [
+                    reply_to,
+                    Some(format!("node:{}", node.to_ascii_lowercase())),
+                ];
+                tokio::spawn(nodes::serve_replies(
+                    sender,
+                    keys.into_iter().flatten().collect(),
+                    replies.clone(),
+                ));
+            }
+            (LinkEndpoint::Receiver(receiver), Some(LinkTarget::Hub { hub, partition })) => {
+                tokio::spawn(links::serve_producer(
+                    receiver, address, hub, partition, state,
+                ));
+            }
+            (
+                LinkEndpoint::Sender(sender),
+                Some(LinkTarget::Partition {
+                    hub,
+                    consumer_group,
+                    partition,
+                }),
+            ) => {
+                let request = links::ConsumerRequest {
+                    address,
+                    hub,
+                    consumer_group,
+                    partition,
+                    properties,
+                    desired_capabilities: desired,
+                    filter,
+                };
+                tokio::spawn(links::serve_consumer(sender, request, state));
+            }
+            (LinkEndpoint::Receiver(receiver), _) => {
+                tokio::spawn(refuse_receiver(
+                    receiver,
+                    AmqpError::NotFound.into(),
+                    format!("no entity at address {address:?}"),
+                ));
+            }
+            (LinkEndpoint::Sender(sender), _) => {
+                tokio::spawn(refuse_sender(
+                    sender,
+                    AmqpError::NotFound.into(),
+                    format!("no entity at address {address:?}"),
+                ));
+            }
+        }
+    }
+}

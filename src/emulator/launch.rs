@@ -1,0 +1,212 @@
+//! The one way to start the emulator, in-process or from `ehops emulator`: config in;
+//! endpoints and credentials out. Port 0 picks a free port.
+
+use std::io;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::Serialize;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+use super::amqp::{self, DataPlane};
+use super::config::EmulatorConfig;
+use super::http;
+use super::store::Store;
+
+/// Where Microsoft's emulator listens; ehops' defaults match so existing settings work.
+pub const DEFAULT_AMQP: &str = "127.0.0.1:5672";
+pub const DEFAULT_HTTP: &str = "127.0.0.1:5300";
+
+pub struct LaunchOptions {
+    pub config: EmulatorConfig,
+    pub data_dir: PathBuf,
+    pub amqp: SocketAddr,
+    pub http: SocketAddr,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LaunchError {
+    #[error(
+        "{what} address {addr} is already in use (another emulator or Event Hubs emulator running?); choose another with --{flag}"
+    )]
+    PortInUse {
+        what: &'static str,
+        addr: SocketAddr,
+        flag: &'static str,
+    },
+    #[error("cannot listen on {addr} for {what}: {source}")]
+    Bind {
+        what: &'static str,
+        addr: SocketAddr,
+        source: io::Error,
+    },
+    #[error("cannot open the event store under {dir}: {source}")]
+    Storage { dir: PathBuf, source: io::Error },
+}
+
+/// A ready-to-use credential for one shared-access rule.
+#[derive(Debug, Clone, Serialize)]
+pub struct Credential {
+    pub name: String,
+    /// `namespace` or `namespace/hub`.
+    pub scope: String,
+    pub rights: Vec<&'static str>,
+    pub key: String,
+    /// For the Python and JS SDKs (`UseDevelopmentEmulator=true`: plain AMQP).
+    pub connection_string: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NamespaceEndpoint {
+    pub name: String,
+    pub amqp: SocketAddr,
+    /// For the Rust SDK's `with_custom_endpoint`.
+    pub custom_endpoint: String,
+    pub rules: Vec<Credential>,
+}
+
+/// A running emulator; dropping it stops it.
+pub struct RunningEmulator {
+    pub amqp: SocketAddr,
+    pub http: SocketAddr,
+    pub namespaces: Vec<NamespaceEndpoint>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Drop for RunningEmulator {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+/// Binds with the listening socket's MSS clamped: pyamqp 5.15.1 reads TCP_MAXSEG after
+/// connecting and writes it back, which loopback refuses when it reports 32768.
+fn bind(
+    addr: SocketAddr,
+    what: &'static str,
+    flag: &'static str,
+) -> Result<TcpListener, LaunchError> {
+    let make = || -> io::Result<std::net::TcpListener> {
+        let socket = socket2::Socket::new(
+            socket2::Domain::for_address(addr),
+            socket2::Type::STREAM,
+            None,
+        )?;
+        socket.set_reuse_address(true)?;
+        if what == "AMQP" {
+            let _ = socket.set_tcp_mss(16_384);
+        }
+        socket.bind(&addr.into())?;
+        socket.listen(1024)?;
+        socket.set_nonblocking(true)?;
+        Ok(socket.into())
+    };
+    let std_listener = make().map_err(|source| match source.kind() {
+        io::ErrorKind::AddrInUse => LaunchError::PortInUse { what, addr, flag },
+        _ => LaunchError::Bind { what, addr, source },
+    })?;
+    TcpListener::from_std(std_listener).map_err(|source| LaunchError::Bind { what, addr, source })
+}
+
+pub async fn launch(options: LaunchOptions) -> Result<RunningEmulator, LaunchError> {
+    let config = Arc::new(options.config);
+    let store = Store::open(&options.data_dir, &config).map_err(|source| LaunchError::Storage {
+        dir: options.data_dir.clone(),
+        source,
+    })?;
+    let created_ms = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
+    let plane = Arc::new(DataPlane::new(
+        Arc::clone(&config),
+        Arc::new(store),
+        created_ms,
+    ));
+
+    let main_listener = bind(options.amqp, "AMQP", "amqp")?;
+    let amqp_addr = local_addr(&main_listener, "AMQP")?;
+    let mut tasks = Vec::new();
+    let mut namespaces = Vec::new();
+    let mut shared = Vec::new();
+    for namespace in &config.namespaces {
+        let addr = match namespace.listen {
+            Some(own) => {
+                let listener = bind(own, "AMQP", "amqp")?;
+                let addr = local_addr(&listener, "AMQP")?;
+                tasks.push(tokio::spawn(amqp::serve(
+                    listener,
+                    Arc::clone(&plane),
+                    vec![namespace.name.clone()],
+                )));
+                addr
+            }
+            None => {
+                shared.push(namespace.name.clone());
+                amqp_addr
+            }
+        };
+        namespaces.push(endpoint_for(namespace, addr));
+    }
+    tasks.push(tokio::spawn(amqp::serve(
+        main_listener,
+        Arc::clone(&plane),
+        shared,
+    )));
+
+    let http_listener = bind(options.http, "HTTP", "http")?;
+    let http_addr = local_addr(&http_listener, "HTTP")?;
+    tasks.push(tokio::spawn(http::serve(http_listener)));
+
+    Ok(RunningEmulator {
+        amqp: amqp_addr,
+        http: http_addr,
+        namespaces,
+        tasks,
+    })
+}
+
+fn local_addr(listener: &TcpListener, what: &'static str) -> Result<SocketAddr, LaunchError> {
+    listener.local_addr().map_err(|source| LaunchError::Bind {
+        what,
+        addr: SocketAddr::from(([0, 0, 0, 0], 0)),
+        source,
+    })
+}
+
+fn endpoint_for(namespace: &super::config::NamespaceConfig, amqp: SocketAddr) -> NamespaceEndpoint {
+    let credential = |rule: &super::config::AccessRule, hub: Option<&str>| {
+        let mut connection_string = format!(
+            "Endpoint=sb://{amqp};SharedAccessKeyName={};SharedAccessKey={};UseDevelopmentEmulator=true",
+            rule.name, rule.key
+        );
+        if let Some(hub) = hub {
+            connection_string.push_str(&format!(";EntityPath={hub}"));
+        }
+        Credential {
+            name: rule.name.clone(),
+            scope: match hub {
+                Some(hub) => format!("{}/{hub}", namespace.name),
+                None => namespace.name.clone(),
+            },
+            rights: rule.rights.names(),
+            key: rule.key.clone(),
+            connection_string,
+        }
+    };
+    let mut rules: Vec<Credential> = namespace
+        .rules
+        .iter()
+        .map(|r| credential(r, None))
+        .collect();
+    for hub in &namespace.hubs {
+        rules.extend(hub.rules.iter().map(|r| credential(r, Some(&hub.name))));
+    }
+    NamespaceEndpoint {
+        name: namespace.name.clone(),
+        amqp,
+        custom_endpoint: format!("amqp://{amqp}"),
+        rules,
+    }
+}
