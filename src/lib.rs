@@ -3,6 +3,7 @@
 //!
 //! Module map (see `ARCHITECTURE.md` in the design notes for the rules between them):
 //! - [`commands`]: the headless subcommands (`ehops emulator`, ...), one file each.
+//! - [`connect`]: everything that talks to a service (Event Hubs SDK, credentials).
 //! - [`model`]: plain domain types shared by every layer; no I/O.
 //! - [`emulator`]: the local Event Hubs: AMQP 1.0 data plane, partition log store, SAS/CBS
 //!   auth, management node, HTTP surface, demo organisation. The console never imports it; it
@@ -11,5 +12,6 @@
 #![forbid(unsafe_code)]
 
 pub mod commands;
+pub mod connect;
 pub mod emulator;
 pub mod model;

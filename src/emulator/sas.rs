@@ -126,28 +126,6 @@ pub fn validate(
     })
 }
 
-/// Builds a token the way the SDKs do; used by the emulator's own tooling and tests.
-pub fn sign(resource_uri: &str, rule: &str, key: &str, expires_at: i64) -> String {
-    let encoded: String =
-        percent_encoding::utf8_percent_encode(resource_uri, percent_encoding::NON_ALPHANUMERIC)
-            .to_string();
-    let to_sign = format!("{encoded}\n{expires_at}");
-    let signature = match Hmac::<Sha256>::new_from_slice(key.as_bytes()) {
-        Ok(mut mac) => {
-            mac.update(to_sign.as_bytes());
-            base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
-        }
-        // HMAC accepts keys of any length; this arm cannot be reached.
-        Err(_) => String::new(),
-    };
-    let sig: String =
-        percent_encoding::utf8_percent_encode(&signature, percent_encoding::NON_ALPHANUMERIC)
-            .to_string();
-    let skn: String =
-        percent_encoding::utf8_percent_encode(rule, percent_encoding::NON_ALPHANUMERIC).to_string();
-    format!("{PREFIX}sr={encoded}&sig={sig}&se={expires_at}&skn={skn}")
-}
-
 fn decode(text: &str) -> String {
     // Python's quote_plus encodes spaces as '+'.
     let text = text.replace('+', " ");
@@ -173,6 +151,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+    use crate::connect::sas_credential::sign_token as sign;
     use crate::emulator::config::{AccessRule, HubConfig};
 
     fn namespace() -> NamespaceConfig {

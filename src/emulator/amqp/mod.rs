@@ -2,14 +2,16 @@
 //! sdk-quirks.md): SASL, CBS put-token with SAS validation, `$management` READ, producers,
 //! consumers with start positions and owner levels.
 
+mod consumer;
 mod filter;
-mod links;
 mod management;
 mod message;
 mod nodes;
 mod ownership;
 mod padding;
 mod partition_key;
+mod producer;
+mod refusal;
 mod server;
 
 use std::collections::HashMap;

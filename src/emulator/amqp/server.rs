@@ -15,12 +15,13 @@ use fe2o3_amqp::types::sasl::{SaslCode, SaslInit, SaslOutcome, SaslResponse};
 use tokio::net::{TcpListener, TcpStream};
 
 use super::DataPlane;
-use super::links::{self, refuse_receiver, refuse_sender};
 use super::message::MAX_MESSAGE_BYTES;
 use super::nodes::{self, Replies};
 use super::padding::PaddedStream;
-use crate::emulator::config::NamespaceConfig;
-use crate::emulator::entity_path::LinkTarget;
+use super::refusal::{self, Refused};
+use super::{consumer, producer};
+use crate::emulator::config::{NamespaceConfig, Rights};
+use crate::emulator::entity_path::{EntityPath, LinkTarget};
 use crate::emulator::sas::Grant;
 
 /// What one client connection has established: the namespace it talks to and the tokens it
@@ -71,6 +72,14 @@ impl ConnectionState {
             });
             grants.push((namespace.to_string(), grant));
         }
+    }
+
+    /// Whether a token put on `$cbs` and still valid allows `need` on `path`.
+    pub fn authorized(&self, namespace: &str, path: &EntityPath, need: fn(Rights) -> bool) -> bool {
+        let now = super::nodes::now_seconds();
+        self.grants(namespace)
+            .iter()
+            .any(|g| g.allows(path, need, now))
     }
 
     pub fn grants(&self, namespace: &str) -> Vec<Grant> {
@@ -225,18 +234,41 @@ async fn serve_session(mut session: ListenerSessionHandle, state: Arc<Connection
     let inbound = inbound_acceptor();
     let outbound = outbound_acceptor();
     while let Some(attach) = session.next_incoming_attach().await {
+        tracing::trace!(?attach, "attach");
         let client_sends = attach.role == Role::Sender;
         let address = if client_sends {
             address_of_target(&attach)
         } else {
             address_of_source(&attach)
+        }
+        .unwrap_or_default();
+        let acceptor = if client_sends { &inbound } else { &outbound };
+        let route = match LinkTarget::parse(&address) {
+            Some(LinkTarget::Node(node)) => Ok(Route::Node(node)),
+            Some(LinkTarget::Hub { hub, partition }) if client_sends => {
+                producer::check(&state, &address, &hub, partition).map(Route::Producer)
+            }
+            Some(LinkTarget::Partition {
+                hub,
+                consumer_group,
+                partition,
+            }) if !client_sends => {
+                consumer::check(&state, &attach, &address, &hub, &consumer_group, &partition)
+                    .map(Route::Consumer)
+            }
+            _ => Err(Refused::new(
+                AmqpError::NotFound,
+                format!("no entity at address {address:?}"),
+            )),
+        };
+        let route = match route {
+            Ok(route) => route,
+            Err(refused) => {
+                refusal::refuse(attach, refused, acceptor, &mut session).await;
+                continue;
+            }
         };
         let reply_to = address_of_target(&attach);
-        let link_target = address.as_deref().and_then(LinkTarget::parse);
-        let acceptor = if client_sends { &inbound } else { &outbound };
-        let properties = attach.properties.clone();
-        let desired = attach.desired_capabilities.clone();
-        let filter = attach.source.as_ref().and_then(|s| s.filter.clone());
         let endpoint = match acceptor.accept_incoming_attach(attach, &mut session).await {
             Ok(endpoint) => endpoint,
             Err(error) => {
@@ -244,10 +276,9 @@ async fn serve_session(mut session: ListenerSessionHandle, state: Arc<Connection
                 continue;
             }
         };
-        let address = address.unwrap_or_default();
         let state = Arc::clone(&state);
-        match (endpoint, link_target) {
-            (LinkEndpoint::Receiver(receiver), Some(LinkTarget::Node(node))) => {
+        match (endpoint, route) {
+            (LinkEndpoint::Receiver(receiver), Route::Node(node)) => {
                 tokio::spawn(nodes::serve_requests(
                     receiver,
                     node,
@@ -255,7 +286,7 @@ async fn serve_session(mut session: ListenerSessionHandle, state: Arc<Connection
                     replies.clone(),
                 ));
             }
-            (LinkEndpoint::Sender(sender), Some(LinkTarget::Node(node))) => {
+            (LinkEndpoint::Sender(sender), Route::Node(node)) => {
                 let keys = [
                     reply_to,
                     Some(format!("node:{}", node.to_ascii_lowercase())),
@@ -266,44 +297,26 @@ async fn serve_session(mut session: ListenerSessionHandle, state: Arc<Connection
                     replies.clone(),
                 ));
             }
-            (LinkEndpoint::Receiver(receiver), Some(LinkTarget::Hub { hub, partition })) => {
-                tokio::spawn(links::serve_producer(
-                    receiver, address, hub, partition, state,
-                ));
+            (LinkEndpoint::Receiver(receiver), Route::Producer(checked)) => {
+                tokio::spawn(producer::serve(receiver, checked, state));
             }
-            (
-                LinkEndpoint::Sender(sender),
-                Some(LinkTarget::Partition {
-                    hub,
-                    consumer_group,
-                    partition,
-                }),
-            ) => {
-                let request = links::ConsumerRequest {
-                    address,
-                    hub,
-                    consumer_group,
-                    partition,
-                    properties,
-                    desired_capabilities: desired,
-                    filter,
-                };
-                tokio::spawn(links::serve_consumer(sender, request, state));
+            (LinkEndpoint::Sender(sender), Route::Consumer(checked)) => {
+                tokio::spawn(consumer::serve(sender, checked));
             }
+            // The role decided the route above; these cannot pair up.
             (LinkEndpoint::Receiver(receiver), _) => {
-                tokio::spawn(refuse_receiver(
-                    receiver,
-                    AmqpError::NotFound.into(),
-                    format!("no entity at address {address:?}"),
-                ));
+                let _ = receiver.close().await;
             }
             (LinkEndpoint::Sender(sender), _) => {
-                tokio::spawn(refuse_sender(
-                    sender,
-                    AmqpError::NotFound.into(),
-                    format!("no entity at address {address:?}"),
-                ));
+                let _ = sender.close().await;
             }
         }
     }
+}
+
+/// Where an accepted link goes.
+enum Route {
+    Node(String),
+    Producer(producer::Producer),
+    Consumer(consumer::Consumer),
 }

@@ -1,0 +1,215 @@
+//! Consumer links: a client reading one partition through a consumer group, from a start
+//! position, waiting at the head for new events, until it detaches or a receiver with a
+//! higher owner level takes over.
+
+use std::sync::Arc;
+
+use fe2o3_amqp::Sender;
+use fe2o3_amqp::link::delivery::Sendable;
+use fe2o3_amqp::types::definitions::{AmqpError, Error, ErrorCondition, LinkError};
+use fe2o3_amqp::types::performatives::Attach;
+use fe2o3_amqp::types::primitives::{Symbol, Value};
+
+use super::filter::{SELECTOR_FILTER_KEY, parse_selector};
+use super::message;
+use super::ownership::{ReaderKey, Refusal, Registration};
+use super::refusal::{Refused, not_found};
+use super::server::ConnectionState;
+use crate::emulator::config::Rights;
+use crate::emulator::entity_path::EntityPath;
+use crate::emulator::store::{PartitionLog, Start};
+
+const RUNTIME_METRIC: &str = "com.microsoft:enable-receiver-runtime-metric";
+const EPOCH: &str = "com.microsoft:epoch";
+const READ_BATCH_EVENTS: usize = 256;
+const READ_BATCH_BYTES: usize = 512 * 1024;
+
+/// A consumer link that passed its checks and holds its place among the partition's readers.
+pub struct Consumer {
+    log: Arc<PartitionLog>,
+    position: u64,
+    runtime_metrics: bool,
+    registration: Registration,
+}
+
+fn owner_level(attach: &Attach) -> Option<i64> {
+    let value = attach
+        .properties
+        .as_ref()?
+        .iter()
+        .find(|(k, _)| k.as_str() == EPOCH)?
+        .1
+        .clone();
+    match value {
+        Value::Long(v) => Some(v),
+        Value::Int(v) => Some(i64::from(v)),
+        Value::Ulong(v) => i64::try_from(v).ok(),
+        Value::Uint(v) => Some(i64::from(v)),
+        _ => None,
+    }
+}
+
+fn wants_runtime_metrics(attach: &Attach) -> bool {
+    attach
+        .desired_capabilities
+        .as_ref()
+        .is_some_and(|caps| caps.iter().any(|c| c.as_str() == RUNTIME_METRIC))
+}
+
+/// The start position from the source's selector filter; no filter reads from the start.
+fn start_of(attach: &Attach) -> Result<Start, String> {
+    let Some(filter) = attach.source.as_ref().and_then(|s| s.filter.as_ref()) else {
+        return Ok(Start::Earliest);
+    };
+    let Some((_, value)) = filter
+        .iter()
+        .find(|(k, _)| k.as_str() == SELECTOR_FILTER_KEY)
+    else {
+        return Ok(Start::Earliest);
+    };
+    let expression = match value {
+        Value::Described(described) => match &described.value {
+            Value::String(s) => s.clone(),
+            other => return Err(format!("selector filter holds {other:?}, not a string")),
+        },
+        Value::String(s) => s.clone(),
+        other => return Err(format!("selector filter holds {other:?}, not a string")),
+    };
+    parse_selector(&expression).map_err(|e| e.to_string())
+}
+
+pub fn check(
+    state: &ConnectionState,
+    attach: &Attach,
+    address: &str,
+    hub: &str,
+    consumer_group: &str,
+    partition: &str,
+) -> Result<Consumer, Refused> {
+    let namespace = state
+        .namespace_for(address)
+        .ok_or_else(|| Refused::new(AmqpError::NotFound, "no namespace is served here"))?;
+    let hub_config = namespace
+        .hub(hub)
+        .ok_or_else(|| Refused::new(AmqpError::NotFound, not_found(&namespace.name, hub)))?;
+    if !hub_config.has_consumer_group(consumer_group) {
+        let entity = format!("{}/ConsumerGroups/{consumer_group}", hub_config.name);
+        return Err(Refused::new(
+            AmqpError::NotFound,
+            not_found(&namespace.name, &entity),
+        ));
+    }
+    let log = state
+        .plane
+        .store
+        .partition(&namespace.name, &hub_config.name, partition)
+        .cloned()
+        .ok_or_else(|| {
+            let entity = format!(
+                "{}/ConsumerGroups/{consumer_group}/Partitions/{partition}",
+                hub_config.name
+            );
+            Refused::new(AmqpError::NotFound, not_found(&namespace.name, &entity))
+        })?;
+    let path = EntityPath::from_resource_uri(&format!(
+        "{}/consumergroups/{consumer_group}/partitions/{partition}",
+        hub_config.name
+    ));
+    if !state.authorized(&namespace.name, &path, Rights::can_listen) {
+        return Err(Refused::new(
+            AmqpError::UnauthorizedAccess,
+            format!(
+                "Unauthorized access. 'Listen' claim(s) are required to perform this operation. Resource: 'sb://{}/{}'.",
+                namespace.name, hub_config.name
+            ),
+        ));
+    }
+    let start = start_of(attach).map_err(|d| {
+        Refused::new(
+            ErrorCondition::Custom(Symbol::from("com.microsoft:argument-error")),
+            d,
+        )
+    })?;
+    let key = ReaderKey::new(&namespace.name, &hub_config.name, consumer_group, partition);
+    let owner_level = owner_level(attach);
+    tracing::debug!(?key, ?owner_level, ?start, "consumer attaching");
+    let registration = state
+        .plane
+        .ownership
+        .register(key, owner_level)
+        .map_err(|refusal| {
+            let condition: ErrorCondition = match refusal {
+                Refusal::TooManyReceivers => AmqpError::ResourceLimitExceeded.into(),
+                _ => LinkError::Stolen.into(),
+            };
+            Refused::new(condition, refusal.to_string())
+        })?;
+    let position = log
+        .locate(&start)
+        .map_err(|e| Refused::new(AmqpError::InternalError, e.to_string()))?;
+    Ok(Consumer {
+        log,
+        position,
+        runtime_metrics: wants_runtime_metrics(attach),
+        registration,
+    })
+}
+
+async fn detach_with(sender: Sender, condition: impl Into<ErrorCondition>, description: String) {
+    let _ = sender
+        .close_with_error(Error::new(condition.into(), description, None))
+        .await;
+}
+
+/// Delivers events from the start position on, pre-settled, as the SDKs expect.
+pub async fn serve(mut sender: Sender, consumer: Consumer) {
+    let Consumer {
+        log,
+        mut position,
+        runtime_metrics,
+        mut registration,
+    } = consumer;
+    let mut head = log.subscribe();
+    loop {
+        head.borrow_and_update();
+        let events = match log.read(position, READ_BATCH_EVENTS, READ_BATCH_BYTES) {
+            Ok(events) => events,
+            Err(error) => {
+                tracing::error!(%error, "read failed");
+                return detach_with(sender, AmqpError::InternalError, error.to_string()).await;
+            }
+        };
+        if events.is_empty() {
+            tokio::select! {
+                changed = head.changed() => if changed.is_err() { break },
+                reason = &mut registration.stolen => {
+                    return detach_with(sender, LinkError::Stolen, reason.unwrap_or_default()).await;
+                }
+                _ = sender.on_detach() => break,
+            }
+            continue;
+        }
+        let stats = runtime_metrics.then(|| log.stats());
+        let now_ms = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
+        for event in events {
+            let next = event.offset + event.encoded_len() as u64;
+            let message = match message::delivered(&event, stats.as_ref(), now_ms) {
+                Ok(message) => message,
+                Err(error) => {
+                    tracing::error!(%error, offset = event.offset, "stored event cannot be decoded; skipped");
+                    position = next;
+                    continue;
+                }
+            };
+            let sendable = Sendable::builder().message(message).settled(true).build();
+            tokio::select! {
+                sent = sender.send(sendable) => if sent.is_err() { return },
+                reason = &mut registration.stolen => {
+                    return detach_with(sender, LinkError::Stolen, reason.unwrap_or_default()).await;
+                }
+            }
+            position = next;
+        }
+    }
+    let _ = sender.close().await;
+}

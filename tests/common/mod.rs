@@ -1,0 +1,84 @@
+//! Shared by the Rust integration tests: an emulator of their own on free ports, in a
+//! temporary data directory, started through the one public launcher.
+
+#![allow(dead_code)] // each test binary uses its own part of this
+
+use std::path::Path;
+use std::sync::Arc;
+
+use ehops::connect::connection_string::ConnectionString;
+use ehops::connect::sas_credential::SasCredential;
+use ehops::emulator::{self, EmulatorConfig, LaunchOptions, RunningEmulator};
+
+pub const CONFORMANCE: &str = include_str!("../fixtures/conformance.toml");
+
+pub struct TestEmulator {
+    pub running: RunningEmulator,
+    /// Held so the data directory lives as long as the emulator.
+    pub data: tempfile::TempDir,
+}
+
+/// Emulator logs on stderr when `EHOPS_LOG` is set, to debug a failing test.
+fn init_logging() {
+    if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_env("EHOPS_LOG") {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_test_writer()
+            .try_init();
+    }
+}
+
+pub async fn start(config_text: &str) -> TestEmulator {
+    init_logging();
+    let data = tempfile::tempdir().expect("temp dir");
+    start_in(config_text, data).await
+}
+
+pub async fn start_in(config_text: &str, data: tempfile::TempDir) -> TestEmulator {
+    let config =
+        EmulatorConfig::parse(config_text, Path::new("test.toml")).expect("test config parses");
+    let running = emulator::launch(LaunchOptions {
+        config,
+        data_dir: data.path().to_path_buf(),
+        amqp: "127.0.0.1:0".parse().expect("address"),
+        http: "127.0.0.1:0".parse().expect("address"),
+    })
+    .await
+    .expect("emulator starts");
+    TestEmulator { running, data }
+}
+
+impl TestEmulator {
+    /// The connection string of the rule named `rule` (namespace or hub level).
+    pub fn connection_string(&self, rule: &str) -> String {
+        self.running.namespaces[0]
+            .rules
+            .iter()
+            .find(|r| r.name == rule)
+            .unwrap_or_else(|| panic!("no rule {rule}"))
+            .connection_string
+            .clone()
+    }
+
+    pub fn namespace(&self) -> String {
+        self.running.namespaces[0].name.clone()
+    }
+
+    pub fn endpoint(&self) -> String {
+        self.running.namespaces[0].custom_endpoint.clone()
+    }
+
+    pub fn credential(&self, rule: &str) -> Arc<SasCredential> {
+        let cs = ConnectionString::parse(&self.connection_string(rule))
+            .expect("valid connection string");
+        Arc::new(SasCredential::from_connection_string(&cs))
+    }
+
+    /// A credential that signs with the wrong key for `rule`.
+    pub fn wrong_key_credential(&self, rule: &str) -> Arc<SasCredential> {
+        let text = self.connection_string(rule);
+        let mut cs = ConnectionString::parse(&text).expect("valid connection string");
+        cs.key = Some("not-the-key".into());
+        Arc::new(SasCredential::from_connection_string(&cs))
+    }
+}
