@@ -4,10 +4,11 @@
 //! raises a bare "Invalid link" on a missing terminus, so Python's links (named `EH...`) get
 //! their terminus echoed and learn the reason from the detach.
 
-use fe2o3_amqp::acceptor::{LinkAcceptor, LinkEndpoint, ListenerSessionHandle};
+use fe2o3_amqp::acceptor::{LinkEndpoint, ListenerSessionHandle};
 use fe2o3_amqp::types::definitions::{Error, ErrorCondition, Role};
-use fe2o3_amqp::types::messaging::{Source, Target};
 use fe2o3_amqp::types::performatives::Attach;
+
+use super::server::Acceptor;
 
 #[derive(Debug, Clone)]
 pub struct Refused {
@@ -27,7 +28,7 @@ impl Refused {
 pub async fn refuse(
     mut attach: Attach,
     refused: Refused,
-    acceptor: &LinkAcceptor<fn(Source) -> Option<Source>, fn(Target) -> Option<Target>>,
+    acceptor: &Acceptor,
     session: &mut ListenerSessionHandle,
 ) {
     tracing::debug!(

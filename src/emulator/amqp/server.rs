@@ -195,7 +195,7 @@ async fn serve_connection(
 }
 
 /// fe2o3's link acceptor with its default (non-dynamic) terminus handlers.
-type Acceptor = LinkAcceptor<fn(Source) -> Option<Source>, fn(Target) -> Option<Target>>;
+pub type Acceptor = LinkAcceptor<fn(Source) -> Option<Source>, fn(Target) -> Option<Target>>;
 
 fn address_of_target(attach: &Attach) -> Option<String> {
     match attach.target.as_deref() {
