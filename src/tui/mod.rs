@@ -1,0 +1,9 @@
+//! The terminal console: actions, keymap, theme, pane state, views and the app loop.
+//!
+//! Data flow: key -> [`keymap`] -> [`action::Action`] -> [`app::App::update`] ->
+//! [`command::Command`] for the backend -> result `Action` -> state -> render when dirty.
+//! Nothing here awaits the network or imports an Azure crate.
+
+pub mod action;
+pub mod command;
+pub mod keymap;
