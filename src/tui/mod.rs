@@ -7,3 +7,4 @@
 pub mod action;
 pub mod command;
 pub mod keymap;
+pub mod theme;
