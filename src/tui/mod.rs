@@ -7,4 +7,5 @@
 pub mod action;
 pub mod command;
 pub mod keymap;
+pub mod state;
 pub mod theme;

@@ -1,0 +1,11 @@
+//! Plain state of each pane: selections, filters, the tail buffer. No I/O, no rendering.
+
+mod input;
+mod list;
+mod packed;
+mod tail;
+
+pub use input::{InputLine, InputMode};
+pub use list::ListState;
+pub use packed::{EventSummary, PackedEvent};
+pub use tail::{TailBuffer, TailState};
