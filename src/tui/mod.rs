@@ -5,7 +5,11 @@
 //! Nothing here awaits the network or imports an Azure crate.
 
 pub mod action;
+pub mod app;
 pub mod command;
 pub mod keymap;
 pub mod state;
 pub mod theme;
+
+#[cfg(test)]
+mod sample;

@@ -3,9 +3,11 @@
 mod input;
 mod list;
 mod packed;
+mod panes;
 mod tail;
 
 pub use input::{InputLine, InputMode};
 pub use list::ListState;
 pub use packed::{EventSummary, PackedEvent};
+pub use panes::{ConsumerGroupsState, DetailState, PartitionsState, RATE_HISTORY};
 pub use tail::{TailBuffer, TailState};
