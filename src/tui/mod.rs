@@ -10,6 +10,7 @@ pub mod command;
 pub mod keymap;
 pub mod state;
 pub mod theme;
+pub mod views;
 
 #[cfg(test)]
 mod sample;

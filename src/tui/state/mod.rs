@@ -7,7 +7,7 @@ mod panes;
 mod tail;
 
 pub use input::{InputLine, InputMode};
-pub use list::ListState;
+pub use list::{ListState, scroll_offset};
 pub use packed::{EventSummary, PackedEvent};
 pub use panes::{ConsumerGroupsState, DetailState, PartitionsState, RATE_HISTORY};
 pub use tail::{TailBuffer, TailState};
