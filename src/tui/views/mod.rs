@@ -74,20 +74,30 @@ fn render_too_small(frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
 
 /// A bordered pane whose title shows where the user is: `ns › hub › pane`.
 fn pane_block<'a>(app: &App, title: &str, focused: bool) -> Block<'a> {
+    titled_block(app, crumbs(app, title, focused), focused)
+}
+
+/// The title line of a pane: the namespace crumb, then the pane's own title.
+fn crumbs<'a>(app: &App, title: &str, focused: bool) -> Line<'a> {
     let theme = &app.theme;
-    let mut spans = vec![Span::raw(" ")];
-    spans.push(Span::styled(
-        format!("{} › ", app.namespace),
-        theme.get(Slot::Crumbs),
-    ));
-    spans.push(Span::styled(title.to_owned(), theme.title(focused)));
-    spans.push(Span::raw(" "));
+    Line::from(vec![
+        Span::raw(" "),
+        Span::styled(format!("{} › ", app.namespace), theme.get(Slot::Crumbs)),
+        Span::styled(title.to_owned(), theme.title(focused)),
+        Span::raw(" "),
+    ])
+}
+
+fn titled_block<'a>(app: &App, title: Line<'a>, focused: bool) -> Block<'a> {
     Block::bordered()
-        .border_style(theme.border(focused))
-        .title(Line::from(spans))
+        .border_style(app.theme.border(focused))
+        .title(title)
 }
 
 /// A header row style plus a cell helper, shared by the tables.
 fn header_style(theme: &Theme) -> Style {
     theme.get(Slot::TableHeader)
 }
+
+#[cfg(test)]
+mod snapshot_tests;

@@ -3,11 +3,11 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::text::{Line, Span};
+use ratatui::text::Span;
 use ratatui::widgets::{Cell, Row, Table, TableState};
 
 use super::sanitize::sanitize;
-use super::{format, header_style, pane_block};
+use super::{crumbs, format, header_style, pane_block, titled_block};
 use crate::tui::app::App;
 use crate::tui::state::{PackedEvent, TailState};
 use crate::tui::theme::{Slot, Theme};
@@ -71,7 +71,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) {
         frame.render_widget(pane_block(app, "tail (none)", true), area);
         return;
     };
-    let mut title = Line::from(tail_title(tail));
+    let mut title = crumbs(app, &tail_title(tail), true);
     if tail.buffer.is_frozen() {
         title.push_span(Span::styled(
             format!(
@@ -81,7 +81,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) {
             theme.get(Slot::TailPaused),
         ));
     }
-    let block = pane_block(app, "", true).title(title);
+    let block = titled_block(app, title, true);
     // Decode only what fits: rows are the area minus borders and header.
     let height = usize::from(area.height.saturating_sub(3));
     let offset = crate::tui::state::scroll_offset(tail.selected, height);
