@@ -8,7 +8,9 @@ pub mod action;
 pub mod app;
 pub mod command;
 pub mod keymap;
+pub mod run;
 pub mod state;
+pub mod terminal;
 pub mod theme;
 pub mod views;
 

@@ -25,10 +25,10 @@ impl App {
             Lookup::Unbound => {
                 let was_chord = self.pending_keys.len() > 1;
                 self.pending_keys.clear();
-                if self.input.is_some() {
-                    if let Some(c) = key.typed_char() {
-                        return self.update(Action::InsertChar(c));
-                    }
+                if self.input.is_some()
+                    && let Some(c) = key.typed_char()
+                {
+                    return self.update(Action::InsertChar(c));
                 }
                 self.dirty |= was_chord;
                 Vec::new()
@@ -53,10 +53,10 @@ impl App {
                 }
             }
             Action::Submit => {
-                if let Some(input) = self.input.take() {
-                    if input.mode == InputMode::Command {
-                        return self.run_command_line(&input.text);
-                    }
+                if let Some(input) = self.input.take()
+                    && input.mode == InputMode::Command
+                {
+                    return self.run_command_line(&input.text);
                 }
             }
             _ => {}

@@ -77,6 +77,7 @@ impl ThemeSpec {
         self.slots.extend(other.slots);
     }
 
+    #[cfg(test)]
     pub(super) fn missing_slots(&self) -> Vec<&'static str> {
         Slot::ALL
             .iter()

@@ -15,13 +15,13 @@ use crate::tui::theme::Slot;
 pub fn key_hints(app: &App) -> Vec<(String, String)> {
     let context = app.context();
     let mut hints: Vec<(String, String)> = Vec::new();
-    if !app.pending_keys.is_empty() {
-        if let Lookup::Pending(candidates) = app.keymap.lookup(context, &app.pending_keys) {
-            return candidates
-                .iter()
-                .map(|b| (b.keys_label(), b.desc.clone()))
-                .collect();
-        }
+    if !app.pending_keys.is_empty()
+        && let Lookup::Pending(candidates) = app.keymap.lookup(context, &app.pending_keys)
+    {
+        return candidates
+            .iter()
+            .map(|b| (b.keys_label(), b.desc.clone()))
+            .collect();
     }
     for binding in app.keymap.bindings(context) {
         if !hints.iter().any(|(_, d)| *d == binding.desc) {
