@@ -9,9 +9,12 @@
 //!   auth, management node, HTTP surface, demo organisation. The console never imports it; it
 //!   reaches it through the same wire protocols it uses against Azure. The one public entry is
 //!   [`emulator::launch`].
+//! - [`tui`]: the terminal console: actions, keymap and theme files, pane state, views and
+//!   the app state machine; talks to a backend only through commands and result actions.
 #![forbid(unsafe_code)]
 
 pub mod commands;
 pub mod connect;
 pub mod emulator;
 pub mod model;
+pub mod tui;

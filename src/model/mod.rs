@@ -1,1 +1,24 @@
 //! Plain domain types shared by every layer of ehops. No I/O lives here.
+//!
+//! One concept per file: where events live ([`Namespace`], [`Hub`], [`PartitionInfo`]), how far
+//! a consumer is behind ([`ConsumerGroupLag`]), what a tail shows ([`TailEvent`]), where a
+//! read starts ([`StartPosition`]) and who is looking ([`Identity`]).
+
+mod event;
+mod hub;
+mod identity;
+mod lag;
+mod namespace;
+mod partition;
+mod position;
+
+pub use event::{CloudEventAttributes, TailEvent};
+pub use hub::Hub;
+pub use identity::Identity;
+pub use lag::{
+    Checkpoint, ConsumerGroupLag, LagPolicy, LagSnapshot, LagStatus, Ownership, PartitionLag,
+    PartitionLagSample,
+};
+pub use namespace::Namespace;
+pub use partition::PartitionInfo;
+pub use position::{StartPosition, StartPositionError};

@@ -1,0 +1,33 @@
+use time::OffsetDateTime;
+
+/// The CloudEvents 1.0 context attributes ehops shows, when the event carries them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CloudEventAttributes {
+    pub id: Option<String>,
+    pub source: Option<String>,
+    pub event_type: Option<String>,
+    pub subject: Option<String>,
+}
+
+/// One event received by a live tail, owned and decoded only as far as the wire allows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TailEvent {
+    pub enqueued_time: OffsetDateTime,
+    pub partition: String,
+    pub sequence: i64,
+    pub offset: String,
+    pub cloud_event: CloudEventAttributes,
+    pub content_type: Option<String>,
+    /// Application properties rendered as text, in wire order.
+    pub properties: Vec<(String, String)>,
+    /// Message annotations (`x-opt-*` and friends) rendered as text, in wire order.
+    pub annotations: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl TailEvent {
+    /// Size of the body in bytes, the figure the tail shows per event.
+    pub fn size(&self) -> usize {
+        self.body.len()
+    }
+}

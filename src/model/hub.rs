@@ -1,0 +1,43 @@
+use std::time::Duration;
+
+/// One event hub (one per aggregate), as the catalog describes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hub {
+    pub name: String,
+    pub partition_count: u32,
+    /// The owning team, from the resource's `team` tag; `None` when the tag is missing.
+    pub team: Option<String>,
+    /// How long the service keeps events; checkpoints older than this point at purged data.
+    pub retention: Duration,
+    /// Incoming events per second over the last sample, when the catalog reports it.
+    pub ingress_per_sec: Option<f64>,
+    /// Consumer groups defined on the hub (one per consuming deployment).
+    pub consumer_groups: Vec<String>,
+}
+
+impl Hub {
+    /// Whether this hub belongs to `team` (used to list the signed-in team's hubs first).
+    pub fn is_owned_by(&self, team: Option<&str>) -> bool {
+        matches!((self.team.as_deref(), team), (Some(a), Some(b)) if a == b)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ownership_needs_both_sides() {
+        let hub = Hub {
+            name: "sale".into(),
+            partition_count: 4,
+            team: Some("conversions".into()),
+            retention: Duration::from_secs(86_400),
+            ingress_per_sec: None,
+            consumer_groups: vec![],
+        };
+        assert!(hub.is_owned_by(Some("conversions")));
+        assert!(!hub.is_owned_by(Some("customer")));
+        assert!(!hub.is_owned_by(None));
+    }
+}

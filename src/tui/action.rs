@@ -1,0 +1,199 @@
+//! Everything the console can do, as one enum.
+//!
+//! Unit variants are the names a keymap binds (`run = "refresh"`); variants carrying data are
+//! internal (backend results, typed characters, ticks) and cannot be bound, which is why they
+//! are `#[serde(skip)]`.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::command::RequestId;
+use crate::model::{Hub, LagSnapshot, Namespace, PartitionInfo, TailEvent};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Leave ehops.
+    Quit,
+    /// Move focus to the next pane of the current view.
+    FocusNext,
+    /// Move focus to the previous pane of the current view.
+    FocusPrev,
+    /// Select the row above.
+    SelectUp,
+    /// Select the row below.
+    SelectDown,
+    /// Select the first row.
+    SelectFirst,
+    /// Select the last row (in the tail: follow new events).
+    SelectLast,
+    /// Move the selection one page up.
+    PageUp,
+    /// Move the selection one page down.
+    PageDown,
+    /// Drill into the selected item.
+    Open,
+    /// Close the overlay, or go back to the previous view.
+    Back,
+    /// Reload the current view from the service.
+    Refresh,
+    /// Type a filter for the current list.
+    Filter,
+    /// Remove the filter of the current list.
+    ClearFilter,
+    /// Open the `:` command line.
+    CommandLine,
+    /// Show or hide the key help.
+    Help,
+    /// Show the namespaces.
+    ShowNamespaces,
+    /// Show the hubs of the current namespace.
+    ShowHubs,
+    /// Show the partitions of the selected hub.
+    ShowPartitions,
+    /// Show the consumer groups and their lag for the selected hub.
+    ShowConsumerGroups,
+    /// Tail the selected hub (from a lag row: from that partition's checkpoint).
+    ShowTail,
+    /// Freeze or resume the live tail; events keep arriving while frozen.
+    PauseTail,
+    /// Show the event body as hex or as text.
+    ToggleHex,
+    /// Switch to the next theme.
+    NextTheme,
+    /// Run the command line, or apply the filter being typed.
+    Submit,
+    /// Delete the character before the cursor in the input line.
+    DeleteChar,
+
+    /// A typed character for the input line.
+    #[serde(skip)]
+    InsertChar(char),
+    /// The terminal was resized to this many columns and rows.
+    #[serde(skip)]
+    Resize(u16, u16),
+    /// The slow clock for relative times moved on.
+    #[serde(skip)]
+    Tick,
+    #[serde(skip)]
+    NamespacesLoaded {
+        request: RequestId,
+        namespaces: Vec<Namespace>,
+    },
+    #[serde(skip)]
+    HubsLoaded {
+        request: RequestId,
+        namespace: String,
+        hubs: Vec<Hub>,
+    },
+    #[serde(skip)]
+    PartitionsLoaded {
+        request: RequestId,
+        hub: String,
+        partitions: Vec<PartitionInfo>,
+        sampled_at: OffsetDateTime,
+    },
+    #[serde(skip)]
+    LagLoaded {
+        request: RequestId,
+        snapshot: LagSnapshot,
+    },
+    /// A batch of tail events; `lost` counts events the backend dropped before sending.
+    #[serde(skip)]
+    TailReceived {
+        request: RequestId,
+        events: Vec<TailEvent>,
+        lost: u64,
+    },
+    #[serde(skip)]
+    TailEnded {
+        request: RequestId,
+        reason: Option<String>,
+    },
+    #[serde(skip)]
+    RequestFailed { request: RequestId, message: String },
+    #[serde(skip)]
+    ConnectionChanged(ConnectionState),
+}
+
+/// What the status bar says about the link to the service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConnectionState {
+    Connecting,
+    Connected,
+    Disconnected(String),
+}
+
+impl Action {
+    /// Every action a keymap may bind, in declaration order.
+    pub const BINDABLE: &[Action] = &[
+        Action::Quit,
+        Action::FocusNext,
+        Action::FocusPrev,
+        Action::SelectUp,
+        Action::SelectDown,
+        Action::SelectFirst,
+        Action::SelectLast,
+        Action::PageUp,
+        Action::PageDown,
+        Action::Open,
+        Action::Back,
+        Action::Refresh,
+        Action::Filter,
+        Action::ClearFilter,
+        Action::CommandLine,
+        Action::Help,
+        Action::ShowNamespaces,
+        Action::ShowHubs,
+        Action::ShowPartitions,
+        Action::ShowConsumerGroups,
+        Action::ShowTail,
+        Action::PauseTail,
+        Action::ToggleHex,
+        Action::NextTheme,
+        Action::Submit,
+        Action::DeleteChar,
+    ];
+
+    /// Parses a bindable action name as written in a keymap (`"refresh"`).
+    pub fn from_name(name: &str) -> Option<Action> {
+        use serde::de::IntoDeserializer;
+        let de: serde::de::value::StrDeserializer<'_, serde::de::value::Error> =
+            name.into_deserializer();
+        Action::deserialize(de).ok()
+    }
+
+    /// The keymap name of a bindable action; `None` for internal ones.
+    pub fn name(&self) -> Option<String> {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::String(name)) => Some(name),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_for_every_bindable_action() {
+        for action in Action::BINDABLE {
+            let name = action.name().expect("bindable actions have names");
+            assert_eq!(Action::from_name(&name).as_ref(), Some(action), "{name}");
+        }
+    }
+
+    #[test]
+    fn internal_actions_cannot_be_named() {
+        assert_eq!(Action::from_name("tick"), None);
+        assert_eq!(Action::from_name("insert_char"), None);
+        assert_eq!(Action::Tick.name(), None);
+    }
+
+    #[test]
+    fn bindable_list_snapshot() {
+        let names: Vec<String> = Action::BINDABLE.iter().filter_map(Action::name).collect();
+        insta::assert_snapshot!(names.join("\n"));
+    }
+}

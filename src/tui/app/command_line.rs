@@ -1,0 +1,113 @@
+//! The `:` command line: a few verbs with aliases, parsed into what they mean.
+
+use crate::model::StartPosition;
+use crate::tui::action::Action;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConsoleCommand {
+    /// A pane switch or another bindable action.
+    Run(Action),
+    /// `:tail [position]`: tail the selected hub from a position.
+    Tail(Option<StartPosition>),
+    /// `:theme NAME`.
+    Theme(String),
+}
+
+/// Verbs and their aliases; the first name is the one help shows.
+const VERBS: &[(&[&str], Action)] = &[
+    (&["hubs", "hub", "h"], Action::ShowHubs),
+    (&["ns", "namespaces"], Action::ShowNamespaces),
+    (&["partitions", "p"], Action::ShowPartitions),
+    (
+        &["cg", "lag", "consumer-groups"],
+        Action::ShowConsumerGroups,
+    ),
+    (&["q", "quit"], Action::Quit),
+    (&["help"], Action::Help),
+];
+
+pub fn parse_command_line(text: &str) -> Result<ConsoleCommand, String> {
+    let mut words = text.split_whitespace();
+    let Some(verb) = words.next() else {
+        return Err("empty command; try :hubs, :cg, :tail, :ns, :theme NAME, :q".to_owned());
+    };
+    let rest: Vec<&str> = words.collect();
+    match verb {
+        "tail" | "t" => match rest.as_slice() {
+            [] => Ok(ConsoleCommand::Tail(None)),
+            [position] => position
+                .parse()
+                .map(|p| ConsoleCommand::Tail(Some(p)))
+                .map_err(|e| e.to_string()),
+            _ => Err(":tail takes one position, e.g. :tail seq:1042".to_owned()),
+        },
+        "theme" => match rest.as_slice() {
+            [name] => Ok(ConsoleCommand::Theme((*name).to_owned())),
+            _ => Err(":theme takes a theme name, e.g. :theme light".to_owned()),
+        },
+        _ => {
+            let (_, action) = VERBS
+                .iter()
+                .find(|(names, _)| names.contains(&verb))
+                .ok_or_else(|| format!("unknown command :{verb}"))?;
+            if rest.is_empty() {
+                Ok(ConsoleCommand::Run(action.clone()))
+            } else {
+                Err(format!(":{verb} takes no arguments"))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_verbs_and_aliases() {
+        assert_eq!(
+            parse_command_line("hubs"),
+            Ok(ConsoleCommand::Run(Action::ShowHubs))
+        );
+        assert_eq!(
+            parse_command_line(" cg "),
+            Ok(ConsoleCommand::Run(Action::ShowConsumerGroups))
+        );
+        assert_eq!(
+            parse_command_line("q"),
+            Ok(ConsoleCommand::Run(Action::Quit))
+        );
+        assert_eq!(
+            parse_command_line("ns"),
+            Ok(ConsoleCommand::Run(Action::ShowNamespaces))
+        );
+        assert_eq!(parse_command_line("tail"), Ok(ConsoleCommand::Tail(None)));
+        assert_eq!(
+            parse_command_line("tail seq:5"),
+            Ok(ConsoleCommand::Tail(Some(StartPosition::Sequence(5))))
+        );
+        assert_eq!(
+            parse_command_line("theme light"),
+            Ok(ConsoleCommand::Theme("light".into()))
+        );
+    }
+
+    #[test]
+    fn errors_explain() {
+        assert!(parse_command_line("").unwrap_err().contains(":hubs"));
+        assert_eq!(
+            parse_command_line("frobnicate").unwrap_err(),
+            "unknown command :frobnicate"
+        );
+        assert!(
+            parse_command_line("tail seq:x")
+                .unwrap_err()
+                .contains("sequence number")
+        );
+        assert!(
+            parse_command_line("theme")
+                .unwrap_err()
+                .contains("theme name")
+        );
+    }
+}

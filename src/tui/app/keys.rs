@@ -1,0 +1,135 @@
+//! From key presses to actions (through the keymap, with chords), and the input line.
+
+use super::command_line::{ConsoleCommand, parse_command_line};
+use super::{App, Notice, View};
+use crate::tui::action::Action;
+use crate::tui::command::Command;
+use crate::tui::keymap::{Key, Lookup};
+use crate::tui::state::{InputLine, InputMode};
+
+impl App {
+    /// Interprets one key press in the current context.
+    pub fn handle_key(&mut self, key: Key) -> Vec<Command> {
+        self.pending_keys.push(key);
+        let lookup = self.keymap.lookup(self.context(), &self.pending_keys);
+        match lookup {
+            Lookup::Run(action) => {
+                self.pending_keys.clear();
+                self.update(action)
+            }
+            Lookup::Pending(_) => {
+                // The which-key hint shows the candidates.
+                self.dirty = true;
+                Vec::new()
+            }
+            Lookup::Unbound => {
+                let was_chord = self.pending_keys.len() > 1;
+                self.pending_keys.clear();
+                if self.input.is_some()
+                    && let Some(c) = key.typed_char()
+                {
+                    return self.update(Action::InsertChar(c));
+                }
+                self.dirty |= was_chord;
+                Vec::new()
+            }
+        }
+    }
+
+    pub(super) fn edit_input(&mut self, action: &Action) -> Vec<Command> {
+        match action {
+            Action::CommandLine => self.input = Some(InputLine::new(InputMode::Command, "")),
+            Action::Filter => {
+                let current = self.current_filter();
+                self.input = Some(InputLine::new(InputMode::Filter, &current));
+            }
+            Action::DeleteChar => {
+                if let Some(input) = &mut self.input {
+                    input.delete();
+                    if input.mode == InputMode::Filter {
+                        let text = input.text.clone();
+                        self.set_filter(&text);
+                    }
+                }
+            }
+            Action::Submit => {
+                if let Some(input) = self.input.take()
+                    && input.mode == InputMode::Command
+                {
+                    return self.run_command_line(&input.text);
+                }
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    pub(super) fn insert_char(&mut self, c: char) -> Vec<Command> {
+        if let Some(input) = &mut self.input {
+            input.insert(c);
+            if input.mode == InputMode::Filter {
+                let text = input.text.clone();
+                self.set_filter(&text);
+            }
+        }
+        Vec::new()
+    }
+
+    fn run_command_line(&mut self, text: &str) -> Vec<Command> {
+        match parse_command_line(text) {
+            Ok(ConsoleCommand::Run(action)) => self.update(action),
+            Ok(ConsoleCommand::Tail(from)) => self.tail_selected_hub(from),
+            Ok(ConsoleCommand::Theme(name)) => {
+                match self.themes.get(&name) {
+                    Some(theme) => self.theme = theme.clone(),
+                    None => {
+                        let known: Vec<&str> = self.themes.names().collect();
+                        self.notice = Some(Notice::Error(format!(
+                            "no theme `{name}`; available: {}",
+                            known.join(", ")
+                        )));
+                    }
+                }
+                Vec::new()
+            }
+            Err(message) => {
+                self.notice = Some(Notice::Error(message));
+                Vec::new()
+            }
+        }
+    }
+
+    /// The filter of the list that has the focus (the tail keeps its own, in its buffer).
+    fn focused_filter(&mut self) -> Option<&mut String> {
+        match self.view() {
+            View::Namespaces => Some(&mut self.namespaces_list.filter),
+            View::Hubs => Some(&mut self.hubs_list.filter),
+            View::Partitions => Some(&mut self.partitions.list.filter),
+            View::ConsumerGroups if self.groups.lag_focused => {
+                Some(&mut self.groups.lag_list.filter)
+            }
+            View::ConsumerGroups => Some(&mut self.groups.list.filter),
+            View::Tail | View::Detail => None,
+        }
+    }
+
+    fn current_filter(&mut self) -> String {
+        if let Some(filter) = self.focused_filter() {
+            return filter.clone();
+        }
+        self.tail
+            .as_ref()
+            .map(|t| t.buffer.filter().to_owned())
+            .unwrap_or_default()
+    }
+
+    pub(super) fn set_filter(&mut self, text: &str) {
+        if let Some(filter) = self.focused_filter() {
+            *filter = text.to_owned();
+        } else if let Some(tail) = &mut self.tail {
+            tail.buffer.set_filter(text);
+            tail.fix_selection();
+        }
+        self.clamp_selections();
+    }
+}

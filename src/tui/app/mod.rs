@@ -1,0 +1,279 @@
+//! The console's state machine: `update(Action) -> Vec<Command>`.
+//!
+//! No terminal I/O and no async here, so every behaviour can be tested by feeding actions.
+//! Each backend request gets a fresh [`RequestId`]; a reply is applied only if its id is
+//! still the latest for its kind, which drops answers for views the user has left.
+
+mod command_line;
+mod keys;
+mod navigate;
+mod replies;
+
+use super::action::{Action, ConnectionState};
+use super::command::{Command, RequestId};
+use super::keymap::{Context, Key, Keymap};
+use super::state::{
+    ConsumerGroupsState, DetailState, InputLine, ListState, PartitionsState, TailState,
+};
+use super::theme::{Theme, ThemeCatalog};
+use crate::model::{Hub, Identity, Namespace};
+pub use command_line::{ConsoleCommand, parse_command_line};
+
+/// The panes of the drill-down, kept as a stack for `back` and breadcrumbs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Namespaces,
+    Hubs,
+    Partitions,
+    ConsumerGroups,
+    Tail,
+    Detail,
+}
+
+impl View {
+    pub fn context(self) -> Context {
+        match self {
+            View::Namespaces => Context::Namespaces,
+            View::Hubs => Context::Hubs,
+            View::Partitions => Context::Partitions,
+            View::ConsumerGroups => Context::ConsumerGroups,
+            View::Tail => Context::Tail,
+            View::Detail => Context::Detail,
+        }
+    }
+}
+
+/// A one-line message for the status bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    Info(String),
+    Error(String),
+}
+
+/// The latest request of each kind; anything else is stale.
+#[derive(Debug, Clone, Default)]
+struct Latest {
+    namespaces: Option<RequestId>,
+    hubs: Option<RequestId>,
+    partitions: Option<RequestId>,
+    lag: Option<RequestId>,
+    tail: Option<RequestId>,
+}
+
+/// Settings fixed at start-up.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    pub identity: Identity,
+    pub namespace: String,
+    pub keymap: Keymap,
+    pub themes: ThemeCatalog,
+    pub theme: String,
+    pub tail_capacity: usize,
+    /// Warnings from loading config files, shown until the user acts.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct App {
+    pub keymap: Keymap,
+    pub themes: ThemeCatalog,
+    pub theme: Theme,
+    pub identity: Identity,
+    pub connection: ConnectionState,
+    pub namespace: String,
+    pub namespaces: Vec<Namespace>,
+    pub namespaces_list: ListState,
+    /// Hubs of the namespace, the signed-in team's first.
+    pub hubs: Vec<Hub>,
+    pub hubs_list: ListState,
+    pub partitions: PartitionsState,
+    pub groups: ConsumerGroupsState,
+    pub tail: Option<TailState>,
+    pub detail: DetailState,
+    pub input: Option<InputLine>,
+    pub help_open: bool,
+    pub help_scroll: usize,
+    /// Keys of a chord typed so far (for the which-key hint).
+    pub pending_keys: Vec<Key>,
+    pub notice: Option<Notice>,
+    stack: Vec<View>,
+    latest: Latest,
+    next_request: u64,
+    tail_capacity: usize,
+    rows: u16,
+    dirty: bool,
+    quit: bool,
+}
+
+impl App {
+    pub fn new(config: AppConfig) -> Self {
+        let theme = config
+            .themes
+            .get(&config.theme)
+            .or_else(|| config.themes.get("dark"))
+            .cloned()
+            .or_else(|| Theme::builtin("dark", false))
+            .expect("the dark theme is built in");
+        let notice =
+            (!config.warnings.is_empty()).then(|| Notice::Error(config.warnings.join("; ")));
+        Self {
+            keymap: config.keymap,
+            themes: config.themes,
+            theme,
+            identity: config.identity,
+            connection: ConnectionState::Connecting,
+            namespace: config.namespace,
+            namespaces: Vec::new(),
+            namespaces_list: ListState::default(),
+            hubs: Vec::new(),
+            hubs_list: ListState::default(),
+            partitions: PartitionsState::default(),
+            groups: ConsumerGroupsState::default(),
+            tail: None,
+            detail: DetailState::default(),
+            input: None,
+            help_open: false,
+            help_scroll: 0,
+            pending_keys: Vec::new(),
+            notice,
+            stack: vec![View::Hubs],
+            latest: Latest::default(),
+            next_request: 0,
+            tail_capacity: config.tail_capacity,
+            rows: 24,
+            dirty: true,
+            quit: false,
+        }
+    }
+
+    /// The first requests to send, before any input.
+    pub fn start(&mut self) -> Vec<Command> {
+        vec![self.request_hubs()]
+    }
+
+    pub fn view(&self) -> View {
+        *self.stack.last().expect("the view stack is never empty")
+    }
+
+    pub fn stack(&self) -> &[View] {
+        &self.stack
+    }
+
+    /// Where keys are interpreted now: an overlay, or the current view.
+    pub fn context(&self) -> Context {
+        if self.input.is_some() {
+            Context::CommandLine
+        } else if self.help_open {
+            Context::Help
+        } else {
+            self.view().context()
+        }
+    }
+
+    pub fn should_quit(&self) -> bool {
+        self.quit
+    }
+
+    /// Whether something changed since the last [`App::take_dirty`].
+    pub fn is_dirty(&self) -> bool {
+        self.dirty
+    }
+
+    /// Returns and clears the dirty flag; call right before drawing.
+    pub fn take_dirty(&mut self) -> bool {
+        std::mem::take(&mut self.dirty)
+    }
+
+    /// Whether the screen shows relative times, so the slow tick is worth having.
+    pub fn needs_tick(&self) -> bool {
+        matches!(self.view(), View::Partitions | View::ConsumerGroups)
+    }
+
+    /// Rows a page move covers: the terminal minus chrome.
+    fn page(&self) -> usize {
+        usize::from(self.rows.saturating_sub(8)).max(1)
+    }
+
+    /// The hubs passing the filter, in display order.
+    pub fn visible_hubs(&self) -> Vec<&Hub> {
+        self.hubs
+            .iter()
+            .filter(|h| {
+                self.hubs_list
+                    .matches([h.name.as_str(), h.team.as_deref().unwrap_or_default()])
+            })
+            .collect()
+    }
+
+    pub fn selected_hub(&self) -> Option<&Hub> {
+        self.visible_hubs().get(self.hubs_list.selected).copied()
+    }
+
+    fn issue(&mut self) -> RequestId {
+        self.next_request += 1;
+        RequestId(self.next_request)
+    }
+
+    fn request_hubs(&mut self) -> Command {
+        let request = self.issue();
+        self.latest.hubs = Some(request);
+        Command::ListHubs {
+            request,
+            namespace: self.namespace.clone(),
+        }
+    }
+
+    pub fn update(&mut self, action: Action) -> Vec<Command> {
+        // Any user action acknowledges an informational notice; errors stay until replaced.
+        if !matches!(action, Action::Tick) && matches!(self.notice, Some(Notice::Info(_))) {
+            self.notice = None;
+        }
+        self.dirty = true;
+        match action {
+            Action::Quit => {
+                self.quit = true;
+                self.stop_tail().into_iter().collect()
+            }
+            Action::Tick => {
+                // Only relative times change with the clock.
+                self.dirty = self.needs_tick();
+                Vec::new()
+            }
+            Action::Resize(_, rows) => {
+                self.rows = rows;
+                Vec::new()
+            }
+            Action::Help => {
+                self.help_open = !self.help_open;
+                self.help_scroll = 0;
+                Vec::new()
+            }
+            Action::NextTheme => {
+                if let Some(next) = self.themes.next_after(&self.theme.name) {
+                    self.theme = next.clone();
+                }
+                self.notice = Some(Notice::Info(format!("theme {}", self.theme.name)));
+                Vec::new()
+            }
+            Action::CommandLine | Action::Filter | Action::Submit | Action::DeleteChar => {
+                self.edit_input(&action)
+            }
+            Action::InsertChar(c) => self.insert_char(c),
+            Action::ConnectionChanged(state) => {
+                self.connection = state;
+                Vec::new()
+            }
+            action @ (Action::NamespacesLoaded { .. }
+            | Action::HubsLoaded { .. }
+            | Action::PartitionsLoaded { .. }
+            | Action::LagLoaded { .. }
+            | Action::TailReceived { .. }
+            | Action::TailEnded { .. }
+            | Action::RequestFailed { .. }) => self.apply_reply(action),
+            other => self.navigate(other),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,346 @@
+//! Moving around: selection, drill-down, back, and the requests each pane needs.
+
+use super::{App, Notice, View};
+use crate::model::StartPosition;
+use crate::tui::action::Action;
+use crate::tui::command::Command;
+use crate::tui::state::{ConsumerGroupsState, DetailState, ListState, PartitionsState, TailState};
+
+/// Which way a selection moves.
+enum Move {
+    Up(usize),
+    Down(usize),
+    First,
+    Last,
+}
+
+impl App {
+    pub(super) fn navigate(&mut self, action: Action) -> Vec<Command> {
+        let page = self.page();
+        match action {
+            Action::SelectUp => self.move_selection(Move::Up(1)),
+            Action::SelectDown => self.move_selection(Move::Down(1)),
+            Action::PageUp => self.move_selection(Move::Up(page)),
+            Action::PageDown => self.move_selection(Move::Down(page)),
+            Action::SelectFirst => self.move_selection(Move::First),
+            Action::SelectLast => self.move_selection(Move::Last),
+            Action::FocusNext | Action::FocusPrev => {
+                if self.view() == View::ConsumerGroups {
+                    self.groups.lag_focused = !self.groups.lag_focused;
+                }
+                Vec::new()
+            }
+            Action::Open => self.open(),
+            Action::Back => self.back(),
+            Action::Refresh => self.refresh(),
+            Action::ClearFilter => {
+                self.set_filter("");
+                Vec::new()
+            }
+            Action::ShowNamespaces => {
+                self.stack = vec![View::Namespaces];
+                let commands = self.stop_tail().into_iter();
+                let request = self.issue();
+                self.latest.namespaces = Some(request);
+                commands
+                    .chain([Command::ListNamespaces { request }])
+                    .collect()
+            }
+            Action::ShowHubs => {
+                let commands = self.stop_tail().into_iter();
+                self.stack = vec![View::Hubs];
+                commands.chain([self.request_hubs()]).collect()
+            }
+            Action::ShowPartitions => self.show_partitions(),
+            Action::ShowConsumerGroups => self.show_consumer_groups(),
+            Action::ShowTail => self.show_tail(),
+            Action::PauseTail => {
+                if let Some(tail) = &mut self.tail {
+                    let frozen = !tail.buffer.is_frozen();
+                    tail.buffer.set_frozen(frozen);
+                    tail.fix_selection();
+                }
+                Vec::new()
+            }
+            Action::ToggleHex => {
+                self.detail.hex = !self.detail.hex;
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn move_selection(&mut self, movement: Move) -> Vec<Command> {
+        if self.help_open {
+            self.help_scroll = apply(self.help_scroll, &movement, usize::MAX / 2);
+            return Vec::new();
+        }
+        let len = self.focused_len();
+        let before_group = self.groups.list.selected;
+        match self.view() {
+            View::Namespaces => move_list(&mut self.namespaces_list, &movement, len),
+            View::Hubs => move_list(&mut self.hubs_list, &movement, len),
+            View::Partitions => move_list(&mut self.partitions.list, &movement, len),
+            View::ConsumerGroups if self.groups.lag_focused => {
+                move_list(&mut self.groups.lag_list, &movement, len);
+            }
+            View::ConsumerGroups => move_list(&mut self.groups.list, &movement, len),
+            View::Tail => {
+                if let Some(tail) = &mut self.tail {
+                    tail.selected = apply(tail.selected, &movement, len);
+                    // Selecting the newest event resumes following, like `tail -f`.
+                    tail.follow = tail.selected + 1 >= len;
+                }
+            }
+            View::Detail => self.detail.scroll = apply(self.detail.scroll, &movement, 10_000),
+        }
+        if self.view() == View::ConsumerGroups && self.groups.list.selected != before_group {
+            return self.request_lag().into_iter().collect();
+        }
+        Vec::new()
+    }
+
+    /// Number of rows in the focused list, after its filter.
+    fn focused_len(&self) -> usize {
+        match self.view() {
+            View::Namespaces => self.namespaces.len(),
+            View::Hubs => self.visible_hubs().len(),
+            View::Partitions => self.partitions.partitions.len(),
+            View::ConsumerGroups if self.groups.lag_focused => {
+                self.groups.lag.as_ref().map_or(0, |l| l.partitions.len())
+            }
+            View::ConsumerGroups => self.groups.groups.len(),
+            View::Tail => self.tail.as_ref().map_or(0, |t| t.buffer.visible_len()),
+            View::Detail => 0,
+        }
+    }
+
+    pub(super) fn clamp_selections(&mut self) {
+        let hubs = self.visible_hubs().len();
+        self.hubs_list.clamp(hubs);
+        self.namespaces_list.clamp(self.namespaces.len());
+        self.partitions.list.clamp(self.partitions.partitions.len());
+        self.groups.list.clamp(self.groups.groups.len());
+        let lag_rows = self.groups.lag.as_ref().map_or(0, |l| l.partitions.len());
+        self.groups.lag_list.clamp(lag_rows);
+    }
+
+    fn push(&mut self, view: View) {
+        if let Some(at) = self.stack.iter().position(|v| *v == view) {
+            self.stack.truncate(at + 1);
+        } else {
+            self.stack.push(view);
+        }
+    }
+
+    fn open(&mut self) -> Vec<Command> {
+        match self.view() {
+            View::Namespaces => {
+                let Some(ns) = self.namespaces.get(self.namespaces_list.selected) else {
+                    return Vec::new();
+                };
+                self.namespace = ns.name.clone();
+                self.hubs.clear();
+                self.hubs_list = ListState::default();
+                self.stack = vec![View::Hubs];
+                vec![self.request_hubs()]
+            }
+            View::Hubs => self.show_partitions(),
+            View::ConsumerGroups => {
+                self.groups.lag_focused = true;
+                Vec::new()
+            }
+            View::Tail => {
+                let event = self
+                    .tail
+                    .as_ref()
+                    .and_then(|t| t.buffer.visible(t.selected));
+                if let Some(event) = event {
+                    self.detail = DetailState {
+                        event: Some(event.unpack()),
+                        hex: self.detail.hex,
+                        scroll: 0,
+                    };
+                    self.push(View::Detail);
+                }
+                Vec::new()
+            }
+            View::Partitions | View::Detail => Vec::new(),
+        }
+    }
+
+    fn back(&mut self) -> Vec<Command> {
+        if self.input.take().is_some() || std::mem::take(&mut self.help_open) {
+            return Vec::new();
+        }
+        if self.stack.len() < 2 {
+            return Vec::new();
+        }
+        let left = self.stack.pop();
+        match left {
+            Some(View::Tail) => self.stop_tail().into_iter().collect(),
+            Some(View::Partitions) => {
+                self.latest.partitions = None;
+                Vec::new()
+            }
+            Some(View::ConsumerGroups) => {
+                self.latest.lag = None;
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn refresh(&mut self) -> Vec<Command> {
+        match self.view() {
+            View::Namespaces => self.navigate(Action::ShowNamespaces),
+            View::Hubs => vec![self.request_hubs()],
+            View::Partitions => self.request_partitions().into_iter().collect(),
+            View::ConsumerGroups => self.request_lag().into_iter().collect(),
+            View::Tail | View::Detail => Vec::new(),
+        }
+    }
+
+    /// The hub the hub-level panes are about: the one already open, else the selected one.
+    fn current_hub(&self) -> Option<String> {
+        let open = match self.view() {
+            View::Partitions => Some(&self.partitions.hub),
+            View::ConsumerGroups => Some(&self.groups.hub),
+            View::Tail | View::Detail => self.tail.as_ref().map(|t| &t.hub),
+            _ => None,
+        };
+        open.cloned()
+            .or_else(|| self.selected_hub().map(|h| h.name.clone()))
+    }
+
+    fn show_partitions(&mut self) -> Vec<Command> {
+        let Some(hub) = self.current_hub() else {
+            return Vec::new();
+        };
+        if self.partitions.hub != hub {
+            self.partitions = PartitionsState::for_hub(&hub);
+        }
+        self.stack.truncate(1);
+        self.push(View::Partitions);
+        self.request_partitions().into_iter().collect()
+    }
+
+    fn request_partitions(&mut self) -> Option<Command> {
+        let request = self.issue();
+        self.latest.partitions = Some(request);
+        Some(Command::PartitionInfo {
+            request,
+            hub: self.partitions.hub.clone(),
+        })
+    }
+
+    fn show_consumer_groups(&mut self) -> Vec<Command> {
+        let Some(hub) = self.current_hub() else {
+            return Vec::new();
+        };
+        if self.groups.hub != hub {
+            let groups = self
+                .hubs
+                .iter()
+                .find(|h| h.name == hub)
+                .map(|h| h.consumer_groups.clone())
+                .unwrap_or_default();
+            self.groups = ConsumerGroupsState {
+                hub,
+                groups,
+                ..ConsumerGroupsState::default()
+            };
+        }
+        self.stack.truncate(1);
+        self.push(View::ConsumerGroups);
+        self.request_lag().into_iter().collect()
+    }
+
+    fn request_lag(&mut self) -> Option<Command> {
+        let group = self.groups.selected_group()?.to_owned();
+        let request = self.issue();
+        self.latest.lag = Some(request);
+        Some(Command::Lag {
+            request,
+            hub: self.groups.hub.clone(),
+            consumer_group: group,
+        })
+    }
+
+    /// From a lag row: tail that partition from the first unprocessed event (the likely
+    /// poison event). Elsewhere: tail the hub from now.
+    fn show_tail(&mut self) -> Vec<Command> {
+        if self.view() == View::ConsumerGroups && self.groups.lag_focused {
+            let row = self
+                .groups
+                .lag
+                .as_ref()
+                .and_then(|lag| lag.partitions.get(self.groups.lag_list.selected));
+            if let Some(row) = row {
+                let from = row
+                    .checkpoint_sequence
+                    .map_or(StartPosition::Earliest, |seq| {
+                        StartPosition::Sequence(seq + 1)
+                    });
+                let (hub, partition) = (self.groups.hub.clone(), row.partition.clone());
+                return self.start_tail(hub, Some(partition), from);
+            }
+        }
+        self.tail_selected_hub(None)
+    }
+
+    pub(super) fn tail_selected_hub(&mut self, from: Option<StartPosition>) -> Vec<Command> {
+        let Some(hub) = self.current_hub() else {
+            self.notice = Some(Notice::Error("no hub selected to tail".to_owned()));
+            return Vec::new();
+        };
+        self.start_tail(hub, None, from.unwrap_or(StartPosition::Latest))
+    }
+
+    fn start_tail(
+        &mut self,
+        hub: String,
+        partition: Option<String>,
+        from: StartPosition,
+    ) -> Vec<Command> {
+        let mut commands: Vec<Command> = self.stop_tail().into_iter().collect();
+        let request = self.issue();
+        self.latest.tail = Some(request);
+        let label = match &partition {
+            Some(p) => format!("partition {p} from {from}"),
+            None => format!("from {from}"),
+        };
+        self.tail = Some(TailState::new(&hub, &label, self.tail_capacity));
+        // Keep the pane the tail came from (hubs, lag), so `back` returns to it.
+        self.stack
+            .retain(|v| !matches!(v, View::Tail | View::Detail));
+        self.push(View::Tail);
+        commands.push(Command::StartTail {
+            request,
+            hub,
+            partition,
+            from,
+        });
+        commands
+    }
+
+    /// Stops the running tail, if any; its late events become stale.
+    pub(super) fn stop_tail(&mut self) -> Option<Command> {
+        let request = self.latest.tail.take()?;
+        Some(Command::StopTail { request })
+    }
+}
+
+fn move_list(list: &mut ListState, movement: &Move, len: usize) {
+    list.selected = apply(list.selected, movement, len);
+}
+
+fn apply(current: usize, movement: &Move, len: usize) -> usize {
+    let last = len.saturating_sub(1);
+    match movement {
+        Move::Up(n) => current.saturating_sub(*n),
+        Move::Down(n) => (current + n).min(last),
+        Move::First => 0,
+        Move::Last => last,
+    }
+}

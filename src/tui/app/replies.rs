@@ -1,0 +1,95 @@
+//! Backend results: applied only when they answer the latest request of their kind.
+
+use super::{App, Notice, View};
+use crate::model::{ConsumerGroupLag, LagPolicy};
+use crate::tui::action::Action;
+use crate::tui::command::{Command, RequestId};
+
+/// With no history yet, a checkpoint this old while events wait is called stuck.
+const STUCK_AFTER: std::time::Duration = std::time::Duration::from_secs(300);
+
+impl App {
+    pub(super) fn apply_reply(&mut self, action: Action) -> Vec<Command> {
+        let latest = self.latest.clone();
+        let is_latest = |slot: Option<RequestId>, request: RequestId| slot == Some(request);
+        match action {
+            Action::NamespacesLoaded {
+                request,
+                namespaces,
+            } if is_latest(latest.namespaces, request) => {
+                self.namespaces = namespaces;
+            }
+            Action::HubsLoaded {
+                request,
+                namespace,
+                mut hubs,
+            } if is_latest(latest.hubs, request) && namespace == self.namespace => {
+                let team = self.identity.team.clone();
+                // The signed-in team's hubs first, then by name.
+                hubs.sort_by(|a, b| {
+                    let own = |h: &crate::model::Hub| !h.is_owned_by(team.as_deref());
+                    (own(a), &a.name).cmp(&(own(b), &b.name))
+                });
+                self.hubs = hubs;
+            }
+            Action::PartitionsLoaded {
+                request,
+                hub,
+                partitions,
+                sampled_at,
+            } if is_latest(latest.partitions, request) && hub == self.partitions.hub => {
+                self.partitions.update(partitions, sampled_at);
+            }
+            Action::LagLoaded { request, snapshot } if is_latest(latest.lag, request) => {
+                let retention = self
+                    .hubs
+                    .iter()
+                    .find(|h| h.name == snapshot.hub)
+                    .map_or(std::time::Duration::MAX, |h| h.retention);
+                let policy = LagPolicy {
+                    retention,
+                    stuck_after: STUCK_AFTER,
+                };
+                let lag = ConsumerGroupLag::compute(&snapshot, self.groups.lag.as_ref(), policy);
+                self.groups.lag = Some(lag);
+            }
+            Action::TailReceived {
+                request,
+                events,
+                lost,
+            } if is_latest(latest.tail, request) => {
+                if let Some(tail) = &mut self.tail {
+                    tail.receive(&events, lost);
+                }
+                // A frozen tail off screen changes nothing visible.
+                self.dirty = matches!(self.view(), View::Tail);
+            }
+            Action::TailEnded { request, reason } if is_latest(latest.tail, request) => {
+                self.latest.tail = None;
+                if let Some(tail) = &mut self.tail {
+                    tail.ended = Some(reason.unwrap_or_else(|| "ended".to_owned()));
+                }
+            }
+            Action::RequestFailed { request, message } => {
+                let slots = [
+                    latest.namespaces,
+                    latest.hubs,
+                    latest.partitions,
+                    latest.lag,
+                    latest.tail,
+                ];
+                if slots.contains(&Some(request)) {
+                    self.notice = Some(Notice::Error(message));
+                } else {
+                    self.dirty = false;
+                }
+            }
+            _ => {
+                // A stale reply: the user has moved on.
+                self.dirty = false;
+            }
+        }
+        self.clamp_selections();
+        Vec::new()
+    }
+}

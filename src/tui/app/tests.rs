@@ -1,0 +1,231 @@
+//! Headless tests: drive the app with actions and keys, check state and commands.
+
+use super::*;
+use crate::model::StartPosition;
+use crate::tui::sample;
+
+fn key(text: &str) -> Key {
+    text.parse().expect("test key parses")
+}
+
+fn press(app: &mut App, keys: &[&str]) -> Vec<Command> {
+    keys.iter().flat_map(|k| app.handle_key(key(k))).collect()
+}
+
+fn only(commands: Vec<Command>) -> Command {
+    assert_eq!(commands.len(), 1, "{commands:?}");
+    commands.into_iter().next().expect("one command")
+}
+
+#[test]
+fn signed_in_team_hubs_come_first() {
+    let app = sample::app_with_hubs();
+    let names: Vec<&str> = app.visible_hubs().iter().map(|h| h.name.as_str()).collect();
+    assert_eq!(names[..2], ["account", "contact"]);
+}
+
+#[test]
+fn navigate_hubs_to_consumer_group_to_tail_and_back() {
+    let mut app = sample::app_with_hubs();
+    press(&mut app, &["/"]);
+    press(&mut app, &["s", "a", "l"]);
+    // "sal" also matches dead-letter-sale, listed first.
+    press(&mut app, &["<Enter>", "j"]);
+    assert_eq!(app.selected_hub().map(|h| h.name.as_str()), Some("sale"));
+
+    let Command::Lag {
+        request,
+        hub,
+        consumer_group,
+    } = only(press(&mut app, &["c"]))
+    else {
+        panic!("c asks for lag");
+    };
+    assert_eq!(
+        (hub.as_str(), consumer_group.as_str()),
+        ("sale", "crm-sync")
+    );
+    assert_eq!(app.view(), View::ConsumerGroups);
+    app.update(Action::LagLoaded {
+        request,
+        snapshot: sample::lag_snapshot(0, 0),
+    });
+    assert_eq!(
+        app.groups.lag.as_ref().map(|l| l.total_behind()),
+        Some(2 + 588 + 5_000)
+    );
+
+    // Focus the lag table, pick partition 1, tail from its first unprocessed event.
+    press(&mut app, &["<Enter>", "j"]);
+    let commands = press(&mut app, &["t"]);
+    let Command::StartTail {
+        hub,
+        partition,
+        from,
+        ..
+    } = only(commands)
+    else {
+        panic!("t starts a tail");
+    };
+    assert_eq!((hub.as_str(), partition.as_deref()), ("sale", Some("1")));
+    assert_eq!(from, StartPosition::Sequence(10_413));
+    assert_eq!(app.stack(), [View::Hubs, View::ConsumerGroups, View::Tail]);
+
+    let Command::StopTail { .. } = only(press(&mut app, &["<Esc>"])) else {
+        panic!("leaving the tail stops it");
+    };
+    assert_eq!(app.view(), View::ConsumerGroups);
+}
+
+#[test]
+fn stale_replies_are_dropped() {
+    let mut app = sample::app_with_hubs();
+    let Command::PartitionInfo { request: first, .. } = only(press(&mut app, &["<Enter>"])) else {
+        panic!("enter on a hub asks for partitions");
+    };
+    // The user refreshes before the first answer arrives; only the second counts.
+    let Command::PartitionInfo {
+        request: second,
+        hub,
+        ..
+    } = only(press(&mut app, &["r"]))
+    else {
+        panic!("r refreshes");
+    };
+    app.take_dirty();
+    app.update(Action::PartitionsLoaded {
+        request: first,
+        hub: hub.clone(),
+        partitions: sample::partitions(0),
+        sampled_at: sample::now(),
+    });
+    assert!(app.partitions.partitions.is_empty());
+    assert!(!app.is_dirty(), "a stale reply must not cause a redraw");
+    app.update(Action::PartitionsLoaded {
+        request: second,
+        hub,
+        partitions: sample::partitions(0),
+        sampled_at: sample::now(),
+    });
+    assert_eq!(app.partitions.partitions.len(), 4);
+}
+
+#[test]
+fn tail_events_after_leaving_are_dropped() {
+    let mut app = sample::app_with_hubs();
+    let Command::StartTail { request, .. } = only(press(&mut app, &["t"])) else {
+        panic!("t tails");
+    };
+    app.update(Action::TailReceived {
+        request,
+        events: vec![sample::event(1)],
+        lost: 0,
+    });
+    press(&mut app, &["<Esc>"]);
+    app.update(Action::TailReceived {
+        request,
+        events: vec![sample::event(2)],
+        lost: 0,
+    });
+    let tail = app.tail.as_ref().expect("tail state kept");
+    assert_eq!(tail.buffer.buffered(), 1);
+}
+
+#[test]
+fn pause_freezes_the_tail_and_filter_narrows_it() {
+    let mut app = sample::app_with_hubs();
+    let Command::StartTail { request, .. } = only(press(&mut app, &["t"])) else {
+        panic!("t tails");
+    };
+    let batch = |range: std::ops::Range<i64>| range.map(sample::event).collect::<Vec<_>>();
+    app.update(Action::TailReceived {
+        request,
+        events: batch(0..10),
+        lost: 3,
+    });
+    press(&mut app, &["<Space>"]);
+    app.update(Action::TailReceived {
+        request,
+        events: batch(10..15),
+        lost: 0,
+    });
+    let tail = app.tail.as_ref().expect("tail");
+    assert_eq!(
+        (
+            tail.buffer.visible_len(),
+            tail.buffer.held(),
+            tail.buffer.dropped()
+        ),
+        (10, 5, 3)
+    );
+
+    press(&mut app, &["<Space>", "/", "4", "0", "0", "3", "<Enter>"]);
+    let tail = app.tail.as_ref().expect("tail");
+    let seqs: Vec<i64> = (0..tail.buffer.visible_len())
+        .filter_map(|i| tail.buffer.visible(i).map(|e| e.sequence))
+        .collect();
+    assert_eq!(seqs, [3, 12]);
+    assert!(app.input.is_none());
+}
+
+#[test]
+fn open_event_detail_and_toggle_hex() {
+    let mut app = sample::app_with_hubs();
+    let Command::StartTail { request, .. } = only(press(&mut app, &["t"])) else {
+        panic!("t tails");
+    };
+    app.update(Action::TailReceived {
+        request,
+        events: vec![sample::event(7)],
+        lost: 0,
+    });
+    press(&mut app, &["<Enter>", "h"]);
+    assert_eq!(app.view(), View::Detail);
+    assert_eq!(app.detail.event.as_ref().map(|e| e.sequence), Some(7));
+    assert!(app.detail.hex);
+    press(&mut app, &["<Esc>"]);
+    assert_eq!(app.view(), View::Tail);
+}
+
+#[test]
+fn command_line_switches_panes_and_themes() {
+    let mut app = sample::app_with_hubs();
+    let commands = press(&mut app, &[":", "c", "g", "<Enter>"]);
+    assert!(matches!(only(commands), Command::Lag { .. }));
+    press(
+        &mut app,
+        &[
+            ":", "t", "h", "e", "m", "e", "<Space>", "l", "i", "g", "h", "t", "<Enter>",
+        ],
+    );
+    assert_eq!(app.theme.name, "light");
+    press(&mut app, &[":", "n", "o", "p", "e", "<Enter>"]);
+    assert_eq!(
+        app.notice,
+        Some(Notice::Error("unknown command :nope".into()))
+    );
+    press(&mut app, &[":", "q", "<Enter>"]);
+    assert!(app.should_quit());
+}
+
+#[test]
+fn typing_q_in_the_command_line_does_not_quit() {
+    let mut app = sample::app_with_hubs();
+    press(&mut app, &[":", "q"]);
+    assert!(!app.should_quit());
+    assert_eq!(app.input.as_ref().map(|i| i.text.as_str()), Some("q"));
+    press(&mut app, &["<Esc>"]);
+    assert!(app.input.is_none());
+}
+
+#[test]
+fn help_toggles_and_tick_only_dirties_relative_time_views() {
+    let mut app = sample::app_with_hubs();
+    press(&mut app, &["?"]);
+    assert!(app.help_open);
+    press(&mut app, &["<Esc>"]);
+    assert!(!app.help_open);
+    app.take_dirty();
+    app.update(Action::Tick);
+    assert!(!app.is_dirty(), "the hubs list has no relative times");
+}

@@ -1,0 +1,40 @@
+//! Requests from the console to a backend. The backend answers with result [`Action`]s that
+//! carry the same [`RequestId`], so the app can drop replies for views the user has left.
+//!
+//! [`Action`]: super::action::Action
+
+use crate::model::StartPosition;
+
+/// Identifies one request; ids only grow, so the latest request of a kind wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RequestId(pub u64);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    ListNamespaces {
+        request: RequestId,
+    },
+    ListHubs {
+        request: RequestId,
+        namespace: String,
+    },
+    PartitionInfo {
+        request: RequestId,
+        hub: String,
+    },
+    Lag {
+        request: RequestId,
+        hub: String,
+        consumer_group: String,
+    },
+    /// Read `hub` from `from`; one partition, or all when `partition` is `None`.
+    StartTail {
+        request: RequestId,
+        hub: String,
+        partition: Option<String>,
+        from: StartPosition,
+    },
+    StopTail {
+        request: RequestId,
+    },
+}

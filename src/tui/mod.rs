@@ -1,0 +1,18 @@
+//! The terminal console: actions, keymap, theme, pane state, views and the app loop.
+//!
+//! Data flow: key -> [`keymap`] -> [`action::Action`] -> [`app::App::update`] ->
+//! [`command::Command`] for the backend -> result `Action` -> state -> render when dirty.
+//! Nothing here awaits the network or imports an Azure crate.
+
+pub mod action;
+pub mod app;
+pub mod command;
+pub mod keymap;
+pub mod run;
+pub mod state;
+pub mod terminal;
+pub mod theme;
+pub mod views;
+
+#[cfg(test)]
+mod sample;

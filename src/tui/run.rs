@@ -1,0 +1,140 @@
+//! The console loop: terminal input, backend replies and tail batches in, commands out.
+//!
+//! Rendering happens only when the app is dirty, at most once per ~16 ms window so a burst of
+//! tail batches becomes one frame. A 4 Hz tick runs only while the screen shows relative
+//! times; an idle console does no work.
+
+use std::io;
+use std::time::Duration;
+
+use crossterm::event::{Event, KeyEventKind, MouseEventKind};
+use time::OffsetDateTime;
+use tokio::sync::mpsc;
+use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
+
+use super::action::Action;
+use super::app::App;
+use super::command::Command;
+use super::keymap::Key;
+use super::{terminal, views};
+
+const RENDER_COALESCE: Duration = Duration::from_millis(16);
+const TICK: Duration = Duration::from_millis(250);
+
+/// The console's side of the backend channels.
+pub struct BackendLink {
+    pub commands: mpsc::UnboundedSender<Command>,
+    /// Metadata results, errors, connection changes: low volume.
+    pub replies: mpsc::UnboundedReceiver<Action>,
+    /// Tail batches (`Action::TailReceived`): bounded, so a fast hub cannot exhaust memory;
+    /// the backend counts what it cannot send and reports it as `lost`.
+    pub tail: mpsc::Receiver<Action>,
+}
+
+/// The backend's side of the same channels.
+pub struct BackendEnd {
+    pub commands: mpsc::UnboundedReceiver<Command>,
+    pub replies: mpsc::UnboundedSender<Action>,
+    pub tail: mpsc::Sender<Action>,
+}
+
+/// A connected pair; `tail_batches` bounds the batches in flight.
+pub fn backend_channels(tail_batches: usize) -> (BackendLink, BackendEnd) {
+    let (command_tx, command_rx) = mpsc::unbounded_channel();
+    let (reply_tx, reply_rx) = mpsc::unbounded_channel();
+    let (tail_tx, tail_rx) = mpsc::channel(tail_batches.max(1));
+    (
+        BackendLink {
+            commands: command_tx,
+            replies: reply_rx,
+            tail: tail_rx,
+        },
+        BackendEnd {
+            commands: command_rx,
+            replies: reply_tx,
+            tail: tail_tx,
+        },
+    )
+}
+
+/// Runs the console until the user quits, restoring the terminal on the way out.
+pub async fn run(app: App, link: BackendLink) -> io::Result<()> {
+    let mut term = terminal::enter()?;
+    let result = event_loop(&mut term, app, link).await;
+    let restored = terminal::leave();
+    result.and(restored)
+}
+
+async fn event_loop(
+    term: &mut terminal::Term,
+    mut app: App,
+    mut link: BackendLink,
+) -> io::Result<()> {
+    let mut input = spawn_input_reader();
+    let size = term.size()?;
+    app.update(Action::Resize(size.width, size.height));
+    send(&link, app.start());
+    let mut tick = interval(TICK);
+    tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let mut render_at: Option<Instant> = None;
+    while !app.should_quit() {
+        if app.is_dirty() && render_at.is_none() {
+            render_at = Some(Instant::now() + RENDER_COALESCE);
+        }
+        let commands = tokio::select! {
+            event = input.recv() => match event {
+                Some(event) => handle_event(&mut app, event),
+                None => break, // the terminal is gone
+            },
+            Some(reply) = link.replies.recv() => app.update(reply),
+            Some(batch) = link.tail.recv() => app.update(batch),
+            _ = tick.tick(), if app.needs_tick() => app.update(Action::Tick),
+            () = sleep_until(render_at.unwrap_or_else(Instant::now)), if render_at.is_some() => {
+                render_at = None;
+                if app.take_dirty() {
+                    let now = OffsetDateTime::now_utc();
+                    terminal::draw(term, |frame| views::render(frame, &app, now))?;
+                }
+                Vec::new()
+            }
+        };
+        send(&link, commands);
+    }
+    Ok(())
+}
+
+fn handle_event(app: &mut App, event: Event) -> Vec<Command> {
+    match event {
+        Event::Key(key) if key.kind != KeyEventKind::Release => {
+            app.handle_key(Key::from_event(key))
+        }
+        Event::Resize(width, height) => app.update(Action::Resize(width, height)),
+        Event::Mouse(mouse) => match mouse.kind {
+            MouseEventKind::ScrollUp => app.update(Action::SelectUp),
+            MouseEventKind::ScrollDown => app.update(Action::SelectDown),
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    }
+}
+
+fn send(link: &BackendLink, commands: Vec<Command>) {
+    for command in commands {
+        // A closed channel means the backend stopped; its last error reaches the app as a
+        // reply, so there is nothing more to do here.
+        let _ = link.commands.send(command);
+    }
+}
+
+/// crossterm's reader blocks, so it lives on its own thread and forwards events.
+fn spawn_input_reader() -> mpsc::UnboundedReceiver<Event> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    std::thread::spawn(move || {
+        while let Ok(event) = crossterm::event::read() {
+            if tx.send(event).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}

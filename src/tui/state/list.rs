@@ -1,0 +1,82 @@
+/// Selection and filter of a list pane. The list itself lives with its data; this only
+/// remembers where the user is, so it survives a refresh.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListState {
+    pub selected: usize,
+    pub filter: String,
+}
+
+impl ListState {
+    pub fn up(&mut self, by: usize) {
+        self.selected = self.selected.saturating_sub(by);
+    }
+
+    pub fn down(&mut self, by: usize, len: usize) {
+        self.selected = (self.selected + by).min(len.saturating_sub(1));
+    }
+
+    pub fn last(&mut self, len: usize) {
+        self.selected = len.saturating_sub(1);
+    }
+
+    /// Keeps the selection inside a list that may have shrunk.
+    pub fn clamp(&mut self, len: usize) {
+        self.selected = self.selected.min(len.saturating_sub(1));
+    }
+
+    /// Case-insensitive substring match of the filter against any of `fields`.
+    pub fn matches<'a>(&self, fields: impl IntoIterator<Item = &'a str>) -> bool {
+        matches_filter(&self.filter, fields)
+    }
+}
+
+pub(super) fn matches_filter<'a>(filter: &str, fields: impl IntoIterator<Item = &'a str>) -> bool {
+    if filter.is_empty() {
+        return true;
+    }
+    let needle = filter.to_lowercase();
+    fields
+        .into_iter()
+        .any(|field| field.to_lowercase().contains(&needle))
+}
+
+/// First row to draw so that `selected` is visible in `height` rows.
+pub fn scroll_offset(selected: usize, height: usize) -> usize {
+    (selected + 1).saturating_sub(height.max(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moves_stay_in_bounds() {
+        let mut list = ListState::default();
+        list.up(3);
+        assert_eq!(list.selected, 0);
+        list.down(10, 4);
+        assert_eq!(list.selected, 3);
+        list.clamp(2);
+        assert_eq!(list.selected, 1);
+        list.down(1, 0);
+        assert_eq!(list.selected, 0);
+    }
+
+    #[test]
+    fn filter_is_case_insensitive_substring() {
+        let list = ListState {
+            selected: 0,
+            filter: "CUST".into(),
+        };
+        assert!(list.matches(["contact", "customer"]));
+        assert!(!list.matches(["sale", "conversions"]));
+    }
+
+    #[test]
+    fn offset_keeps_selection_visible() {
+        assert_eq!(scroll_offset(0, 10), 0);
+        assert_eq!(scroll_offset(9, 10), 0);
+        assert_eq!(scroll_offset(10, 10), 1);
+        assert_eq!(scroll_offset(5, 0), 5);
+    }
+}

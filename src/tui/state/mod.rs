@@ -1,0 +1,13 @@
+//! Plain state of each pane: selections, filters, the tail buffer. No I/O, no rendering.
+
+mod input;
+mod list;
+mod packed;
+mod panes;
+mod tail;
+
+pub use input::{InputLine, InputMode};
+pub use list::{ListState, scroll_offset};
+pub use packed::{EventSummary, PackedEvent};
+pub use panes::{ConsumerGroupsState, DetailState, PartitionsState, RATE_HISTORY};
+pub use tail::{TailBuffer, TailState};

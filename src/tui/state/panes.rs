@@ -1,0 +1,108 @@
+//! State of the metadata panes: partitions (with a rate history), consumer groups and lag,
+//! and the event detail.
+
+use std::collections::BTreeMap;
+
+use time::OffsetDateTime;
+
+use super::list::ListState;
+use crate::model::{ConsumerGroupLag, PartitionInfo, TailEvent};
+
+/// How many rate samples each partition's sparkline keeps.
+pub const RATE_HISTORY: usize = 30;
+
+#[derive(Debug, Clone, Default)]
+pub struct PartitionsState {
+    pub hub: String,
+    pub partitions: Vec<PartitionInfo>,
+    pub list: ListState,
+    /// Events per second between successive samples, oldest first, per partition id.
+    pub rates: BTreeMap<String, Vec<u64>>,
+    sampled_at: Option<OffsetDateTime>,
+}
+
+impl PartitionsState {
+    pub fn for_hub(hub: &str) -> Self {
+        Self {
+            hub: hub.to_owned(),
+            ..Self::default()
+        }
+    }
+
+    /// Takes a new sample; the rate is the sequence growth since the previous one.
+    pub fn update(&mut self, partitions: Vec<PartitionInfo>, sampled_at: OffsetDateTime) {
+        if let Some(before) = self.sampled_at {
+            let seconds = (sampled_at - before).as_seconds_f64();
+            for new in &partitions {
+                let Some(old) = self.partitions.iter().find(|p| p.id == new.id) else {
+                    continue;
+                };
+                let grown = u64::try_from(new.last_sequence - old.last_sequence).unwrap_or(0);
+                let rate = if seconds > 0.0 {
+                    (grown as f64 / seconds).round() as u64
+                } else {
+                    0
+                };
+                let history = self.rates.entry(new.id.clone()).or_default();
+                history.push(rate);
+                if history.len() > RATE_HISTORY {
+                    history.remove(0);
+                }
+            }
+        }
+        self.sampled_at = Some(sampled_at);
+        self.partitions = partitions;
+        self.list.clamp(self.partitions.len());
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ConsumerGroupsState {
+    pub hub: String,
+    pub groups: Vec<String>,
+    pub list: ListState,
+    pub lag: Option<ConsumerGroupLag>,
+    pub lag_list: ListState,
+    /// Whether the lag table (not the group list) has the focus.
+    pub lag_focused: bool,
+}
+
+impl ConsumerGroupsState {
+    pub fn selected_group(&self) -> Option<&str> {
+        self.groups.get(self.list.selected).map(String::as_str)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DetailState {
+    pub event: Option<TailEvent>,
+    pub hex: bool,
+    pub scroll: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn partition(id: &str, last: i64) -> PartitionInfo {
+        PartitionInfo {
+            id: id.into(),
+            begin_sequence: 0,
+            last_sequence: last,
+            last_offset: "0".into(),
+            last_enqueued: None,
+            is_empty: false,
+        }
+    }
+
+    #[test]
+    fn rates_come_from_sequence_growth() {
+        let t0 = OffsetDateTime::UNIX_EPOCH;
+        let mut state = PartitionsState::for_hub("sale");
+        state.update(vec![partition("0", 100)], t0);
+        assert!(state.rates.is_empty());
+        state.update(vec![partition("0", 120)], t0 + time::Duration::seconds(2));
+        state.update(vec![partition("0", 120)], t0 + time::Duration::seconds(4));
+        assert_eq!(state.rates["0"], [10, 0]);
+    }
+}

@@ -1,0 +1,250 @@
+//! The live tail's bounded buffer and the pane state around it.
+//!
+//! Events are numbered as they arrive; the buffer keeps the newest `capacity` of them and
+//! counts the rest as dropped. A filter keeps a list of matching numbers, updated as events
+//! arrive and leave, so the visible list never rescans the buffer. Freezing keeps the visible
+//! snapshot still: arrivals wait in a second bounded queue and join on resume.
+
+use std::collections::VecDeque;
+
+use super::list::matches_filter;
+use super::packed::PackedEvent;
+use crate::model::TailEvent;
+
+#[derive(Debug, Clone)]
+pub struct TailBuffer {
+    capacity: usize,
+    events: VecDeque<PackedEvent>,
+    /// Arrival number of `events[0]`.
+    first: u64,
+    /// Arrival numbers of events that pass the filter, ascending.
+    matching: VecDeque<u64>,
+    filter: String,
+    /// Arrivals while frozen, not yet visible.
+    held: VecDeque<PackedEvent>,
+    frozen: bool,
+    dropped: u64,
+}
+
+impl TailBuffer {
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            capacity: capacity.max(1),
+            events: VecDeque::new(),
+            first: 0,
+            matching: VecDeque::new(),
+            filter: String::new(),
+            held: VecDeque::new(),
+            frozen: false,
+            dropped: 0,
+        }
+    }
+
+    pub fn push(&mut self, event: &TailEvent) {
+        let packed = PackedEvent::pack(event);
+        if self.frozen {
+            if self.held.len() == self.capacity {
+                self.held.pop_front();
+                self.dropped += 1;
+            }
+            self.held.push_back(packed);
+        } else {
+            self.append(packed);
+        }
+    }
+
+    /// Counts events lost before they reached the console (a full channel upstream).
+    pub fn note_lost(&mut self, count: u64) {
+        self.dropped += count;
+    }
+
+    fn append(&mut self, packed: PackedEvent) {
+        if self.events.len() == self.capacity {
+            self.events.pop_front();
+            self.first += 1;
+            self.dropped += 1;
+            while self.matching.front().is_some_and(|n| *n < self.first) {
+                self.matching.pop_front();
+            }
+        }
+        let number = self.first + self.events.len() as u64;
+        if self.passes(&packed) {
+            self.matching.push_back(number);
+        }
+        self.events.push_back(packed);
+    }
+
+    fn passes(&self, event: &PackedEvent) -> bool {
+        let s = event.summary();
+        let seq = event.sequence.to_string();
+        matches_filter(
+            &self.filter,
+            [s.partition, &seq, s.offset].into_iter().chain(
+                [s.event_type, s.subject, s.source, s.id]
+                    .into_iter()
+                    .flatten(),
+            ),
+        )
+    }
+
+    pub fn set_filter(&mut self, filter: &str) {
+        self.filter = filter.to_owned();
+        let matching = self
+            .events
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| self.passes(e))
+            .map(|(i, _)| self.first + i as u64)
+            .collect();
+        self.matching = matching;
+    }
+
+    pub fn filter(&self) -> &str {
+        &self.filter
+    }
+
+    pub fn set_frozen(&mut self, frozen: bool) {
+        self.frozen = frozen;
+        if !frozen {
+            let held = std::mem::take(&mut self.held);
+            held.into_iter().for_each(|e| self.append(e));
+        }
+    }
+
+    pub fn is_frozen(&self) -> bool {
+        self.frozen
+    }
+
+    /// Number of events in the visible (filtered) list.
+    pub fn visible_len(&self) -> usize {
+        self.matching.len()
+    }
+
+    /// The `index`-th event of the visible list.
+    pub fn visible(&self, index: usize) -> Option<&PackedEvent> {
+        let number = *self.matching.get(index)?;
+        self.events.get(usize::try_from(number - self.first).ok()?)
+    }
+
+    /// Events buffered (visible or not, excluding those held while frozen).
+    pub fn buffered(&self) -> usize {
+        self.events.len()
+    }
+
+    pub fn held(&self) -> usize {
+        self.held.len()
+    }
+
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+}
+
+/// The tail pane: which hub, the buffer, and whether the selection follows new events.
+#[derive(Debug, Clone)]
+pub struct TailState {
+    pub hub: String,
+    pub from: String,
+    pub buffer: TailBuffer,
+    pub selected: usize,
+    /// Keep the newest event selected as events arrive (like `tail -f`).
+    pub follow: bool,
+    pub ended: Option<String>,
+}
+
+impl TailState {
+    pub fn new(hub: &str, from: &str, capacity: usize) -> Self {
+        Self {
+            hub: hub.to_owned(),
+            from: from.to_owned(),
+            buffer: TailBuffer::new(capacity),
+            selected: 0,
+            follow: true,
+            ended: None,
+        }
+    }
+
+    pub fn receive(&mut self, events: &[TailEvent], lost: u64) {
+        self.buffer.note_lost(lost);
+        events.iter().for_each(|e| self.buffer.push(e));
+        self.fix_selection();
+    }
+
+    pub fn fix_selection(&mut self) {
+        let len = self.buffer.visible_len();
+        if self.follow {
+            self.selected = len.saturating_sub(1);
+        } else {
+            self.selected = self.selected.min(len.saturating_sub(1));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::state::packed::tests::sample_event;
+
+    fn visible_sequences(buffer: &TailBuffer) -> Vec<i64> {
+        (0..buffer.visible_len())
+            .filter_map(|i| buffer.visible(i).map(|e| e.sequence))
+            .collect()
+    }
+
+    #[test]
+    fn keeps_newest_and_counts_dropped() {
+        let mut buffer = TailBuffer::new(3);
+        (0..5).for_each(|n| buffer.push(&sample_event(n, 8)));
+        assert_eq!(visible_sequences(&buffer), [2, 3, 4]);
+        assert_eq!(buffer.dropped(), 2);
+        buffer.note_lost(10);
+        assert_eq!(buffer.dropped(), 12);
+    }
+
+    #[test]
+    fn filter_applies_to_visible_list_and_new_arrivals() {
+        let mut buffer = TailBuffer::new(100);
+        (0..10).for_each(|n| buffer.push(&sample_event(n, 8)));
+        buffer.set_filter("CONTACT-3");
+        assert_eq!(visible_sequences(&buffer), [3]);
+        buffer.push(&sample_event(10, 8));
+        buffer.push(&sample_event(17, 8));
+        assert_eq!(visible_sequences(&buffer), [3, 10, 17]);
+        buffer.set_filter("");
+        assert_eq!(buffer.visible_len(), 12);
+    }
+
+    #[test]
+    fn filter_forgets_evicted_matches() {
+        let mut buffer = TailBuffer::new(4);
+        buffer.set_filter("contact-0");
+        (0..10).for_each(|n| buffer.push(&sample_event(n, 8)));
+        assert_eq!(visible_sequences(&buffer), [7]);
+    }
+
+    #[test]
+    fn frozen_view_stays_still_while_events_arrive() {
+        let mut buffer = TailBuffer::new(3);
+        (0..3).for_each(|n| buffer.push(&sample_event(n, 8)));
+        buffer.set_frozen(true);
+        (3..8).for_each(|n| buffer.push(&sample_event(n, 8)));
+        assert_eq!(visible_sequences(&buffer), [0, 1, 2]);
+        assert_eq!(buffer.held(), 3);
+        assert_eq!(buffer.dropped(), 2);
+        buffer.set_frozen(false);
+        assert_eq!(visible_sequences(&buffer), [5, 6, 7]);
+        assert_eq!(buffer.held(), 0);
+        assert_eq!(buffer.dropped(), 5);
+    }
+
+    #[test]
+    fn follow_tracks_newest_until_user_moves() {
+        let mut tail = TailState::new("sale", "latest", 10);
+        tail.receive(&[sample_event(0, 1), sample_event(1, 1)], 0);
+        assert_eq!(tail.selected, 1);
+        tail.follow = false;
+        tail.selected = 0;
+        tail.receive(&[sample_event(2, 1)], 0);
+        assert_eq!(tail.selected, 0);
+    }
+}

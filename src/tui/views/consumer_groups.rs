@@ -1,0 +1,155 @@
+//! Consumer groups of a hub and the lag table of the selected one. A stuck partition stands
+//! out; a lost one (checkpoint past retention) is an alarm. Status is also spelled out, so it
+//! reads without colour.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::widgets::{Row, Table, TableState};
+
+use super::{format, header_style, pane_block};
+use crate::model::{LagStatus, PartitionLag};
+use crate::tui::app::App;
+use crate::tui::theme::{Slot, Theme};
+
+pub fn status_label(status: LagStatus) -> &'static str {
+    match status {
+        LagStatus::Ok => "ok",
+        LagStatus::Stuck => "STUCK",
+        LagStatus::Lost => "LOST",
+    }
+}
+
+fn status_slot(status: LagStatus) -> Slot {
+    match status {
+        LagStatus::Ok => Slot::LagOk,
+        LagStatus::Stuck => Slot::LagStuck,
+        LagStatus::Lost => Slot::LagLost,
+    }
+}
+
+/// Cells of one lag row, in column order.
+pub fn lag_cells(p: &PartitionLag) -> [String; 9] {
+    let opt =
+        |d: Option<std::time::Duration>| d.map_or_else(|| "-".to_owned(), format::short_duration);
+    [
+        p.partition.clone(),
+        p.last_enqueued_sequence.to_string(),
+        p.checkpoint_sequence
+            .map_or_else(|| "-".to_owned(), |s| s.to_string()),
+        format::thousands(p.events_behind),
+        opt(p.time_behind),
+        opt(p.checkpoint_age),
+        p.owner_id.clone().unwrap_or_else(|| "-".to_owned()),
+        opt(p.ownership_age),
+        status_label(p.status).to_owned(),
+    ]
+}
+
+fn lag_row<'a>(p: &PartitionLag, theme: &Theme) -> Row<'a> {
+    let style = match p.status {
+        LagStatus::Ok => theme.get(Slot::Text),
+        other => theme.get(status_slot(other)),
+    };
+    Row::new(lag_cells(p)).style(style)
+}
+
+pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    let theme = &app.theme;
+    let state = &app.groups;
+    let list_height = (state.groups.len() as u16 + 3).clamp(4, area.height / 3);
+    let [groups_area, lag_area] =
+        Layout::vertical([Constraint::Length(list_height), Constraint::Fill(1)]).areas(area);
+
+    let groups = state.groups.iter().map(|g| {
+        let summary = match &state.lag {
+            Some(lag) if &lag.consumer_group == g => format!(
+                "{} behind · {}",
+                format::thousands(lag.total_behind()),
+                status_label(lag.worst_status())
+            ),
+            _ => String::new(),
+        };
+        Row::new([g.clone(), summary]).style(theme.get(Slot::Text))
+    });
+    let groups_table = Table::new(groups, [Constraint::Fill(1), Constraint::Fill(2)])
+        .row_highlight_style(theme.selected(!state.lag_focused))
+        .block(pane_block(
+            app,
+            &format!("{} › consumer groups ({})", state.hub, state.groups.len()),
+            !state.lag_focused,
+        ));
+    let mut groups_state = TableState::default().with_selected(Some(state.list.selected));
+    frame.render_stateful_widget(groups_table, groups_area, &mut groups_state);
+
+    let rows: Vec<Row<'_>> = state
+        .lag
+        .iter()
+        .flat_map(|lag| lag.partitions.iter())
+        .map(|p| lag_row(p, theme))
+        .collect();
+    let title = match (&state.lag, state.selected_group()) {
+        (Some(lag), _) => format!(
+            "lag of {} at {}",
+            lag.consumer_group,
+            format::clock(lag.sampled_at)
+        ),
+        (None, Some(group)) => format!("lag of {group} (loading)"),
+        (None, None) => "lag (no consumer groups)".to_owned(),
+    };
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(4),
+            Constraint::Length(9),
+            Constraint::Length(10),
+            Constraint::Length(9),
+            Constraint::Length(8),
+            Constraint::Length(9),
+            Constraint::Fill(1),
+            Constraint::Length(7),
+            Constraint::Length(6),
+        ],
+    )
+    .header(
+        Row::new([
+            "PART", "LAST SEQ", "CHECKPT", "BEHIND", "TIME", "CP AGE", "OWNER", "OWNED", "STATUS",
+        ])
+        .style(header_style(theme)),
+    )
+    .row_highlight_style(theme.selected(state.lag_focused))
+    .block(pane_block(app, &title, state.lag_focused));
+    let mut lag_state = TableState::default().with_selected(Some(state.lag_list.selected));
+    frame.render_stateful_widget(table, lag_area, &mut lag_state);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ConsumerGroupLag, LagPolicy};
+    use crate::tui::sample;
+
+    #[test]
+    fn lag_cells_spell_out_status() {
+        let policy = LagPolicy {
+            retention: std::time::Duration::from_secs(7 * 86_400),
+            stuck_after: std::time::Duration::from_secs(300),
+        };
+        let lag = ConsumerGroupLag::compute(&sample::lag_snapshot(0, 0), None, policy);
+        assert_eq!(
+            lag_cells(&lag.partitions[1]),
+            [
+                "1",
+                "11000",
+                "10412",
+                "588",
+                "9m48s",
+                "30m00s",
+                "crm-sync-1",
+                "4s",
+                "STUCK"
+            ]
+        );
+        assert_eq!(lag_cells(&lag.partitions[3])[8], "LOST");
+        assert_eq!(lag_cells(&lag.partitions[0])[8], "ok");
+    }
+}

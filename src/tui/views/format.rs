@@ -1,0 +1,121 @@
+//! Pure text formatting shared by the panes. Times take `now` explicitly so screens are
+//! reproducible in tests.
+
+use std::time::Duration;
+
+use time::OffsetDateTime;
+
+/// `12:00:03` in UTC: on-call timelines are compared across teams in UTC.
+pub fn clock(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second())
+}
+
+/// `2024-05-01 12:00:03Z`.
+pub fn timestamp(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!("{} {}Z", t.date(), clock(t))
+}
+
+/// `3s ago`, `5m ago`, `in 2s` (clock skew happens).
+pub fn relative(now: OffsetDateTime, t: OffsetDateTime) -> String {
+    let delta = now - t;
+    if delta.is_negative() {
+        return format!(
+            "in {}",
+            short_duration(Duration::try_from(-delta).unwrap_or_default())
+        );
+    }
+    format!(
+        "{} ago",
+        short_duration(Duration::try_from(delta).unwrap_or_default())
+    )
+}
+
+/// `45s`, `3m20s`, `2h05m`, `4d03h`: two units at most.
+pub fn short_duration(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        0..60 => format!("{s}s"),
+        60..3_600 => format!("{}m{:02}s", s / 60, s % 60),
+        3_600..86_400 => format!("{}h{:02}m", s / 3_600, (s % 3_600) / 60),
+        _ => format!("{}d{:02}h", s / 86_400, (s % 86_400) / 3_600),
+    }
+}
+
+/// `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `312 B`, `1.5 KiB`, `2.0 MiB`.
+pub fn bytes(n: usize) -> String {
+    const KIB: f64 = 1024.0;
+    let n = n as f64;
+    if n < KIB {
+        format!("{n} B")
+    } else if n < KIB * KIB {
+        format!("{:.1} KiB", n / KIB)
+    } else {
+        format!("{:.1} MiB", n / KIB / KIB)
+    }
+}
+
+/// `12.5/s`; `-` when unknown.
+pub fn rate(per_sec: Option<f64>) -> String {
+    per_sec.map_or_else(|| "-".to_owned(), |r| format!("{r:.1}/s"))
+}
+
+/// A one-line bar chart of the last `width` values, scaled to the largest.
+pub fn sparkline(values: &[u64], width: usize) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let shown = &values[values.len().saturating_sub(width)..];
+    let max = shown.iter().copied().max().unwrap_or(0).max(1);
+    shown
+        .iter()
+        .map(|v| BARS[((v * 7) / max) as usize])
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: i64) -> OffsetDateTime {
+        OffsetDateTime::from_unix_timestamp(1_714_564_800 + s).expect("valid")
+    }
+
+    #[test]
+    fn times() {
+        assert_eq!(clock(at(3)), "12:00:03");
+        assert_eq!(timestamp(at(3)), "2024-05-01 12:00:03Z");
+        assert_eq!(relative(at(0), at(-200)), "3m20s ago");
+        assert_eq!(relative(at(0), at(2)), "in 2s");
+        assert_eq!(short_duration(Duration::from_secs(90_000)), "1d01h");
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(bytes(312), "312 B");
+        assert_eq!(bytes(1536), "1.5 KiB");
+        assert_eq!(rate(Some(12.46)), "12.5/s");
+        assert_eq!(rate(None), "-");
+    }
+
+    #[test]
+    fn sparkline_scales_to_max_and_width() {
+        assert_eq!(sparkline(&[0, 7, 14], 10), "▁▄█");
+        assert_eq!(sparkline(&[5, 0, 0, 0], 2), "▁▁");
+        assert_eq!(sparkline(&[], 5), "");
+    }
+}

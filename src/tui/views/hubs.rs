@@ -1,0 +1,100 @@
+//! Namespaces and hubs: who owns what, how busy it is. The signed-in team's hubs come first
+//! and stand out.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::widgets::{Cell, Row, Table, TableState};
+
+use super::{format, header_style, pane_block};
+use crate::model::Hub;
+use crate::tui::app::App;
+use crate::tui::state::ListState;
+use crate::tui::theme::{Slot, Theme};
+
+/// The cells of one hub row: name, team, partitions, consumer groups, ingress.
+pub fn hub_cells(hub: &Hub) -> [String; 5] {
+    [
+        hub.name.clone(),
+        hub.team.clone().unwrap_or_else(|| "(untagged)".to_owned()),
+        hub.partition_count.to_string(),
+        hub.consumer_groups.len().to_string(),
+        format::rate(hub.ingress_per_sec),
+    ]
+}
+
+fn hub_row<'a>(hub: &Hub, own_team: Option<&str>, theme: &Theme) -> Row<'a> {
+    let style = if hub.is_owned_by(own_team) {
+        theme.get(Slot::OwnTeam)
+    } else {
+        theme.get(Slot::Text)
+    };
+    Row::new(hub_cells(hub).map(Cell::from)).style(style)
+}
+
+pub fn render_hubs(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    let theme = &app.theme;
+    let hubs = app.visible_hubs();
+    let title = titled("hubs", hubs.len(), app.hubs.len(), &app.hubs_list);
+    let rows = hubs
+        .iter()
+        .map(|h| hub_row(h, app.identity.team.as_deref(), theme));
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Fill(3),
+            Constraint::Fill(2),
+            Constraint::Length(10),
+            Constraint::Length(9),
+            Constraint::Length(10),
+        ],
+    )
+    .header(Row::new(["HUB", "TEAM", "PARTITIONS", "GROUPS", "INGRESS"]).style(header_style(theme)))
+    .row_highlight_style(theme.selected(true))
+    .block(pane_block(app, &title, true));
+    let mut state = TableState::default().with_selected(Some(app.hubs_list.selected));
+    frame.render_stateful_widget(table, area, &mut state);
+}
+
+pub fn render_namespaces(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    let theme = &app.theme;
+    let rows = app
+        .namespaces
+        .iter()
+        .map(|ns| Row::new([ns.name.clone(), ns.host.clone()]).style(theme.get(Slot::Text)));
+    let table = Table::new(rows, [Constraint::Fill(1), Constraint::Fill(2)])
+        .header(Row::new(["NAMESPACE", "HOST"]).style(header_style(theme)))
+        .row_highlight_style(theme.selected(true))
+        .block(pane_block(app, "namespaces", true));
+    let mut state = TableState::default().with_selected(Some(app.namespaces_list.selected));
+    frame.render_stateful_widget(table, area, &mut state);
+}
+
+/// `hubs (3/7, filter "sal")`.
+pub fn titled(name: &str, shown: usize, total: usize, list: &ListState) -> String {
+    if list.filter.is_empty() {
+        format!("{name} ({total})")
+    } else {
+        format!("{name} ({shown}/{total}, filter \"{}\")", list.filter)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::sample;
+
+    #[test]
+    fn hub_row_cells() {
+        let hub = &sample::hubs()[0];
+        assert_eq!(hub_cells(hub), ["sale", "conversions", "4", "2", "12.5/s"]);
+    }
+
+    #[test]
+    fn title_mentions_filter() {
+        let list = ListState {
+            selected: 0,
+            filter: "sal".into(),
+        };
+        assert_eq!(titled("hubs", 2, 7, &list), "hubs (2/7, filter \"sal\")");
+    }
+}

@@ -1,0 +1,103 @@
+//! Rendering: one module per pane, each drawing from app state and the theme.
+//!
+//! ```text
+//! ┌ contoso-events › sale › consumer groups ───────────────┐  crumbs in the top border
+//! │ pane (hubs | partitions | consumer groups | tail | ...) │
+//! └─────────────────────────────────────────────────────────┘
+//!  identity · team · namespace · connection      key hints     status bar
+//!  :command or /filter, or a notice                             input line
+//! ```
+//! Help is an overlay on top. Nothing here reads a clock: `now` is passed in.
+
+mod consumer_groups;
+mod detail;
+pub mod format;
+mod help;
+mod hubs;
+mod partitions;
+pub mod sanitize;
+mod status;
+mod tail;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+use time::OffsetDateTime;
+
+use super::app::{App, View};
+use super::theme::{Slot, Theme};
+
+/// Below this the panes cannot show anything useful.
+pub const MIN_WIDTH: u16 = 50;
+pub const MIN_HEIGHT: u16 = 10;
+
+pub fn render(frame: &mut Frame<'_>, app: &App, now: OffsetDateTime) {
+    let area = frame.area();
+    let theme = &app.theme;
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        render_too_small(frame, area, theme);
+        return;
+    }
+    let [main, status_row, input_row] = Layout::vertical([
+        Constraint::Min(3),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    match app.view() {
+        View::Namespaces => hubs::render_namespaces(frame, main, app),
+        View::Hubs => hubs::render_hubs(frame, main, app),
+        View::Partitions => partitions::render(frame, main, app, now),
+        View::ConsumerGroups => consumer_groups::render(frame, main, app),
+        View::Tail => tail::render(frame, main, app),
+        View::Detail => detail::render(frame, main, app),
+    }
+    status::render_status(frame, status_row, app);
+    status::render_input(frame, input_row, app);
+    if app.help_open {
+        help::render(frame, main, app);
+    }
+}
+
+fn render_too_small(frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
+    let text = format!(
+        "Terminal too small: {}x{}, need {MIN_WIDTH}x{MIN_HEIGHT}. Enlarge it or press q.",
+        area.width, area.height
+    );
+    let paragraph = Paragraph::new(text)
+        .style(theme.get(Slot::StatusError))
+        .wrap(Wrap { trim: true });
+    frame.render_widget(paragraph, area);
+}
+
+/// A bordered pane whose title shows where the user is: `ns › hub › pane`.
+fn pane_block<'a>(app: &App, title: &str, focused: bool) -> Block<'a> {
+    titled_block(app, crumbs(app, title, focused), focused)
+}
+
+/// The title line of a pane: the namespace crumb, then the pane's own title.
+fn crumbs<'a>(app: &App, title: &str, focused: bool) -> Line<'a> {
+    let theme = &app.theme;
+    Line::from(vec![
+        Span::raw(" "),
+        Span::styled(format!("{} › ", app.namespace), theme.get(Slot::Crumbs)),
+        Span::styled(title.to_owned(), theme.title(focused)),
+        Span::raw(" "),
+    ])
+}
+
+fn titled_block<'a>(app: &App, title: Line<'a>, focused: bool) -> Block<'a> {
+    Block::bordered()
+        .border_style(app.theme.border(focused))
+        .title(title)
+}
+
+/// A header row style plus a cell helper, shared by the tables.
+fn header_style(theme: &Theme) -> Style {
+    theme.get(Slot::TableHeader)
+}
+
+#[cfg(test)]
+mod snapshot_tests;

@@ -1,0 +1,161 @@
+//! Every pane at two sizes, plus a too-small terminal, from fixed sample data.
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use crate::tui::action::{Action, ConnectionState};
+use crate::tui::app::App;
+use crate::tui::command::Command;
+use crate::tui::keymap::Key;
+use crate::tui::sample;
+
+const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];
+
+fn draw(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
+    terminal
+        .draw(|frame| super::render(frame, app, sample::now()))
+        .expect("draw");
+    terminal.backend().to_string()
+}
+
+fn press(app: &mut App, keys: &[&str]) -> Vec<Command> {
+    keys.iter()
+        .flat_map(|k| app.handle_key(k.parse::<Key>().expect("key")))
+        .collect()
+}
+
+fn request_of(commands: &[Command]) -> crate::tui::command::RequestId {
+    match commands.last() {
+        Some(
+            Command::PartitionInfo { request, .. }
+            | Command::Lag { request, .. }
+            | Command::StartTail { request, .. }
+            | Command::ListNamespaces { request },
+        ) => *request,
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+fn assert_pane(name: &str, app: &App) {
+    for (w, h) in SIZES {
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), draw(app, w, h));
+    }
+}
+
+fn connected() -> App {
+    let mut app = sample::app_with_hubs();
+    app.update(Action::ConnectionChanged(ConnectionState::Connected));
+    app
+}
+
+#[test]
+fn hubs_pane() {
+    assert_pane("hubs", &connected());
+}
+
+#[test]
+fn namespaces_pane() {
+    let mut app = connected();
+    let request = request_of(&press(&mut app, &["n"]));
+    app.update(Action::NamespacesLoaded {
+        request,
+        namespaces: vec![crate::model::Namespace {
+            name: "contoso-events".into(),
+            host: "contoso-events.servicebus.windows.net".into(),
+        }],
+    });
+    assert_pane("namespaces", &app);
+}
+
+#[test]
+fn partitions_pane() {
+    let mut app = connected();
+    press(&mut app, &["<End>"]);
+    for (i, grown) in [0, 20, 45, 60, 130].into_iter().enumerate() {
+        let request = request_of(&if i == 0 {
+            press(&mut app, &["p"])
+        } else {
+            press(&mut app, &["r"])
+        });
+        app.update(Action::PartitionsLoaded {
+            request,
+            hub: "sale".into(),
+            partitions: sample::partitions(grown),
+            sampled_at: sample::at(i as i64 * 5 - 20),
+        });
+    }
+    assert_pane("partitions", &app);
+}
+
+fn lag_app() -> App {
+    let mut app = connected();
+    press(&mut app, &["<End>"]);
+    let request = request_of(&press(&mut app, &["c"]));
+    app.update(Action::LagLoaded {
+        request,
+        snapshot: sample::lag_snapshot(0, 0),
+    });
+    press(&mut app, &["<Enter>", "j"]);
+    app
+}
+
+#[test]
+fn consumer_groups_pane() {
+    assert_pane("consumer_groups", &lag_app());
+}
+
+fn tail_app() -> App {
+    let mut app = lag_app();
+    let request = request_of(&press(&mut app, &["t"]));
+    let events: Vec<_> = (10_413..10_460).map(sample::event).collect();
+    app.update(Action::TailReceived {
+        request,
+        events,
+        lost: 7,
+    });
+    app
+}
+
+#[test]
+fn tail_pane() {
+    assert_pane("tail", &tail_app());
+}
+
+#[test]
+fn tail_pane_paused_and_filtered() {
+    let mut app = tail_app();
+    press(&mut app, &["<Space>", "/", "4", "0", "0", "5", "<Enter>"]);
+    assert_pane("tail_paused_filtered", &app);
+}
+
+#[test]
+fn detail_pane_text_and_hex() {
+    let mut app = tail_app();
+    press(&mut app, &["<Enter>"]);
+    assert_pane("detail", &app);
+    press(&mut app, &["h"]);
+    assert_pane("detail_hex", &app);
+}
+
+#[test]
+fn help_overlay() {
+    let mut app = connected();
+    press(&mut app, &["?"]);
+    assert_pane("help", &app);
+}
+
+#[test]
+fn command_line_and_error_notice() {
+    let mut app = connected();
+    press(
+        &mut app,
+        &[":", "n", "o", "p", "e", "<Enter>", ":", "t", "h"],
+    );
+    assert_pane("command_line", &app);
+}
+
+#[test]
+fn too_small_terminal_says_so() {
+    insta::assert_snapshot!("too_small_30x8", draw(&connected(), 30, 8));
+}

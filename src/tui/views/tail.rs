@@ -1,0 +1,147 @@
+//! The live tail: one row per buffered event, newest at the bottom. Only the rows on screen
+//! are decoded from the packed buffer; every producer-supplied text is sanitised.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Span;
+use ratatui::widgets::{Cell, Row, Table, TableState};
+
+use super::sanitize::sanitize;
+use super::{crumbs, format, header_style, pane_block, titled_block};
+use crate::tui::app::App;
+use crate::tui::state::{PackedEvent, TailState};
+use crate::tui::theme::{Slot, Theme};
+
+/// Cells of one tail row: time, partition, seq, CE type, subject, source, size.
+pub fn tail_cells(event: &PackedEvent) -> [String; 7] {
+    let s = event.summary();
+    let text = |field: Option<&str>| field.map_or_else(|| "-".to_owned(), |f| sanitize(f, false));
+    [
+        format::clock(event.enqueued_time()),
+        sanitize(s.partition, false),
+        event.sequence.to_string(),
+        text(s.event_type),
+        text(s.subject),
+        text(s.source),
+        format::bytes(s.body_len),
+    ]
+}
+
+const SLOTS: [Slot; 7] = [
+    Slot::TailTime,
+    Slot::TailPartition,
+    Slot::TailSequence,
+    Slot::TailType,
+    Slot::TailSubject,
+    Slot::TailSource,
+    Slot::TailSize,
+];
+
+/// `tail sale from latest · 1,234 buffered · 5 dropped · PAUSED (+12)`.
+pub fn tail_title(tail: &TailState) -> String {
+    let buffer = &tail.buffer;
+    let mut title = format!(
+        "{} › tail {} · {} buffered",
+        tail.hub,
+        tail.from,
+        format::thousands(buffer.buffered() as u64)
+    );
+    if buffer.visible_len() != buffer.buffered() {
+        title.push_str(&format!(
+            " · {} shown",
+            format::thousands(buffer.visible_len() as u64)
+        ));
+    }
+    if !buffer.filter().is_empty() {
+        title.push_str(&format!(" · filter \"{}\"", buffer.filter()));
+    }
+    title.push_str(&format!(
+        " · {} dropped",
+        format::thousands(buffer.dropped())
+    ));
+    if let Some(reason) = &tail.ended {
+        title.push_str(&format!(" · ended: {reason}"));
+    }
+    title
+}
+
+pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    let theme = &app.theme;
+    let Some(tail) = &app.tail else {
+        frame.render_widget(pane_block(app, "tail (none)", true), area);
+        return;
+    };
+    let mut title = crumbs(app, &tail_title(tail), true);
+    if tail.buffer.is_frozen() {
+        title.push_span(Span::styled(
+            format!(
+                " PAUSED (+{}) ",
+                format::thousands(tail.buffer.held() as u64)
+            ),
+            theme.get(Slot::TailPaused),
+        ));
+    }
+    let block = titled_block(app, title, true);
+    // Decode only what fits: rows are the area minus borders and header.
+    let height = usize::from(area.height.saturating_sub(3));
+    let offset = crate::tui::state::scroll_offset(tail.selected, height);
+    let rows = (offset..tail.buffer.visible_len())
+        .take(height)
+        .filter_map(|i| tail.buffer.visible(i))
+        .map(|event| styled_row(event, theme));
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(8),
+            Constraint::Length(4),
+            Constraint::Length(9),
+            Constraint::Fill(3),
+            Constraint::Fill(2),
+            Constraint::Fill(2),
+            Constraint::Length(9),
+        ],
+    )
+    .header(
+        Row::new(["TIME", "PART", "SEQ", "TYPE", "SUBJECT", "SOURCE", "SIZE"])
+            .style(header_style(theme)),
+    )
+    .row_highlight_style(theme.selected(true))
+    .block(block);
+    let selected = (tail.buffer.visible_len() > 0).then(|| tail.selected - offset);
+    let mut state = TableState::default().with_selected(selected);
+    frame.render_stateful_widget(table, area, &mut state);
+}
+
+fn styled_row<'a>(event: &PackedEvent, theme: &Theme) -> Row<'a> {
+    let cells = tail_cells(event)
+        .into_iter()
+        .zip(SLOTS)
+        .map(|(text, slot)| Cell::from(text).style(theme.get(slot)));
+    Row::new(cells)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::sample;
+
+    #[test]
+    fn row_cells_are_sanitised() {
+        let mut event = sample::event(5);
+        event.cloud_event.subject = Some("evil\u{1b}[2Jsubject".into());
+        let cells = tail_cells(&PackedEvent::pack(&event));
+        assert_eq!(cells[0], "11:59:05");
+        assert_eq!(cells[4], "evilsubject");
+        assert_eq!(cells[3], "com.example.conversions.sale.confirmed");
+    }
+
+    #[test]
+    fn title_counts() {
+        let mut tail = TailState::new("sale", "from latest", 2);
+        tail.receive(&[sample::event(1), sample::event(2), sample::event(3)], 4);
+        assert_eq!(
+            tail_title(&tail),
+            "sale › tail from latest · 2 buffered · 5 dropped"
+        );
+    }
+}
