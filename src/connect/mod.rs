@@ -1,6 +1,23 @@
 //! Everything that talks to a service: the Event Hubs data plane through Microsoft's SDK,
-//! credentials, and (later) the catalog, schema registry and checkpoint stores. The console
-//! reaches Azure and the embedded emulator the same way, through these.
+//! the ARM catalog, checkpoint stores, and the credentials for them. The console reaches
+//! Azure and the embedded emulator the same way, through these.
+//!
+//! - [`connection`]: what reaching one namespace takes (endpoint, credential, catalog).
+//! - [`catalog`]: namespaces, hubs and consumer groups from Azure Resource Manager.
+//! - [`data_plane`]: hub and partition properties; consumer clients.
+//! - [`tail`]: live tails through bounded channels; [`received`] converts each event.
+//! - [`checkpoints`]: consumer checkpoints and ownerships in the standard blob layout.
+//! - [`error`]: failures sorted by what the user can do about them.
 
+pub mod catalog;
+pub mod checkpoints;
+pub mod connection;
 pub mod connection_string;
+pub mod data_plane;
+pub mod error;
+pub mod received;
 pub mod sas_credential;
+pub mod tail;
+
+pub use connection::Connection;
+pub use error::{ConnectError, Failure};

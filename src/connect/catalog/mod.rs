@@ -1,0 +1,232 @@
+//! A small typed client for the Azure Resource Manager reads the console needs (namespaces,
+//! event hubs, consumer groups; api-version 2024-01-01), for Azure and for the emulator's
+//! ARM-shaped catalog alike.
+//!
+//! HTTP goes through `azure_core`'s `HttpClient` (reqwest with rustls underneath), not
+//! reqwest directly: it is already configured the way the SDK uses it, so ehops carries one
+//! TLS stack and one proxy behaviour. Its full pipeline (retry, telemetry policies) is more
+//! than six GETs need; paging and error mapping are done here.
+
+mod auth;
+mod resources;
+
+use std::sync::Arc;
+
+use azure_core::http::{HttpClient, Method, Request, Url, new_http_client};
+use futures_util::future::join_all;
+use serde::de::DeserializeOwned;
+
+pub use auth::{ARM_SCOPE, BearerAuth, CatalogAuth, SasAuth};
+pub use resources::{
+    ConsumerGroupResource, HubProperties, HubResource, NamespaceProperties, NamespaceResource,
+    RetentionDescription,
+};
+use resources::{ErrorBody, Page};
+
+use super::error::{ConnectError, Failure};
+use crate::model::Hub;
+
+pub const API_VERSION: &str = "2024-01-01";
+/// Azure's management endpoint.
+pub const AZURE_ENDPOINT: &str = "https://management.azure.com";
+/// The subscription and resource group the emulator's catalog presents.
+pub const EMULATOR_SUBSCRIPTION: &str = "00000000-0000-0000-0000-000000000000";
+pub const EMULATOR_RESOURCE_GROUP: &str = "ehops-local";
+/// A `nextLink` chain longer than this is a service bug, not data.
+const MAX_PAGES: usize = 1000;
+
+/// Where the namespaces live: a subscription, optionally narrowed to a resource group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    pub subscription: String,
+    pub resource_group: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    http: Arc<dyn HttpClient>,
+    endpoint: Url,
+    scope: Scope,
+    auth: Arc<dyn CatalogAuth>,
+}
+
+impl Catalog {
+    pub fn new(endpoint: Url, scope: Scope, auth: Arc<dyn CatalogAuth>) -> Self {
+        Self {
+            http: new_http_client(None),
+            endpoint,
+            scope,
+            auth,
+        }
+    }
+
+    /// The emulator's catalog at `endpoint` (its HTTP address), signed with the namespace SAS.
+    pub fn emulator(endpoint: Url, auth: Arc<dyn CatalogAuth>) -> Self {
+        let scope = Scope {
+            subscription: EMULATOR_SUBSCRIPTION.to_owned(),
+            resource_group: Some(EMULATOR_RESOURCE_GROUP.to_owned()),
+        };
+        Self::new(endpoint, scope, auth)
+    }
+
+    pub fn endpoint(&self) -> &Url {
+        &self.endpoint
+    }
+
+    pub async fn namespaces(&self) -> Result<Vec<NamespaceResource>, ConnectError> {
+        let path = format!("{}/providers/Microsoft.EventHub/namespaces", self.prefix());
+        self.list(&path).await
+    }
+
+    pub async fn hubs(&self, namespace: &str) -> Result<Vec<HubResource>, ConnectError> {
+        let path = format!("{}/eventhubs", self.namespace_path(namespace)?);
+        self.list(&path).await
+    }
+
+    pub async fn consumer_groups(
+        &self,
+        namespace: &str,
+        hub: &str,
+    ) -> Result<Vec<String>, ConnectError> {
+        let path = format!(
+            "{}/eventhubs/{}/consumergroups",
+            self.namespace_path(namespace)?,
+            segment(hub)
+        );
+        let groups: Vec<ConsumerGroupResource> = self.list(&path).await?;
+        Ok(groups.into_iter().map(|g| g.name).collect())
+    }
+
+    /// Hubs with their consumer groups, as the console lists them. Groups are fetched
+    /// concurrently; a hub whose groups cannot be read still shows, with none.
+    pub async fn hubs_with_groups(&self, namespace: &str) -> Result<Vec<Hub>, ConnectError> {
+        let hubs = self.hubs(namespace).await?;
+        let groups = join_all(
+            hubs.iter()
+                .map(|h| self.consumer_groups(namespace, &h.name)),
+        )
+        .await;
+        Ok(hubs
+            .iter()
+            .zip(groups)
+            .map(|(hub, groups)| {
+                let groups = groups.unwrap_or_else(|error| {
+                    tracing::warn!(hub = %hub.name, %error, "consumer groups unreadable");
+                    Vec::new()
+                });
+                hub.to_model(groups)
+            })
+            .collect())
+    }
+
+    fn prefix(&self) -> String {
+        let mut path = format!("/subscriptions/{}", segment(&self.scope.subscription));
+        if let Some(group) = &self.scope.resource_group {
+            path.push_str(&format!("/resourceGroups/{}", segment(group)));
+        }
+        path
+    }
+
+    fn namespace_path(&self, namespace: &str) -> Result<String, ConnectError> {
+        if self.scope.resource_group.is_none() {
+            // ARM addresses a namespace only through its resource group.
+            return Err(ConnectError::usage(
+                "the catalog needs a resource group to read a namespace",
+            ));
+        }
+        Ok(format!(
+            "{}/providers/Microsoft.EventHub/namespaces/{}",
+            self.prefix(),
+            segment(namespace)
+        ))
+    }
+
+    /// GETs every page of a list, following `nextLink`.
+    async fn list<T: DeserializeOwned>(&self, path: &str) -> Result<Vec<T>, ConnectError> {
+        let mut url = self.endpoint.join(path).map_err(|e| {
+            ConnectError::usage(format!("bad catalog address {}{path}: {e}", self.endpoint))
+        })?;
+        url.query_pairs_mut()
+            .append_pair("api-version", API_VERSION);
+        let mut items = Vec::new();
+        for _ in 0..MAX_PAGES {
+            let page: Page<T> = self.get(&url).await?;
+            items.extend(page.value);
+            match page.next_link.filter(|l| !l.is_empty()) {
+                // A relative nextLink resolves against the page it came from.
+                Some(next) => {
+                    url = url.join(&next).map_err(|e| {
+                        ConnectError::new(Failure::Service, format!("bad nextLink {next}: {e}"))
+                    })?;
+                }
+                None => return Ok(items),
+            }
+        }
+        Err(ConnectError::new(
+            Failure::Service,
+            format!("the catalog returned more than {MAX_PAGES} pages for {path}"),
+        ))
+    }
+
+    async fn get<T: DeserializeOwned>(&self, url: &Url) -> Result<T, ConnectError> {
+        let mut request = Request::new(url.clone(), Method::Get);
+        request.insert_header("authorization", self.auth.authorization().await?);
+        request.insert_header("accept", "application/json");
+        let response = self.http.execute_request(&request).await.map_err(|e| {
+            ConnectError::new(
+                Failure::Unreachable,
+                format!("cannot reach the catalog at {}: {e}", self.endpoint),
+            )
+        })?;
+        let (status, _headers, body) = response.deconstruct();
+        let bytes = body.collect().await.map_err(|e| {
+            ConnectError::new(
+                Failure::Unreachable,
+                format!("the catalog at {} broke off: {e}", self.endpoint),
+            )
+        })?;
+        let code = u16::from(status);
+        if !status.is_success() {
+            return Err(error_for(code, &bytes, url));
+        }
+        serde_json::from_slice(&bytes).map_err(|e| {
+            ConnectError::new(
+                Failure::Service,
+                format!(
+                    "the catalog answered {} with unexpected JSON: {e}",
+                    url.path()
+                ),
+            )
+        })
+    }
+}
+
+/// Turns an ARM error answer into the console's kinds of failure, keeping ARM's own words.
+fn error_for(code: u16, body: &[u8], url: &Url) -> ConnectError {
+    let detail = serde_json::from_slice::<ErrorBody>(body)
+        .map(|b| format!("{}: {}", b.error.code, b.error.message))
+        .unwrap_or_else(|_| String::from_utf8_lossy(body).chars().take(200).collect());
+    let failure = match code {
+        401 | 403 => Failure::Auth,
+        404 => Failure::NotFound,
+        400 => Failure::Usage,
+        _ => Failure::Service,
+    };
+    ConnectError::new(
+        failure,
+        format!("catalog {} answered {code}: {detail}", url.path()),
+    )
+}
+
+/// Characters a path segment may keep as they are (hub and group names use these; `$Default`
+/// is a real consumer group name).
+const SEGMENT_SAFE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'$');
+
+/// A path segment with everything else escaped: names come from user input.
+fn segment(text: &str) -> String {
+    percent_encoding::utf8_percent_encode(text, SEGMENT_SAFE).to_string()
+}

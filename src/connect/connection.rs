@@ -1,0 +1,175 @@
+//! What the console needs to reach one Event Hubs namespace: where the data plane is, the
+//! credential for it, and where the catalog is. Built from a connection string (Azure or an
+//! emulator alike) or, with sign-in, from a namespace name and an `azure_identity`
+//! credential; everything downstream sees only this.
+
+use std::sync::Arc;
+
+use azure_core::credentials::TokenCredential;
+use azure_core::http::Url;
+
+use super::catalog::{Catalog, SasAuth};
+use super::connection_string::ConnectionString;
+use super::error::ConnectError;
+use super::sas_credential::SasCredential;
+
+/// The HTTP port of an emulator whose catalog address was not given: the default of
+/// `ehops emulator` (and of Microsoft's emulator's health port).
+const EMULATOR_HTTP_PORT: u16 = 5300;
+
+#[derive(Clone)]
+pub struct Connection {
+    /// The namespace's resource name, as the catalog lists it (`ehops-demo`, `contoso`).
+    pub namespace: String,
+    /// What the SDK opens, and what checkpoint blobs are named after:
+    /// `contoso.servicebus.windows.net` on Azure, the namespace name on an emulator.
+    pub fully_qualified_namespace: String,
+    /// `amqp://HOST:PORT` for a plain-AMQP emulator; `None` means TLS to the namespace.
+    pub custom_endpoint: Option<String>,
+    pub credential: Arc<dyn TokenCredential>,
+    /// The management catalog, when one is reachable with this credential.
+    pub catalog: Option<Catalog>,
+    /// The hub a hub-scoped connection string is limited to.
+    pub entity_path: Option<String>,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("namespace", &self.namespace)
+            .field("fully_qualified_namespace", &self.fully_qualified_namespace)
+            .field("custom_endpoint", &self.custom_endpoint)
+            .field(
+                "catalog",
+                &self.catalog.as_ref().map(|c| c.endpoint().as_str()),
+            )
+            .field("entity_path", &self.entity_path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Connection {
+    /// From a connection string. For an emulator (`UseDevelopmentEmulator=true`) the catalog
+    /// is at `catalog` or, by default, the emulator's HTTP port on the same host. Against
+    /// Azure a SAS key cannot read ARM, so there is no catalog until sign-in exists.
+    pub fn from_connection_string(text: &str, catalog: Option<&str>) -> Result<Self, ConnectError> {
+        let cs = ConnectionString::parse(text.trim())
+            .map_err(|e| ConnectError::usage(format!("bad connection string: {e}")))?;
+        let credential: Arc<dyn TokenCredential> =
+            Arc::new(SasCredential::from_connection_string(&cs));
+        let host_name = cs.host.split(':').next().unwrap_or(&cs.host).to_owned();
+        let catalog = match (catalog, cs.development_emulator) {
+            (Some(url), _) => Some(url.to_owned()),
+            (None, true) => Some(format!("http://{host_name}:{EMULATOR_HTTP_PORT}")),
+            (None, false) => None,
+        };
+        let catalog = catalog
+            .map(|url| {
+                Url::parse(&url)
+                    .map_err(|e| ConnectError::usage(format!("bad catalog address {url}: {e}")))
+            })
+            .transpose()?
+            .map(|url| Catalog::emulator(url, Arc::new(SasAuth::new(Arc::clone(&credential)))));
+        // A namespace's resource name is the first label of its host on Azure; an emulator
+        // host (127.0.0.1) says nothing, and `resolve_namespace` asks its catalog.
+        let namespace = if cs.development_emulator {
+            host_name.clone()
+        } else {
+            host_name.split('.').next().unwrap_or(&host_name).to_owned()
+        };
+        Ok(Self {
+            namespace,
+            fully_qualified_namespace: host_name,
+            custom_endpoint: cs.custom_endpoint(),
+            credential,
+            catalog,
+            entity_path: cs.entity_path.clone(),
+        })
+    }
+
+    /// Names the namespace when the caller knows it (the embedded emulator): the SDK then
+    /// addresses it by name, as consumers that write checkpoints do.
+    pub fn with_namespace(mut self, name: &str) -> Self {
+        self.namespace = name.to_owned();
+        if self.custom_endpoint.is_some() {
+            self.fully_qualified_namespace = name.to_owned();
+        }
+        self
+    }
+
+    /// On an emulator reached by address, learns the namespace's name from the catalog: the
+    /// one whose endpoint is this address, else the only one. Quietly keeps the address when
+    /// the catalog cannot say; data-plane commands work without it.
+    pub async fn resolve_namespace(self) -> Self {
+        let (Some(endpoint), Some(catalog)) = (&self.custom_endpoint, &self.catalog) else {
+            return self;
+        };
+        let address = endpoint.trim_start_matches("amqp://").to_owned();
+        let namespaces = match catalog.namespaces().await {
+            Ok(namespaces) => namespaces,
+            Err(error) => {
+                tracing::info!(%error, "catalog did not name the namespace");
+                return self;
+            }
+        };
+        let by_address = namespaces
+            .iter()
+            .find(|n| n.host().is_some_and(|h| h.eq_ignore_ascii_case(&address)));
+        let chosen = by_address.or(match namespaces.as_slice() {
+            [only] => Some(only),
+            _ => namespaces.first(),
+        });
+        match chosen.map(|n| n.name.clone()) {
+            Some(name) => self.with_namespace(&name),
+            None => self,
+        }
+    }
+
+    /// Namespace names checkpoint blobs may be filed under, most likely first.
+    pub fn checkpoint_namespaces(&self) -> Vec<String> {
+        let mut names = vec![self.fully_qualified_namespace.clone()];
+        if !names.contains(&self.namespace) {
+            names.push(self.namespace.clone());
+        }
+        names
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EMULATOR: &str = "Endpoint=sb://127.0.0.1:5999;SharedAccessKeyName=root;SharedAccessKey=k;UseDevelopmentEmulator=true";
+
+    #[test]
+    fn an_emulator_string_gets_an_amqp_endpoint_and_a_catalog() {
+        let c = Connection::from_connection_string(EMULATOR, None).expect("valid");
+        assert_eq!(c.custom_endpoint.as_deref(), Some("amqp://127.0.0.1:5999"));
+        assert_eq!(
+            c.catalog.as_ref().map(|c| c.endpoint().as_str()),
+            Some("http://127.0.0.1:5300/")
+        );
+        let named = c.with_namespace("ehops-demo");
+        assert_eq!(named.fully_qualified_namespace, "ehops-demo");
+        assert_eq!(named.checkpoint_namespaces(), ["ehops-demo"]);
+    }
+
+    #[test]
+    fn an_azure_string_uses_tls_and_names_the_namespace_by_host() {
+        let c = Connection::from_connection_string(
+            "Endpoint=sb://contoso.servicebus.windows.net/;SharedAccessKeyName=r;SharedAccessKey=k;EntityPath=sale",
+            None,
+        )
+        .expect("valid");
+        assert_eq!(c.custom_endpoint, None);
+        assert!(c.catalog.is_none());
+        assert_eq!(c.namespace, "contoso");
+        assert_eq!(c.entity_path.as_deref(), Some("sale"));
+        assert_eq!(
+            c.checkpoint_namespaces(),
+            ["contoso.servicebus.windows.net", "contoso"]
+        );
+        let bad = Connection::from_connection_string("nonsense", None).expect_err("invalid");
+        assert_eq!(bad.failure, super::super::error::Failure::Usage);
+    }
+}

@@ -1,0 +1,180 @@
+//! Turns an event as the SDK received it into the console's owned [`TailEvent`]: the
+//! CloudEvents attributes of binary mode (application properties `cloudEvents_*` as AMQP
+//! bindings write them, or `cloudEvents:*`), content type, properties and annotations as
+//! text, and the body's bytes.
+
+use azure_core_amqp::message::{AmqpAnnotationKey, AmqpMessageBody};
+use azure_core_amqp::{AmqpSimpleValue, AmqpValue};
+use azure_messaging_eventhubs::models::ReceivedEventData;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::model::{CloudEventAttributes, TailEvent};
+
+pub fn to_tail_event(partition: &str, received: &ReceivedEventData) -> TailEvent {
+    let message = received.raw_amqp_message();
+    let properties: Vec<(String, String)> = message
+        .application_properties
+        .as_ref()
+        .map(|p| {
+            p.0.iter()
+                .map(|(k, v)| (k.clone(), simple_text(v)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let annotations = message
+        .message_annotations
+        .as_ref()
+        .map(|a| {
+            a.0.iter()
+                .map(|(k, v)| (key_text(k), value_text(v)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let content_type = message
+        .properties
+        .as_ref()
+        .and_then(|p| p.content_type.as_ref())
+        .map(|s| s.0.clone());
+    TailEvent {
+        enqueued_time: received
+            .enqueued_time()
+            .map_or(OffsetDateTime::UNIX_EPOCH, OffsetDateTime::from),
+        partition: partition.to_owned(),
+        sequence: received.sequence_number().unwrap_or(-1),
+        offset: received.offset().clone().unwrap_or_default(),
+        cloud_event: cloud_event(&properties),
+        content_type,
+        properties,
+        annotations,
+        body: body_bytes(&message.body),
+    }
+}
+
+/// The context attributes of a binary-mode CloudEvent, if the properties carry them.
+pub fn cloud_event(properties: &[(String, String)]) -> CloudEventAttributes {
+    let get = |name: &str| {
+        properties.iter().find_map(|(key, value)| {
+            let lower = key.to_ascii_lowercase();
+            let attribute = lower
+                .strip_prefix("cloudevents_")
+                .or_else(|| lower.strip_prefix("cloudevents:"))?;
+            (attribute == name).then(|| value.clone())
+        })
+    };
+    CloudEventAttributes {
+        id: get("id"),
+        source: get("source"),
+        event_type: get("type"),
+        subject: get("subject"),
+    }
+}
+
+fn body_bytes(body: &AmqpMessageBody) -> Vec<u8> {
+    match body {
+        AmqpMessageBody::Binary(sections) => sections.concat(),
+        AmqpMessageBody::Value(AmqpValue::String(text)) => text.clone().into_bytes(),
+        AmqpMessageBody::Value(AmqpValue::Binary(bytes)) => bytes.clone(),
+        AmqpMessageBody::Value(other) => value_text(other).into_bytes(),
+        AmqpMessageBody::Sequence(items) => format!("{items:?}").into_bytes(),
+        AmqpMessageBody::Empty => Vec::new(),
+    }
+}
+
+fn key_text(key: &AmqpAnnotationKey) -> String {
+    match key {
+        AmqpAnnotationKey::Symbol(symbol) => symbol.0.clone(),
+        AmqpAnnotationKey::Ulong(n) => n.to_string(),
+    }
+}
+
+fn time_text(time: Option<std::time::SystemTime>) -> String {
+    time.map(OffsetDateTime::from)
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn simple_text(value: &AmqpSimpleValue) -> String {
+    match value {
+        AmqpSimpleValue::Null => String::new(),
+        AmqpSimpleValue::Boolean(b) => b.to_string(),
+        AmqpSimpleValue::UByte(n) => n.to_string(),
+        AmqpSimpleValue::Byte(n) => n.to_string(),
+        AmqpSimpleValue::Char(c) => c.to_string(),
+        AmqpSimpleValue::UShort(n) => n.to_string(),
+        AmqpSimpleValue::Short(n) => n.to_string(),
+        AmqpSimpleValue::UInt(n) => n.to_string(),
+        AmqpSimpleValue::Int(n) => n.to_string(),
+        AmqpSimpleValue::ULong(n) => n.to_string(),
+        AmqpSimpleValue::Long(n) => n.to_string(),
+        AmqpSimpleValue::Float(n) => n.to_string(),
+        AmqpSimpleValue::Double(n) => n.to_string(),
+        AmqpSimpleValue::TimeStamp(t) => time_text(t.0),
+        AmqpSimpleValue::Uuid(u) => u.to_string(),
+        AmqpSimpleValue::Binary(b) => hex(b),
+        AmqpSimpleValue::String(s) => s.clone(),
+        AmqpSimpleValue::Symbol(s) => s.0.clone(),
+        other => format!("{other:?}"),
+    }
+}
+
+fn value_text(value: &AmqpValue) -> String {
+    match value {
+        AmqpValue::Null => String::new(),
+        AmqpValue::Boolean(b) => b.to_string(),
+        AmqpValue::UByte(n) => n.to_string(),
+        AmqpValue::UShort(n) => n.to_string(),
+        AmqpValue::UInt(n) => n.to_string(),
+        AmqpValue::ULong(n) => n.to_string(),
+        AmqpValue::Byte(n) => n.to_string(),
+        AmqpValue::Short(n) => n.to_string(),
+        AmqpValue::Int(n) => n.to_string(),
+        AmqpValue::Long(n) => n.to_string(),
+        AmqpValue::Float(n) => n.to_string(),
+        AmqpValue::Double(n) => n.to_string(),
+        AmqpValue::Char(c) => c.to_string(),
+        AmqpValue::TimeStamp(t) => time_text(t.0),
+        AmqpValue::Uuid(u) => u.to_string(),
+        AmqpValue::Binary(b) => hex(b),
+        AmqpValue::String(s) => s.clone(),
+        AmqpValue::Symbol(s) => s.0.clone(),
+        other => format!("{other:?}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_property_prefixes_name_cloud_event_attributes() {
+        let props = vec![
+            ("cloudEvents_id".to_owned(), "e-1".to_owned()),
+            (
+                "cloudEvents:source".to_owned(),
+                "/teams/customer/crm".to_owned(),
+            ),
+            (
+                "cloudEvents_type".to_owned(),
+                "com.example.sale.confirmed".to_owned(),
+            ),
+            ("index".to_owned(), "3".to_owned()),
+        ];
+        let ce = cloud_event(&props);
+        assert_eq!(ce.id.as_deref(), Some("e-1"));
+        assert_eq!(ce.source.as_deref(), Some("/teams/customer/crm"));
+        assert_eq!(ce.event_type.as_deref(), Some("com.example.sale.confirmed"));
+        assert_eq!(ce.subject, None);
+    }
+
+    #[test]
+    fn bodies_become_bytes() {
+        let body = AmqpMessageBody::Binary(vec![b"ab".to_vec(), b"c".to_vec()]);
+        assert_eq!(body_bytes(&body), b"abc");
+        assert!(body_bytes(&AmqpMessageBody::Empty).is_empty());
+    }
+}
