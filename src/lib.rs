@@ -2,8 +2,12 @@
 //! emulator it carries so that it runs with no cloud account.
 //!
 //! Module map (see `ARCHITECTURE.md` in the design notes for the rules between them):
+//! - [`backend`]: the console's backend task: runs the TUI's commands with [`connect`] and
+//!   [`ops`], answers with result actions; messages only.
 //! - [`commands`]: the headless subcommands (`ehops emulator`, ...), one file each.
-//! - [`connect`]: everything that talks to a service (Event Hubs SDK, credentials).
+//! - [`connect`]: everything that talks to a service (Event Hubs SDK, ARM catalog, checkpoint
+//!   stores, credentials).
+//! - [`ops`]: what an on-call engineer does (lag), over [`connect`].
 //! - [`model`]: plain domain types shared by every layer; no I/O.
 //! - [`emulator`]: the local Event Hubs: AMQP 1.0 data plane, partition log store, SAS/CBS
 //!   auth, management node, HTTP surface, demo organisation. The console never imports it; it
@@ -13,8 +17,10 @@
 //!   the app state machine; talks to a backend only through commands and result actions.
 #![forbid(unsafe_code)]
 
+pub mod backend;
 pub mod commands;
 pub mod connect;
 pub mod emulator;
 pub mod model;
+pub mod ops;
 pub mod tui;

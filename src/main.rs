@@ -5,15 +5,29 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use ehops::commands::{self, emulator::EmulatorArgs};
+use ehops::commands::emulator::EmulatorArgs;
+use ehops::commands::hubs::HubsArgs;
+use ehops::commands::lag::LagArgs;
+use ehops::commands::partitions::PartitionsArgs;
+use ehops::commands::tail::TailArgs;
+use ehops::commands::target::{self, DEFAULT_CONSUMER_GROUP, TargetArgs};
+use ehops::commands::{self};
 
 #[derive(Parser)]
 #[command(
     name = "ehops",
     version,
-    about = "Operations console for Azure Event Hubs"
+    about = "Operations console for Azure Event Hubs",
+    long_about = "Operations console for Azure Event Hubs. With no subcommand, opens the \
+                  console on the embedded emulator's demo organisation, or on \
+                  --connection-string."
 )]
 struct Cli {
+    #[command(flatten)]
+    target: TargetArgs,
+    /// The consumer group the console's tails read with (its own, never an application's).
+    #[arg(long, value_name = "CG", default_value = DEFAULT_CONSUMER_GROUP)]
+    consumer_group: String,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -25,9 +39,6 @@ enum Command {
         /// Config file: ehops TOML or Microsoft's emulator Config.json. Default: the demo.
         #[arg(long)]
         config: Option<PathBuf>,
-        /// Where events are stored. Default: the user's data directory.
-        #[arg(long)]
-        data: Option<PathBuf>,
         /// AMQP listen address (port 0 picks a free port).
         #[arg(long, default_value = ehops::emulator::DEFAULT_AMQP)]
         amqp: SocketAddr,
@@ -41,11 +52,18 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// List the hubs of the namespace with their owning team and consumer groups.
+    Hubs(HubsArgs),
+    /// Show each partition of a hub: retained range, newest event.
+    Partitions(PartitionsArgs),
+    /// Show how far consumer groups are behind, per partition, from their checkpoints.
+    Lag(LagArgs),
+    /// Print a hub's events as they arrive, or from a position.
+    Tail(TailArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -56,36 +74,83 @@ fn main() -> ExitCode {
             return ExitCode::from(commands::exit::USAGE);
         }
     };
-    let code = match cli.command {
+    let target = &cli.target;
+    let code = match &cli.command {
         Some(Command::Emulator {
             config,
-            data,
             amqp,
             http,
             demo,
             json,
-        }) => runtime.block_on(commands::emulator::run(EmulatorArgs {
-            config,
-            data,
-            amqp,
-            http,
-            demo,
-            json,
-        })),
+        }) => {
+            init_stderr_logging();
+            runtime.block_on(commands::emulator::run(EmulatorArgs {
+                config: config.clone(),
+                data: target.data.clone(),
+                amqp: *amqp,
+                http: *http,
+                demo: *demo,
+                json: *json,
+            }))
+        }
+        Some(Command::Hubs(args)) => {
+            init_file_logging(target);
+            runtime.block_on(commands::hubs::run(target, args))
+        }
+        Some(Command::Partitions(args)) => {
+            init_file_logging(target);
+            runtime.block_on(commands::partitions::run(target, args))
+        }
+        Some(Command::Lag(args)) => {
+            init_file_logging(target);
+            runtime.block_on(commands::lag::run(target, args))
+        }
+        Some(Command::Tail(args)) => {
+            init_file_logging(target);
+            runtime.block_on(commands::tail::run(target, args))
+        }
         None => {
-            eprintln!("The console is not built yet; run `ehops emulator`.");
-            commands::exit::USAGE
+            init_file_logging(target);
+            runtime.block_on(commands::console::run(target, &cli.consumer_group))
         }
     };
+    // Receivers and emulator tasks may still be winding down; do not wait for them.
+    runtime.shutdown_background();
     ExitCode::from(code)
 }
 
-/// Logs go to stderr, filtered by `EHOPS_LOG` (e.g. `EHOPS_LOG=debug`); quiet by default.
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("EHOPS_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+fn log_filter() -> tracing_subscriber::EnvFilter {
+    tracing_subscriber::EnvFilter::try_from_env("EHOPS_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"))
+}
+
+/// The emulator is a server: its logs belong on stderr, filtered by `EHOPS_LOG`.
+fn init_stderr_logging() {
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+        .with_env_filter(log_filter())
         .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// The console owns the screen, and scripts own stdout and stderr: logs go to
+/// `{data}/logs/ehops.log` (filtered by `EHOPS_LOG`, default warnings), or nowhere if the
+/// file cannot be opened.
+fn init_file_logging(target: &TargetArgs) {
+    let Some(dir) = target::data_dir(target).map(|d| d.join("logs")) else {
+        return;
+    };
+    let file = std::fs::create_dir_all(&dir).and_then(|()| {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join("ehops.log"))
+    });
+    let Ok(file) = file else {
+        return;
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(log_filter())
+        .with_ansi(false)
+        .with_writer(std::sync::Mutex::new(file))
         .try_init();
 }

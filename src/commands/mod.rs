@@ -1,7 +1,16 @@
-//! Headless commands behind `ehops <subcommand>`: each takes parsed arguments, does its job,
-//! and returns the process exit code.
+//! Headless commands behind `ehops <subcommand>`, and the console itself: each takes parsed
+//! arguments, does its job, and returns the process exit code.
 
+pub mod console;
 pub mod emulator;
+pub mod hubs;
+pub mod lag;
+mod output;
+pub mod partitions;
+pub mod tail;
+pub mod target;
+
+use crate::connect::error::{ConnectError, Failure};
 
 /// Exit codes shared by every command, so scripts can tell failures apart.
 pub mod exit {
@@ -12,4 +21,19 @@ pub mod exit {
     pub const CONNECTION: u8 = 3;
     /// The hub, consumer group or partition does not exist.
     pub const NOT_FOUND: u8 = 4;
+}
+
+/// The exit code for a kind of failure.
+pub fn exit_code(failure: Failure) -> u8 {
+    match failure {
+        Failure::Usage => exit::USAGE,
+        Failure::Auth | Failure::Unreachable | Failure::Service => exit::CONNECTION,
+        Failure::NotFound => exit::NOT_FOUND,
+    }
+}
+
+/// Reports a failure on stderr and returns its exit code.
+pub fn fail(error: &ConnectError) -> u8 {
+    eprintln!("error: {error}");
+    exit_code(error.failure)
 }

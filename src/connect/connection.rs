@@ -31,6 +31,8 @@ pub struct Connection {
     pub catalog: Option<Catalog>,
     /// The hub a hub-scoped connection string is limited to.
     pub entity_path: Option<String>,
+    /// Who the console acts as: the SAS rule's name, or (with sign-in) the principal.
+    pub principal: String,
 }
 
 impl std::fmt::Debug for Connection {
@@ -44,6 +46,7 @@ impl std::fmt::Debug for Connection {
                 &self.catalog.as_ref().map(|c| c.endpoint().as_str()),
             )
             .field("entity_path", &self.entity_path)
+            .field("principal", &self.principal)
             .finish_non_exhaustive()
     }
 }
@@ -84,6 +87,10 @@ impl Connection {
             credential,
             catalog,
             entity_path: cs.entity_path.clone(),
+            principal: cs
+                .key_name
+                .clone()
+                .unwrap_or_else(|| "shared access signature".to_owned()),
         })
     }
 

@@ -30,6 +30,9 @@ pub struct TailRequest {
     pub buffer: usize,
 }
 
+// Events are nearly every item; boxing them to shrink the rare failure would cost an
+// allocation per event.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum TailItem {
     Event(TailEvent),

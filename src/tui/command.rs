@@ -37,4 +37,8 @@ pub enum Command {
     StopTail {
         request: RequestId,
     },
+    /// The pane that asked `request` (partitions, lag) is gone: stop refreshing it.
+    StopRefresh {
+        request: RequestId,
+    },
 }

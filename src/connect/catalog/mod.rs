@@ -202,13 +202,17 @@ impl Catalog {
 }
 
 /// Turns an ARM error answer into the console's kinds of failure, keeping ARM's own words.
+/// A 404 without ARM's error body means the server has no such route at all (an emulator
+/// without a catalog), which is not the same as a missing hub.
 fn error_for(code: u16, body: &[u8], url: &Url) -> ConnectError {
-    let detail = serde_json::from_slice::<ErrorBody>(body)
-        .map(|b| format!("{}: {}", b.error.code, b.error.message))
-        .unwrap_or_else(|_| String::from_utf8_lossy(body).chars().take(200).collect());
+    let arm = serde_json::from_slice::<ErrorBody>(body).ok();
+    let detail = arm.as_ref().map_or_else(
+        || String::from_utf8_lossy(body).chars().take(200).collect(),
+        |b| format!("{}: {}", b.error.code, b.error.message),
+    );
     let failure = match code {
         401 | 403 => Failure::Auth,
-        404 => Failure::NotFound,
+        404 if arm.is_some() => Failure::NotFound,
         400 => Failure::Usage,
         _ => Failure::Service,
     };

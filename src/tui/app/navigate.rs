@@ -179,14 +179,20 @@ impl App {
         let left = self.stack.pop();
         match left {
             Some(View::Tail) => self.stop_tail().into_iter().collect(),
-            Some(View::Partitions) => {
-                self.latest.partitions = None;
-                Vec::new()
-            }
-            Some(View::ConsumerGroups) => {
-                self.latest.lag = None;
-                Vec::new()
-            }
+            Some(View::Partitions) => self
+                .latest
+                .partitions
+                .take()
+                .map(|request| Command::StopRefresh { request })
+                .into_iter()
+                .collect(),
+            Some(View::ConsumerGroups) => self
+                .latest
+                .lag
+                .take()
+                .map(|request| Command::StopRefresh { request })
+                .into_iter()
+                .collect(),
             _ => Vec::new(),
         }
     }

@@ -1,0 +1,79 @@
+//! One request, one answer: what each metadata command reads, and the action it becomes.
+
+use time::OffsetDateTime;
+
+use super::Services;
+use crate::connect::error::ConnectError;
+use crate::model::Namespace;
+use crate::ops;
+use crate::tui::action::Action;
+use crate::tui::command::{Command, RequestId};
+
+pub fn request_of(command: &Command) -> RequestId {
+    match command {
+        Command::ListNamespaces { request }
+        | Command::ListHubs { request, .. }
+        | Command::PartitionInfo { request, .. }
+        | Command::Lag { request, .. }
+        | Command::StartTail { request, .. }
+        | Command::StopTail { request }
+        | Command::StopRefresh { request } => *request,
+    }
+}
+
+pub async fn run(services: &Services, command: Command) -> Result<Action, ConnectError> {
+    let plane = &services.plane;
+    match command {
+        Command::ListNamespaces { request } => Ok(Action::NamespacesLoaded {
+            request,
+            namespaces: namespaces(services).await?,
+        }),
+        Command::ListHubs { request, namespace } => Ok(Action::HubsLoaded {
+            request,
+            hubs: ops::hubs::list(plane, &namespace).await?,
+            namespace,
+        }),
+        Command::PartitionInfo { request, hub } => {
+            let partitions = plane.partitions(&hub).await?;
+            Ok(Action::PartitionsLoaded {
+                request,
+                hub,
+                partitions,
+                sampled_at: OffsetDateTime::now_utc(),
+            })
+        }
+        Command::Lag {
+            request,
+            hub,
+            consumer_group,
+        } => {
+            let store = services.checkpoints.as_ref();
+            let snapshot = ops::lag::snapshot(plane, store, &hub, &consumer_group).await?;
+            Ok(Action::LagLoaded { request, snapshot })
+        }
+        Command::StartTail { .. } | Command::StopTail { .. } | Command::StopRefresh { .. } => {
+            Err(ConnectError::usage("not a metadata request"))
+        }
+    }
+}
+
+async fn namespaces(services: &Services) -> Result<Vec<Namespace>, ConnectError> {
+    let connection = services.plane.connection();
+    let own = || {
+        vec![Namespace {
+            name: connection.namespace.clone(),
+            host: connection.fully_qualified_namespace.clone(),
+        }]
+    };
+    let Some(catalog) = &connection.catalog else {
+        return Ok(own());
+    };
+    match catalog.namespaces().await {
+        Ok(list) if !list.is_empty() => Ok(list.iter().map(|n| n.to_model()).collect()),
+        Ok(_) => Ok(own()),
+        Err(error) => {
+            tracing::info!(%error, "catalog unavailable; showing the connected namespace");
+            Ok(own())
+        }
+    }
+}

@@ -1,0 +1,219 @@
+//! The console's backend: receives [`Command`]s from the TUI, runs them with `connect` and
+//! `ops`, and answers with result [`Action`]s carrying the request's id. It shares no state
+//! with the app; messages only.
+//!
+//! - one short job per request (`jobs`), so a slow catalog never delays a tail;
+//! - the pane on screen (partitions or lag) is refreshed periodically (`refresh`), never
+//!   twice at once, backing off while it fails;
+//! - one live tail at a time (`tail_feed`), cancelled by `StopTail` or a new `StartTail`.
+
+mod jobs;
+mod refresh;
+mod tail_feed;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio::time::{Instant, MissedTickBehavior, interval};
+
+use crate::connect::checkpoints::CheckpointStore;
+use crate::connect::data_plane::DataPlane;
+use crate::connect::error::Failure;
+use crate::tui::action::{Action, ConnectionState};
+use crate::tui::command::{Command, RequestId};
+use crate::tui::run::BackendEnd;
+use refresh::Watch;
+use tail_feed::RunningTail;
+
+/// What the backend works with.
+#[derive(Clone)]
+pub struct Services {
+    pub plane: Arc<DataPlane>,
+    pub checkpoints: Arc<dyn CheckpointStore>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct BackendOptions {
+    /// How often the pane on screen is refreshed while things go well.
+    pub refresh_every: Duration,
+    /// Events a tail may hold between the receivers and the batcher.
+    pub tail_buffer: usize,
+    /// How long a tail batch collects events before it is sent.
+    pub batch_window: Duration,
+}
+
+impl Default for BackendOptions {
+    fn default() -> Self {
+        Self {
+            refresh_every: Duration::from_secs(5),
+            tail_buffer: 4096,
+            batch_window: Duration::from_millis(100),
+        }
+    }
+}
+
+/// How a job ended, reported to the loop for refresh scheduling and the status bar.
+struct Done {
+    request: RequestId,
+    failure: Option<(Failure, String)>,
+}
+
+/// Starts the backend on the current runtime; it stops when the app drops its command sender.
+pub fn spawn(services: Services, end: BackendEnd, options: BackendOptions) -> JoinHandle<()> {
+    tokio::spawn(run(services, end, options))
+}
+
+async fn run(services: Services, end: BackendEnd, options: BackendOptions) {
+    let BackendEnd {
+        mut commands,
+        replies,
+        tail,
+    } = end;
+    let (done_tx, mut done_rx) = mpsc::unbounded_channel();
+    let mut backend = Backend {
+        services,
+        options,
+        replies,
+        tail_sender: tail,
+        done: done_tx,
+        watch: None,
+        tail: None,
+        connection: ConnectionState::Connecting,
+    };
+    let mut tick = interval(Duration::from_millis(250));
+    tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    loop {
+        tokio::select! {
+            command = commands.recv() => match command {
+                Some(command) => backend.handle(command),
+                None => break,
+            },
+            Some(done) = done_rx.recv() => backend.finished(done),
+            _ = tick.tick() => backend.refresh_if_due(Instant::now()),
+        }
+    }
+    if let Some(tail) = backend.tail.take() {
+        tail.stop();
+    }
+}
+
+struct Backend {
+    services: Services,
+    options: BackendOptions,
+    replies: mpsc::UnboundedSender<Action>,
+    tail_sender: mpsc::Sender<Action>,
+    done: mpsc::UnboundedSender<Done>,
+    watch: Option<Watch>,
+    tail: Option<RunningTail>,
+    connection: ConnectionState,
+}
+
+impl Backend {
+    fn handle(&mut self, command: Command) {
+        tracing::debug!(?command, "backend command");
+        match command {
+            Command::ListNamespaces { .. } | Command::ListHubs { .. } => {
+                // The user is back at the top: nothing below it is on screen any more.
+                self.watch = None;
+                self.start_job(command);
+            }
+            Command::PartitionInfo { .. } | Command::Lag { .. } => {
+                let mut watch = Watch::new(command.clone(), self.options.refresh_every);
+                watch.started();
+                self.watch = Some(watch);
+                self.start_job(command);
+            }
+            Command::StartTail {
+                request,
+                hub,
+                partition,
+                from,
+            } => {
+                if let Some(old) = self.tail.take() {
+                    old.stop();
+                }
+                self.tail = Some(tail_feed::start(
+                    &self.services,
+                    request,
+                    crate::connect::tail::TailRequest {
+                        hub,
+                        partition,
+                        from,
+                        buffer: self.options.tail_buffer,
+                    },
+                    self.options.batch_window,
+                    self.replies.clone(),
+                    self.tail_sender.clone(),
+                ));
+            }
+            Command::StopTail { request } => {
+                if self.tail.as_ref().is_some_and(|t| t.request == request)
+                    && let Some(tail) = self.tail.take()
+                {
+                    tail.stop();
+                }
+            }
+            Command::StopRefresh { request } => {
+                if self.watch.as_ref().is_some_and(|w| w.request() == request) {
+                    self.watch = None;
+                }
+            }
+        }
+    }
+
+    fn start_job(&self, command: Command) {
+        let services = self.services.clone();
+        let replies = self.replies.clone();
+        let done = self.done.clone();
+        tokio::spawn(async move {
+            let request = jobs::request_of(&command);
+            let failure = match jobs::run(&services, command).await {
+                Ok(action) => {
+                    let _ = replies.send(action);
+                    None
+                }
+                Err(error) => {
+                    let _ = replies.send(Action::RequestFailed {
+                        request,
+                        message: error.message.clone(),
+                    });
+                    Some((error.failure, error.message))
+                }
+            };
+            let _ = done.send(Done { request, failure });
+        });
+    }
+
+    fn refresh_if_due(&mut self, now: Instant) {
+        let Some(watch) = &mut self.watch else {
+            return;
+        };
+        if watch.is_due(now) {
+            watch.started();
+            let command = watch.command().clone();
+            self.start_job(command);
+        }
+    }
+
+    fn finished(&mut self, done: Done) {
+        if let Some(watch) = &mut self.watch
+            && watch.request() == done.request
+        {
+            watch.finished(done.failure.is_none(), Instant::now());
+        }
+        let state = match &done.failure {
+            None => ConnectionState::Connected,
+            Some((Failure::Unreachable | Failure::Auth, message)) => {
+                ConnectionState::Disconnected(message.clone())
+            }
+            // A missing hub says nothing about the link.
+            Some(_) => return,
+        };
+        if state != self.connection {
+            self.connection = state.clone();
+            let _ = self.replies.send(Action::ConnectionChanged(state));
+        }
+    }
+}

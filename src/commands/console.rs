@@ -1,0 +1,98 @@
+//! `ehops` with no subcommand: the terminal console, connected like any other command and
+//! driven by the backend task; user keymap and theme files come from the config directory.
+
+use std::path::Path;
+
+use super::target::{self, TargetArgs};
+use super::{exit, fail};
+use crate::backend::{self, BackendOptions, Services};
+use crate::model::Identity;
+use crate::tui::app::{App, AppConfig};
+use crate::tui::keymap::Keymap;
+use crate::tui::run::{self, backend_channels};
+use crate::tui::theme::ThemeCatalog;
+
+/// Tail batches in flight between backend and console before the backend counts losses.
+const TAIL_BATCHES: usize = 64;
+/// Events the tail pane keeps.
+const TAIL_CAPACITY: usize = 10_000;
+
+pub async fn run(target_args: &TargetArgs, consumer_group: &str) -> u8 {
+    let target = match target::open(target_args, consumer_group).await {
+        Ok(target) => target,
+        Err(error) => return fail(&error),
+    };
+    let connection = target.plane.connection().clone();
+    let config_dir =
+        directories::ProjectDirs::from("", "", "ehops").map(|d| d.config_dir().to_path_buf());
+    let app = App::new(app_config(
+        config_dir.as_deref(),
+        Identity {
+            name: connection.principal.clone(),
+            team: None,
+        },
+        &connection.namespace,
+    ));
+    let (link, end) = backend_channels(TAIL_BATCHES);
+    let services = Services {
+        plane: target.plane.clone(),
+        checkpoints: target.checkpoints.clone(),
+    };
+    let backend = backend::spawn(services, end, BackendOptions::default());
+    let result = run::run(app, link).await;
+    backend.abort();
+    drop(target);
+    match result {
+        Ok(()) => exit::OK,
+        Err(error) => {
+            eprintln!("error: the terminal failed: {error}");
+            exit::USAGE
+        }
+    }
+}
+
+fn app_config(config_dir: Option<&Path>, identity: Identity, namespace: &str) -> AppConfig {
+    let read = |path: &Path| std::fs::read_to_string(path).ok();
+    let keymap_path = config_dir.map(|d| d.join("keymap.toml"));
+    let keymap_text = keymap_path.as_deref().and_then(read);
+    let keymap_origin = keymap_path
+        .as_deref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    let (keymap, keymap_warning) = Keymap::load(
+        "default",
+        keymap_text.as_deref().map(|t| (t, keymap_origin.as_str())),
+    );
+    let theme_files = config_dir
+        .map(|d| user_themes(&d.join("themes")))
+        .unwrap_or_default();
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let (themes, mut warnings) = ThemeCatalog::new(&theme_files, no_color);
+    warnings.extend(keymap_warning);
+    AppConfig {
+        identity,
+        namespace: namespace.to_owned(),
+        keymap,
+        themes,
+        theme: "dark".to_owned(),
+        tail_capacity: TAIL_CAPACITY,
+        warnings,
+    }
+}
+
+/// `(name, text, origin)` of each `*.toml` in the user's theme directory.
+fn user_themes(dir: &Path) -> Vec<(String, String, String)> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .filter_map(|path| {
+            let name = path.file_stem()?.to_str()?.to_owned();
+            let text = std::fs::read_to_string(&path).ok()?;
+            Some((name, text, path.display().to_string()))
+        })
+        .collect()
+}

@@ -1,0 +1,174 @@
+//! `ehops tail HUB`: events as they arrive (or from a position), on the console's own
+//! consumer group. Stops after `--count` events, after `--timeout`, or on Ctrl-C.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use base64::Engine;
+use clap::Args;
+use serde::Serialize;
+use time::format_description::well_known::Rfc3339;
+
+use super::target::{self, DEFAULT_CONSUMER_GROUP, TargetArgs};
+use super::{exit, fail, output};
+use crate::connect::error::ConnectError;
+use crate::connect::tail::{self, TailItem, TailRequest};
+use crate::model::{StartPosition, TailEvent};
+use crate::tui::views::sanitize::sanitize;
+
+/// Body bytes shown per event in the human form.
+const PREVIEW: usize = 120;
+
+#[derive(Debug, Clone, Args)]
+pub struct TailArgs {
+    /// The event hub.
+    pub hub: String,
+    /// Where to start: earliest, latest, seq:N, offset:X or time:RFC3339.
+    #[arg(long, default_value = "latest", value_parser = parse_position)]
+    pub from: StartPosition,
+    /// Only this partition.
+    #[arg(long)]
+    pub partition: Option<String>,
+    /// Stop after this many events.
+    #[arg(long)]
+    pub count: Option<u64>,
+    /// Stop after this many seconds.
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<u64>,
+    /// The consumer group to read with: the console's own, never an application's.
+    #[arg(long, value_name = "CG", default_value = DEFAULT_CONSUMER_GROUP)]
+    pub consumer_group: String,
+    /// One JSON object per event and line.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_position(text: &str) -> Result<StartPosition, String> {
+    text.parse()
+        .map_err(|e: crate::model::StartPositionError| e.to_string())
+}
+
+#[derive(Serialize)]
+struct EventLine<'a> {
+    hub: &'a str,
+    partition: &'a str,
+    sequence: i64,
+    offset: &'a str,
+    enqueued_time: Option<String>,
+    content_type: Option<&'a str>,
+    cloudevents: CloudEventLine<'a>,
+    properties: BTreeMap<&'a str, &'a str>,
+    size: usize,
+    /// The body as text when it is UTF-8, else `null` (see `body_base64`).
+    body: Option<&'a str>,
+    body_base64: String,
+}
+
+#[derive(Serialize)]
+struct CloudEventLine<'a> {
+    id: Option<&'a str>,
+    source: Option<&'a str>,
+    #[serde(rename = "type")]
+    event_type: Option<&'a str>,
+    subject: Option<&'a str>,
+}
+
+pub async fn run(target_args: &TargetArgs, args: &TailArgs) -> u8 {
+    let target = match target::open(target_args, &args.consumer_group).await {
+        Ok(target) => target,
+        Err(error) => return fail(&error),
+    };
+    let request = TailRequest {
+        hub: args.hub.clone(),
+        partition: args.partition.clone(),
+        from: args.from.clone(),
+        buffer: 4096,
+    };
+    let mut subscription = match tail::start(&target.plane, request).await {
+        Ok(subscription) => subscription,
+        Err(error) => return fail(&error),
+    };
+    let deadline = args
+        .timeout
+        .map(|s| tokio::time::Instant::now() + Duration::from_secs(s));
+    let mut printed = 0u64;
+    let outcome: Result<(), ConnectError> = loop {
+        if args.count.is_some_and(|n| printed >= n) {
+            break Ok(());
+        }
+        let item = tokio::select! {
+            item = subscription.events.recv() => item,
+            () = sleep_until(deadline) => break Ok(()),
+            _ = tokio::signal::ctrl_c() => break Ok(()),
+        };
+        match item {
+            Some(TailItem::Event(event)) => {
+                print_event(&args.hub, &event, args.json);
+                printed += 1;
+            }
+            // One partition that cannot be read makes the whole answer unreliable.
+            Some(TailItem::Failed { error, .. }) => break Err(error),
+            None => break Ok(()),
+        }
+    };
+    let dropped = subscription.take_dropped();
+    if dropped > 0 {
+        eprintln!("warning: {dropped} events were dropped because output was too slow");
+    }
+    match outcome {
+        Ok(()) => exit::OK,
+        Err(error) => fail(&error),
+    }
+}
+
+async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+fn print_event(hub: &str, event: &TailEvent, json: bool) {
+    let enqueued = event.enqueued_time.format(&Rfc3339).ok();
+    if json {
+        let ce = &event.cloud_event;
+        output::json_line(&EventLine {
+            hub,
+            partition: &event.partition,
+            sequence: event.sequence,
+            offset: &event.offset,
+            enqueued_time: enqueued,
+            content_type: event.content_type.as_deref(),
+            cloudevents: CloudEventLine {
+                id: ce.id.as_deref(),
+                source: ce.source.as_deref(),
+                event_type: ce.event_type.as_deref(),
+                subject: ce.subject.as_deref(),
+            },
+            properties: event
+                .properties
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect(),
+            size: event.size(),
+            body: std::str::from_utf8(&event.body).ok(),
+            body_base64: base64::engine::general_purpose::STANDARD.encode(&event.body),
+        });
+        return;
+    }
+    let preview = match std::str::from_utf8(&event.body) {
+        Ok(text) => text.chars().take(PREVIEW).collect::<String>(),
+        Err(_) => format!("<{} bytes, binary>", event.body.len()),
+    };
+    let kind = event.cloud_event.event_type.as_deref().unwrap_or("-");
+    let subject = event.cloud_event.subject.as_deref().unwrap_or("-");
+    println!(
+        "{}  p{}  #{}  {}  {}  {}",
+        enqueued.unwrap_or_default(),
+        sanitize(&event.partition, false),
+        event.sequence,
+        sanitize(kind, false),
+        sanitize(subject, false),
+        sanitize(&preview, false)
+    );
+}

@@ -1,0 +1,114 @@
+//! What every console command connects to, from options shared by the TUI and the headless
+//! commands: the embedded emulator with the demo organisation (the default), or any Event
+//! Hubs by connection string. Either way the rest of the console sees one [`Connection`].
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::Args;
+
+use crate::connect::Connection;
+use crate::connect::checkpoints::{CheckpointStore, DirectoryCheckpoints};
+use crate::connect::data_plane::DataPlane;
+use crate::connect::error::{ConnectError, Failure};
+use crate::emulator::{self, LaunchOptions, RunningEmulator};
+
+/// The consumer group the console reads with: its own, never an application's.
+pub const DEFAULT_CONSUMER_GROUP: &str = "ehops";
+
+#[derive(Debug, Clone, Default, Args)]
+pub struct TargetArgs {
+    /// Use the embedded emulator with the demo organisation (what happens by default).
+    #[arg(long, global = true, conflicts_with = "connection_string")]
+    pub emulator: bool,
+    /// Connect to this Event Hubs namespace (Azure or an emulator) instead.
+    #[arg(
+        long,
+        global = true,
+        env = "EHOPS_CONNECTION_STRING",
+        hide_env_values = true,
+        value_name = "CS"
+    )]
+    pub connection_string: Option<String>,
+    /// The emulator catalog's HTTP address for --connection-string, e.g. http://127.0.0.1:5300.
+    #[arg(long, global = true, value_name = "URL")]
+    pub catalog: Option<String>,
+    /// Where ehops keeps its emulator data, demo checkpoints and logs.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// A local mirror of a checkpoint container (blob layout) to read lag from.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub checkpoint_dir: Option<PathBuf>,
+}
+
+/// A connected console: the services plus whatever must live as long as they do.
+pub struct Target {
+    pub plane: Arc<DataPlane>,
+    pub checkpoints: Arc<dyn CheckpointStore>,
+    /// The embedded emulator, stopped when this is dropped.
+    _emulator: Option<RunningEmulator>,
+}
+
+/// The user's data directory for ehops, unless `--data` names one.
+pub fn data_dir(args: &TargetArgs) -> Option<PathBuf> {
+    args.data.clone().or_else(|| {
+        directories::ProjectDirs::from("", "", "ehops").map(|d| d.data_dir().to_path_buf())
+    })
+}
+
+pub async fn open(args: &TargetArgs, consumer_group: &str) -> Result<Target, ConnectError> {
+    let data = data_dir(args).ok_or_else(|| {
+        ConnectError::usage("no data directory could be determined; pass --data DIR")
+    })?;
+    let checkpoints = args
+        .checkpoint_dir
+        .clone()
+        .unwrap_or_else(|| data.join("checkpoints"));
+    let (connection, running) = match &args.connection_string {
+        Some(text) => {
+            let connection = Connection::from_connection_string(text, args.catalog.as_deref())?;
+            (connection.resolve_namespace().await, None)
+        }
+        None => {
+            let (connection, running) = embedded(&data).await?;
+            (connection, Some(running))
+        }
+    };
+    tracing::info!(?connection, "connected");
+    Ok(Target {
+        plane: Arc::new(DataPlane::new(connection, consumer_group)),
+        checkpoints: Arc::new(DirectoryCheckpoints::new(checkpoints)),
+        _emulator: running,
+    })
+}
+
+/// Starts the demo organisation in-process on free ports and connects to it exactly as to
+/// any Event Hubs: through its connection string and its catalog's address.
+async fn embedded(data: &std::path::Path) -> Result<(Connection, RunningEmulator), ConnectError> {
+    let config = emulator::demo::organisation()
+        .map_err(|e| ConnectError::usage(format!("the demo organisation: {e}")))?;
+    let any_port = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    let running = emulator::launch(LaunchOptions {
+        config,
+        data_dir: data.join("emulator"),
+        amqp: any_port,
+        http: any_port,
+    })
+    .await
+    .map_err(|e| ConnectError::new(Failure::Unreachable, format!("embedded emulator: {e}")))?;
+    let namespace = running
+        .namespaces
+        .first()
+        .ok_or_else(|| ConnectError::usage("the demo organisation has no namespace"))?;
+    // The namespace-wide rule with the most rights: the demo's platform operator.
+    let rule = namespace
+        .rules
+        .iter()
+        .filter(|r| r.scope == namespace.name)
+        .max_by_key(|r| r.rights.len())
+        .ok_or_else(|| ConnectError::usage("the demo namespace has no access rule"))?;
+    let catalog = format!("http://{}", running.http);
+    let connection = Connection::from_connection_string(&rule.connection_string, Some(&catalog))?
+        .with_namespace(&namespace.name);
+    Ok((connection, running))
+}
