@@ -17,6 +17,8 @@ pub struct EmulatorArgs {
 }
 
 pub async fn run(args: EmulatorArgs) -> u8 {
+    // Without a config file the demo organisation runs, and then it runs live.
+    let demo_activity = args.demo || args.config.is_none();
     let config = match (&args.config, args.demo) {
         (Some(_), true) => {
             eprintln!("error: give either --config FILE or --demo, not both");
@@ -41,6 +43,7 @@ pub async fn run(args: EmulatorArgs) -> u8 {
         data_dir: data_dir.clone(),
         amqp: args.amqp,
         http: args.http,
+        demo_activity,
     })
     .await
     {

@@ -11,6 +11,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use super::amqp::{self, DataPlane};
+use super::catalog::Catalog;
 use super::config::EmulatorConfig;
 use super::http;
 use super::store::Store;
@@ -24,6 +25,9 @@ pub struct LaunchOptions {
     pub data_dir: PathBuf,
     pub amqp: SocketAddr,
     pub http: SocketAddr,
+    /// Run the demo organisation's traffic and consumers (`ehops emulator --demo`, the
+    /// console's embedded emulator). Off for conformance and SDK tests, which need quiet hubs.
+    pub demo_activity: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -157,7 +161,12 @@ pub async fn launch(options: LaunchOptions) -> Result<RunningEmulator, LaunchErr
 
     let http_listener = bind(options.http, "HTTP", "http")?;
     let http_addr = local_addr(&http_listener, "HTTP")?;
-    tasks.push(tokio::spawn(http::serve(http_listener)));
+    let catalog = Catalog::new(
+        Arc::clone(&config),
+        namespaces.iter().map(|ns| (ns.name.clone(), ns.amqp)),
+        created_ms,
+    );
+    tasks.push(tokio::spawn(http::serve(http_listener, Arc::new(catalog))));
 
     Ok(RunningEmulator {
         amqp: amqp_addr,
