@@ -1,5 +1,8 @@
 //! The demo organisation the embedded emulator runs by default (design notes DEMO-ORG.md).
 
+pub mod avro;
+pub mod schemas;
+
 use std::path::Path;
 
 use super::config::{ConfigError, EmulatorConfig};
