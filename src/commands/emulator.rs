@@ -73,6 +73,7 @@ fn ready_json(running: &RunningEmulator) -> serde_json::Value {
         "ready": true,
         "amqp": running.amqp.to_string(),
         "http": running.http.to_string(),
+        "checkpoints": running.checkpoints,
         "namespaces": running.namespaces,
     })
 }
@@ -80,7 +81,13 @@ fn ready_json(running: &RunningEmulator) -> serde_json::Value {
 fn print_banner(running: &RunningEmulator, data_dir: &std::path::Path) {
     println!("ehops emulator ready");
     println!("  health:  http://{}/health", running.http);
+    println!(
+        "  catalog: http://{}/subscriptions?api-version={}",
+        running.http,
+        emulator::catalog::API_VERSION
+    );
     println!("  data:    {}", data_dir.display());
+    println!("  checkpoints: {}", running.checkpoints.display());
     for namespace in &running.namespaces {
         print_namespace(namespace);
     }

@@ -3,6 +3,7 @@
 
 pub mod amqp;
 pub mod catalog;
+pub mod checkpoints;
 pub mod config;
 pub mod demo;
 mod entity_path;
