@@ -5,6 +5,9 @@
 //! - a hub-level rule sees the hubs that define a rule of that name with the same key (the
 //!   demo's `team-customer` is on several hubs), and their namespace, and nothing else.
 //!
+//! The host in `sr` is not checked, as on the data plane: clients sign for whatever host they
+//! reach the emulator by.
+//!
 //! So a team's identity sees only its hubs, as it would in Azure with RBAC scoped to them.
 //! Issue "sign-in and team scoping" replaces this with Entra ID tokens and role assignments;
 //! until then a SAS rule stands in for a team's security group.
