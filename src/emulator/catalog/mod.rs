@@ -12,7 +12,7 @@
 //! - `GET .../eventhubs/{eh}/consumergroups` (`$skip`, `$top`), `.../consumergroups/{cg}`
 //!
 //! with `{sub}` = [`SUBSCRIPTION_ID`] and `{rg}` = [`RESOURCE_GROUP`]. Every request needs a
-//! shared-access token in `Authorization`; what it sees is scoped by its rule ([`auth`]).
+//! shared-access token in `Authorization`; what it sees is scoped by its rule (see `auth.rs`).
 
 mod auth;
 mod error;

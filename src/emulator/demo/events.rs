@@ -1,6 +1,6 @@
 //! The demo's business events (seed "Demo": product, customer and conversions teams): which
 //! hub each goes to, who publishes it, its CloudEvents type and schema, how often it happens,
-//! and how to make a believable one ([`super::records`]).
+//! and how to make a believable one (`records.rs`).
 
 use super::avro::Value;
 use super::random::Rng;
