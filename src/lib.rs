@@ -10,9 +10,10 @@
 //! - [`ops`]: what an on-call engineer does (lag), over [`connect`].
 //! - [`model`]: plain domain types shared by every layer; no I/O.
 //! - [`emulator`]: the local Event Hubs: AMQP 1.0 data plane, partition log store, SAS/CBS
-//!   auth, management node, HTTP surface, demo organisation. The console never imports it; it
-//!   reaches it through the same wire protocols it uses against Azure. The one public entry is
-//!   [`emulator::launch`].
+//!   auth, management node, HTTP surface (health, ARM-shaped catalog), checkpoint store in the
+//!   blob layout, demo organisation with live traffic and consumers. The console never imports
+//!   it; it reaches it through the same wire protocols it uses against Azure. The one public
+//!   entry is [`emulator::launch`].
 //! - [`tui`]: the terminal console: actions, keymap and theme files, pane state, views and
 //!   the app state machine; talks to a backend only through commands and result actions.
 #![forbid(unsafe_code)]

@@ -42,10 +42,11 @@ enum Command {
         /// AMQP listen address (port 0 picks a free port).
         #[arg(long, default_value = ehops::emulator::DEFAULT_AMQP)]
         amqp: SocketAddr,
-        /// HTTP listen address (health).
+        /// HTTP listen address (health, and the ARM-shaped catalog under /subscriptions).
         #[arg(long, default_value = ehops::emulator::DEFAULT_HTTP)]
         http: SocketAddr,
-        /// Serve the demo organisation.
+        /// Serve the demo organisation with live traffic and consumers (also the default
+        /// without --config).
         #[arg(long)]
         demo: bool,
         /// Print one JSON line with endpoints and credentials when ready.

@@ -17,6 +17,8 @@ pub struct EmulatorArgs {
 }
 
 pub async fn run(args: EmulatorArgs) -> u8 {
+    // Without a config file the demo organisation runs, and then it runs live.
+    let demo_activity = args.demo || args.config.is_none();
     let config = match (&args.config, args.demo) {
         (Some(_), true) => {
             eprintln!("error: give either --config FILE or --demo, not both");
@@ -41,6 +43,7 @@ pub async fn run(args: EmulatorArgs) -> u8 {
         data_dir: data_dir.clone(),
         amqp: args.amqp,
         http: args.http,
+        demo_activity,
     })
     .await
     {
@@ -70,6 +73,7 @@ fn ready_json(running: &RunningEmulator) -> serde_json::Value {
         "ready": true,
         "amqp": running.amqp.to_string(),
         "http": running.http.to_string(),
+        "checkpoints": running.checkpoints,
         "namespaces": running.namespaces,
     })
 }
@@ -77,7 +81,13 @@ fn ready_json(running: &RunningEmulator) -> serde_json::Value {
 fn print_banner(running: &RunningEmulator, data_dir: &std::path::Path) {
     println!("ehops emulator ready");
     println!("  health:  http://{}/health", running.http);
+    println!(
+        "  catalog: http://{}/subscriptions?api-version={}",
+        running.http,
+        emulator::catalog::API_VERSION
+    );
     println!("  data:    {}", data_dir.display());
+    println!("  checkpoints: {}", running.checkpoints.display());
     for namespace in &running.namespaces {
         print_namespace(namespace);
     }

@@ -1,17 +1,24 @@
-//! The emulator's HTTP surface. `GET /health` answers as Microsoft's emulator does.
+//! The emulator's HTTP surface: `GET /health` as Microsoft's emulator answers it, and the
+//! ARM-shaped catalog ([`super::catalog`]).
+
+use std::sync::Arc;
 
 use axum::Router;
 use axum::routing::get;
 use serde_json::json;
 use tokio::net::TcpListener;
 
-pub async fn serve(listener: TcpListener) {
-    let app = Router::new().route(
-        "/health",
-        get(|| async {
-            axum::Json(json!({"status": "healthy", "message": "Service is healthy."}))
-        }),
-    );
+use super::catalog::{self, Catalog};
+
+pub async fn serve(listener: TcpListener, catalog: Arc<Catalog>) {
+    let app = Router::new()
+        .route(
+            "/health",
+            get(|| async {
+                axum::Json(json!({"status": "healthy", "message": "Service is healthy."}))
+            }),
+        )
+        .merge(catalog::routes(catalog));
     if let Err(error) = axum::serve(listener, app).await {
         tracing::error!(%error, "HTTP server stopped");
     }

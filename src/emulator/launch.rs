@@ -11,9 +11,11 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use super::amqp::{self, DataPlane};
+use super::catalog::Catalog;
+use super::checkpoints::checkpoint_dir_layout;
 use super::config::EmulatorConfig;
-use super::http;
 use super::store::Store;
+use super::{demo, http};
 
 /// Where Microsoft's emulator listens; ehops' defaults match so existing settings work.
 pub const DEFAULT_AMQP: &str = "127.0.0.1:5672";
@@ -24,6 +26,9 @@ pub struct LaunchOptions {
     pub data_dir: PathBuf,
     pub amqp: SocketAddr,
     pub http: SocketAddr,
+    /// Run the demo organisation's traffic and consumers (`ehops emulator --demo`, the
+    /// console's embedded emulator). Off for conformance and SDK tests, which need quiet hubs.
+    pub demo_activity: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +77,10 @@ pub struct RunningEmulator {
     pub amqp: SocketAddr,
     pub http: SocketAddr,
     pub namespaces: Vec<NamespaceEndpoint>,
+    /// The local checkpoint store, in the blob layout of
+    /// [`checkpoint_dir_layout`](super::checkpoints::checkpoint_dir_layout).
+    pub checkpoints: PathBuf,
+    /// Servers and, with demo activity, the demo's producers and consumers; aborted on drop.
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -118,12 +127,14 @@ pub async fn launch(options: LaunchOptions) -> Result<RunningEmulator, LaunchErr
         dir: options.data_dir.clone(),
         source,
     })?;
+    let store = Arc::new(store);
     let created_ms = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
     let plane = Arc::new(DataPlane::new(
         Arc::clone(&config),
-        Arc::new(store),
+        Arc::clone(&store),
         created_ms,
     ));
+    let checkpoints = checkpoint_dir_layout(&options.data_dir);
 
     let main_listener = bind(options.amqp, "AMQP", "amqp")?;
     let amqp_addr = local_addr(&main_listener, "AMQP")?;
@@ -157,12 +168,27 @@ pub async fn launch(options: LaunchOptions) -> Result<RunningEmulator, LaunchErr
 
     let http_listener = bind(options.http, "HTTP", "http")?;
     let http_addr = local_addr(&http_listener, "HTTP")?;
-    tasks.push(tokio::spawn(http::serve(http_listener)));
+    let catalog = Catalog::new(
+        Arc::clone(&config),
+        namespaces.iter().map(|ns| (ns.name.clone(), ns.amqp)),
+        created_ms,
+    );
+    tasks.push(tokio::spawn(http::serve(http_listener, Arc::new(catalog))));
+
+    if options.demo_activity {
+        tasks.extend(demo::start(
+            &config,
+            &store,
+            checkpoints.clone(),
+            &demo::Activity::default(),
+        ));
+    }
 
     Ok(RunningEmulator {
         amqp: amqp_addr,
         http: http_addr,
         namespaces,
+        checkpoints: checkpoints.root,
         tasks,
     })
 }

@@ -2,6 +2,8 @@
 //! it only through the wire protocols it uses against Azure.
 
 pub mod amqp;
+pub mod catalog;
+pub mod checkpoints;
 pub mod config;
 pub mod demo;
 mod entity_path;

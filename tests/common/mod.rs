@@ -42,6 +42,7 @@ pub async fn start_in(config_text: &str, data: tempfile::TempDir) -> TestEmulato
         data_dir: data.path().to_path_buf(),
         amqp: "127.0.0.1:0".parse().expect("address"),
         http: "127.0.0.1:0".parse().expect("address"),
+        demo_activity: false,
     })
     .await
     .expect("emulator starts");

@@ -16,7 +16,7 @@ pub fn handle(request: &AmqpMessage, state: &ConnectionState) -> (i32, String, O
     if application_string(request, "operation").as_deref() != Some("READ") {
         return (400, "only READ is supported on $management".into(), None);
     }
-    let Some(namespace) = state.namespace_for("") else {
+    let Some(namespace) = state.current_namespace() else {
         return (404, "no namespace is served here".into(), None);
     };
     let Some(hub_name) = application_string(request, "name") else {

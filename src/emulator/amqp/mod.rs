@@ -5,11 +5,11 @@
 mod consumer;
 mod filter;
 mod management;
-mod message;
+pub(crate) mod message;
 mod nodes;
 mod ownership;
 mod padding;
-mod partition_key;
+pub(crate) mod partition_key;
 mod producer;
 mod refusal;
 mod server;

@@ -31,6 +31,8 @@ pub struct ConnectionState {
     /// The namespaces served on the port this client connected to, the first the default.
     served: Arc<Vec<String>>,
     sasl_host: Arc<Mutex<Option<String>>>,
+    /// The namespace the client last named in an address or audience.
+    last_named: Mutex<Option<String>>,
     grants: Mutex<Vec<(String, Grant)>>,
 }
 
@@ -39,27 +41,39 @@ impl ConnectionState {
     /// label, as in `contoso.servicebus.windows.net`), else by the SASL host name, else the
     /// port's default namespace.
     pub fn namespace_for(&self, address: &str) -> Option<&NamespaceConfig> {
+        let first_label = |host: &str| host.split('.').next().unwrap_or(host).to_ascii_lowercase();
         let host_of = |text: &str| -> Option<String> {
             let (_, rest) = text.split_once("://")?;
-            let host = rest.split(['/', ':']).next()?;
-            Some(host.split('.').next().unwrap_or(host).to_ascii_lowercase())
+            Some(first_label(rest.split(['/', ':']).next()?))
         };
         let sasl_host = self.sasl_host.lock().ok().and_then(|h| h.clone());
-        let candidates = [
-            host_of(address),
-            sasl_host
-                .as_deref()
-                .map(|h| h.split('.').next().unwrap_or(h).to_ascii_lowercase()),
-        ];
+        let candidates = [host_of(address), sasl_host.as_deref().map(first_label)];
         for candidate in candidates.into_iter().flatten() {
             if let Some(name) = self
                 .served
                 .iter()
                 .find(|n| n.eq_ignore_ascii_case(&candidate))
             {
+                if let Ok(mut last) = self.last_named.lock() {
+                    *last = Some(name.clone());
+                }
                 return self.plane.config.namespace(name);
             }
         }
+        self.default_namespace()
+    }
+
+    /// For requests that name no host (`$management` READ): the namespace this connection
+    /// last named, else the port's default.
+    pub fn current_namespace(&self) -> Option<&NamespaceConfig> {
+        let last = self.last_named.lock().ok().and_then(|l| l.clone());
+        match last {
+            Some(name) => self.plane.config.namespace(&name),
+            None => self.default_namespace(),
+        }
+    }
+
+    fn default_namespace(&self) -> Option<&NamespaceConfig> {
         self.served
             .first()
             .and_then(|n| self.plane.config.namespace(n))
@@ -175,6 +189,7 @@ async fn serve_connection(
         plane,
         served,
         sasl_host,
+        last_named: Mutex::new(None),
         grants: Mutex::new(Vec::new()),
     });
     // pyamqp compares against handle-max and fails on the null that u32::MAX encodes to.

@@ -1,8 +1,28 @@
-//! The demo organisation the embedded emulator runs by default (design notes DEMO-ORG.md).
+//! The demo organisation the embedded emulator runs by default (design notes DEMO-ORG.md):
+//! its namespace, hubs and team identities ([`organisation`]), and, when the emulator runs it
+//! live ([`start`]), its teams' traffic ([`traffic`]) and consumer deployments ([`consumers`]),
+//! including one consumer stuck on a poison event.
+
+pub mod avro;
+pub mod cloudevents;
+pub mod consumers;
+pub mod events;
+mod random;
+mod records;
+pub mod schemas;
+pub mod traffic;
 
 use std::path::Path;
+use std::sync::Arc;
 
+use tokio::task::JoinHandle;
+
+use self::consumers::ConsumerSettings;
+use self::random::Rng;
+use self::traffic::{Publisher, TrafficSettings};
+use super::checkpoints::CheckpointLayout;
 use super::config::{ConfigError, EmulatorConfig};
+use super::store::Store;
 
 const ORGANISATION: &str = include_str!("organisation.toml");
 
@@ -10,6 +30,53 @@ const ORGANISATION: &str = include_str!("organisation.toml");
 pub fn organisation() -> Result<EmulatorConfig, ConfigError> {
     EmulatorConfig::parse(ORGANISATION, Path::new("demo/organisation.toml"))
 }
+
+/// How lively the demo is.
+#[derive(Debug, Clone, Default)]
+pub struct Activity {
+    pub traffic: TrafficSettings,
+    pub consumers: ConsumerSettings,
+}
+
+/// Starts the demo's producers and consumers in the first namespace that has any of its
+/// business hubs; nothing when none has. The tasks run until aborted.
+pub fn start(
+    config: &EmulatorConfig,
+    store: &Arc<Store>,
+    layout: CheckpointLayout,
+    activity: &Activity,
+) -> Vec<JoinHandle<()>> {
+    let hubs = events::business_hubs();
+    let Some(namespace) = config
+        .namespaces
+        .iter()
+        .find(|ns| hubs.iter().any(|h| ns.hub(h).is_some()))
+    else {
+        return Vec::new();
+    };
+    let mut rng = Rng::from_clock();
+    let publisher = Publisher::new(Arc::clone(store), namespace);
+    let mut tasks = traffic::start(publisher, activity.traffic.clone(), &mut rng);
+    let target = consumers::Target {
+        store: Arc::clone(store),
+        layout,
+        namespace: namespace.name.clone(),
+    };
+    tasks.extend(consumers::start(
+        &target,
+        namespace,
+        &activity.consumers,
+        &mut rng,
+    ));
+    tasks
+}
+
+fn now_ms() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+#[cfg(test)]
+mod live_tests;
 
 #[cfg(test)]
 mod tests {

@@ -334,7 +334,11 @@ async fn run_writer(
     mut requests: mpsc::Receiver<AppendRequest>,
     mut file: Arc<File>,
 ) {
-    let mut retention_check = tokio::time::interval(RETENTION_CHECK);
+    // Short retentions (tests, demos) are checked often enough to be seen working.
+    let every = RETENTION_CHECK
+        .min(log.retention / 2)
+        .max(Duration::from_millis(100));
+    let mut retention_check = tokio::time::interval(every);
     loop {
         tokio::select! {
             request = requests.recv() => {

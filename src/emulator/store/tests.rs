@@ -167,3 +167,40 @@ async fn a_reader_waiting_at_the_head_is_woken() {
         .expect("sender alive");
     assert_eq!(*head.borrow(), 0);
 }
+
+#[tokio::test]
+async fn retention_drops_old_events_and_numbering_continues() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let log = PartitionLog::open(dir.path(), Duration::from_secs(1)).expect("open");
+    log.append(vec![event("old-1"), event("old-2")])
+        .await
+        .expect("append");
+    let mut waited = Duration::ZERO;
+    while !log.stats().is_empty {
+        assert!(
+            waited < Duration::from_secs(10),
+            "retention never removed the old events"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        waited += Duration::from_millis(100);
+    }
+    let stats = log.stats();
+    assert_eq!(
+        stats.begin_sequence_number, 2,
+        "the oldest kept sequence number moves on"
+    );
+    assert_eq!(stats.last_sequence_number, 1);
+    let next = log.append(vec![event("new")]).await.expect("append");
+    assert_eq!(next[0].sequence_number, 2);
+    let bodies: Vec<Vec<u8>> = log
+        .read(0, 10, 1 << 20)
+        .expect("read")
+        .into_iter()
+        .map(|e| e.message.to_vec())
+        .collect();
+    assert_eq!(
+        bodies,
+        vec![b"new".to_vec()],
+        "reading from a removed offset starts at the oldest kept event"
+    );
+}

@@ -1,0 +1,94 @@
+//! Who is asking, and what they may see. The catalog takes the same shared-access tokens as
+//! the data plane (`Authorization: SharedAccessSignature sr=...&sig=...&se=...&skn=...`) and
+//! scopes every answer by the rule that signed it:
+//! - a namespace-level rule (with `sr` naming the namespace) sees the whole namespace;
+//! - a hub-level rule sees the hubs that define a rule of that name with the same key (the
+//!   demo's `team-customer` is on several hubs), and their namespace, and nothing else.
+//!
+//! The host in `sr` is not checked, as on the data plane: clients sign for whatever host they
+//! reach the emulator by.
+//!
+//! So a team's identity sees only its hubs, as it would in Azure with RBAC scoped to them.
+//! Issue "sign-in and team scoping" replaces this with Entra ID tokens and role assignments;
+//! until then a SAS rule stands in for a team's security group.
+
+use axum::http::HeaderMap;
+use axum::http::header::AUTHORIZATION;
+
+use super::error::ArmError;
+use crate::emulator::config::{HubConfig, NamespaceConfig};
+use crate::emulator::entity_path::EntityPath;
+use crate::emulator::sas::{self, SasError};
+
+pub struct Caller {
+    token: String,
+    /// Unix seconds, fixed for the request so every check agrees.
+    now: i64,
+}
+
+impl Caller {
+    /// The caller of a request, or a 401 when it carries no shared-access token.
+    pub fn from_headers(headers: &HeaderMap, now: i64) -> Result<Caller, ArmError> {
+        let Some(value) = headers.get(AUTHORIZATION) else {
+            return Err(ArmError::unauthorized(
+                "AuthenticationFailed",
+                "Authentication failed. The 'Authorization' header is missing.",
+            ));
+        };
+        let token = value.to_str().unwrap_or("").trim().to_string();
+        if !sas::is_sas(&token) {
+            return Err(ArmError::unauthorized(
+                "InvalidAuthenticationToken",
+                "The emulator's catalog takes a SharedAccessSignature token in the Authorization header.",
+            ));
+        }
+        Ok(Caller { token, now })
+    }
+
+    /// Whether the token signs for a rule anywhere; a 401 naming why when it does not.
+    pub fn check_valid_somewhere<'a>(
+        &self,
+        namespaces: impl IntoIterator<Item = &'a NamespaceConfig>,
+    ) -> Result<(), ArmError> {
+        let mut expired = false;
+        for namespace in namespaces {
+            let audiences = std::iter::once(EntityPath::default())
+                .chain(namespace.hubs.iter().map(|h| EntityPath::hub_only(&h.name)));
+            for audience in audiences {
+                match sas::validate(&self.token, namespace, &audience, self.now) {
+                    Ok(_) => return Ok(()),
+                    Err(SasError::Expired) => expired = true,
+                    Err(_) => {}
+                }
+            }
+        }
+        Err(if expired {
+            ArmError::unauthorized(
+                "ExpiredAuthenticationToken",
+                "The access token expiry is in the past.",
+            )
+        } else {
+            ArmError::unauthorized(
+                "InvalidAuthenticationToken",
+                "The access token does not match any shared access rule of this emulator.",
+            )
+        })
+    }
+
+    /// Whether the caller holds a rule over the whole namespace.
+    pub fn sees_all_of(&self, namespace: &NamespaceConfig) -> bool {
+        sas::validate(&self.token, namespace, &EntityPath::default(), self.now)
+            .is_ok_and(|grant| grant.scope.segments().is_empty())
+    }
+
+    pub fn sees_hub(&self, namespace: &NamespaceConfig, hub: &HubConfig) -> bool {
+        let path = EntityPath::hub_only(&hub.name);
+        sas::validate(&self.token, namespace, &path, self.now)
+            .is_ok_and(|grant| grant.scope.covers(&path))
+    }
+
+    /// A namespace is visible to whoever sees all of it or any hub in it.
+    pub fn sees_namespace(&self, namespace: &NamespaceConfig) -> bool {
+        self.sees_all_of(namespace) || namespace.hubs.iter().any(|h| self.sees_hub(namespace, h))
+    }
+}
