@@ -36,7 +36,8 @@ pub struct TargetArgs {
     /// Where ehops keeps its emulator data, demo checkpoints and logs.
     #[arg(long, global = true, value_name = "DIR")]
     pub data: Option<PathBuf>,
-    /// A local mirror of a checkpoint container (blob layout) to read lag from.
+    /// A local mirror of a checkpoint container (blob layout) to read lag from. Default: the
+    /// embedded emulator's checkpoints, or `{data}/checkpoints`.
     #[arg(long, global = true, value_name = "DIR")]
     pub checkpoint_dir: Option<PathBuf>,
 }
@@ -60,10 +61,6 @@ pub async fn open(args: &TargetArgs, consumer_group: &str) -> Result<Target, Con
     let data = data_dir(args).ok_or_else(|| {
         ConnectError::usage("no data directory could be determined; pass --data DIR")
     })?;
-    let checkpoints = args
-        .checkpoint_dir
-        .clone()
-        .unwrap_or_else(|| data.join("checkpoints"));
     let (connection, running) = match &args.connection_string {
         Some(text) => {
             let connection = Connection::from_connection_string(text, args.catalog.as_deref())?;
@@ -74,6 +71,12 @@ pub async fn open(args: &TargetArgs, consumer_group: &str) -> Result<Target, Con
             (connection, Some(running))
         }
     };
+    // The embedded emulator's demo consumers checkpoint where its launcher says.
+    let checkpoints = args
+        .checkpoint_dir
+        .clone()
+        .or_else(|| running.as_ref().map(|r| r.checkpoints.clone()))
+        .unwrap_or_else(|| data.join("checkpoints"));
     tracing::info!(?connection, "connected");
     Ok(Target {
         plane: Arc::new(DataPlane::new(connection, consumer_group)),
@@ -93,6 +96,7 @@ async fn embedded(data: &std::path::Path) -> Result<(Connection, RunningEmulator
         data_dir: data.join("emulator"),
         amqp: any_port,
         http: any_port,
+        demo_activity: true,
     })
     .await
     .map_err(|e| ConnectError::new(Failure::Unreachable, format!("embedded emulator: {e}")))?;

@@ -157,7 +157,11 @@ impl DataPlane {
                 begin_sequence: properties.beginning_sequence_number,
                 last_sequence: properties.last_enqueued_sequence_number,
                 last_offset: properties.last_enqueued_offset,
-                last_enqueued: properties.last_enqueued_time_utc.map(OffsetDateTime::from),
+                // An empty partition reports the epoch; there is no newest event to date.
+                last_enqueued: properties
+                    .last_enqueued_time_utc
+                    .filter(|_| !properties.is_empty)
+                    .map(OffsetDateTime::from),
                 is_empty: properties.is_empty,
             });
         }

@@ -1,7 +1,7 @@
 //! Turns an event as the SDK received it into the console's owned [`TailEvent`]: the
-//! CloudEvents attributes of binary mode (application properties `cloudEvents_*` as AMQP
-//! bindings write them, or `cloudEvents:*`), content type, properties and annotations as
-//! text, and the body's bytes.
+//! CloudEvents attributes (binary mode: application properties `cloudEvents_*` or
+//! `cloudEvents:*`; structured mode: the JSON body of `application/cloudevents+json`),
+//! content type, properties and annotations as text, and the body's bytes.
 
 use azure_core_amqp::message::{AmqpAnnotationKey, AmqpMessageBody};
 use azure_core_amqp::{AmqpSimpleValue, AmqpValue};
@@ -36,6 +36,15 @@ pub fn to_tail_event(partition: &str, received: &ReceivedEventData) -> TailEvent
         .as_ref()
         .and_then(|p| p.content_type.as_ref())
         .map(|s| s.0.clone());
+    let body = body_bytes(&message.body);
+    let mut attributes = cloud_event(&properties);
+    if attributes == CloudEventAttributes::default()
+        && content_type
+            .as_deref()
+            .is_some_and(|c| c.to_ascii_lowercase().starts_with(STRUCTURED))
+    {
+        attributes = structured_cloud_event(&body);
+    }
     TailEvent {
         enqueued_time: received
             .enqueued_time()
@@ -43,11 +52,29 @@ pub fn to_tail_event(partition: &str, received: &ReceivedEventData) -> TailEvent
         partition: partition.to_owned(),
         sequence: received.sequence_number().unwrap_or(-1),
         offset: received.offset().clone().unwrap_or_default(),
-        cloud_event: cloud_event(&properties),
+        cloud_event: attributes,
         content_type,
         properties,
         annotations,
-        body: body_bytes(&message.body),
+        body,
+    }
+}
+
+/// Content types of structured-mode CloudEvents (JSON and batched JSON).
+const STRUCTURED: &str = "application/cloudevents";
+
+/// The context attributes of a structured-mode CloudEvent: top-level members of its JSON.
+pub fn structured_cloud_event(body: &[u8]) -> CloudEventAttributes {
+    let Ok(serde_json::Value::Object(event)) = serde_json::from_slice::<serde_json::Value>(body)
+    else {
+        return CloudEventAttributes::default();
+    };
+    let get = |name: &str| event.get(name).and_then(|v| v.as_str()).map(str::to_owned);
+    CloudEventAttributes {
+        id: get("id"),
+        source: get("source"),
+        event_type: get("type"),
+        subject: get("subject"),
     }
 }
 
@@ -169,6 +196,20 @@ mod tests {
         assert_eq!(ce.source.as_deref(), Some("/teams/customer/crm"));
         assert_eq!(ce.event_type.as_deref(), Some("com.example.sale.confirmed"));
         assert_eq!(ce.subject, None);
+    }
+
+    #[test]
+    fn structured_mode_reads_the_json_envelope() {
+        let body = br#"{"specversion":"1.0","id":"x","source":"/s","type":"t","data":{}}"#;
+        let ce = structured_cloud_event(body);
+        assert_eq!(
+            (ce.id.as_deref(), ce.event_type.as_deref()),
+            (Some("x"), Some("t"))
+        );
+        assert_eq!(
+            structured_cloud_event(b"not json"),
+            CloudEventAttributes::default()
+        );
     }
 
     #[test]

@@ -207,7 +207,10 @@ impl Catalog {
 fn error_for(code: u16, body: &[u8], url: &Url) -> ConnectError {
     let arm = serde_json::from_slice::<ErrorBody>(body).ok();
     let detail = arm.as_ref().map_or_else(
-        || String::from_utf8_lossy(body).chars().take(200).collect(),
+        || match code {
+            404 => "no such route (a server without an ARM catalog?)".to_owned(),
+            _ => String::from_utf8_lossy(body).chars().take(200).collect(),
+        },
         |b| format!("{}: {}", b.error.code, b.error.message),
     );
     let failure = match code {
