@@ -83,3 +83,51 @@ impl TestEmulator {
         Arc::new(SasCredential::from_connection_string(&cs))
     }
 }
+
+pub const CONSOLE: &str = include_str!("../fixtures/console.toml");
+
+impl TestEmulator {
+    /// The catalog's base address, for `ehops --catalog`.
+    pub fn catalog(&self) -> String {
+        format!("http://{}", self.running.http)
+    }
+}
+
+/// What a run of the `ehops` binary left behind.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Each stdout line parsed as JSON (the `--json` contract: one object per line).
+    pub fn json_lines(&self) -> Vec<serde_json::Value> {
+        self.stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
+            .collect()
+    }
+}
+
+/// Runs the real binary with `args`, its logs in `data`, off the async runtime's threads.
+pub async fn ehops(args: Vec<String>, data: &Path) -> Run {
+    let data = data.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_ehops"))
+            .args(&args)
+            .arg("--data")
+            .arg(&data)
+            .env_remove("EHOPS_CONNECTION_STRING")
+            .output()
+            .expect("ehops runs");
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    })
+    .await
+    .expect("ehops run joins")
+}
