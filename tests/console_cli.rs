@@ -54,7 +54,8 @@ async fn send(emu: &TestEmulator, hub: &str, partition: &str, count: usize) {
 }
 
 fn field<'a>(line: &'a Value, name: &str) -> &'a Value {
-    line.get(name).unwrap_or_else(|| panic!("no {name} in {line}"))
+    line.get(name)
+        .unwrap_or_else(|| panic!("no {name} in {line}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -71,7 +72,10 @@ async fn hubs_lists_the_catalog_with_owners_and_groups() {
     assert_eq!(field(orders, "partition_count"), 4);
     assert_eq!(field(orders, "retention_hours"), 24);
     let groups = field(orders, "consumer_groups").to_string();
-    assert!(groups.contains("billing") && groups.contains("ehops"), "{groups}");
+    assert!(
+        groups.contains("billing") && groups.contains("ehops"),
+        "{groups}"
+    );
 
     let table = run(&emu, &["hubs"], &[]).await;
     assert_eq!(table.code, 0, "{table:?}");
@@ -95,11 +99,18 @@ async fn partitions_and_tail_show_what_was_sent() {
     assert_eq!(field(two, "last_sequence"), 2);
     assert_eq!(field(two, "retained_events"), 3);
     assert_eq!(field(two, "is_empty"), false);
-    assert!(lines.iter().filter(|l| l["partition"] != "2").all(|l| l["is_empty"] == true));
+    assert!(
+        lines
+            .iter()
+            .filter(|l| l["partition"] != "2")
+            .all(|l| l["is_empty"] == true)
+    );
 
     let tail = run(
         &emu,
-        &["tail", "orders", "--from", "earliest", "--count", "3", "--json"],
+        &[
+            "tail", "orders", "--from", "earliest", "--count", "3", "--json",
+        ],
         &["--timeout", "60"],
     )
     .await;
@@ -119,7 +130,16 @@ async fn partitions_and_tail_show_what_was_sent() {
 
     let from_seq = run(
         &emu,
-        &["tail", "orders", "--partition", "2", "--from", "seq:2", "--count", "1"],
+        &[
+            "tail",
+            "orders",
+            "--partition",
+            "2",
+            "--from",
+            "seq:2",
+            "--count",
+            "1",
+        ],
         &["--timeout", "60"],
     )
     .await;
@@ -179,7 +199,12 @@ async fn lag_reads_checkpoints_in_the_blob_layout() {
     assert_eq!(others_behind, 0, "empty partitions are not behind");
 
     // Without --consumer-group: every application's group, never the console's own.
-    let all = run(&emu, &["lag", "orders", "--json"], &["--checkpoint-dir", &dir]).await;
+    let all = run(
+        &emu,
+        &["lag", "orders", "--json"],
+        &["--checkpoint-dir", &dir],
+    )
+    .await;
     assert_eq!(all.code, 0, "{all:?}");
     let mut groups: Vec<String> = all
         .json_lines()
@@ -213,7 +238,10 @@ async fn exit_codes_tell_usage_connection_and_not_found_apart() {
     };
     let bad = common::ehops(args("Endpoint=nowhere;SharedAccessKey=x"), &data).await;
     assert_eq!(bad.code, 2, "{bad:?}");
-    assert!(!bad.stderr.contains("SharedAccessKey=x"), "secrets stay out of errors");
+    assert!(
+        !bad.stderr.contains("SharedAccessKey=x"),
+        "secrets stay out of errors"
+    );
     let position = run(&emu, &["tail", "orders", "--from", "yesterday"], &[]).await;
     assert_eq!(position.code, 2, "{position:?}");
 

@@ -229,3 +229,22 @@ fn help_toggles_and_tick_only_dirties_relative_time_views() {
     app.update(Action::Tick);
     assert!(!app.is_dirty(), "the hubs list has no relative times");
 }
+
+#[test]
+fn leaving_a_refreshed_pane_stops_its_refresh() {
+    let mut app = sample::app_with_hubs();
+    let Command::PartitionInfo { request, .. } = only(press(&mut app, &["<Enter>"])) else {
+        panic!("enter on a hub asks for partitions");
+    };
+    assert_eq!(
+        only(press(&mut app, &["<Esc>"])),
+        Command::StopRefresh { request }
+    );
+    let Command::Lag { request, .. } = only(press(&mut app, &["c"])) else {
+        panic!("c asks for lag");
+    };
+    assert_eq!(
+        only(press(&mut app, &["<Esc>"])),
+        Command::StopRefresh { request }
+    );
+}

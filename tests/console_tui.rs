@@ -1,0 +1,170 @@
+//! The real console in a real terminal (tmux), against an emulator of the test's own:
+//! hubs -> consumer groups -> lag table -> tail, asserting on what the screen shows.
+
+mod common;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use azure_messaging_eventhubs::models::EventData;
+use azure_messaging_eventhubs::{ProducerClient, SendEventOptions};
+use common::{CONSOLE, TestEmulator};
+
+const ROOT: &str = "RootManageSharedAccessKey";
+
+/// A tmux server of the test's own (its own socket), killed when dropped.
+struct Terminal {
+    socket: String,
+}
+
+impl Terminal {
+    fn tmux(&self, args: &[&str]) -> std::process::Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux runs")
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "console"];
+        args.extend(keys);
+        assert!(self.tmux(&args).status.success(), "send-keys {keys:?}");
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p", "-t", "console"]).stdout)
+            .into_owned()
+    }
+
+    /// Waits until the screen shows every one of `texts`; fails with the last screen.
+    async fn wait_for(&self, texts: &[&str]) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let screen = self.screen();
+            if texts.iter().all(|t| screen.contains(t)) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "screen never showed {texts:?}:\n{screen}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}
+
+impl Drop for Terminal {
+    fn drop(&mut self) {
+        let _ = self.tmux(&["kill-server"]);
+    }
+}
+
+async fn send(emu: &TestEmulator, subjects: &[&str]) {
+    let producer = ProducerClient::builder()
+        .with_custom_endpoint(emu.endpoint())
+        .open(&emu.namespace(), "orders", emu.credential(ROOT))
+        .await
+        .expect("producer opens");
+    for subject in subjects {
+        let event = EventData::builder()
+            .with_body("{}")
+            .add_property("cloudEvents_type".into(), "com.example.order.placed")
+            .add_property("cloudEvents_source".into(), "/teams/customer/shop")
+            .add_property("cloudEvents_subject".into(), *subject)
+            .build();
+        let options = SendEventOptions {
+            partition_id: Some("0".into()),
+        };
+        producer
+            .send_event(event, Some(options))
+            .await
+            .expect("send");
+    }
+    let _ = producer.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn navigate_hubs_to_consumer_groups_to_tail() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("skipped: tmux is not installed");
+        return;
+    }
+    let emu = common::start(CONSOLE).await;
+    send(&emu, &["order-early-1", "order-early-2"]).await;
+    let home = tempfile::tempdir().expect("temp dir");
+    let data = home.path().join("data");
+    let terminal = Terminal {
+        socket: format!(
+            "ehops-test-{}-{}",
+            std::process::id(),
+            emu.running.amqp.port()
+        ),
+    };
+    let started = Command::new("tmux")
+        .args(["-L", &terminal.socket, "-f", "/dev/null"])
+        .args([
+            "new-session",
+            "-d",
+            "-s",
+            "console",
+            "-x",
+            "120",
+            "-y",
+            "40",
+        ])
+        .arg(env!("CARGO_BIN_EXE_ehops"))
+        .arg("--connection-string")
+        .arg(emu.connection_string(ROOT))
+        .arg("--catalog")
+        .arg(emu.catalog())
+        .arg("--data")
+        .arg(&data)
+        // No user keymap or theme files: the shipped defaults.
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env_remove("EHOPS_CONNECTION_STRING")
+        .status()
+        .expect("tmux starts");
+    assert!(started.success());
+
+    let hubs = terminal.wait_for(&["orders", "single", "customer"]).await;
+    assert!(!hubs.contains("error"), "{hubs}");
+
+    // Hub -> its consumer groups and the lag of the first one.
+    terminal.keys(&["c"]);
+    terminal
+        .wait_for(&["consumer groups", "billing", "audit"])
+        .await;
+
+    // Lag table -> tail partition 0 from its checkpoint (none: from the start).
+    terminal.keys(&["Enter"]);
+    terminal.keys(&["t"]);
+    let tail = terminal
+        .wait_for(&[
+            "tail",
+            "order-early-1",
+            "order-early-2",
+            "com.example.order.placed",
+        ])
+        .await;
+    assert!(tail.contains("/teams/customer/shop"), "{tail}");
+
+    // Live: an event sent now shows up without a key press.
+    send(&emu, &["order-live"]).await;
+    terminal.wait_for(&["order-live"]).await;
+
+    // Back to the lag table, then quit: the process ends and the terminal is given back.
+    terminal.keys(&["Escape"]);
+    terminal.wait_for(&["consumer groups"]).await;
+    terminal.keys(&["q"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while terminal
+        .tmux(&["has-session", "-t", "console"])
+        .status
+        .success()
+    {
+        assert!(Instant::now() < deadline, "the console did not quit");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
