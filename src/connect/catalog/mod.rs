@@ -48,6 +48,8 @@ pub struct Catalog {
     endpoint: Url,
     scope: Scope,
     auth: Arc<dyn CatalogAuth>,
+    /// `$top` for the lists that take it (hubs, consumer groups); `None`: the service's.
+    page_size: Option<usize>,
 }
 
 impl Catalog {
@@ -57,7 +59,14 @@ impl Catalog {
             endpoint,
             scope,
             auth,
+            page_size: None,
         }
+    }
+
+    /// Asks for pages of `size` items (the rest follows through `nextLink`).
+    pub fn with_page_size(mut self, size: usize) -> Self {
+        self.page_size = Some(size.max(1));
+        self
     }
 
     /// The emulator's catalog at `endpoint` (its HTTP address), signed with the namespace SAS.
@@ -75,12 +84,13 @@ impl Catalog {
 
     pub async fn namespaces(&self) -> Result<Vec<NamespaceResource>, ConnectError> {
         let path = format!("{}/providers/Microsoft.EventHub/namespaces", self.prefix());
-        self.list(&path).await
+        // ARM takes no `$top` on namespace lists.
+        self.list(&path, None).await
     }
 
     pub async fn hubs(&self, namespace: &str) -> Result<Vec<HubResource>, ConnectError> {
         let path = format!("{}/eventhubs", self.namespace_path(namespace)?);
-        self.list(&path).await
+        self.list(&path, self.page_size).await
     }
 
     pub async fn consumer_groups(
@@ -93,7 +103,7 @@ impl Catalog {
             self.namespace_path(namespace)?,
             segment(hub)
         );
-        let groups: Vec<ConsumerGroupResource> = self.list(&path).await?;
+        let groups: Vec<ConsumerGroupResource> = self.list(&path, self.page_size).await?;
         Ok(groups.into_iter().map(|g| g.name).collect())
     }
 
@@ -142,12 +152,19 @@ impl Catalog {
     }
 
     /// GETs every page of a list, following `nextLink`.
-    async fn list<T: DeserializeOwned>(&self, path: &str) -> Result<Vec<T>, ConnectError> {
+    async fn list<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        top: Option<usize>,
+    ) -> Result<Vec<T>, ConnectError> {
         let mut url = self.endpoint.join(path).map_err(|e| {
             ConnectError::usage(format!("bad catalog address {}{path}: {e}", self.endpoint))
         })?;
         url.query_pairs_mut()
             .append_pair("api-version", API_VERSION);
+        if let Some(top) = top {
+            url.query_pairs_mut().append_pair("$top", &top.to_string());
+        }
         let mut items = Vec::new();
         for _ in 0..MAX_PAGES {
             let page: Page<T> = self.get(&url).await?;
