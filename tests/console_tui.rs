@@ -133,8 +133,9 @@ async fn navigate_hubs_to_consumer_groups_to_tail() {
 
     // Hub -> its consumer groups and the lag of the first one.
     terminal.keys(&["c"]);
+    // Wait for the lag itself: `t` on a lag row needs the row.
     terminal
-        .wait_for(&["consumer groups", "billing", "audit"])
+        .wait_for(&["consumer groups", "billing", "audit", "lag of $Default at"])
         .await;
 
     // Lag table -> tail partition 0 from its checkpoint (none: from the start).
