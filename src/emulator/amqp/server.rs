@@ -226,11 +226,15 @@ fn address_of_source(attach: &Attach) -> Option<String> {
 /// Links where the client sends: producers and requests to `$cbs`/`$management`. The SDKs
 /// ask for receiver-settle-mode `second` but wait forever on its extra disposition round;
 /// Event Hubs settles on first.
+///
+/// No max-message-size is set here: fe2o3 would enforce it by detaching the link, which the
+/// SDKs treat as a lost connection and retry. The limit is advertised on the wire instead
+/// (`padding.rs`) and enforced per delivery with `Rejected{message-size-exceeded}`, which
+/// they report as a send error.
 fn inbound_acceptor() -> Acceptor {
     LinkAcceptor::builder()
         .supported_receiver_settle_modes(SupportedReceiverSettleModes::First)
         .fallback_receiver_settle_mode(ReceiverSettleMode::First)
-        .max_message_size(MAX_MESSAGE_BYTES as u64)
         .build()
 }
 
@@ -284,6 +288,7 @@ async fn serve_session(mut session: ListenerSessionHandle, state: Arc<Connection
             }
         };
         let reply_to = address_of_target(&attach);
+        let link_name = attach.name.clone();
         let endpoint = match acceptor.accept_incoming_attach(attach, &mut session).await {
             Ok(endpoint) => endpoint,
             Err(error) => {
@@ -302,8 +307,11 @@ async fn serve_session(mut session: ListenerSessionHandle, state: Arc<Connection
                 ));
             }
             (LinkEndpoint::Sender(sender), Route::Node(node)) => {
+                // Requests name their reply link by its target address (Rust), by its link
+                // name (JS's `$cbs` client), or not at all (Python: same node, same session).
                 let keys = [
                     reply_to,
+                    Some(link_name),
                     Some(format!("node:{}", node.to_ascii_lowercase())),
                 ];
                 tokio::spawn(nodes::serve_replies(

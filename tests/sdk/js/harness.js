@@ -135,9 +135,9 @@ async function probeUntilLive(producer, partitionId, seen) {
  * timeout) so that on a hang this still stops the emulator and reports its log; clients the
  * body left open are dropped with the emulator's sockets.
  */
-function emulatorTest(name, fn, budgetMs = 60000) {
+function emulatorTest(name, fn, budgetMs = 60000, todo = undefined) {
   const { test } = require("node:test");
-  test(name, { timeout: budgetMs + 15000 }, async () => {
+  test(name, { timeout: budgetMs + 15000, todo }, async () => {
     const emulator = await startEmulator();
     let timer;
     const overrun = new Promise((_, reject) => {
