@@ -86,12 +86,7 @@ pub fn check(
     consumer_group: &str,
     partition: &str,
 ) -> Result<Consumer, Refused> {
-    let namespace = state
-        .namespace_for(address)
-        .ok_or_else(|| Refused::new(AmqpError::NotFound, "no namespace is served here"))?;
-    let hub_config = namespace
-        .hub(hub)
-        .ok_or_else(|| Refused::new(AmqpError::NotFound, not_found(&namespace.name, hub)))?;
+    let (namespace, hub_config) = state.resolve_hub(address, hub)?;
     if !hub_config.has_consumer_group(consumer_group) {
         let entity = format!("{}/ConsumerGroups/{consumer_group}", hub_config.name);
         return Err(Refused::new(

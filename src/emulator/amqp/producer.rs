@@ -34,12 +34,7 @@ pub fn check(
     hub: &str,
     partition: Option<String>,
 ) -> Result<Producer, Refused> {
-    let namespace = state
-        .namespace_for(address)
-        .ok_or_else(|| Refused::new(AmqpError::NotFound, "no namespace is served here"))?;
-    let hub_config = namespace
-        .hub(hub)
-        .ok_or_else(|| Refused::new(AmqpError::NotFound, not_found(&namespace.name, hub)))?;
+    let (namespace, hub_config) = state.resolve_hub(address, hub)?;
     let mut path = EntityPath::hub_only(&hub_config.name);
     if let Some(p) = &partition {
         if state

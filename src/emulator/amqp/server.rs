@@ -20,7 +20,7 @@ use super::nodes::{self, Replies};
 use super::padding::PaddedStream;
 use super::refusal::{self, Refused};
 use super::{consumer, producer};
-use crate::emulator::config::{NamespaceConfig, Rights};
+use crate::emulator::config::{HubConfig, NamespaceConfig, Rights};
 use crate::emulator::entity_path::{EntityPath, LinkTarget};
 use crate::emulator::sas::Grant;
 
@@ -61,6 +61,24 @@ impl ConnectionState {
             }
         }
         self.default_namespace()
+    }
+
+    /// The namespace and hub a link address names, or the refusal a client should get.
+    pub fn resolve_hub(
+        &self,
+        address: &str,
+        hub: &str,
+    ) -> Result<(&NamespaceConfig, &HubConfig), Refused> {
+        let namespace = self
+            .namespace_for(address)
+            .ok_or_else(|| Refused::new(AmqpError::NotFound, "no namespace is served here"))?;
+        let hub_config = namespace.hub(hub).ok_or_else(|| {
+            Refused::new(
+                AmqpError::NotFound,
+                refusal::not_found(&namespace.name, hub),
+            )
+        })?;
+        Ok((namespace, hub_config))
     }
 
     /// For requests that name no host (`$management` READ): the namespace this connection
