@@ -4,6 +4,7 @@
 
 mod consumer;
 mod filter;
+mod frames;
 mod management;
 pub(crate) mod message;
 mod nodes;

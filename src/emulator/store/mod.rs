@@ -5,6 +5,7 @@
 mod partition;
 mod record;
 mod segment;
+mod writer;
 
 use std::collections::HashMap;
 use std::io;
