@@ -219,3 +219,18 @@ async fn several_namespaces_by_host_name_or_own_port() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_emulators_cannot_share_a_data_directory() {
+    let first = common::start(common::CONFORMANCE).await;
+    let (code, stderr) = finish(emulator(
+        &["--amqp", "127.0.0.1:0", "--http", "127.0.0.1:0"],
+        first.data.path(),
+    ));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("another emulator is using the data directory"),
+        "{stderr}"
+    );
+    drop(first);
+}

@@ -49,6 +49,10 @@ pub enum LaunchError {
     },
     #[error("cannot open the event store under {dir}: {source}")]
     Storage { dir: PathBuf, source: io::Error },
+    #[error(
+        "another emulator is using the data directory {dir}; stop it or choose another with --data"
+    )]
+    DataInUse { dir: PathBuf },
 }
 
 /// A ready-to-use credential for one shared-access rule.
@@ -82,6 +86,8 @@ pub struct RunningEmulator {
     pub checkpoints: PathBuf,
     /// Servers and, with demo activity, the demo's producers and consumers; aborted on drop.
     tasks: Vec<JoinHandle<()>>,
+    /// Held while running: two emulators writing one store would corrupt it.
+    _data_lock: std::fs::File,
 }
 
 impl Drop for RunningEmulator {
@@ -121,8 +127,31 @@ fn bind(
     TcpListener::from_std(std_listener).map_err(|source| LaunchError::Bind { what, addr, source })
 }
 
+/// Takes the data directory's lock file; the lock ends with the process, even on kill -9.
+fn lock_data_dir(dir: &std::path::Path) -> Result<std::fs::File, LaunchError> {
+    let storage = |source| LaunchError::Storage {
+        dir: dir.to_path_buf(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(storage)?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join("ehops.lock"))
+        .map_err(storage)?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(LaunchError::DataInUse {
+            dir: dir.to_path_buf(),
+        }),
+        Err(std::fs::TryLockError::Error(source)) => Err(storage(source)),
+    }
+}
+
 pub async fn launch(options: LaunchOptions) -> Result<RunningEmulator, LaunchError> {
     let config = Arc::new(options.config);
+    let data_lock = lock_data_dir(&options.data_dir)?;
     let store = Store::open(&options.data_dir, &config).map_err(|source| LaunchError::Storage {
         dir: options.data_dir.clone(),
         source,
@@ -190,6 +219,7 @@ pub async fn launch(options: LaunchOptions) -> Result<RunningEmulator, LaunchErr
         namespaces,
         checkpoints: checkpoints.root,
         tasks,
+        _data_lock: data_lock,
     })
 }
 
