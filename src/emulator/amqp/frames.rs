@@ -250,12 +250,7 @@ fn parse_list(value: &[u8]) -> Option<ListHeader> {
 mod tests {
     use super::*;
 
-    fn frame(body: &[u8]) -> Vec<u8> {
-        let mut out = ((body.len() + 8) as u32).to_be_bytes().to_vec();
-        out.extend_from_slice(&[2, 0, 0, 0]);
-        out.extend_from_slice(body);
-        out
-    }
+    use super::super::padding::tests::frame;
 
     #[test]
     fn short_performative_is_padded_and_payload_kept() {

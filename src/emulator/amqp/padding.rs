@@ -173,10 +173,11 @@ impl<S> std::fmt::Debug for PaddedStream<S> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn frame(body: &[u8]) -> Vec<u8> {
+    /// A frame around `body` (doff 2, AMQP type, channel 0).
+    pub(in crate::emulator::amqp) fn frame(body: &[u8]) -> Vec<u8> {
         let mut out = ((body.len() + 8) as u32).to_be_bytes().to_vec();
         out.extend_from_slice(&[2, 0, 0, 0]);
         out.extend_from_slice(body);

@@ -11,6 +11,15 @@ fn event(body: &str) -> NewEvent {
     }
 }
 
+/// Every stored body, read from offset 0.
+fn bodies_from_start(log: &PartitionLog) -> Vec<Vec<u8>> {
+    log.read(0, 10, 1 << 20)
+        .expect("read")
+        .into_iter()
+        .map(|e| e.message.to_vec())
+        .collect()
+}
+
 const DAY: Duration = Duration::from_secs(86_400);
 
 #[tokio::test]
@@ -142,12 +151,7 @@ async fn reopening_keeps_events_and_cuts_a_torn_tail() {
         .await
         .expect("append after reopen");
     assert_eq!(next[0].sequence_number, 2);
-    let bodies: Vec<Vec<u8>> = log
-        .read(0, 10, 1 << 20)
-        .expect("read")
-        .into_iter()
-        .map(|e| e.message.to_vec())
-        .collect();
+    let bodies = bodies_from_start(&log);
     assert_eq!(
         bodies,
         vec![b"kept-1".to_vec(), b"kept-2".to_vec(), b"after".to_vec()]
@@ -192,12 +196,7 @@ async fn retention_drops_old_events_and_numbering_continues() {
     assert_eq!(stats.last_sequence_number, 1);
     let next = log.append(vec![event("new")]).await.expect("append");
     assert_eq!(next[0].sequence_number, 2);
-    let bodies: Vec<Vec<u8>> = log
-        .read(0, 10, 1 << 20)
-        .expect("read")
-        .into_iter()
-        .map(|e| e.message.to_vec())
-        .collect();
+    let bodies = bodies_from_start(&log);
     assert_eq!(
         bodies,
         vec![b"new".to_vec()],
