@@ -19,7 +19,7 @@ use tokio::time::{Instant, Sleep};
 
 use super::frames::{FRAME_HEADER_LEN, pad_frame};
 
-const DETACH_HOLD: Duration = Duration::from_millis(30);
+const DETACH_HOLD: Duration = Duration::from_millis(100);
 /// Output queued beyond this makes writers wait for the socket.
 const HIGH_WATER: usize = 4 * 1024 * 1024;
 const PROTOCOL_HEADER_LEN: usize = 8;
