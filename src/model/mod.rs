@@ -10,6 +10,7 @@ mod identity;
 mod lag;
 mod namespace;
 mod partition;
+pub mod permissions;
 mod position;
 
 pub use event::{CloudEventAttributes, TailEvent};
