@@ -16,7 +16,7 @@ use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 
 use super::error::ArmError;
-use crate::emulator::config::{HubConfig, NamespaceConfig};
+use crate::emulator::config::{HubConfig, NamespaceConfig, Rights};
 use crate::emulator::entity_path::EntityPath;
 use crate::emulator::sas::{self, SasError};
 
@@ -77,14 +77,29 @@ impl Caller {
 
     /// Whether the caller holds a rule over the whole namespace.
     pub fn sees_all_of(&self, namespace: &NamespaceConfig) -> bool {
-        sas::validate(&self.token, namespace, &EntityPath::default(), self.now)
-            .is_ok_and(|grant| grant.scope.segments().is_empty())
+        self.namespace_rights(namespace).is_some()
     }
 
     pub fn sees_hub(&self, namespace: &NamespaceConfig, hub: &HubConfig) -> bool {
+        self.hub_rights(namespace, hub).is_some()
+    }
+
+    /// The rights of the caller's rule when it covers the whole namespace.
+    pub fn namespace_rights(&self, namespace: &NamespaceConfig) -> Option<Rights> {
+        sas::validate(&self.token, namespace, &EntityPath::default(), self.now)
+            .ok()
+            .filter(|grant| grant.scope.segments().is_empty())
+            .map(|grant| grant.rights)
+    }
+
+    /// The rights the caller's rule gives on `hub`, whether it is the hub's rule or the
+    /// namespace's.
+    pub fn hub_rights(&self, namespace: &NamespaceConfig, hub: &HubConfig) -> Option<Rights> {
         let path = EntityPath::hub_only(&hub.name);
         sas::validate(&self.token, namespace, &path, self.now)
-            .is_ok_and(|grant| grant.scope.covers(&path))
+            .ok()
+            .filter(|grant| grant.scope.covers(&path))
+            .map(|grant| grant.rights)
     }
 
     /// A namespace is visible to whoever sees all of it or any hub in it.

@@ -10,6 +10,8 @@
 //! - `GET .../namespaces/{ns}/eventhubs` (`$skip`, `$top`), `.../eventhubs/{eh}`,
 //!   `.../eventhubs/{eh}/authorizationRules`
 //! - `GET .../eventhubs/{eh}/consumergroups` (`$skip`, `$top`), `.../consumergroups/{cg}`
+//! - `GET {scope}/providers/Microsoft.Authorization/permissions` at the subscription, the
+//!   resource group, a namespace or a hub (`permissions.rs`)
 //!
 //! with `{sub}` = [`SUBSCRIPTION_ID`] and `{rg}` = [`RESOURCE_GROUP`]. Every request needs a
 //! shared-access token in `Authorization`; what it sees is scoped by its rule (see `auth.rs`).
@@ -17,6 +19,9 @@
 mod auth;
 mod error;
 mod path;
+#[cfg(test)]
+mod permission_tests;
+mod permissions;
 mod resources;
 #[cfg(test)]
 mod tests;
@@ -152,6 +157,8 @@ fn answer(catalog: &Catalog, uri: &Uri, headers: &HeaderMap) -> Result<Value, Ar
     let value = match path::parse(uri.path())? {
         Resource::Subscriptions => json!({"value": [resources::subscription()], "nextLink": null}),
         Resource::Subscription => resources::subscription(),
+        Resource::ResourceGroup => resources::resource_group(),
+        Resource::Permissions { scope } => permissions::at_scope(catalog, &caller, &scope)?,
         Resource::Namespaces => list(
             namespaces
                 .iter()

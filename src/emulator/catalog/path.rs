@@ -12,15 +12,43 @@ use super::{RESOURCE_GROUP, SUBSCRIPTION_ID};
 pub enum Resource {
     Subscriptions,
     Subscription,
+    ResourceGroup,
     Namespaces,
-    Namespace { ns: String },
-    NamespaceRules { ns: String },
-    Hubs { ns: String },
-    Hub { ns: String, hub: String },
-    HubRules { ns: String, hub: String },
-    ConsumerGroups { ns: String, hub: String },
-    ConsumerGroup { ns: String, hub: String, cg: String },
+    Namespace {
+        ns: String,
+    },
+    NamespaceRules {
+        ns: String,
+    },
+    Hubs {
+        ns: String,
+    },
+    Hub {
+        ns: String,
+        hub: String,
+    },
+    HubRules {
+        ns: String,
+        hub: String,
+    },
+    ConsumerGroups {
+        ns: String,
+        hub: String,
+    },
+    ConsumerGroup {
+        ns: String,
+        hub: String,
+        cg: String,
+    },
+    /// `{scope}/providers/Microsoft.Authorization/permissions`: what the caller may do at a
+    /// subscription, resource group, namespace or hub.
+    Permissions {
+        scope: Box<Resource>,
+    },
 }
+
+/// The suffix that asks for the caller's effective permissions at the path before it.
+const PERMISSIONS_SUFFIX: [&str; 3] = ["providers", "Microsoft.Authorization", "permissions"];
 
 /// Parses a request path. A subscription or resource group other than the emulator's one is
 /// a 404 with ARM's own codes for them.
@@ -31,10 +59,39 @@ pub fn parse(path: &str) -> Result<Resource, ArmError> {
         .map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned())
         .collect();
     let words: Vec<&str> = segments.iter().map(String::as_str).collect();
+    if let Some(scope_words) = permissions_scope(&words) {
+        let scope = parse_words(scope_words, path)?;
+        return match scope {
+            Resource::Subscription
+            | Resource::ResourceGroup
+            | Resource::Namespace { .. }
+            | Resource::Hub { .. } => Ok(Resource::Permissions {
+                scope: Box::new(scope),
+            }),
+            _ => Err(ArmError::not_found(format!(
+                "No permissions are kept for the scope of {path:?}: ask at a subscription, resource group, namespace or event hub."
+            ))),
+        };
+    }
+    parse_words(&words, path)
+}
+
+/// The scope part of a permissions path, matching the suffix's keywords in any case.
+fn permissions_scope<'a, 'b>(words: &'a [&'b str]) -> Option<&'a [&'b str]> {
+    let at = words.len().checked_sub(PERMISSIONS_SUFFIX.len())?;
+    let (scope, suffix) = words.split_at(at);
+    suffix
+        .iter()
+        .zip(PERMISSIONS_SUFFIX)
+        .all(|(word, keyword)| word.eq_ignore_ascii_case(keyword))
+        .then_some(scope)
+}
+
+fn parse_words(words: &[&str], path: &str) -> Result<Resource, ArmError> {
     let no_route = || ArmError::not_found(format!("No catalog resource at {path:?}."));
     let is = |text: &str, keyword: &str| text.eq_ignore_ascii_case(keyword);
 
-    let (subscription, rest) = match words.as_slice() {
+    let (subscription, rest) = match words {
         [first] if is(first, "subscriptions") => return Ok(Resource::Subscriptions),
         [first, sub, rest @ ..] if is(first, "subscriptions") => (*sub, rest),
         _ => return Err(no_route()),
@@ -61,6 +118,7 @@ pub fn parse(path: &str) -> Result<Resource, ArmError> {
         });
     }
     let rest = match rest {
+        [] if resource_group.is_some() => return Ok(Resource::ResourceGroup),
         [p, provider, n, rest @ ..]
             if is(p, "providers") && is(provider, "Microsoft.EventHub") && is(n, "namespaces") =>
         {
@@ -128,6 +186,35 @@ mod tests {
                 cg: "$Default".into()
             })
         );
+    }
+
+    #[test]
+    fn permissions_paths_name_their_scope() {
+        let hub = parse(&format!(
+            "{BASE}/resourceGroups/ehops-local/providers/Microsoft.EventHub/namespaces/ns/eventhubs/sale/providers/microsoft.authorization/Permissions"
+        ));
+        assert_eq!(
+            hub,
+            Ok(Resource::Permissions {
+                scope: Box::new(Resource::Hub {
+                    ns: "ns".into(),
+                    hub: "sale".into()
+                })
+            })
+        );
+        let rg = parse(&format!(
+            "{BASE}/resourceGroups/ehops-local/providers/Microsoft.Authorization/permissions"
+        ));
+        assert_eq!(
+            rg,
+            Ok(Resource::Permissions {
+                scope: Box::new(Resource::ResourceGroup)
+            })
+        );
+        let cg = parse(&format!(
+            "{BASE}/resourceGroups/ehops-local/providers/Microsoft.EventHub/namespaces/ns/eventhubs/sale/consumergroups/x/providers/Microsoft.Authorization/permissions"
+        ));
+        assert_eq!(cg.map_err(|e| e.code), Err("NotFound"));
     }
 
     #[test]

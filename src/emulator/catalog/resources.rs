@@ -17,6 +17,16 @@ pub fn subscription() -> Value {
     })
 }
 
+pub fn resource_group() -> Value {
+    json!({
+        "id": format!("/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{RESOURCE_GROUP}"),
+        "name": RESOURCE_GROUP,
+        "type": "Microsoft.Resources/resourceGroups",
+        "location": LOCATION,
+        "properties": {"provisioningState": "Succeeded"},
+    })
+}
+
 pub fn namespace_id(ns: &NamespaceConfig) -> String {
     format!(
         "/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{RESOURCE_GROUP}/providers/Microsoft.EventHub/namespaces/{}",

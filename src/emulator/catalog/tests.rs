@@ -10,10 +10,10 @@ use tokio::net::TcpStream;
 use crate::connect::sas_credential::sign_token;
 use crate::emulator::{LaunchOptions, RunningEmulator, demo, launch};
 
-const RG_PATH: &str = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ehops-local/providers/Microsoft.EventHub/namespaces";
-const V: &str = "api-version=2024-01-01";
+pub(super) const RG_PATH: &str = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ehops-local/providers/Microsoft.EventHub/namespaces";
+pub(super) const V: &str = "api-version=2024-01-01";
 
-async fn start() -> (RunningEmulator, tempfile::TempDir) {
+pub(super) async fn start() -> (RunningEmulator, tempfile::TempDir) {
     let data = tempfile::tempdir().expect("temp dir");
     let running = launch(LaunchOptions {
         config: demo::organisation().expect("demo config"),
@@ -28,7 +28,7 @@ async fn start() -> (RunningEmulator, tempfile::TempDir) {
 }
 
 /// A token for `rule` signed over the namespace, as a console would sign for the catalog.
-fn token(running: &RunningEmulator, rule: &str) -> String {
+pub(super) fn token(running: &RunningEmulator, rule: &str) -> String {
     let credential = running.namespaces[0]
         .rules
         .iter()
@@ -44,7 +44,7 @@ fn token(running: &RunningEmulator, rule: &str) -> String {
 }
 
 /// One HTTP/1.1 GET on its own connection: status and JSON body.
-async fn get(addr: SocketAddr, path: &str, token: Option<&str>) -> (u16, Value) {
+pub(super) async fn get(addr: SocketAddr, path: &str, token: Option<&str>) -> (u16, Value) {
     let mut stream = TcpStream::connect(addr).await.expect("connect");
     let mut request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     if let Some(token) = token {

@@ -10,6 +10,8 @@ pub mod events;
 mod random;
 mod records;
 pub mod schemas;
+#[cfg(test)]
+mod team_rules_tests;
 pub mod traffic;
 
 use std::path::Path;

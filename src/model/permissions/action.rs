@@ -132,8 +132,11 @@ impl ConsoleAction {
             data(SCHEMAS_READ, Namespace),
         ];
         const PRODUCE: &[Requirement] = &[data(SEND, EventHub)];
+        // Moving a consumer group's checkpoints is managing that consumer group: ehops asks
+        // for the consumer-group write on the hub as well as the blob write, so a team cannot
+        // move another team's readers just because the checkpoint container is shared.
         const RESET: &[Requirement] = &[
-            control(CONSUMER_GROUPS_READ, EventHub),
+            control(CONSUMER_GROUPS_WRITE, EventHub),
             data(BLOBS_READ, CheckpointStorage),
             data(BLOBS_WRITE, CheckpointStorage),
         ];

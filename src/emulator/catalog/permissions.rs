@@ -1,0 +1,99 @@
+//! `GET {scope}/providers/Microsoft.Authorization/permissions`: what the caller may do at a
+//! scope, in the Azure role vocabulary, so the console decides what to offer with the same
+//! code on Azure and locally.
+//!
+//! The caller is a shared-access rule, so its rights are translated into the built-in role
+//! each one corresponds to (protocol-notes section 8):
+//! - Listen = Azure Event Hubs Data Receiver;
+//! - Send = Azure Event Hubs Data Sender;
+//! - Manage = Azure Event Hubs Data Owner.
+//!
+//! A rule answers where it applies: a namespace rule at the namespace and everything under it
+//! (and at the resource group and subscription, as a role assigned on the namespace would
+//! not, but the emulator has one namespace per rule set and no other resources); a hub rule
+//! at its hubs. At the namespace, a hub rule also reads schema groups and schemas (Schema
+//! Registry Reader), standing in for each team's read access to the shared registry.
+//! These are exactly the rights the AMQP side checks, so the console's view and the
+//! service's refusal agree.
+
+use serde_json::{Value, json};
+
+use super::auth::Caller;
+use super::error::ArmError;
+use super::path::Resource;
+use super::{Catalog, visible_hub, visible_ns};
+use crate::emulator::config::Rights;
+
+/// One permissions entry, as the response lists it.
+fn entry(actions: &[&str], data_actions: &[&str]) -> Value {
+    json!({
+        "actions": actions,
+        "notActions": [],
+        "dataActions": data_actions,
+        "notDataActions": [],
+    })
+}
+
+/// The entries for a rule's rights: one per built-in role the rights correspond to.
+fn role_entries(rights: Rights) -> Vec<Value> {
+    if rights.manage {
+        return vec![entry(&["Microsoft.EventHub/*"], &["Microsoft.EventHub/*"])];
+    }
+    let mut entries = Vec::new();
+    if rights.listen {
+        entries.push(entry(
+            &["Microsoft.EventHub/*/eventhubs/consumergroups/read"],
+            &["Microsoft.EventHub/*/receive/action"],
+        ));
+    }
+    if rights.send {
+        entries.push(entry(
+            &["Microsoft.EventHub/*/eventhubs/read"],
+            &["Microsoft.EventHub/*/send/action"],
+        ));
+    }
+    entries
+}
+
+fn schema_reader() -> Value {
+    entry(
+        &[
+            "Microsoft.EventHub/namespaces/read",
+            "Microsoft.EventHub/namespaces/schemagroups/read",
+        ],
+        &["Microsoft.EventHub/namespaces/schemas/read"],
+    )
+}
+
+/// The permissions response for `scope`. A namespace or hub the caller cannot see is a 404,
+/// as everywhere in the catalog.
+pub fn at_scope(catalog: &Catalog, caller: &Caller, scope: &Resource) -> Result<Value, ArmError> {
+    let namespaces = &catalog.config.namespaces;
+    let entries = match scope {
+        Resource::Subscription | Resource::ResourceGroup => namespaces
+            .iter()
+            .filter_map(|ns| caller.namespace_rights(ns))
+            .flat_map(role_entries)
+            .collect(),
+        Resource::Namespace { ns } => {
+            let ns = visible_ns(catalog, caller, ns)?;
+            match caller.namespace_rights(ns) {
+                Some(rights) => role_entries(rights),
+                None => vec![schema_reader()],
+            }
+        }
+        Resource::Hub { ns, hub } => {
+            let (ns, hub) = visible_hub(catalog, caller, ns, hub)?;
+            caller
+                .hub_rights(ns, hub)
+                .map(role_entries)
+                .unwrap_or_default()
+        }
+        other => {
+            return Err(ArmError::not_found(format!(
+                "No permissions are kept for {other:?}."
+            )));
+        }
+    };
+    Ok(json!({"value": entries, "nextLink": null}))
+}

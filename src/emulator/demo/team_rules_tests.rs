@@ -1,0 +1,46 @@
+//! The demo's team identities keep to their teams (DEMO-ORG.md, "Identities"): a team's rule
+//! manages only hubs tagged with that team, sends only there and to its own dead-letter hub,
+//! and elsewhere at most listens, where DEMO-ORG names a reader (customer's CRM sync on
+//! `sale`, conversions' lead scoring on `contact`) or the customer team reads `product`.
+
+use super::organisation;
+
+#[test]
+fn each_team_rule_writes_only_to_its_own_hubs() {
+    let config = organisation().expect("demo organisation parses");
+    let namespace = &config.namespaces[0];
+    let mut reads_elsewhere = Vec::new();
+    for hub in &namespace.hubs {
+        let owner = hub.tags.get("team").map(String::as_str);
+        let dead_letter_for = hub.tags.get("deadletter_for").map(String::as_str);
+        for rule in &hub.rules {
+            let Some(team) = rule.name.strip_prefix("team-") else {
+                panic!(
+                    "hub {} has a rule {} that is no team's",
+                    hub.name, rule.name
+                );
+            };
+            let own = owner == Some(team);
+            let own_dead_letter = dead_letter_for == Some(team);
+            if rule.rights.manage {
+                assert!(own, "{} manages {}", rule.name, hub.name);
+            }
+            if rule.rights.can_send() {
+                assert!(
+                    own || own_dead_letter,
+                    "{} sends to {}",
+                    rule.name,
+                    hub.name
+                );
+            }
+            if !own && !own_dead_letter {
+                reads_elsewhere.push(format!("{}:{}", team, hub.name));
+            }
+        }
+    }
+    reads_elsewhere.sort();
+    assert_eq!(
+        reads_elsewhere,
+        ["conversions:contact", "customer:product", "customer:sale"]
+    );
+}
