@@ -7,8 +7,9 @@ use clap::Args;
 use serde::Serialize;
 
 use super::target::{self, DEFAULT_CONSUMER_GROUP, Target, TargetArgs};
-use super::{exit, fail, output};
+use super::{exit, fail, output, permission_gate};
 use crate::connect::error::ConnectError;
+use crate::model::permissions::ConsoleAction;
 use crate::model::{ConsumerGroupLag, LagPolicy, LagStatus, PartitionLag};
 use crate::ops;
 use crate::tui::views::format::short_duration;
@@ -47,6 +48,10 @@ pub async fn run(target_args: &TargetArgs, args: &LagArgs) -> u8 {
         Ok(target) => target,
         Err(error) => return fail(&error),
     };
+    let connection = target.plane.connection();
+    if let Err(code) = permission_gate::check(connection, &args.hub, ConsoleAction::Lag).await {
+        return code;
+    }
     match report(&target, args).await {
         Ok(()) => exit::OK,
         Err(error) => fail(&error),

@@ -7,6 +7,7 @@ pub mod hubs;
 pub mod lag;
 mod output;
 pub mod partitions;
+mod permission_gate;
 pub mod tail;
 pub mod target;
 
@@ -21,6 +22,8 @@ pub mod exit {
     pub const CONNECTION: u8 = 3;
     /// The hub, consumer group or partition does not exist.
     pub const NOT_FOUND: u8 = 4;
+    /// The signed-in identity lacks a permission the command needs; stderr names it.
+    pub const PERMISSION_DENIED: u8 = 5;
 }
 
 /// The exit code for a kind of failure.

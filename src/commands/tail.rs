@@ -10,9 +10,10 @@ use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
 
 use super::target::{self, DEFAULT_CONSUMER_GROUP, TargetArgs};
-use super::{exit, fail, output};
+use super::{exit, fail, output, permission_gate};
 use crate::connect::error::ConnectError;
 use crate::connect::tail::{self, TailItem, TailRequest};
+use crate::model::permissions::ConsoleAction;
 use crate::model::{StartPosition, TailEvent};
 use crate::tui::views::sanitize::sanitize;
 
@@ -78,6 +79,10 @@ pub async fn run(target_args: &TargetArgs, args: &TailArgs) -> u8 {
         Ok(target) => target,
         Err(error) => return fail(&error),
     };
+    let connection = target.plane.connection();
+    if let Err(code) = permission_gate::check(connection, &args.hub, ConsoleAction::Tail).await {
+        return code;
+    }
     let request = TailRequest {
         hub: args.hub.clone(),
         partition: args.partition.clone(),

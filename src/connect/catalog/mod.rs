@@ -8,6 +8,7 @@
 //! than six GETs need; paging and error mapping are done here.
 
 mod auth;
+mod permissions;
 mod resources;
 
 use std::sync::Arc;
@@ -17,6 +18,7 @@ use futures_util::future::join_all;
 use serde::de::DeserializeOwned;
 
 pub use auth::{ARM_SCOPE, BearerAuth, CatalogAuth, SasAuth};
+pub use permissions::{PERMISSIONS_API_VERSION, PermissionsCache};
 pub use resources::{
     ConsumerGroupResource, HubProperties, HubResource, NamespaceProperties, NamespaceResource,
     RetentionDescription,
@@ -157,11 +159,20 @@ impl Catalog {
         path: &str,
         top: Option<usize>,
     ) -> Result<Vec<T>, ConnectError> {
+        self.list_at_version(path, top, API_VERSION).await
+    }
+
+    async fn list_at_version<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        top: Option<usize>,
+        api_version: &str,
+    ) -> Result<Vec<T>, ConnectError> {
         let mut url = self.endpoint.join(path).map_err(|e| {
             ConnectError::usage(format!("bad catalog address {}{path}: {e}", self.endpoint))
         })?;
         url.query_pairs_mut()
-            .append_pair("api-version", API_VERSION);
+            .append_pair("api-version", api_version);
         if let Some(top) = top {
             url.query_pairs_mut().append_pair("$top", &top.to_string());
         }

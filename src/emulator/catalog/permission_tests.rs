@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::tests::{RG_PATH, V, get, start, token};
+use super::tests::{RG_PATH, get, start, token};
 use crate::model::permissions::{ConsoleAction, Permissions, ScopeKind};
 
 const SUFFIX: &str = "providers/Microsoft.Authorization/permissions?api-version=2022-04-01";

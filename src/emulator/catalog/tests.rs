@@ -11,7 +11,7 @@ use crate::connect::sas_credential::sign_token;
 use crate::emulator::{LaunchOptions, RunningEmulator, demo, launch};
 
 pub(super) const RG_PATH: &str = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/ehops-local/providers/Microsoft.EventHub/namespaces";
-pub(super) const V: &str = "api-version=2024-01-01";
+const V: &str = "api-version=2024-01-01";
 
 pub(super) async fn start() -> (RunningEmulator, tempfile::TempDir) {
     let data = tempfile::tempdir().expect("temp dir");

@@ -1,0 +1,108 @@
+//! Permissions end to end: the headless console refuses what the identity's effective
+//! permissions lack, with the permission named and exit code 5, and the emulator refuses the
+//! same thing on the wire when a client forces it.
+
+mod common;
+
+use azure_messaging_eventhubs::ProducerClient;
+use azure_messaging_eventhubs::models::EventData;
+use common::TestEmulator;
+use ehops::connect::connection_string::ConnectionString;
+use ehops::connect::sas_credential::SasCredential;
+use std::sync::Arc;
+
+const DEMO: &str = include_str!("../src/emulator/demo/organisation.toml");
+
+/// `ehops ARGS` as the rule `rule` (scoped to `hub` when it is a hub rule).
+async fn run_as(emu: &TestEmulator, rule_cs: String, args: &[&str]) -> common::Run {
+    let mut all: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    all.extend([
+        "--connection-string".to_owned(),
+        rule_cs,
+        "--catalog".to_owned(),
+        emu.catalog(),
+    ]);
+    common::ehops(all, &emu.data.path().join("console")).await
+}
+
+/// The connection string of team rule `rule` as defined on `hub`.
+fn team_cs(emu: &TestEmulator, rule: &str, hub: &str) -> String {
+    emu.running.namespaces[0]
+        .rules
+        .iter()
+        .find(|r| r.name == rule && r.scope.ends_with(&format!("/{hub}")))
+        .unwrap_or_else(|| panic!("no rule {rule} on {hub}"))
+        .connection_string
+        .clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_send_only_identity_cannot_tail_and_is_told_why() {
+    let emu = common::start(common::CONFORMANCE).await;
+    let refused = run_as(
+        &emu,
+        emu.connection_string("orders-send"),
+        &["tail", "orders", "--timeout", "1"],
+    )
+    .await;
+    assert_eq!(refused.code, 5, "{refused:?}");
+    assert!(
+        refused.stderr.contains(
+            "tail is not permitted: missing Microsoft.EventHub/namespaces/messages/receive/action (data action) on the event hub"
+        ),
+        "{}",
+        refused.stderr
+    );
+    assert!(refused.stderr.contains("orders-send"), "{}", refused.stderr);
+
+    // The listen rule passes the gate and tails (nothing was sent: no events, exit 0).
+    let allowed = run_as(
+        &emu,
+        emu.connection_string("orders-listen"),
+        &[
+            "tail",
+            "orders",
+            "--timeout",
+            "1",
+            "--consumer-group",
+            "$Default",
+        ],
+    )
+    .await;
+    assert_eq!(allowed.code, 0, "{allowed:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_customer_team_forcing_a_send_to_conversions_sale_is_refused_on_the_wire() {
+    let emu = common::start(DEMO).await;
+    let customer = team_cs(&emu, "team-customer", "sale");
+
+    // The console's view: customer may tail sale, so the gate lets a tail through.
+    let tail = run_as(&emu, customer.clone(), &["tail", "sale", "--timeout", "1"]).await;
+    assert_eq!(tail.code, 0, "{tail:?}");
+
+    // Forcing a send with the official SDK: the emulator refuses the link for want of Send.
+    let parsed = ConnectionString::parse(&customer).expect("valid connection string");
+    let credential = Arc::new(SasCredential::from_connection_string(&parsed));
+    let opened = ProducerClient::builder()
+        .with_custom_endpoint(emu.endpoint())
+        .open(&emu.namespace(), "sale", credential)
+        .await;
+    let error = match opened {
+        Err(error) => error.to_string(),
+        Ok(producer) => {
+            let sent = producer
+                .send_event(EventData::builder().with_body("forced").build(), None)
+                .await;
+            let _ = producer.close().await;
+            match sent {
+                Ok(()) => panic!("the customer team sent to conversions' sale hub"),
+                Err(error) => format!("{error:?}"),
+            }
+        }
+    };
+    assert!(
+        error.contains("'Send' claim(s) are required") || error.contains("Unauthorized"),
+        "{error}"
+    );
+}
