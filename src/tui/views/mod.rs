@@ -9,6 +9,7 @@
 //! ```
 //! Help is an overlay on top. Nothing here reads a clock: `now` is passed in.
 
+pub mod action_menu;
 mod consumer_groups;
 mod detail;
 pub mod format;
