@@ -106,3 +106,56 @@ async fn the_customer_team_forcing_a_send_to_conversions_sale_is_refused_on_the_
         "{error}"
     );
 }
+
+/// The hubs `ehops hubs` lists on the embedded demo signed in as `team`, or the failed run.
+async fn demo_hubs(team: &str) -> Result<Vec<String>, common::Run> {
+    let data = tempfile::tempdir().expect("temp dir");
+    let args = ["hubs", "--json", "--team", team]
+        .map(str::to_owned)
+        .to_vec();
+    let out = common::ehops(args, data.path()).await;
+    if out.code != 0 {
+        return Err(out);
+    }
+    let mut hubs: Vec<String> = out
+        .json_lines()
+        .iter()
+        .filter_map(|l| l["hub"].as_str().map(str::to_owned))
+        .collect();
+    hubs.sort();
+    Ok(hubs)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_signs_in_as_a_team_and_shows_that_teams_hubs() {
+    let customer = demo_hubs("customer").await.expect("customer signs in");
+    assert_eq!(
+        customer,
+        [
+            "account",
+            "contact",
+            "deadletter-customer",
+            "product",
+            "sale"
+        ]
+    );
+    let conversions = demo_hubs("conversions")
+        .await
+        .expect("conversions signs in");
+    assert_eq!(
+        conversions,
+        ["contact", "deadletter-conversions", "lead", "sale"]
+    );
+    let platform = demo_hubs("platform").await.expect("platform signs in");
+    assert_eq!(platform.len(), 9, "{platform:?}");
+
+    let unknown = demo_hubs("marketing").await.expect_err("no such team");
+    assert_eq!(unknown.code, 2, "{unknown:?}");
+    assert!(
+        unknown
+            .stderr
+            .contains("teams: platform, product, customer, conversions"),
+        "{}",
+        unknown.stderr
+    );
+}

@@ -10,6 +10,7 @@ pub mod partitions;
 mod permission_gate;
 pub mod tail;
 pub mod target;
+pub mod team;
 
 use crate::connect::error::{ConnectError, Failure};
 

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use clap::Args;
 
+use super::team;
 use crate::connect::Connection;
 use crate::connect::checkpoints::{CheckpointStore, DirectoryCheckpoints};
 use crate::connect::data_plane::DataPlane;
@@ -40,6 +41,15 @@ pub struct TargetArgs {
     /// embedded emulator's checkpoints, or `{data}/checkpoints`.
     #[arg(long, global = true, value_name = "DIR")]
     pub checkpoint_dir: Option<PathBuf>,
+    /// Sign in to the embedded demo as this team (customer, product, conversions, platform).
+    #[arg(
+        long,
+        global = true,
+        env = "EHOPS_TEAM",
+        value_name = "TEAM",
+        conflicts_with = "connection_string"
+    )]
+    pub team: Option<String>,
 }
 
 /// A connected console: the services plus whatever must live as long as they do.
@@ -67,7 +77,8 @@ pub async fn open(args: &TargetArgs, consumer_group: &str) -> Result<Target, Con
             (connection.resolve_namespace().await, None)
         }
         None => {
-            let (connection, running) = embedded(&data).await?;
+            let team = args.team.as_deref().unwrap_or(team::DEFAULT_TEAM);
+            let (connection, running) = embedded(&data, team).await?;
             (connection, Some(running))
         }
     };
@@ -87,7 +98,10 @@ pub async fn open(args: &TargetArgs, consumer_group: &str) -> Result<Target, Con
 
 /// Starts the demo organisation in-process on free ports and connects to it exactly as to
 /// any Event Hubs: through its connection string and its catalog's address.
-async fn embedded(data: &std::path::Path) -> Result<(Connection, RunningEmulator), ConnectError> {
+async fn embedded(
+    data: &std::path::Path,
+    team: &str,
+) -> Result<(Connection, RunningEmulator), ConnectError> {
     let config = emulator::demo::organisation()
         .map_err(|e| ConnectError::usage(format!("the demo organisation: {e}")))?;
     let any_port = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
@@ -104,15 +118,9 @@ async fn embedded(data: &std::path::Path) -> Result<(Connection, RunningEmulator
         .namespaces
         .first()
         .ok_or_else(|| ConnectError::usage("the demo organisation has no namespace"))?;
-    // The namespace-wide rule with the most rights: the demo's platform operator.
-    let rule = namespace
-        .rules
-        .iter()
-        .filter(|r| r.scope == namespace.name)
-        .max_by_key(|r| r.rights.len())
-        .ok_or_else(|| ConnectError::usage("the demo namespace has no access rule"))?;
+    let connection_string = team::connection_string(namespace, team)?;
     let catalog = format!("http://{}", running.http);
-    let connection = Connection::from_connection_string(&rule.connection_string, Some(&catalog))?
+    let connection = Connection::from_connection_string(&connection_string, Some(&catalog))?
         .with_namespace(&namespace.name);
     Ok((connection, running))
 }
