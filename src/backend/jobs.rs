@@ -17,6 +17,7 @@ pub fn request_of(command: &Command) -> RequestId {
         | Command::Lag { request, .. }
         | Command::StartTail { request, .. }
         | Command::StopTail { request }
+        | Command::Permissions { request, .. }
         | Command::StopRefresh { request } => *request,
     }
 }
@@ -50,6 +51,21 @@ pub async fn run(services: &Services, command: Command) -> Result<Action, Connec
             let store = services.checkpoints.as_ref();
             let snapshot = ops::lag::snapshot(plane, store, &hub, &consumer_group).await?;
             Ok(Action::LagLoaded { request, snapshot })
+        }
+        Command::Permissions {
+            request,
+            hub,
+            fresh,
+        } => {
+            let connection = plane.connection();
+            if fresh && let Some(catalog) = &connection.catalog {
+                catalog.forget_permissions();
+            }
+            Ok(Action::PermissionsLoaded {
+                request,
+                permissions: ops::permissions::for_hub(connection, &hub).await,
+                hub,
+            })
         }
         Command::StartTail { .. } | Command::StopTail { .. } | Command::StopRefresh { .. } => {
             Err(ConnectError::usage("not a metadata request"))

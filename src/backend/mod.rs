@@ -114,6 +114,7 @@ impl Backend {
     fn handle(&mut self, command: Command) {
         tracing::debug!(?command, "backend command");
         match command {
+            Command::Permissions { .. } => self.start_job(command),
             Command::ListNamespaces { .. } | Command::ListHubs { .. } => {
                 // The user is back at the top: nothing below it is on screen any more.
                 self.watch = None;

@@ -25,14 +25,22 @@ pub async fn run(target_args: &TargetArgs, consumer_group: &str) -> u8 {
     let connection = target.plane.connection().clone();
     let config_dir =
         directories::ProjectDirs::from("", "", "ehops").map(|d| d.config_dir().to_path_buf());
-    let app = App::new(app_config(
+    // On the embedded demo the identity is a team's; elsewhere the team is not known yet.
+    let team = target_args.connection_string.is_none().then(|| {
+        target_args
+            .team
+            .clone()
+            .unwrap_or_else(|| super::team::DEFAULT_TEAM.to_owned())
+    });
+    let mut app = App::new(app_config(
         config_dir.as_deref(),
         Identity {
             name: connection.principal.clone(),
-            team: None,
+            team,
         },
         &connection.namespace,
     ));
+    app.read_only = target_args.read_only;
     let (link, end) = backend_channels(TAIL_BATCHES);
     let services = Services {
         plane: target.plane.clone(),

@@ -50,6 +50,9 @@ pub struct TargetArgs {
         conflicts_with = "connection_string"
     )]
     pub team: Option<String>,
+    /// Leave every mutating action out of the console (the action menu shows reads only).
+    #[arg(long, global = true)]
+    pub read_only: bool,
 }
 
 /// A connected console: the services plus whatever must live as long as they do.

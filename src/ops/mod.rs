@@ -4,3 +4,4 @@
 
 pub mod hubs;
 pub mod lag;
+pub mod permissions;

@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 
 use super::command::RequestId;
 use crate::model::{Hub, LagSnapshot, Namespace, PartitionInfo, TailEvent};
+use crate::ops::permissions::HubPermissions;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -61,6 +62,8 @@ pub enum Action {
     ToggleHex,
     /// Switch to the next theme.
     NextTheme,
+    /// Open the action menu for the selected hub: what the identity may do to it.
+    ActionMenu,
     /// Run the command line, or apply the filter being typed.
     Submit,
     /// Delete the character before the cursor in the input line.
@@ -111,6 +114,12 @@ pub enum Action {
         reason: Option<String>,
     },
     #[serde(skip)]
+    PermissionsLoaded {
+        request: RequestId,
+        hub: String,
+        permissions: HubPermissions,
+    },
+    #[serde(skip)]
     RequestFailed { request: RequestId, message: String },
     #[serde(skip)]
     ConnectionChanged(ConnectionState),
@@ -151,6 +160,7 @@ impl Action {
         Action::PauseTail,
         Action::ToggleHex,
         Action::NextTheme,
+        Action::ActionMenu,
         Action::Submit,
         Action::DeleteChar,
     ];

@@ -37,6 +37,12 @@ pub enum Command {
     StopTail {
         request: RequestId,
     },
+    /// The identity's effective permissions for actions on `hub`; `fresh` skips the cache.
+    Permissions {
+        request: RequestId,
+        hub: String,
+        fresh: bool,
+    },
     /// The pane that asked `request` (partitions, lag) is gone: stop refreshing it.
     StopRefresh {
         request: RequestId,

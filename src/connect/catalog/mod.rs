@@ -34,6 +34,9 @@ pub const AZURE_ENDPOINT: &str = "https://management.azure.com";
 /// The subscription and resource group the emulator's catalog presents.
 pub const EMULATOR_SUBSCRIPTION: &str = "00000000-0000-0000-0000-000000000000";
 pub const EMULATOR_RESOURCE_GROUP: &str = "ehops-local";
+/// How long effective permissions are trusted before they are asked for again: role
+/// assignments change rarely, and the refresh key forgets them at once.
+const PERMISSIONS_TTL: std::time::Duration = std::time::Duration::from_secs(300);
 /// A `nextLink` chain longer than this is a service bug, not data.
 const MAX_PAGES: usize = 1000;
 
@@ -52,6 +55,8 @@ pub struct Catalog {
     auth: Arc<dyn CatalogAuth>,
     /// `$top` for the lists that take it (hubs, consumer groups); `None`: the service's.
     page_size: Option<usize>,
+    /// Effective permissions per scope, shared by the clones of this client.
+    permissions: Arc<PermissionsCache>,
 }
 
 impl Catalog {
@@ -62,6 +67,7 @@ impl Catalog {
             scope,
             auth,
             page_size: None,
+            permissions: Arc::new(PermissionsCache::new(PERMISSIONS_TTL)),
         }
     }
 

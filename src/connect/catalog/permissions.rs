@@ -17,8 +17,24 @@ use crate::model::permissions::{Permission, Permissions};
 pub const PERMISSIONS_API_VERSION: &str = "2022-04-01";
 
 impl Catalog {
-    /// Permissions at an ARM resource path (`/subscriptions/...`), all pages joined.
+    /// Permissions at an ARM resource path (`/subscriptions/...`), from the cache while it
+    /// is fresh.
     pub async fn permissions_at(&self, scope_path: &str) -> Result<Permissions, ConnectError> {
+        let cache = self.permissions.clone();
+        let mut answers = cache.get_many(self, &[scope_path.to_owned()]).await;
+        match answers.pop() {
+            Some(answer) => answer,
+            None => self.fetch_permissions(scope_path).await,
+        }
+    }
+
+    /// Forgets cached permissions (refresh, or a new identity).
+    pub fn forget_permissions(&self) {
+        self.permissions.clear();
+    }
+
+    /// Permissions at an ARM resource path, asked of the service, all pages joined.
+    async fn fetch_permissions(&self, scope_path: &str) -> Result<Permissions, ConnectError> {
         let path = format!(
             "{}/providers/Microsoft.Authorization/permissions",
             scope_path.trim_end_matches('/')
@@ -78,7 +94,7 @@ impl PermissionsCache {
             if let Some(permissions) = self.fresh(scope) {
                 return Ok(permissions);
             }
-            let permissions = catalog.permissions_at(scope).await?;
+            let permissions = catalog.fetch_permissions(scope).await?;
             self.entries
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())

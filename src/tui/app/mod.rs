@@ -4,6 +4,7 @@
 //! Each backend request gets a fresh [`RequestId`]; a reply is applied only if its id is
 //! still the latest for its kind, which drops answers for views the user has left.
 
+mod action_menu;
 mod command_line;
 mod keys;
 mod navigate;
@@ -17,6 +18,7 @@ use super::state::{
 };
 use super::theme::{Theme, ThemeCatalog};
 use crate::model::{Hub, Identity, Namespace};
+pub use action_menu::ActionMenuState;
 pub use command_line::{ConsoleCommand, parse_command_line};
 
 /// The panes of the drill-down, kept as a stack for `back` and breadcrumbs.
@@ -93,6 +95,10 @@ pub struct App {
     pub input: Option<InputLine>,
     pub help_open: bool,
     pub help_scroll: usize,
+    /// The action menu, while open.
+    pub action_menu: Option<ActionMenuState>,
+    /// A read-only context: the action menu leaves mutating actions out.
+    pub read_only: bool,
     /// Keys of a chord typed so far (for the which-key hint).
     pub pending_keys: Vec<Key>,
     pub notice: Option<Notice>,
@@ -134,6 +140,8 @@ impl App {
             input: None,
             help_open: false,
             help_scroll: 0,
+            action_menu: None,
+            read_only: false,
             pending_keys: Vec::new(),
             notice,
             stack: vec![View::Hubs],
@@ -229,7 +237,19 @@ impl App {
             self.notice = None;
         }
         self.dirty = true;
+        if let Action::PermissionsLoaded {
+            request,
+            permissions,
+            ..
+        } = &action
+        {
+            return self.permissions_loaded(*request, permissions);
+        }
+        if self.action_menu.is_some() && Action::BINDABLE.contains(&action) {
+            return self.action_menu_key(action);
+        }
         match action {
+            Action::ActionMenu => self.open_action_menu(),
             Action::Quit => {
                 self.quit = true;
                 self.stop_tail().into_iter().collect()
@@ -275,5 +295,7 @@ impl App {
     }
 }
 
+#[cfg(test)]
+mod action_menu_tests;
 #[cfg(test)]
 mod tests;

@@ -208,7 +208,7 @@ impl App {
     }
 
     /// The hub the hub-level panes are about: the one already open, else the selected one.
-    fn current_hub(&self) -> Option<String> {
+    pub(super) fn current_hub(&self) -> Option<String> {
         let open = match self.view() {
             View::Partitions => Some(&self.partitions.hub),
             View::ConsumerGroups => Some(&self.groups.hub),

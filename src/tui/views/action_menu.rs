@@ -98,16 +98,22 @@ pub fn render(
     frame: &mut Frame<'_>,
     area: Rect,
     target: &str,
-    items: &[MenuItem],
+    items: Option<&[MenuItem]>,
     selected: usize,
     theme: &Theme,
 ) {
     let popup = area.centered(Constraint::Max(76), Constraint::Percentage(90));
-    let lines: Vec<Line<'_>> = items
-        .iter()
-        .enumerate()
-        .flat_map(|(i, item)| item_lines(item, i == selected, theme))
-        .collect();
+    let lines: Vec<Line<'_>> = match items {
+        Some(items) => items
+            .iter()
+            .enumerate()
+            .flat_map(|(i, item)| item_lines(item, i == selected, theme))
+            .collect(),
+        None => vec![Line::styled(
+            "asking for your permissions…",
+            theme.get(Slot::Muted),
+        )],
+    };
     let block = Block::bordered()
         .border_style(theme.border(true))
         .title(Span::styled(
@@ -154,7 +160,7 @@ mod tests {
         let theme = Theme::builtin("dark", true).expect("dark theme");
         let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("backend");
         terminal
-            .draw(|frame| render(frame, frame.area(), target, items, 0, &theme))
+            .draw(|frame| render(frame, frame.area(), target, Some(items), 0, &theme))
             .expect("draw");
         terminal.backend().to_string()
     }

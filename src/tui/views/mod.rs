@@ -60,6 +60,10 @@ pub fn render(frame: &mut Frame<'_>, app: &App, now: OffsetDateTime) {
     if app.help_open {
         help::render(frame, main, app);
     }
+    if let Some(menu) = &app.action_menu {
+        let items = menu.items.as_deref();
+        action_menu::render(frame, main, &menu.hub, items, menu.selected, &app.theme);
+    }
 }
 
 fn render_too_small(frame: &mut Frame<'_>, area: Rect, theme: &Theme) {

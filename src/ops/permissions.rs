@@ -1,0 +1,48 @@
+//! What the signed-in identity may do to one hub: its effective permissions at the hub and at
+//! the namespace, read through the catalog (cached there) on Azure and on the emulator alike.
+//! Checkpoints are read from local directories for now, which RBAC does not govern.
+
+use crate::connect::Connection;
+use crate::connect::catalog::Catalog;
+use crate::connect::error::ConnectError;
+use crate::model::permissions::{ConsoleAction, Permissions, ScopeKind, Verdict};
+
+/// Permissions at the scopes a hub's actions are checked at; `None` where there is nothing
+/// to ask (no catalog) or the answer could not be had, so the service decides.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HubPermissions {
+    pub hub: Option<Permissions>,
+    pub namespace: Option<Permissions>,
+}
+
+impl HubPermissions {
+    pub fn verdict(&self, action: ConsoleAction) -> Verdict {
+        action.evaluate(|scope| match scope {
+            ScopeKind::EventHub => self.hub.as_ref(),
+            ScopeKind::Namespace => self.namespace.as_ref(),
+            ScopeKind::CheckpointStorage => None,
+        })
+    }
+}
+
+/// Reads both scopes concurrently.
+pub async fn for_hub(connection: &Connection, hub: &str) -> HubPermissions {
+    let Some(catalog) = &connection.catalog else {
+        return HubPermissions::default();
+    };
+    let (hub, namespace) = futures_util::join!(
+        fetch(catalog, catalog.hub_scope(&connection.namespace, hub)),
+        fetch(catalog, catalog.namespace_scope(&connection.namespace)),
+    );
+    HubPermissions { hub, namespace }
+}
+
+async fn fetch(catalog: &Catalog, scope: Result<String, ConnectError>) -> Option<Permissions> {
+    let result = match scope {
+        Ok(scope) => catalog.permissions_at(&scope).await,
+        Err(error) => Err(error),
+    };
+    result
+        .inspect_err(|error| tracing::warn!(%error, "permissions unreadable"))
+        .ok()
+}

@@ -1,0 +1,125 @@
+//! The action menu as app state: opened on the current hub, filled when the backend answers
+//! with the identity's permissions there, and modal while open (moves, run, refresh, close).
+
+use super::{App, Notice};
+use crate::model::permissions::ConsoleAction;
+use crate::ops::permissions::HubPermissions;
+use crate::tui::action::Action;
+use crate::tui::command::{Command, RequestId};
+use crate::tui::views::action_menu::{ItemState, MenuItem, menu_items};
+
+/// The open menu: for which hub, and its items once the permissions are known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionMenuState {
+    pub hub: String,
+    /// `None` while the permissions are being asked for.
+    pub items: Option<Vec<MenuItem>>,
+    pub selected: usize,
+    request: RequestId,
+}
+
+impl App {
+    pub(super) fn open_action_menu(&mut self) -> Vec<Command> {
+        let Some(hub) = self.current_hub() else {
+            self.notice = Some(Notice::Error("select a hub first".into()));
+            return Vec::new();
+        };
+        let request = self.issue();
+        self.action_menu = Some(ActionMenuState {
+            hub: hub.clone(),
+            items: None,
+            selected: 0,
+            request,
+        });
+        vec![Command::Permissions {
+            request,
+            hub,
+            fresh: false,
+        }]
+    }
+
+    pub(super) fn permissions_loaded(
+        &mut self,
+        request: RequestId,
+        permissions: &HubPermissions,
+    ) -> Vec<Command> {
+        let read_only = self.read_only;
+        if let Some(menu) = &mut self.action_menu
+            && menu.request == request
+        {
+            menu.items = Some(menu_items(|a| permissions.verdict(a), read_only));
+            menu.selected = menu
+                .selected
+                .min(menu.items.as_ref().map_or(0, Vec::len).saturating_sub(1));
+        }
+        Vec::new()
+    }
+
+    /// Handles `action` while the menu is open; every other action is swallowed so a key
+    /// meant for the pane below does not act behind the popup.
+    pub(super) fn action_menu_key(&mut self, action: Action) -> Vec<Command> {
+        let Some(menu) = &mut self.action_menu else {
+            return Vec::new();
+        };
+        let count = menu.items.as_ref().map_or(0, Vec::len);
+        match action {
+            Action::SelectUp => menu.selected = menu.selected.saturating_sub(1),
+            Action::SelectDown => {
+                menu.selected = (menu.selected + 1).min(count.saturating_sub(1));
+            }
+            Action::SelectFirst => menu.selected = 0,
+            Action::SelectLast => menu.selected = count.saturating_sub(1),
+            Action::Refresh => {
+                let request = self.issue();
+                if let Some(menu) = &mut self.action_menu {
+                    menu.request = request;
+                    menu.items = None;
+                    return vec![Command::Permissions {
+                        request,
+                        hub: menu.hub.clone(),
+                        fresh: true,
+                    }];
+                }
+            }
+            Action::Open | Action::Submit => {
+                let item = menu
+                    .items
+                    .as_ref()
+                    .and_then(|items| items.get(menu.selected))
+                    .cloned();
+                if let Some(item) = item {
+                    return self.run_menu_item(&item);
+                }
+            }
+            Action::Back | Action::ActionMenu => self.action_menu = None,
+            Action::Quit => return self.update_closed(Action::Quit),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn run_menu_item(&mut self, item: &MenuItem) -> Vec<Command> {
+        if item.state != ItemState::Ready {
+            self.notice = item.refusal().map(Notice::Error);
+            return Vec::new();
+        }
+        self.action_menu = None;
+        match item.action {
+            ConsoleAction::Tail => self.update(Action::ShowTail),
+            ConsoleAction::Lag => self.update(Action::ShowConsumerGroups),
+            // Only implemented actions are Ready (ConsoleAction::is_implemented).
+            other => {
+                self.notice = Some(Notice::Error(format!(
+                    "{}: not available yet",
+                    other.name()
+                )));
+                Vec::new()
+            }
+        }
+    }
+
+    fn update_closed(&mut self, action: Action) -> Vec<Command> {
+        self.action_menu = None;
+        self.update(action)
+    }
+}
