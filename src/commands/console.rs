@@ -6,8 +6,8 @@ use std::path::Path;
 use super::target::{self, TargetArgs};
 use super::{exit, fail};
 use crate::backend::{self, BackendOptions, Services};
-use crate::model::Identity;
-use crate::tui::app::{App, AppConfig};
+use crate::model::{Identity, Teams};
+use crate::tui::app::{App, AppConfig, Notice};
 use crate::tui::keymap::Keymap;
 use crate::tui::run::{self, backend_channels};
 use crate::tui::theme::ThemeCatalog;
@@ -36,11 +36,15 @@ pub async fn run(target_args: &TargetArgs, consumer_group: &str) -> u8 {
         config_dir.as_deref(),
         Identity {
             name: connection.principal.clone(),
-            team,
+            team: team.clone(),
         },
         &connection.namespace,
     ));
     app.read_only = target_args.read_only;
+    match load_teams(config_dir.as_deref(), team.is_some()) {
+        Ok(teams) => app.teams = teams,
+        Err(message) => app.notice = Some(Notice::Error(message)),
+    }
     let (link, end) = backend_channels(TAIL_BATCHES);
     let services = Services {
         plane: target.plane.clone(),
@@ -86,6 +90,20 @@ fn app_config(config_dir: Option<&Path>, identity: Identity, namespace: &str) ->
         tail_capacity: TAIL_CAPACITY,
         warnings,
     }
+}
+
+/// The user's `teams.toml` when there is one, else the demo's teams on the embedded demo.
+fn load_teams(config_dir: Option<&Path>, demo: bool) -> Result<Teams, String> {
+    let path = config_dir.map(|d| d.join("teams.toml"));
+    if let Some(path) = path.as_deref()
+        && let Ok(text) = std::fs::read_to_string(path)
+    {
+        return Teams::parse(&text, &path.display().to_string());
+    }
+    if demo {
+        return Teams::parse(crate::emulator::demo::TEAMS, "the demo's teams");
+    }
+    Ok(Teams::default())
 }
 
 /// `(name, text, origin)` of each `*.toml` in the user's theme directory.

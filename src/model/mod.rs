@@ -12,6 +12,7 @@ mod namespace;
 mod partition;
 pub mod permissions;
 mod position;
+mod team;
 
 pub use event::{CloudEventAttributes, TailEvent};
 pub use hub::Hub;
@@ -23,3 +24,4 @@ pub use lag::{
 pub use namespace::Namespace;
 pub use partition::PartitionInfo;
 pub use position::{StartPosition, StartPositionError};
+pub use team::{TeamCard, Teams};

@@ -27,6 +27,8 @@ use super::config::{ConfigError, EmulatorConfig};
 use super::store::Store;
 
 const ORGANISATION: &str = include_str!("organisation.toml");
+/// The demo's teams file (owner cards: channel, backlog, on-call), for the console.
+pub const TEAMS: &str = include_str!("teams.toml");
 
 /// The demo organisation's namespaces, hubs, consumer groups, tags and team identities.
 pub fn organisation() -> Result<EmulatorConfig, ConfigError> {

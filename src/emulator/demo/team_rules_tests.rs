@@ -44,3 +44,16 @@ fn each_team_rule_writes_only_to_its_own_hubs() {
         ["conversions:contact", "customer:product", "customer:sale"]
     );
 }
+
+#[test]
+fn every_tagged_team_has_an_owner_card() {
+    let teams = crate::model::Teams::parse(super::TEAMS, "demo teams").expect("teams parse");
+    let config = organisation().expect("demo organisation parses");
+    for hub in &config.namespaces[0].hubs {
+        let team = hub.tags.get("team").expect("every demo hub is tagged");
+        let card = teams
+            .get(team)
+            .unwrap_or_else(|| panic!("no card for {team}"));
+        assert!(card.channel.is_some() && card.backlog.is_some() && card.on_call.is_some());
+    }
+}

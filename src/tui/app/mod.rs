@@ -17,7 +17,7 @@ use super::state::{
     ConsumerGroupsState, DetailState, InputLine, ListState, PartitionsState, TailState,
 };
 use super::theme::{Theme, ThemeCatalog};
-use crate::model::{Hub, Identity, Namespace};
+use crate::model::{Hub, Identity, Namespace, Teams};
 pub use action_menu::ActionMenuState;
 pub use command_line::{ConsoleCommand, parse_command_line};
 
@@ -99,6 +99,8 @@ pub struct App {
     pub action_menu: Option<ActionMenuState>,
     /// A read-only context: the action menu leaves mutating actions out.
     pub read_only: bool,
+    /// The organisation's teams, for the owner card of the selected hub.
+    pub teams: Teams,
     /// Keys of a chord typed so far (for the which-key hint).
     pub pending_keys: Vec<Key>,
     pub notice: Option<Notice>,
@@ -142,6 +144,7 @@ impl App {
             help_scroll: 0,
             action_menu: None,
             read_only: false,
+            teams: Teams::default(),
             pending_keys: Vec::new(),
             notice,
             stack: vec![View::Hubs],

@@ -2,11 +2,12 @@
 //! and stand out.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
-use ratatui::widgets::{Cell, Row, Table, TableState};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 
 use super::{format, header_style, pane_block};
-use crate::model::Hub;
+use crate::model::{Hub, TeamCard};
 use crate::tui::app::App;
 use crate::tui::state::ListState;
 use crate::tui::theme::{Slot, Theme};
@@ -51,8 +52,34 @@ pub fn render_hubs(frame: &mut Frame<'_>, area: Rect, app: &App) {
     .header(Row::new(["HUB", "TEAM", "PARTITIONS", "GROUPS", "INGRESS"]).style(header_style(theme)))
     .row_highlight_style(theme.selected(true))
     .block(pane_block(app, &title, true));
+    let card = app
+        .selected_hub()
+        .and_then(|h| h.team.as_deref())
+        .and_then(|team| app.teams.get(team));
+    let area = match card {
+        Some(card) if area.height >= OWNER_CARD_MIN_HEIGHT => {
+            let [table_area, card_area] =
+                Layout::vertical([Constraint::Min(3), Constraint::Length(3)]).areas(area);
+            render_owner_card(frame, card_area, app, card);
+            table_area
+        }
+        _ => area,
+    };
     let mut state = TableState::default().with_selected(Some(app.hubs_list.selected));
     frame.render_stateful_widget(table, area, &mut state);
+}
+
+/// Below this the hub table needs every row it has.
+const OWNER_CARD_MIN_HEIGHT: u16 = 12;
+
+/// Who owns the selected hub and how to reach them.
+fn render_owner_card(frame: &mut Frame<'_>, area: Rect, app: &App, card: &TeamCard) {
+    let theme = &app.theme;
+    let block = Block::bordered()
+        .border_style(theme.border(false))
+        .title(Span::styled(" owner ", theme.title(false)));
+    let line = Line::styled(card.summary(), theme.get(Slot::Text));
+    frame.render_widget(Paragraph::new(line).block(block), area);
 }
 
 pub fn render_namespaces(frame: &mut Frame<'_>, area: Rect, app: &App) {
@@ -87,6 +114,24 @@ mod tests {
     fn hub_row_cells() {
         let hub = &sample::hubs()[0];
         assert_eq!(hub_cells(hub), ["sale", "conversions", "4", "2", "12.5/s"]);
+    }
+
+    #[test]
+    fn the_selected_hub_shows_its_owner_card() {
+        use ratatui::Terminal;
+        use ratatui::backend::TestBackend;
+
+        let mut app = sample::app_with_hubs();
+        let teams = "[[team]]\nname = \"customer\"\nchannel = \"#team-customer\"\nbacklog = \"CUST\"\non_call = \"Priya Natarajan\"\n";
+        app.teams = crate::model::Teams::parse(teams, "test").expect("teams parse");
+        for (w, h) in [(120, 40), (80, 24)] {
+            let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("backend");
+            terminal
+                .draw(|frame| crate::tui::views::render(frame, &app, sample::now()))
+                .expect("draw");
+            let screen = terminal.backend().to_string();
+            insta::assert_snapshot!(format!("owner_card_{w}x{h}"), screen);
+        }
     }
 
     #[test]
