@@ -90,7 +90,7 @@ impl PermissionsCache {
         catalog: &Catalog,
         scopes: &[String],
     ) -> Vec<Result<Permissions, ConnectError>> {
-        let fetched = join_all(scopes.iter().map(|scope| async move {
+        join_all(scopes.iter().map(|scope| async move {
             if let Some(permissions) = self.fresh(scope) {
                 return Ok(permissions);
             }
@@ -101,8 +101,7 @@ impl PermissionsCache {
                 .insert(scope.clone(), (Instant::now(), permissions.clone()));
             Ok(permissions)
         }))
-        .await;
-        fetched
+        .await
     }
 
     /// Forgets everything, so the next read asks the service again (the refresh key, or a

@@ -157,7 +157,7 @@ fn answer(catalog: &Catalog, uri: &Uri, headers: &HeaderMap) -> Result<Value, Ar
     let value = match path::parse(uri.path())? {
         Resource::Subscriptions => json!({"value": [resources::subscription()], "nextLink": null}),
         Resource::Subscription => resources::subscription(),
-        Resource::ResourceGroup => resources::resource_group(),
+        Resource::Group => resources::resource_group(),
         Resource::Permissions { scope } => permissions::at_scope(catalog, &caller, &scope)?,
         Resource::Namespaces => list(
             namespaces

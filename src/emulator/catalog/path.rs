@@ -12,7 +12,8 @@ use super::{RESOURCE_GROUP, SUBSCRIPTION_ID};
 pub enum Resource {
     Subscriptions,
     Subscription,
-    ResourceGroup,
+    /// The resource group itself.
+    Group,
     Namespaces,
     Namespace {
         ns: String,
@@ -63,7 +64,7 @@ pub fn parse(path: &str) -> Result<Resource, ArmError> {
         let scope = parse_words(scope_words, path)?;
         return match scope {
             Resource::Subscription
-            | Resource::ResourceGroup
+            | Resource::Group
             | Resource::Namespace { .. }
             | Resource::Hub { .. } => Ok(Resource::Permissions {
                 scope: Box::new(scope),
@@ -118,7 +119,7 @@ fn parse_words(words: &[&str], path: &str) -> Result<Resource, ArmError> {
         });
     }
     let rest = match rest {
-        [] if resource_group.is_some() => return Ok(Resource::ResourceGroup),
+        [] if resource_group.is_some() => return Ok(Resource::Group),
         [p, provider, n, rest @ ..]
             if is(p, "providers") && is(provider, "Microsoft.EventHub") && is(n, "namespaces") =>
         {
@@ -208,7 +209,7 @@ mod tests {
         assert_eq!(
             rg,
             Ok(Resource::Permissions {
-                scope: Box::new(Resource::ResourceGroup)
+                scope: Box::new(Resource::Group)
             })
         );
         let cg = parse(&format!(

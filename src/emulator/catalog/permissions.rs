@@ -70,7 +70,7 @@ fn schema_reader() -> Value {
 pub fn at_scope(catalog: &Catalog, caller: &Caller, scope: &Resource) -> Result<Value, ArmError> {
     let namespaces = &catalog.config.namespaces;
     let entries = match scope {
-        Resource::Subscription | Resource::ResourceGroup => namespaces
+        Resource::Subscription | Resource::Group => namespaces
             .iter()
             .filter_map(|ns| caller.namespace_rights(ns))
             .flat_map(role_entries)
