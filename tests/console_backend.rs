@@ -40,6 +40,7 @@ async fn answers_refreshes_and_tails() {
     let services = Services {
         plane: Arc::new(DataPlane::new(connection, "ehops")),
         checkpoints: Arc::new(DirectoryCheckpoints::new(store.path())),
+        sign_in: None,
     };
     let (mut link, end) = backend_channels(8);
     let options = BackendOptions {

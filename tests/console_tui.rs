@@ -169,3 +169,70 @@ async fn navigate_hubs_to_consumer_groups_to_tail() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// The embedded demo as the customer team: conversions' `sale` is visible but its mutating
+/// actions are disabled with the permission named; `:team conversions` switches identity
+/// and the hub list becomes that team's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn switching_teams_changes_what_is_visible_and_permitted() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("skipped: tmux is not installed");
+        return;
+    }
+    let home = tempfile::tempdir().expect("temp dir");
+    let terminal = Terminal {
+        socket: format!("ehops-teams-{}", std::process::id()),
+    };
+    let started = Command::new("tmux")
+        .args(["-L", &terminal.socket, "-f", "/dev/null"])
+        .args([
+            "new-session",
+            "-d",
+            "-s",
+            "console",
+            "-x",
+            "120",
+            "-y",
+            "40",
+        ])
+        .arg(env!("CARGO_BIN_EXE_ehops"))
+        .arg("--data")
+        .arg(home.path().join("data"))
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env_remove("EHOPS_CONNECTION_STRING")
+        .env_remove("EHOPS_TEAM")
+        .status()
+        .expect("tmux starts");
+    assert!(started.success());
+
+    let hubs = terminal
+        .wait_for(&["│account", "│sale", "(customer)", "#team-customer"])
+        .await;
+    assert!(
+        !hubs.contains("│lead "),
+        "customer does not see lead:\n{hubs}"
+    );
+
+    // The action menu on sale: reads enabled, sends disabled with the permission named.
+    terminal.keys(&["/", "sale", "Enter", "a"]);
+    terminal
+        .wait_for(&[
+            "actions › sale",
+            "tail                  enabled",
+            "needs Microsoft.EventHub/namespaces/messages/send/action",
+        ])
+        .await;
+    terminal.keys(&["Escape"]);
+
+    terminal.keys(&[":", "team conversions", "Enter"]);
+    let switched = terminal
+        .wait_for(&[
+            "team-conversions (conversions)",
+            "│lead",
+            "│sale",
+            "#team-conversions",
+        ])
+        .await;
+    assert!(!switched.contains("│account"), "{switched}");
+    terminal.keys(&["q"]);
+}

@@ -18,6 +18,7 @@ pub fn request_of(command: &Command) -> RequestId {
         | Command::StartTail { request, .. }
         | Command::StopTail { request }
         | Command::Permissions { request, .. }
+        | Command::SwitchTeam { request, .. }
         | Command::StopRefresh { request } => *request,
     }
 }
@@ -67,6 +68,7 @@ pub async fn run(services: &Services, command: Command) -> Result<Action, Connec
                 hub,
             })
         }
+        Command::SwitchTeam { .. } => Err(ConnectError::usage("not a metadata request")),
         Command::StartTail { .. } | Command::StopTail { .. } | Command::StopRefresh { .. } => {
             Err(ConnectError::usage("not a metadata request"))
         }

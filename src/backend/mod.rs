@@ -18,20 +18,26 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::{Instant, MissedTickBehavior, interval};
 
+use crate::connect::Connection;
 use crate::connect::checkpoints::CheckpointStore;
 use crate::connect::data_plane::DataPlane;
-use crate::connect::error::Failure;
+use crate::connect::error::{ConnectError, Failure};
 use crate::tui::action::{Action, ConnectionState};
 use crate::tui::command::{Command, RequestId};
 use crate::tui::run::BackendEnd;
 use refresh::Watch;
 use tail_feed::RunningTail;
 
+/// Signs in as another team: the connection for a team name. Only the embedded demo, whose
+/// launcher holds every team's rule, offers it.
+pub type SignIn = Arc<dyn Fn(&str) -> Result<Connection, ConnectError> + Send + Sync>;
+
 /// What the backend works with.
 #[derive(Clone)]
 pub struct Services {
     pub plane: Arc<DataPlane>,
     pub checkpoints: Arc<dyn CheckpointStore>,
+    pub sign_in: Option<SignIn>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -149,6 +155,7 @@ impl Backend {
                     self.tail_sender.clone(),
                 ));
             }
+            Command::SwitchTeam { request, team } => self.switch_team(request, &team),
             Command::StopTail { request } => {
                 if self.tail.as_ref().is_some_and(|t| t.request == request)
                     && let Some(tail) = self.tail.take()
@@ -162,6 +169,38 @@ impl Backend {
                 }
             }
         }
+    }
+
+    /// Replaces the data plane with one signed in as `team`; what was running stops, since
+    /// it ran as someone else.
+    fn switch_team(&mut self, request: RequestId, team: &str) {
+        let connection = match &self.services.sign_in {
+            Some(sign_in) => sign_in(team),
+            None => Err(ConnectError::usage(
+                "switching teams needs the embedded demo; use --connection-string for another identity",
+            )),
+        };
+        let reply = match connection {
+            Ok(connection) => {
+                if let Some(tail) = self.tail.take() {
+                    tail.stop();
+                }
+                self.watch = None;
+                let principal = connection.principal.clone();
+                let group = self.services.plane.consumer_group().to_owned();
+                self.services.plane = Arc::new(DataPlane::new(connection, &group));
+                Action::TeamSwitched {
+                    request,
+                    team: team.to_owned(),
+                    principal,
+                }
+            }
+            Err(error) => Action::RequestFailed {
+                request,
+                message: error.message,
+            },
+        };
+        let _ = self.replies.send(reply);
     }
 
     fn start_job(&self, command: Command) {

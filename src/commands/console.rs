@@ -49,6 +49,7 @@ pub async fn run(target_args: &TargetArgs, consumer_group: &str) -> u8 {
     let services = Services {
         plane: target.plane.clone(),
         checkpoints: target.checkpoints.clone(),
+        sign_in: target.sign_in.clone(),
     };
     let backend = backend::spawn(services, end, BackendOptions::default());
     let result = run::run(app, link).await;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use clap::Args;
 
 use super::team;
+use crate::backend::SignIn;
 use crate::connect::Connection;
 use crate::connect::checkpoints::{CheckpointStore, DirectoryCheckpoints};
 use crate::connect::data_plane::DataPlane;
@@ -59,6 +60,8 @@ pub struct TargetArgs {
 pub struct Target {
     pub plane: Arc<DataPlane>,
     pub checkpoints: Arc<dyn CheckpointStore>,
+    /// Signing in as another team, on the embedded demo.
+    pub sign_in: Option<SignIn>,
     /// The embedded emulator, stopped when this is dropped.
     _emulator: Option<RunningEmulator>,
 }
@@ -74,15 +77,15 @@ pub async fn open(args: &TargetArgs, consumer_group: &str) -> Result<Target, Con
     let data = data_dir(args).ok_or_else(|| {
         ConnectError::usage("no data directory could be determined; pass --data DIR")
     })?;
-    let (connection, running) = match &args.connection_string {
+    let (connection, running, sign_in) = match &args.connection_string {
         Some(text) => {
             let connection = Connection::from_connection_string(text, args.catalog.as_deref())?;
-            (connection.resolve_namespace().await, None)
+            (connection.resolve_namespace().await, None, None)
         }
         None => {
             let team = args.team.as_deref().unwrap_or(team::DEFAULT_TEAM);
-            let (connection, running) = embedded(&data, team).await?;
-            (connection, Some(running))
+            let (connection, running, sign_in) = embedded(&data, team).await?;
+            (connection, Some(running), Some(sign_in))
         }
     };
     // The embedded emulator's demo consumers checkpoint where its launcher says.
@@ -95,6 +98,7 @@ pub async fn open(args: &TargetArgs, consumer_group: &str) -> Result<Target, Con
     Ok(Target {
         plane: Arc::new(DataPlane::new(connection, consumer_group)),
         checkpoints: Arc::new(DirectoryCheckpoints::new(checkpoints)),
+        sign_in,
         _emulator: running,
     })
 }
@@ -104,7 +108,7 @@ pub async fn open(args: &TargetArgs, consumer_group: &str) -> Result<Target, Con
 async fn embedded(
     data: &std::path::Path,
     team: &str,
-) -> Result<(Connection, RunningEmulator), ConnectError> {
+) -> Result<(Connection, RunningEmulator, SignIn), ConnectError> {
     let config = emulator::demo::organisation()
         .map_err(|e| ConnectError::usage(format!("the demo organisation: {e}")))?;
     let any_port = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
@@ -121,9 +125,8 @@ async fn embedded(
         .namespaces
         .first()
         .ok_or_else(|| ConnectError::usage("the demo organisation has no namespace"))?;
-    let connection_string = team::connection_string(namespace, team)?;
     let catalog = format!("http://{}", running.http);
-    let connection = Connection::from_connection_string(&connection_string, Some(&catalog))?
-        .with_namespace(&namespace.name);
-    Ok((connection, running))
+    let connection = team::connection(namespace, &catalog, team)?;
+    let sign_in = team::sign_in(namespace.clone(), catalog);
+    Ok((connection, running, sign_in))
 }

@@ -4,6 +4,10 @@
 //! the emulator applies whatever the rule allows on each hub. `platform` is the namespace's
 //! own root rule.
 
+use std::sync::Arc;
+
+use crate::backend::SignIn;
+use crate::connect::Connection;
 use crate::connect::error::ConnectError;
 use crate::emulator::NamespaceEndpoint;
 
@@ -40,6 +44,21 @@ pub fn connection_string(
         )));
     };
     Ok(without_entity_path(&credential.connection_string))
+}
+
+/// The connection of `team` to the demo namespace, with its catalog at `catalog`.
+pub fn connection(
+    namespace: &NamespaceEndpoint,
+    catalog: &str,
+    team: &str,
+) -> Result<Connection, ConnectError> {
+    let text = connection_string(namespace, team)?;
+    Ok(Connection::from_connection_string(&text, Some(catalog))?.with_namespace(&namespace.name))
+}
+
+/// Signing in as any of the demo's teams later (`:team NAME` in the console).
+pub fn sign_in(namespace: NamespaceEndpoint, catalog: String) -> SignIn {
+    Arc::new(move |team: &str| connection(&namespace, &catalog, team))
 }
 
 /// The teams one can sign in as, `platform` first.

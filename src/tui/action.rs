@@ -114,6 +114,12 @@ pub enum Action {
         reason: Option<String>,
     },
     #[serde(skip)]
+    TeamSwitched {
+        request: RequestId,
+        team: String,
+        principal: String,
+    },
+    #[serde(skip)]
     PermissionsLoaded {
         request: RequestId,
         hub: String,

@@ -37,6 +37,11 @@ pub enum Command {
     StopTail {
         request: RequestId,
     },
+    /// Sign in as `team` instead (the embedded demo's team identities).
+    SwitchTeam {
+        request: RequestId,
+        team: String,
+    },
     /// The identity's effective permissions for actions on `hub`; `fresh` skips the cache.
     Permissions {
         request: RequestId,

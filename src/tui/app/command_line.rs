@@ -11,6 +11,8 @@ pub enum ConsoleCommand {
     Tail(Option<StartPosition>),
     /// `:theme NAME`.
     Theme(String),
+    /// `:team NAME`: sign in as another team (the embedded demo).
+    Team(String),
 }
 
 /// Verbs and their aliases; the first name is the one help shows.
@@ -40,6 +42,10 @@ pub fn parse_command_line(text: &str) -> Result<ConsoleCommand, String> {
                 .map(|p| ConsoleCommand::Tail(Some(p)))
                 .map_err(|e| e.to_string()),
             _ => Err(":tail takes one position, e.g. :tail seq:1042".to_owned()),
+        },
+        "team" => match rest.as_slice() {
+            [name] => Ok(ConsoleCommand::Team((*name).to_owned())),
+            _ => Err(":team takes a team name, e.g. :team conversions".to_owned()),
         },
         "theme" => match rest.as_slice() {
             [name] => Ok(ConsoleCommand::Theme((*name).to_owned())),

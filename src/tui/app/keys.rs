@@ -79,6 +79,7 @@ impl App {
         match parse_command_line(text) {
             Ok(ConsoleCommand::Run(action)) => self.update(action),
             Ok(ConsoleCommand::Tail(from)) => self.tail_selected_hub(from),
+            Ok(ConsoleCommand::Team(team)) => self.switch_team(team),
             Ok(ConsoleCommand::Theme(name)) => {
                 match self.themes.get(&name) {
                     Some(theme) => self.theme = theme.clone(),

@@ -9,6 +9,7 @@ mod command_line;
 mod keys;
 mod navigate;
 mod replies;
+mod team;
 
 use super::action::{Action, ConnectionState};
 use super::command::{Command, RequestId};
@@ -60,6 +61,7 @@ struct Latest {
     partitions: Option<RequestId>,
     lag: Option<RequestId>,
     tail: Option<RequestId>,
+    team: Option<RequestId>,
 }
 
 /// Settings fixed at start-up.
@@ -247,6 +249,14 @@ impl App {
         } = &action
         {
             return self.permissions_loaded(*request, permissions);
+        }
+        if let Action::TeamSwitched {
+            request,
+            team,
+            principal,
+        } = &action
+        {
+            return self.team_switched(*request, team, principal);
         }
         if self.action_menu.is_some() && Action::BINDABLE.contains(&action) {
             return self.action_menu_key(action);

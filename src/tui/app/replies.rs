@@ -77,6 +77,7 @@ impl App {
                     latest.partitions,
                     latest.lag,
                     latest.tail,
+                    latest.team,
                 ];
                 if slots.contains(&Some(request)) {
                     self.notice = Some(Notice::Error(message));

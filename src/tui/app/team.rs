@@ -1,0 +1,83 @@
+//! `:team NAME`: sign in as another team and start again from its hubs, so every team's view
+//! of the demo can be seen (and what each may do, through the action menu).
+
+use super::{App, Notice, View};
+use crate::model::Identity;
+use crate::tui::command::{Command, RequestId};
+
+impl App {
+    pub(super) fn switch_team(&mut self, team: String) -> Vec<Command> {
+        let request = self.issue();
+        self.latest.team = Some(request);
+        self.action_menu = None;
+        vec![Command::SwitchTeam { request, team }]
+    }
+
+    pub(super) fn team_switched(
+        &mut self,
+        request: RequestId,
+        team: &str,
+        principal: &str,
+    ) -> Vec<Command> {
+        if self.latest.team != Some(request) {
+            return Vec::new();
+        }
+        self.identity = Identity {
+            name: principal.to_owned(),
+            team: Some(team.to_owned()),
+        };
+        // The backend stopped whatever ran as the previous identity.
+        self.tail = None;
+        self.stack = vec![View::Hubs];
+        self.hubs_list = crate::tui::state::ListState::default();
+        self.notice = Some(Notice::Info(format!(
+            "signed in as team {team} ({principal})"
+        )));
+        vec![self.request_hubs()]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::tui::action::Action;
+    use crate::tui::app::{ConsoleCommand, parse_command_line};
+    use crate::tui::command::Command;
+    use crate::tui::sample;
+
+    #[test]
+    fn team_switch_asks_the_backend_then_lists_the_new_teams_hubs() {
+        assert_eq!(
+            parse_command_line("team conversions"),
+            Ok(ConsoleCommand::Team("conversions".into()))
+        );
+        let mut app = sample::app_with_hubs();
+        let commands = app.switch_team("conversions".into());
+        let [Command::SwitchTeam { request, team }] = commands.as_slice() else {
+            panic!("{commands:?}");
+        };
+        assert_eq!(team, "conversions");
+        let next = app.update(Action::TeamSwitched {
+            request: *request,
+            team: team.clone(),
+            principal: "team-conversions".into(),
+        });
+        assert!(
+            matches!(next.as_slice(), [Command::ListHubs { .. }]),
+            "{next:?}"
+        );
+        assert_eq!(app.identity.team.as_deref(), Some("conversions"));
+        // A failure to switch reaches the status bar.
+        let again = app.switch_team("marketing".into());
+        let [Command::SwitchTeam { request, .. }] = again.as_slice() else {
+            panic!("{again:?}");
+        };
+        app.update(Action::RequestFailed {
+            request: *request,
+            message: "no team \"marketing\"".into(),
+        });
+        assert!(matches!(
+            app.notice,
+            Some(crate::tui::app::Notice::Error(_))
+        ));
+    }
+}
