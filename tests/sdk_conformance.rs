@@ -124,6 +124,12 @@ fn python_aio_sdk() {
     pytest("aio");
 }
 
+/// Microsoft's ARM client (azure-mgmt-eventhub) lists the catalog's namespaces, hubs and groups.
+#[test]
+fn python_mgmt_sdk() {
+    pytest("mgmt");
+}
+
 #[test]
 fn js_sdk() {
     run_suite(

@@ -5,6 +5,9 @@
 //! - a hub-level rule sees the hubs that define a rule of that name with the same key (the
 //!   demo's `team-customer` is on several hubs), and their namespace, and nothing else.
 //!
+//! The token may also come as `Bearer SharedAccessSignature ...`, as an ARM client built on a
+//! `TokenCredential` sends whatever token its credential hands out.
+//!
 //! The host in `sr` is not checked, as on the data plane: clients sign for whatever host they
 //! reach the emulator by.
 //!
@@ -35,7 +38,14 @@ impl Caller {
                 "Authentication failed. The 'Authorization' header is missing.",
             ));
         };
-        let token = value.to_str().unwrap_or("").trim().to_string();
+        let value = value.to_str().unwrap_or("").trim();
+        // ARM clients (azure-mgmt-*) send `Bearer <token>` from a TokenCredential; a
+        // credential that hands out the SAS token reaches the catalog that way.
+        let token = match value.split_once(' ') {
+            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("Bearer") => rest.trim(),
+            _ => value,
+        }
+        .to_string();
         if !sas::is_sas(&token) {
             return Err(ArmError::unauthorized(
                 "InvalidAuthenticationToken",
