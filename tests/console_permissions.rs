@@ -159,3 +159,72 @@ async fn the_demo_signs_in_as_a_team_and_shows_that_teams_hubs() {
         unknown.stderr
     );
 }
+
+/// `ehops hubs --json --context NAME` with the user's config directory at `config_home` and
+/// `env` set, off the async runtime's threads.
+async fn with_context(
+    config_home: &std::path::Path,
+    name: &str,
+    env: Option<(String, String)>,
+) -> common::Run {
+    let (home, name) = (config_home.to_owned(), name.to_owned());
+    tokio::task::spawn_blocking(move || {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_ehops"));
+        command
+            .args(["hubs", "--json", "--context", &name, "--data"])
+            .arg(home.join("data"))
+            .env("XDG_CONFIG_HOME", &home)
+            .env_remove("EHOPS_CONNECTION_STRING")
+            .env_remove("EHOPS_TEAM");
+        if let Some((key, value)) = env {
+            command.env(key, value);
+        }
+        let output = command.output().expect("ehops runs");
+        common::Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    })
+    .await
+    .expect("ehops run joins")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_named_context_picks_the_namespace_and_identity() {
+    let emu = common::start(common::CONFORMANCE).await;
+    let home = tempfile::tempdir().expect("temp dir");
+    let config = home.path().join("ehops");
+    std::fs::create_dir_all(&config).expect("config dir");
+    // The secret stays in the environment; the file only names the variable.
+    let variable = format!("EHOPS_TEST_CS_{}", std::process::id());
+    std::fs::write(
+        config.join("config.toml"),
+        format!(
+            "[context.orders-listener]\nconnection_string_env = \"{variable}\"\ncatalog = \"{}\"\nread_only = true\n",
+            emu.catalog()
+        ),
+    )
+    .expect("config written");
+    let cs = emu.connection_string("orders-listen");
+    let run = with_context(home.path(), "orders-listener", Some((variable.clone(), cs))).await;
+    assert_eq!(run.code, 0, "{run:?}");
+    let hubs: Vec<String> = run
+        .json_lines()
+        .iter()
+        .filter_map(|l| l["hub"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(hubs, ["orders"], "the listen rule sees its one hub");
+
+    let unknown = with_context(home.path(), "prod", None).await;
+    assert_eq!(unknown.code, 2, "{unknown:?}");
+    assert!(
+        unknown.stderr.contains("contexts: orders-listener"),
+        "{}",
+        unknown.stderr
+    );
+    // Without the variable the error names it (never a value).
+    let unset = with_context(home.path(), "orders-listener", None).await;
+    assert_eq!(unset.code, 2, "{unset:?}");
+    assert!(unset.stderr.contains(&variable), "{}", unset.stderr);
+}

@@ -18,6 +18,11 @@ const TAIL_BATCHES: usize = 64;
 const TAIL_CAPACITY: usize = 10_000;
 
 pub async fn run(target_args: &TargetArgs, consumer_group: &str) -> u8 {
+    let (target_args, context_theme) = match super::context::resolve(target_args) {
+        Ok(resolved) => resolved,
+        Err(error) => return fail(&error),
+    };
+    let target_args = &target_args;
     let target = match target::open(target_args, consumer_group).await {
         Ok(target) => target,
         Err(error) => return fail(&error),
@@ -41,6 +46,9 @@ pub async fn run(target_args: &TargetArgs, consumer_group: &str) -> u8 {
         &connection.namespace,
     ));
     app.read_only = target_args.read_only;
+    if let Some(theme) = context_theme.and_then(|name| app.themes.get(&name).cloned()) {
+        app.theme = theme;
+    }
     match load_teams(config_dir.as_deref(), team.is_some()) {
         Ok(teams) => app.teams = teams,
         Err(message) => app.notice = Some(Notice::Error(message)),

@@ -2,6 +2,7 @@
 //! arguments, does its job, and returns the process exit code.
 
 pub mod console;
+pub mod context;
 pub mod emulator;
 pub mod hubs;
 pub mod lag;

@@ -51,6 +51,9 @@ pub struct TargetArgs {
         conflicts_with = "connection_string"
     )]
     pub team: Option<String>,
+    /// Apply the named context from the user's config.toml (the command line still wins).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub context: Option<String>,
     /// Leave every mutating action out of the console (the action menu shows reads only).
     #[arg(long, global = true)]
     pub read_only: bool,
@@ -74,6 +77,8 @@ pub fn data_dir(args: &TargetArgs) -> Option<PathBuf> {
 }
 
 pub async fn open(args: &TargetArgs, consumer_group: &str) -> Result<Target, ConnectError> {
+    let (resolved, _theme) = super::context::resolve(args)?;
+    let args = &resolved;
     let data = data_dir(args).ok_or_else(|| {
         ConnectError::usage("no data directory could be determined; pass --data DIR")
     })?;

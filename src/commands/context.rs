@@ -1,0 +1,95 @@
+//! Named contexts in the user's config file (`config.toml` in the `directories` config dir):
+//! where to connect and how to behave, picked with `--context NAME`. A context fills what the
+//! command line leaves unset; the command line always wins. Secrets stay out of the file: a
+//! context names the environment variable holding its connection string.
+//!
+//! ```toml
+//! [context.prod]
+//! connection_string_env = "PROD_EVENTHUBS"   # the variable's name, not its value
+//! read_only = true                           # production: look, don't touch
+//! theme = "light"                            # and look different
+//! checkpoint_dir = "/mnt/prod-checkpoints"
+//!
+//! [context.demo]
+//! team = "conversions"
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::target::TargetArgs;
+use crate::connect::error::ConnectError;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Context {
+    /// The environment variable holding the namespace's connection string.
+    pub connection_string_env: Option<String>,
+    /// The emulator catalog's address, for an emulator connection string.
+    pub catalog: Option<String>,
+    pub checkpoint_dir: Option<PathBuf>,
+    /// The demo team to sign in as.
+    pub team: Option<String>,
+    #[serde(default)]
+    pub read_only: bool,
+    pub theme: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ConfigFile {
+    #[serde(default)]
+    context: BTreeMap<String, Context>,
+}
+
+/// The user's config file.
+pub fn config_file() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "ehops").map(|d| d.config_dir().join("config.toml"))
+}
+
+/// `args` with the named context applied (and `context` cleared, so applying twice is
+/// harmless), plus the context's theme.
+pub fn resolve(args: &TargetArgs) -> Result<(TargetArgs, Option<String>), ConnectError> {
+    let Some(name) = &args.context else {
+        return Ok((args.clone(), None));
+    };
+    let path =
+        config_file().ok_or_else(|| ConnectError::usage("no config directory for --context"))?;
+    let context = load(&path, name)?;
+    let mut resolved = args.clone();
+    resolved.context = None;
+    if resolved.connection_string.is_none()
+        && !resolved.emulator
+        && let Some(variable) = &context.connection_string_env
+    {
+        let value = std::env::var(variable).map_err(|_| {
+            ConnectError::usage(format!(
+                "context {name:?} takes its connection string from ${variable}, which is not set"
+            ))
+        })?;
+        resolved.connection_string = Some(value);
+    }
+    resolved.catalog = resolved.catalog.or(context.catalog);
+    resolved.checkpoint_dir = resolved.checkpoint_dir.or(context.checkpoint_dir);
+    if resolved.connection_string.is_none() {
+        resolved.team = resolved.team.or(context.team);
+    }
+    resolved.read_only |= context.read_only;
+    Ok((resolved, context.theme))
+}
+
+fn load(path: &Path, name: &str) -> Result<Context, ConnectError> {
+    let origin = path.display();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConnectError::usage(format!("--context {name}: cannot read {origin}: {e}")))?;
+    let file: ConfigFile =
+        toml::from_str(&text).map_err(|e| ConnectError::usage(format!("{origin}: {e}")))?;
+    let names: Vec<&str> = file.context.keys().map(String::as_str).collect();
+    let known = names.join(", ");
+    file.context.get(name).cloned().ok_or_else(|| {
+        ConnectError::usage(format!(
+            "no context {name:?} in {origin}; contexts: {known}"
+        ))
+    })
+}
