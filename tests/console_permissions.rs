@@ -102,7 +102,7 @@ async fn the_customer_team_forcing_a_send_to_conversions_sale_is_refused_on_the_
         }
     };
     assert!(
-        error.contains("'Send' claim(s) are required") || error.contains("Unauthorized"),
+        error.contains("'Send' claim(s) are required") && error.contains("sale"),
         "{error}"
     );
 }
