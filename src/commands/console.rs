@@ -18,7 +18,7 @@ const TAIL_BATCHES: usize = 64;
 const TAIL_CAPACITY: usize = 10_000;
 
 pub async fn run(target_args: &TargetArgs, consumer_group: &str) -> u8 {
-    let (target_args, context_theme) = match super::context::resolve(target_args) {
+    let (target_args, context) = match super::context::resolve(target_args) {
         Ok(resolved) => resolved,
         Err(error) => return fail(&error),
     };
@@ -46,9 +46,13 @@ pub async fn run(target_args: &TargetArgs, consumer_group: &str) -> u8 {
         &connection.namespace,
     ));
     app.read_only = target_args.read_only;
-    if let Some(theme) = context_theme.and_then(|name| app.themes.get(&name).cloned()) {
+    if let Some(theme) = context
+        .theme
+        .and_then(|name| app.themes.get(&name).cloned())
+    {
         app.theme = theme;
     }
+    app.own_team_only = context.own_team_only;
     match load_teams(config_dir.as_deref(), team.is_some()) {
         Ok(teams) => app.teams = teams,
         Err(message) => app.notice = Some(Notice::Error(message)),

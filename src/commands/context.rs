@@ -35,6 +35,9 @@ pub struct Context {
     #[serde(default)]
     pub read_only: bool,
     pub theme: Option<String>,
+    /// List only the signed-in team's hubs (other teams' readable hubs are hidden).
+    #[serde(default)]
+    pub own_team_only: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -49,10 +52,10 @@ pub fn config_file() -> Option<PathBuf> {
 }
 
 /// `args` with the named context applied (and `context` cleared, so applying twice is
-/// harmless), plus the context's theme.
-pub fn resolve(args: &TargetArgs) -> Result<(TargetArgs, Option<String>), ConnectError> {
+/// harmless), plus the context itself for what only the console uses (theme, hiding).
+pub fn resolve(args: &TargetArgs) -> Result<(TargetArgs, Context), ConnectError> {
     let Some(name) = &args.context else {
-        return Ok((args.clone(), None));
+        return Ok((args.clone(), Context::default()));
     };
     let path =
         config_file().ok_or_else(|| ConnectError::usage("no config directory for --context"))?;
@@ -70,13 +73,13 @@ pub fn resolve(args: &TargetArgs) -> Result<(TargetArgs, Option<String>), Connec
         })?;
         resolved.connection_string = Some(value);
     }
-    resolved.catalog = resolved.catalog.or(context.catalog);
-    resolved.checkpoint_dir = resolved.checkpoint_dir.or(context.checkpoint_dir);
+    resolved.catalog = resolved.catalog.or(context.catalog.clone());
+    resolved.checkpoint_dir = resolved.checkpoint_dir.or(context.checkpoint_dir.clone());
     if resolved.connection_string.is_none() {
-        resolved.team = resolved.team.or(context.team);
+        resolved.team = resolved.team.or(context.team.clone());
     }
     resolved.read_only |= context.read_only;
-    Ok((resolved, context.theme))
+    Ok((resolved, context))
 }
 
 fn load(path: &Path, name: &str) -> Result<Context, ConnectError> {

@@ -103,6 +103,8 @@ pub struct App {
     pub read_only: bool,
     /// The organisation's teams, for the owner card of the selected hub.
     pub teams: Teams,
+    /// List only the signed-in team's hubs, not those of other teams it may read.
+    pub own_team_only: bool,
     /// Keys of a chord typed so far (for the which-key hint).
     pub pending_keys: Vec<Key>,
     pub notice: Option<Notice>,
@@ -147,6 +149,7 @@ impl App {
             action_menu: None,
             read_only: false,
             teams: Teams::default(),
+            own_team_only: false,
             pending_keys: Vec::new(),
             notice,
             stack: vec![View::Hubs],
@@ -211,6 +214,7 @@ impl App {
     pub fn visible_hubs(&self) -> Vec<&Hub> {
         self.hubs
             .iter()
+            .filter(|h| !self.own_team_only || h.is_owned_by(self.identity.team.as_deref()))
             .filter(|h| {
                 self.hubs_list
                     .matches([h.name.as_str(), h.team.as_deref().unwrap_or_default()])

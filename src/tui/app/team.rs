@@ -81,3 +81,17 @@ mod tests {
         ));
     }
 }
+
+#[cfg(test)]
+mod hiding_tests {
+    use crate::tui::sample;
+
+    #[test]
+    fn own_team_only_hides_other_teams_hubs() {
+        let mut app = sample::app_with_hubs();
+        assert!(app.visible_hubs().iter().any(|h| h.name == "sale"));
+        app.own_team_only = true;
+        let names: Vec<&str> = app.visible_hubs().iter().map(|h| h.name.as_str()).collect();
+        assert_eq!(names, ["account", "contact"]);
+    }
+}
