@@ -120,6 +120,8 @@ pub async fn ehops(args: Vec<String>, data: &Path) -> Run {
             .arg("--data")
             .arg(&data)
             .env_remove("EHOPS_CONNECTION_STRING")
+            .env_remove("EHOPS_CHECKPOINT_STORE")
+            .env_remove("EHOPS_CHECKPOINT_CONTAINER")
             .output()
             .expect("ehops runs");
         Run {
