@@ -113,7 +113,8 @@ pub trait CheckpointStore: Send + Sync + std::fmt::Debug {
     }
 
     /// Sets one partition's checkpoint where the group's consumers read it: over the blob
-    /// they wrote, else under the lowercased name most SDKs use.
+    /// they wrote for it, else beside their other blobs (their spelling of the namespace),
+    /// else under the lowercased name most SDKs use.
     async fn set_checkpoint(
         &self,
         scope: &CheckpointScope,
@@ -121,12 +122,14 @@ pub trait CheckpointStore: Send + Sync + std::fmt::Debug {
         position: &CheckpointPosition,
     ) -> Result<(), ConnectError> {
         let found = self.first_found(scope).await?;
-        let existing = found
-            .iter()
-            .filter(|b| b.kind == BlobKind::Checkpoint && b.partition == partition)
-            .max_by_key(|b| b.modified)
-            .map(|b| b.group.clone());
-        let group = match existing {
+        let newest_group = |own: bool| {
+            found
+                .iter()
+                .filter(|b| !own || (b.kind == BlobKind::Checkpoint && b.partition == partition))
+                .max_by_key(|b| b.modified)
+                .map(|b| b.group.clone())
+        };
+        let group = match newest_group(true).or_else(|| newest_group(false)) {
             Some(group) => group,
             None => scope_group(scope)?.lowercased(),
         };
