@@ -69,6 +69,9 @@ pub enum Action {
     /// A typed character for the input line.
     #[serde(skip)]
     InsertChar(char),
+    /// A left click at this terminal cell.
+    #[serde(skip)]
+    Click { column: u16, row: u16 },
     /// The terminal was resized to this many columns and rows.
     #[serde(skip)]
     Resize(u16, u16),

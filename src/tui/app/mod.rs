@@ -6,6 +6,7 @@
 
 mod command_line;
 mod keys;
+mod mouse;
 mod navigate;
 mod replies;
 
@@ -18,6 +19,7 @@ use super::state::{
 use super::theme::{Theme, ThemeCatalog};
 use crate::model::{Hub, Identity, Namespace};
 pub use command_line::{ConsoleCommand, parse_command_line};
+pub use mouse::{ListArea, ListPane, ScreenLayout};
 
 /// The panes of the drill-down, kept as a stack for `back` and breadcrumbs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,6 +99,8 @@ pub struct App {
     pub pending_keys: Vec<Key>,
     pub notice: Option<Notice>,
     stack: Vec<View>,
+    /// Where the last frame drew its lists, for mouse clicks.
+    layout: Option<ScreenLayout>,
     latest: Latest,
     next_request: u64,
     tail_capacity: usize,
@@ -137,6 +141,7 @@ impl App {
             pending_keys: Vec::new(),
             notice,
             stack: vec![View::Hubs],
+            layout: None,
             latest: Latest::default(),
             next_request: 0,
             tail_capacity: config.tail_capacity,
@@ -259,6 +264,7 @@ impl App {
                 self.edit_input(&action)
             }
             Action::InsertChar(c) => self.insert_char(c),
+            Action::Click { column, row } => self.click(column, row),
             Action::ConnectionChanged(state) => {
                 self.connection = state;
                 Vec::new()

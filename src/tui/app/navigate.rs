@@ -7,11 +7,13 @@ use crate::tui::command::Command;
 use crate::tui::state::{ConsumerGroupsState, DetailState, ListState, PartitionsState, TailState};
 
 /// Which way a selection moves.
-enum Move {
+pub(super) enum Move {
     Up(usize),
     Down(usize),
     First,
     Last,
+    /// To this row (a click).
+    To(usize),
 }
 
 impl App {
@@ -70,7 +72,7 @@ impl App {
         }
     }
 
-    fn move_selection(&mut self, movement: Move) -> Vec<Command> {
+    pub(super) fn move_selection(&mut self, movement: Move) -> Vec<Command> {
         if self.help_open {
             self.help_scroll = apply(self.help_scroll, &movement, usize::MAX / 2);
             return Vec::new();
@@ -101,7 +103,7 @@ impl App {
     }
 
     /// Number of rows in the focused list, after its filter.
-    fn focused_len(&self) -> usize {
+    pub(super) fn focused_len(&self) -> usize {
         match self.view() {
             View::Namespaces => self.namespaces.len(),
             View::Hubs => self.visible_hubs().len(),
@@ -348,5 +350,6 @@ fn apply(current: usize, movement: &Move, len: usize) -> usize {
         Move::Down(n) => (current + n).min(last),
         Move::First => 0,
         Move::Last => last,
+        Move::To(row) => (*row).min(last),
     }
 }

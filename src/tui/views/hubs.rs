@@ -5,9 +5,9 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Cell, Row, Table, TableState};
 
-use super::{format, header_style, pane_block};
+use super::{format, header_style, list_area, pane_block};
 use crate::model::Hub;
-use crate::tui::app::App;
+use crate::tui::app::{App, ListArea, ListPane};
 use crate::tui::state::ListState;
 use crate::tui::theme::{Slot, Theme};
 
@@ -31,7 +31,7 @@ fn hub_row<'a>(hub: &Hub, own_team: Option<&str>, theme: &Theme) -> Row<'a> {
     Row::new(hub_cells(hub).map(Cell::from)).style(style)
 }
 
-pub fn render_hubs(frame: &mut Frame<'_>, area: Rect, app: &App) {
+pub fn render_hubs(frame: &mut Frame<'_>, area: Rect, app: &App) -> ListArea {
     let theme = &app.theme;
     let hubs = app.visible_hubs();
     let title = titled("hubs", hubs.len(), app.hubs.len(), &app.hubs_list);
@@ -53,9 +53,10 @@ pub fn render_hubs(frame: &mut Frame<'_>, area: Rect, app: &App) {
     .block(pane_block(app, &title, true));
     let mut state = TableState::default().with_selected(Some(app.hubs_list.selected));
     frame.render_stateful_widget(table, area, &mut state);
+    list_area(ListPane::Hubs, area, 1, state.offset())
 }
 
-pub fn render_namespaces(frame: &mut Frame<'_>, area: Rect, app: &App) {
+pub fn render_namespaces(frame: &mut Frame<'_>, area: Rect, app: &App) -> ListArea {
     let theme = &app.theme;
     let rows = app
         .namespaces
@@ -67,6 +68,7 @@ pub fn render_namespaces(frame: &mut Frame<'_>, area: Rect, app: &App) {
         .block(pane_block(app, "namespaces", true));
     let mut state = TableState::default().with_selected(Some(app.namespaces_list.selected));
     frame.render_stateful_widget(table, area, &mut state);
+    list_area(ListPane::Namespaces, area, 1, state.offset())
 }
 
 /// `hubs (3/7, filter "sal")`.

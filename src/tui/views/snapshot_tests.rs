@@ -14,7 +14,9 @@ const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];
 fn draw(app: &App, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
     terminal
-        .draw(|frame| super::render(frame, app, sample::now()))
+        .draw(|frame| {
+            super::render(frame, app, sample::now());
+        })
         .expect("draw");
     terminal.backend().to_string()
 }
