@@ -7,8 +7,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use azure_core::credentials::TokenCredential;
-use azure_core::http::Url;
-use azure_storage_blob::BlobContainerClient;
+use azure_core::http::{ClientOptions, ExponentialRetryOptions, RetryOptions, Url};
+use azure_storage_blob::{BlobContainerClient, BlobContainerClientOptions};
 use time::{Duration, OffsetDateTime};
 
 use super::sas::account_sas;
@@ -96,8 +96,25 @@ impl ContainerAccess {
                 (url, None)
             }
         };
-        BlobContainerClient::new(url, credential, None)
+        BlobContainerClient::new(url, credential, Some(client_options()))
             .map_err(|e| ConnectError::usage(format!("checkpoint container: {e}")))
+    }
+}
+
+/// Two quick retries: the console refreshes lag every few seconds anyway, and a wrong
+/// address must become a clear error in seconds, not after the SDK's minute of back-off.
+fn client_options() -> BlobContainerClientOptions {
+    let retry = RetryOptions::exponential(ExponentialRetryOptions {
+        max_retries: 2,
+        max_total_elapsed: Duration::seconds(10),
+        ..ExponentialRetryOptions::default()
+    });
+    BlobContainerClientOptions {
+        client_options: ClientOptions {
+            retry,
+            ..ClientOptions::default()
+        },
+        ..BlobContainerClientOptions::default()
     }
 }
 
