@@ -213,7 +213,7 @@ fn from_connection_string(
 /// query) and no signature from the error's own text.
 pub fn storage_error(access: &ContainerAccess, error: &azure_core::Error) -> ConnectError {
     let where_ = access.display_url();
-    let text = redact_signatures(&error.to_string());
+    let text = redact_signatures(&chain(error));
     let status = error.http_status().map(u16::from);
     match status {
         Some(401 | 403) => ConnectError::new(
@@ -238,12 +238,32 @@ pub fn storage_error(access: &ContainerAccess, error: &azure_core::Error) -> Con
                 azure_core::error::ErrorKind::Credential => Failure::Auth,
                 _ => crate::connect::error::classify(&text),
             };
+            let hint = match failure {
+                Failure::Unreachable => {
+                    " (is the storage account or Azurite running, and the address right?)"
+                }
+                _ => "",
+            };
             ConnectError::new(
                 failure,
-                format!("cannot reach checkpoint storage {where_}: {text}"),
+                format!("cannot reach checkpoint storage {where_}: {text}{hint}"),
             )
         }
     }
+}
+
+/// The error and its causes: the retry policy's own message hides the refused connection.
+fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        let message = inner.to_string();
+        if !text.contains(&message) {
+            text = format!("{text}: {message}");
+        }
+        cause = inner.source();
+    }
+    text
 }
 
 /// Replaces the value of every `sig=` in `text` (an HTTP client's error may quote the URL).

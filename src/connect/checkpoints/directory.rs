@@ -268,7 +268,28 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_checkpoint_is_set_over_the_blob_its_consumers_wrote() {
+    async fn a_checkpoint_is_set_where_the_groups_consumers_read() {
+        let position = |sequence: i64| CheckpointPosition {
+            sequence,
+            offset: (sequence * 10).to_string(),
+        };
+        let scope = scope("contoso");
+
+        // A group nobody checkpointed yet gets the name Python, JS and .NET read.
+        let empty = tempfile::tempdir().expect("temp dir");
+        let store = DirectoryCheckpoints::new(empty.path());
+        store
+            .set_checkpoint(&scope, "0", &position(5))
+            .await
+            .expect("sets");
+        assert!(
+            empty
+                .path()
+                .join("contoso/sale/crm-sync/checkpoint/0")
+                .is_file()
+        );
+
+        // A Rust consumer's blobs keep their case: over its blob, and beside it.
         let dir = tempfile::tempdir().expect("temp dir");
         let rust_written = "Contoso/Sale/CRM-Sync/checkpoint/1";
         write(
@@ -277,31 +298,23 @@ mod tests {
             r#"{"sequencenumber":"9","offset":"90"}"#,
         );
         let store = DirectoryCheckpoints::new(dir.path());
-        let position = |sequence: i64| CheckpointPosition {
-            sequence,
-            offset: (sequence * 10).to_string(),
-        };
-        let scope = scope("contoso");
         store
             .set_checkpoint(&scope, "1", &position(3))
             .await
             .expect("sets");
         store
-            .set_checkpoint(&scope, "0", &position(5))
+            .set_checkpoint(&scope, "2", &position(7))
             .await
             .expect("sets");
-
         let text = std::fs::read_to_string(dir.path().join(rust_written)).expect("blob");
-        let metadata = parse_metadata(&text).expect("JSON object");
-        assert_eq!(metadata, position(3).metadata());
-        // A partition nobody checkpointed yet gets the name Python, JS and .NET read.
+        assert_eq!(parse_metadata(&text), Some(position(3).metadata()));
         assert!(
             dir.path()
-                .join("contoso/sale/crm-sync/checkpoint/0")
+                .join("Contoso/Sale/CRM-Sync/checkpoint/2")
                 .is_file()
         );
         let state = store.read(&scope).await.expect("reads");
-        assert_eq!(state.checkpoints["0"].sequence, 5);
         assert_eq!(state.checkpoints["1"].offset, "30");
+        assert_eq!(state.checkpoints["2"].sequence, 7);
     }
 }
