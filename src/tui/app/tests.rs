@@ -333,3 +333,33 @@ fn a_click_focuses_the_pane_and_picks_its_row() {
     click(&mut app, 3, group_row as u16);
     assert_eq!(app.hubs_list.selected, before);
 }
+
+#[test]
+fn a_click_in_the_tail_stops_following_until_the_newest_row() {
+    let mut app = sample::app_with_hubs();
+    let Command::StartTail { request, .. } = only(press(&mut app, &["t"])) else {
+        panic!("t tails");
+    };
+    app.update(Action::TailReceived {
+        request,
+        events: (0..5).map(sample::event).collect(),
+        lost: 0,
+    });
+    let screen = draw_frame(&mut app);
+    let header = screen
+        .iter()
+        .position(|line| line.contains("TIME") && line.contains("SUBJECT"))
+        .expect("tail header on screen") as u16;
+    click(&mut app, 10, header + 2);
+    let tail = app.tail.as_ref().expect("tail");
+    assert_eq!((tail.selected, tail.follow), (1, false));
+
+    draw_frame(&mut app);
+    click(&mut app, 10, header + 5);
+    let tail = app.tail.as_ref().expect("tail");
+    assert_eq!(
+        (tail.selected, tail.follow),
+        (4, true),
+        "the newest row follows again"
+    );
+}
