@@ -144,6 +144,11 @@ async fn registers_and_reads_back_in_both_api_versions_and_list_shapes() {
         .json();
         assert_eq!(versions["value"], serde_json::json!([1, 2]));
         assert_eq!(versions["schemaVersions"], serde_json::json!([1, 2]));
+        assert_eq!(
+            versions["Value"],
+            serde_json::json!([1, 2]),
+            "azure-schemaregistry 1.3.0"
+        );
 
         let groups = call(
             &emu,

@@ -208,7 +208,7 @@ impl SchemaRegistry {
         Ok(schema)
     }
 
-    /// Every page of a list, in either shape (`value` or the swagger's named key).
+    /// Every page of a list, in any shape (`value`, `Value`, or the swagger's named key).
     async fn list<T: serde::de::DeserializeOwned>(
         &self,
         path: &str,
@@ -219,11 +219,17 @@ impl SchemaRegistry {
         for _ in 0..MAX_PAGES {
             let (_, body) = self.send(&request).await?;
             let page: Value = serde_json::from_slice(&body).map_err(|e| unexpected(path, &e))?;
-            let values = page.get("value").or_else(|| page.get(key)).cloned();
+            let values = ["value", "Value", key]
+                .iter()
+                .find_map(|k| page.get(*k))
+                .cloned();
             let batch: Vec<T> = serde_json::from_value(values.unwrap_or(Value::Array(vec![])))
                 .map_err(|e| unexpected(path, &e))?;
             items.extend(batch);
-            match page.get("nextLink").and_then(Value::as_str) {
+            let next = ["nextLink", "NextLink"]
+                .iter()
+                .find_map(|k| page.get(*k).and_then(Value::as_str));
+            match next {
                 Some(next) if !next.is_empty() => {
                     let url = request.url().join(next).map_err(|e| unexpected(path, &e))?;
                     let auth = self.auth.authorization().await?;

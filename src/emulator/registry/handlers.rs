@@ -229,9 +229,18 @@ struct Links {
     api_version: String,
 }
 
-/// A list body in both shapes the specs disagree on (protocol-notes section 3).
+/// A list body in every shape a client reads: the swagger's named key (`schemaGroups`,
+/// `schemaVersions`), TypeSpec's `value`, and `Value`/`NextLink`, which is what
+/// azure-schemaregistry 1.3.0's generated pager reads (`deserialized["Value"]`).
 fn list(key: &str, items: serde_json::Value) -> Response {
-    axum::Json(json!({ key: items.clone(), "value": items, "nextLink": null })).into_response()
+    axum::Json(json!({
+        key: items.clone(),
+        "value": items.clone(),
+        "Value": items,
+        "nextLink": null,
+        "NextLink": null,
+    }))
+    .into_response()
 }
 
 fn schema_not_found(group: &Group, name: &str) -> RegistryError {

@@ -1,8 +1,8 @@
 //! Azure Schema Registry's data-plane REST API on the emulator's HTTP port (protocol-notes
 //! section 3), for api-versions `2023-07-01`, `2022-10` and `2021-10`:
-//! - `GET /$schemaGroups`: the groups (both list shapes: `schemaGroups` and `value`);
+//! - `GET /$schemaGroups`: the groups (every list shape: `schemaGroups`, `value`, `Value`);
 //! - `GET /$schemaGroups/$schemas/{id}`: a schema by id (raw text, properties in headers);
-//! - `GET /$schemaGroups/{group}/schemas/{name}/versions` (`schemaVersions` and `value`);
+//! - `GET /$schemaGroups/{group}/schemas/{name}/versions` (`schemaVersions`, `value`, `Value`);
 //! - `GET /$schemaGroups/{group}/schemas/{name}/versions/{version}`;
 //! - `PUT /$schemaGroups/{group}/schemas/{name}`: register (204; same content, same id);
 //! - `POST /$schemaGroups/{group}/schemas/{name}:get-id`: properties by content (204);
