@@ -4,7 +4,7 @@
 
 use clap::{Args, Subcommand};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::target::{self, DEFAULT_CONSUMER_GROUP, TargetArgs};
 use super::{exit, fail, output};
@@ -140,17 +140,9 @@ async fn versions(
     }
     table.print();
     if let Some(latest) = all.last() {
-        println!("\nversion {}:\n{}", latest.version, pretty(&latest.content));
+        println!("\nversion {}:\n{}", latest.version, latest.pretty());
     }
     Ok(())
-}
-
-/// A schema's JSON indented for reading; text that is not JSON as it is.
-pub fn pretty(content: &str) -> String {
-    serde_json::from_str::<Value>(content)
-        .ok()
-        .and_then(|v| serde_json::to_string_pretty(&v).ok())
-        .unwrap_or_else(|| content.to_owned())
 }
 
 pub async fn diff(target_args: &TargetArgs, args: &DiffArgs) -> u8 {

@@ -12,30 +12,18 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use azure_core::http::{HttpClient, Method, Request, Url, new_http_client};
-use serde::Serialize;
 use serde_json::Value;
 
 use super::catalog::{BearerAuth, CatalogAuth, SasAuth};
 use super::connection::Connection;
 use super::error::{ConnectError, Failure};
+pub use crate::model::RegisteredSchema;
 
 pub const API_VERSION: &str = "2023-07-01";
 /// The scope Schema Registry tokens are issued for (the TypeSpec's `main.tsp`).
 pub const EVENTHUBS_SCOPE: &str = "https://eventhubs.azure.net/.default";
 /// A `nextLink` chain longer than this is a service bug, not data.
 const MAX_PAGES: usize = 1000;
-
-/// One version of a schema, with its text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RegisteredSchema {
-    pub id: String,
-    pub group: String,
-    pub name: String,
-    pub version: u32,
-    /// `Avro`, `Json`, `Custom` or the service's content type when it is none of them.
-    pub format: String,
-    pub content: String,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RegistryError {

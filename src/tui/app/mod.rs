@@ -13,7 +13,8 @@ use super::action::{Action, ConnectionState};
 use super::command::{Command, RequestId};
 use super::keymap::{Context, Key, Keymap};
 use super::state::{
-    ConsumerGroupsState, DetailState, InputLine, ListState, PartitionsState, TailState,
+    ConsumerGroupsState, DetailState, InputLine, ListState, PartitionsState, SchemasState,
+    TailState,
 };
 use super::theme::{Theme, ThemeCatalog};
 use crate::model::{Hub, Identity, Namespace};
@@ -28,6 +29,7 @@ pub enum View {
     ConsumerGroups,
     Tail,
     Detail,
+    Schemas,
 }
 
 impl View {
@@ -39,6 +41,7 @@ impl View {
             View::ConsumerGroups => Context::ConsumerGroups,
             View::Tail => Context::Tail,
             View::Detail => Context::Detail,
+            View::Schemas => Context::Schemas,
         }
     }
 }
@@ -58,6 +61,7 @@ struct Latest {
     partitions: Option<RequestId>,
     lag: Option<RequestId>,
     tail: Option<RequestId>,
+    schemas: Option<RequestId>,
 }
 
 /// Settings fixed at start-up.
@@ -90,6 +94,7 @@ pub struct App {
     pub groups: ConsumerGroupsState,
     pub tail: Option<TailState>,
     pub detail: DetailState,
+    pub schemas: SchemasState,
     pub input: Option<InputLine>,
     pub help_open: bool,
     pub help_scroll: usize,
@@ -131,6 +136,7 @@ impl App {
             groups: ConsumerGroupsState::default(),
             tail: None,
             detail: DetailState::default(),
+            schemas: SchemasState::default(),
             input: None,
             help_open: false,
             help_scroll: 0,
@@ -269,6 +275,7 @@ impl App {
             | Action::LagLoaded { .. }
             | Action::TailReceived { .. }
             | Action::TailEnded { .. }
+            | Action::SchemasLoaded { .. }
             | Action::RequestFailed { .. }) => self.apply_reply(action),
             other => self.navigate(other),
         }

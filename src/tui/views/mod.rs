@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! ┌ contoso-events › sale › consumer groups ───────────────┐  crumbs in the top border
-//! │ pane (hubs | partitions | consumer groups | tail | ...) │
+//! │ pane (hubs | partitions | consumer groups | tail | schemas | ...) │
 //! └─────────────────────────────────────────────────────────┘
 //!  identity · team · namespace · connection      key hints     status bar
 //!  :command or /filter, or a notice                             input line
@@ -16,6 +16,7 @@ mod help;
 mod hubs;
 mod partitions;
 pub mod sanitize;
+mod schemas;
 mod status;
 mod tail;
 
@@ -53,6 +54,7 @@ pub fn render(frame: &mut Frame<'_>, app: &App, now: OffsetDateTime) {
         View::ConsumerGroups => consumer_groups::render(frame, main, app),
         View::Tail => tail::render(frame, main, app),
         View::Detail => detail::render(frame, main, app),
+        View::Schemas => schemas::render(frame, main, app),
     }
     status::render_status(frame, status_row, app);
     status::render_input(frame, input_row, app);
