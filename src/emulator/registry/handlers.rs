@@ -160,7 +160,7 @@ async fn answer(
             let store = registry.store.read().await;
             let found = store
                 .by_id(&id)
-                .filter(|(group, _, _)| store.group(group).is_some_and(|g| visible(g)));
+                .filter(|(group, _, _)| store.group(group).is_some_and(visible));
             let Some((group, name, version)) = found else {
                 return Err(RegistryError::not_found(
                     "ItemNotFound",

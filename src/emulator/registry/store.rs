@@ -146,17 +146,16 @@ impl RegistryStore {
         }
         if format == AVRO {
             schema_compat::parse(content).map_err(|e| RegisterError::Invalid(e.to_string()))?;
-            if let Some(latest) = self.versions(group, name).and_then(<[Version]>::last) {
-                if latest.format == AVRO {
-                    let verdict = schema_compat::verdict(&latest.content, content)
-                        .map_err(|e| RegisterError::Invalid(e.to_string()))?;
-                    verdict.check(group.compatibility).map_err(|reason| {
-                        RegisterError::Incompatible {
-                            mode: group.compatibility,
-                            reason,
-                        }
-                    })?;
-                }
+            let latest = self.versions(group, name).and_then(<[Version]>::last);
+            if let Some(latest) = latest.filter(|v| v.format == AVRO) {
+                let verdict = schema_compat::verdict(&latest.content, content)
+                    .map_err(|e| RegisterError::Invalid(e.to_string()))?;
+                verdict.check(group.compatibility).map_err(|reason| {
+                    RegisterError::Incompatible {
+                        mode: group.compatibility,
+                        reason,
+                    }
+                })?;
             }
         }
         let mut id = schema_id(content);
