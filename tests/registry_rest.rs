@@ -475,3 +475,28 @@ async fn headless_schemas_and_diff_against_an_emulator() {
     .await;
     assert_eq!(missing.code, 4, "not found: {}", missing.stderr);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_registers_its_schemas_under_the_ids_its_traffic_names() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let listed = common::ehops(vec!["schemas".into(), "--json".into()], data.path()).await;
+    assert_eq!(listed.code, 0, "{}", listed.stderr);
+    let lines = listed.json_lines();
+    let purchased = lines
+        .iter()
+        .find(|l| l["schema"] == NAME)
+        .unwrap_or_else(|| panic!("no {NAME}: {}", listed.stdout));
+    assert_eq!(purchased["group"], "customer", "one group per team");
+    assert_eq!(purchased["versions"], serde_json::json!([1, 2]));
+    let traffic_id = ehops::emulator::demo::schemas::CONTACT_PURCHASED_V2.id();
+    assert_eq!(
+        purchased["latest_id"],
+        serde_json::Value::String(traffic_id)
+    );
+    let groups: std::collections::BTreeSet<&str> =
+        lines.iter().filter_map(|l| l["group"].as_str()).collect();
+    assert_eq!(
+        groups.into_iter().collect::<Vec<_>>(),
+        ["conversions", "customer", "product"]
+    );
+}
