@@ -293,6 +293,26 @@ async fn errors_come_in_the_registry_shape() {
     )
     .await;
     assert_eq!(refused.status, 401);
+    let expiry = time::OffsetDateTime::now_utc().unix_timestamp() + 3600;
+    let listen_only = sign_token(
+        "sb://127.0.0.1/orders",
+        "orders-listen",
+        "orders-listen-key-0000000000000000000000000=",
+        expiry,
+    );
+    let path = format!("/$schemaGroups/orders-free/schemas/{NAME}?api-version=2023-07-01");
+    let read_only = call(&emu, Method::Put, &path, Some(&listen_only), Some(V1)).await;
+    assert_eq!(read_only.status, 403, "Listen reads but does not register");
+    assert_eq!(read_only.header("x-ms-error-code"), "Unauthorized");
+    let lists = call(
+        &emu,
+        Method::Get,
+        "/$schemaGroups?api-version=2023-07-01",
+        Some(&listen_only),
+        None,
+    )
+    .await;
+    assert_eq!(lists.status, 200, "{}", lists.body);
     let bearer = call(
         &emu,
         Method::Get,
@@ -431,6 +451,8 @@ async fn headless_schemas_and_diff_against_an_emulator() {
     assert_eq!(lines[0]["schema"], NAME);
     assert_eq!(lines[0]["versions"], serde_json::json!([1, 2]));
 
+    let no_group = common::ehops(target(&["schemas", "nope"]), logs.path()).await;
+    assert_eq!(no_group.code, 4, "{}", no_group.stderr);
     let versions = common::ehops(target(&["schemas", "orders-backward", NAME]), logs.path()).await;
     assert!(
         versions.stdout.contains("\"discountCode\""),

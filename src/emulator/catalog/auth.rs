@@ -83,6 +83,16 @@ impl Caller {
         })
     }
 
+    /// Whether the caller holds, anywhere in the namespace, a rule with Send or Manage: what
+    /// the registry asks of a registration (Azure's Schema Registry Contributor), where
+    /// Listen is enough to read.
+    pub fn may_write_in(&self, namespace: &NamespaceConfig) -> bool {
+        std::iter::once(EntityPath::default())
+            .chain(namespace.hubs.iter().map(|h| EntityPath::hub_only(&h.name)))
+            .filter_map(|path| sas::validate(&self.token, namespace, &path, self.now).ok())
+            .any(|grant| grant.rights.can_send() || grant.rights.manage)
+    }
+
     /// Whether the caller holds a rule over the whole namespace.
     pub fn sees_all_of(&self, namespace: &NamespaceConfig) -> bool {
         sas::validate(&self.token, namespace, &EntityPath::default(), self.now)

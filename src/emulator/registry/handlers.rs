@@ -216,6 +216,20 @@ async fn answer(
             let format = format_of(headers);
             let mut store = registry.store.write().await;
             let group = find_group(&store, &group)?;
+            let may_write = registry
+                .config
+                .namespace(&group.namespace)
+                .is_some_and(|ns| caller.may_write_in(ns));
+            if !may_write {
+                return Err(RegistryError::new(
+                    StatusCode::FORBIDDEN,
+                    "Unauthorized",
+                    format!(
+                        "Registering in group '{}' needs a rule with Send or Manage; the caller's has only Listen.",
+                        group.name
+                    ),
+                ));
+            }
             let version = store
                 .register(&group, &name, &format, &content)
                 .map_err(|e| refusal(&group, &name, e))?;

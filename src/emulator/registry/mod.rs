@@ -11,7 +11,8 @@
 //!
 //! Auth is the catalog's: a shared-access token, bare or as `Bearer <token>` (the Schema
 //! Registry SDKs only send bearer tokens). A caller sees the groups of the namespaces its rule
-//! reaches. Groups and their compatibility come from config; contents persist in the data dir.
+//! reaches; registering needs Send or Manage (Azure's Schema Registry Contributor), reading
+//! any right. Groups and their compatibility come from config; contents persist in the data dir.
 
 mod error;
 mod handlers;
