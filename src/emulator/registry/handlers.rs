@@ -4,14 +4,15 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::header::{CONTENT_TYPE, HOST, LOCATION};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::http::header::{CONTENT_TYPE, HOST};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use percent_encoding::percent_decode_str;
 use serde_json::json;
 
 use super::error::RegistryError;
-use super::store::{self, Group, RegisterError, Version};
+use super::responses::{Links, list, properties_response, schema_response};
+use super::store::{self, Group, RegisterError};
 use super::{API_VERSIONS, Registry};
 use crate::codec::schema_compat::Mode;
 use crate::emulator::catalog::auth::Caller;
@@ -238,25 +239,6 @@ async fn answer(
     }
 }
 
-struct Links {
-    base: String,
-    api_version: String,
-}
-
-/// A list body in every shape a client reads: the swagger's named key (`schemaGroups`,
-/// `schemaVersions`), TypeSpec's `value`, and `Value`/`NextLink`, which is what
-/// azure-schemaregistry 1.3.0's generated pager reads (`deserialized["Value"]`).
-fn list(key: &str, items: serde_json::Value) -> Response {
-    axum::Json(json!({
-        key: items.clone(),
-        "value": items.clone(),
-        "Value": items,
-        "nextLink": null,
-        "NextLink": null,
-    }))
-    .into_response()
-}
-
 fn schema_not_found(group: &Group, name: &str) -> RegistryError {
     RegistryError::not_found(
         "ItemNotFound",
@@ -310,13 +292,6 @@ fn format_of(headers: &HeaderMap) -> String {
     }
 }
 
-fn content_type_of(format: &str) -> String {
-    match format {
-        "Custom" => "text/plain; charset=utf-8".into(),
-        other => format!("application/json;serialization={other}"),
-    }
-}
-
 fn refusal(group: &Group, name: &str, error: RegisterError) -> RegistryError {
     match error {
         RegisterError::Incompatible { mode, reason } => RegistryError::bad_request(
@@ -339,51 +314,4 @@ fn refusal(group: &Group, name: &str, error: RegisterError) -> RegistryError {
             format!("The registry could not store the schema: {error}."),
         ),
     }
-}
-
-fn properties_headers(links: &Links, group: &str, name: &str, version: &Version) -> HeaderMap {
-    let mut headers = HeaderMap::new();
-    let mut put = |key: &'static str, value: String| {
-        if let Ok(value) = HeaderValue::from_str(&value) {
-            headers.insert(key, value);
-        }
-    };
-    let enc = |s: &str| {
-        percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
-    };
-    put(
-        LOCATION.as_str(),
-        format!(
-            "{}/$schemagroups/{}/schemas/{}/versions/{}?api-version={}",
-            links.base,
-            enc(group),
-            enc(name),
-            version.version,
-            links.api_version
-        ),
-    );
-    put("Schema-Id", version.id.clone());
-    put(
-        "Schema-Id-Location",
-        format!(
-            "{}/$schemagroups/$schemas/{}?api-version={}",
-            links.base, version.id, links.api_version
-        ),
-    );
-    put("Schema-Group-Name", group.to_string());
-    put("Schema-Name", name.to_string());
-    put("Schema-Version", version.version.to_string());
-    put(CONTENT_TYPE.as_str(), content_type_of(&version.format));
-    headers
-}
-
-fn properties_response(links: &Links, group: &str, name: &str, version: &Version) -> Response {
-    let mut headers = properties_headers(links, group, name, version);
-    headers.remove(CONTENT_TYPE);
-    (StatusCode::NO_CONTENT, headers).into_response()
-}
-
-fn schema_response(links: &Links, group: &str, name: &str, version: &Version) -> Response {
-    let headers = properties_headers(links, group, name, version);
-    (StatusCode::OK, headers, version.content.clone()).into_response()
 }

@@ -16,6 +16,7 @@
 
 mod error;
 mod handlers;
+mod responses;
 pub mod store;
 
 use std::sync::Arc;
