@@ -109,7 +109,6 @@ impl App {
                 Some(&mut self.groups.lag_list.filter)
             }
             View::ConsumerGroups => Some(&mut self.groups.list.filter),
-            // Kept but not applied: the schema list is short and shown whole.
             View::Schemas => Some(&mut self.schemas.list.filter),
             View::Tail | View::Detail => None,
         }

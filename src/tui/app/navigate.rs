@@ -120,7 +120,7 @@ impl App {
             View::ConsumerGroups => self.groups.groups.len(),
             View::Tail => self.tail.as_ref().map_or(0, |t| t.buffer.visible_len()),
             View::Detail => 0,
-            View::Schemas => self.schemas.versions.len(),
+            View::Schemas => self.schemas.visible().len(),
         }
     }
 
@@ -132,7 +132,7 @@ impl App {
         self.groups.list.clamp(self.groups.groups.len());
         let lag_rows = self.groups.lag.as_ref().map_or(0, |l| l.partitions.len());
         self.groups.lag_list.clamp(lag_rows);
-        self.schemas.list.clamp(self.schemas.versions.len());
+        self.schemas.list.clamp(self.schemas.visible().len());
     }
 
     fn push(&mut self, view: View) {

@@ -1,5 +1,6 @@
 //! State of the schema pane: every version of every schema, as rows grouped by group and
-//! schema, a selection, and an optional marked version to compare the selection with.
+//! schema, a filter on group and schema name, a selection among the rows it lets through, and
+//! an optional marked version to compare the selection with.
 
 use super::list::ListState;
 use crate::model::RegisteredSchema;
@@ -8,6 +9,7 @@ use crate::model::RegisteredSchema;
 pub struct SchemasState {
     /// Sorted by group, schema name, version.
     pub versions: Vec<RegisteredSchema>,
+    /// `selected` counts rows the filter lets through.
     pub list: ListState,
     /// Index into `versions` of the version marked for comparison.
     pub marked: Option<usize>,
@@ -37,12 +39,36 @@ impl SchemasState {
             |wanted: &(String, String, u32)| self.versions.iter().position(|s| &key(s) == wanted);
         self.marked = marked.as_ref().and_then(find);
         if let Some(at) = selected.as_ref().and_then(find) {
-            self.list.selected = at;
+            self.select_index(at);
         }
         if let Some(id) = self.pending_id.take() {
             self.select_id(&id);
         }
-        self.list.clamp(self.versions.len());
+        self.list.clamp(self.visible().len());
+    }
+
+    /// Indexes into `versions` of the rows the filter lets through, in order.
+    pub fn visible(&self) -> Vec<usize> {
+        self.versions
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| self.list.matches([s.group.as_str(), s.name.as_str()]))
+            .map(|(at, _)| at)
+            .collect()
+    }
+
+    /// Selects the row of `versions[at]`, clearing a filter that hides it.
+    fn select_index(&mut self, at: usize) {
+        if !self.visible().contains(&at) {
+            self.list.filter.clear();
+        }
+        if let Some(row) = self.visible().iter().position(|v| *v == at) {
+            self.list.selected = row;
+        }
+    }
+
+    fn selected_index(&self) -> Option<usize> {
+        self.visible().get(self.list.selected).copied()
     }
 
     /// Selects the version with this id; false when none has it (yet).
@@ -53,7 +79,7 @@ impl SchemasState {
             .position(|s| s.id.eq_ignore_ascii_case(id))
         {
             Some(at) => {
-                self.list.selected = at;
+                self.select_index(at);
                 true
             }
             None => false,
@@ -61,15 +87,14 @@ impl SchemasState {
     }
 
     pub fn selected(&self) -> Option<&RegisteredSchema> {
-        self.versions.get(self.list.selected)
+        self.versions.get(self.selected_index()?)
     }
 
     pub fn toggle_mark(&mut self) {
-        let at = self.list.selected;
-        self.marked = match self.marked {
-            Some(marked) if marked == at => None,
-            _ if at < self.versions.len() => Some(at),
-            _ => None,
+        let at = self.selected_index();
+        self.marked = match (self.marked, at) {
+            (Some(marked), Some(at)) if marked == at => None,
+            (_, at) => at,
         };
     }
 
@@ -149,5 +174,16 @@ mod tests {
 
         state.load(vec![version("b", 3, "b3"), version("b", 1, "b1")]);
         assert_eq!(state.marked, Some(1), "the mark follows its version");
+
+        state.load(vec![version("a", 1, "a1"), version("b", 1, "b1")]);
+        state.list.filter = "b".into();
+        state.list.selected = 0;
+        assert_eq!(state.visible(), [1]);
+        assert_eq!(state.selected().map(|s| s.id.as_str()), Some("b1"));
+        assert!(
+            state.select_id("a1"),
+            "a jump clears a filter hiding its target"
+        );
+        assert_eq!(state.selected().map(|s| s.id.as_str()), Some("a1"));
     }
 }

@@ -31,7 +31,9 @@ fn render_list(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let theme = &app.theme;
     let state = &app.schemas;
     let mut previous: Option<&RegisteredSchema> = None;
-    let rows = state.versions.iter().enumerate().map(|(at, s)| {
+    let visible = state.visible();
+    let rows = visible.iter().map(|&at| {
+        let s = &state.versions[at];
         // Group and name only where they change, so the list reads as a tree.
         let group = match previous {
             Some(p) if p.group == s.group => String::new(),
@@ -50,10 +52,17 @@ fn render_list(frame: &mut Frame<'_>, area: Rect, app: &App) {
         ])
         .style(theme.get(Slot::Text))
     });
-    let title = if state.loaded {
+    let title = if !state.loaded {
+        "schemas (loading)".to_owned()
+    } else if state.list.filter.is_empty() {
         format!("schemas ({} versions)", state.versions.len())
     } else {
-        "schemas (loading)".to_owned()
+        format!(
+            "schemas /{} ({} of {} versions)",
+            sanitize(&state.list.filter, false),
+            visible.len(),
+            state.versions.len()
+        )
     };
     let table = Table::new(
         rows,
