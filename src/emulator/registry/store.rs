@@ -204,3 +204,49 @@ impl RegistryStore {
         std::fs::File::open(dir)?.sync_all()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CONFIG: &str = "[[namespace]]\nname = \"ns\"\n[[namespace.schema_group]]\nname = \"a\"\n[[namespace.schema_group]]\nname = \"b\"\ncompatibility = \"Full\"\n";
+    const SCHEMA: &str = r#"{"type":"record","name":"T","fields":[{"name":"x","type":"int"}]}"#;
+
+    fn open(dir: &Path) -> RegistryStore {
+        let config = EmulatorConfig::parse(CONFIG, Path::new("test.toml")).expect("config");
+        RegistryStore::open(dir, &config).expect("opens")
+    }
+
+    #[test]
+    fn the_same_text_elsewhere_gets_its_own_id_and_every_id_resolves() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = open(dir.path());
+        let (a, b) = (store.groups()[0].clone(), store.groups()[1].clone());
+        let first = store.register(&a, "T", AVRO, SCHEMA).expect("registers");
+        assert_eq!(
+            first.id,
+            schema_id(SCHEMA),
+            "the demo's ids: a hash of the text"
+        );
+        let second = store.register(&b, "T", AVRO, SCHEMA).expect("registers");
+        assert_ne!(first.id, second.id);
+        assert_eq!(
+            store.by_id(&second.id).map(|(g, n, _)| (g, n)),
+            Some(("b", "T"))
+        );
+
+        let widened = SCHEMA.replace("\"int\"", "\"long\"");
+        let refused = store.register(&b, "T", AVRO, &widened);
+        assert!(
+            matches!(&refused, Err(RegisterError::Incompatible { reason, .. }) if reason.field == "x"),
+            "Full refuses a one-way promotion: {refused:?}"
+        );
+        assert!(matches!(
+            store.register(&a, "T", AVRO, "not a schema"),
+            Err(RegisterError::Invalid(_))
+        ));
+        let reopened = open(dir.path());
+        assert_eq!(reopened.versions(&a, "T").map(<[Version]>::len), Some(1));
+        assert!(reopened.by_id(&second.id).is_some());
+    }
+}
