@@ -51,7 +51,9 @@ async fn the_console_client_lists_reads_and_tells_not_found_apart() {
             .expect("versions"),
         [1, 2]
     );
-    let by_id = registry.schema_by_id(&first.id).await.expect("by id");
+    // A fresh client, so the answer comes from the service, not from the registration.
+    let reader = client(&emu);
+    let by_id = reader.schema_by_id(&first.id).await.expect("by id");
     assert_eq!(
         (by_id.version, by_id.format.as_str(), by_id.content.as_str()),
         (1, "Avro", V1)
@@ -182,5 +184,29 @@ async fn the_demo_registers_its_schemas_under_the_ids_its_traffic_names() {
     assert_eq!(
         groups.into_iter().collect::<Vec<_>>(),
         ["conversions", "customer", "product"]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schemas_read_by_id_are_served_from_the_cache_afterwards() {
+    let emu = common::start(CONFIG).await;
+    let id = client(&emu)
+        .register_avro("orders-free", NAME, V1)
+        .await
+        .expect("registers")
+        .id;
+    let reader = client(&emu);
+    let fetched = reader.schema_by_id(&id).await.expect("fetched");
+    drop(emu);
+    let cached = reader.schema_by_id(&id).await.expect("no service needed");
+    assert_eq!(cached, fetched);
+    let uncached = reader
+        .schema_by_id("ffffffffffffffffffffffffffffffff")
+        .await
+        .expect_err("the emulator is gone");
+    assert_eq!(
+        uncached.failure(),
+        ehops::connect::Failure::Unreachable,
+        "{uncached}"
     );
 }
