@@ -309,6 +309,16 @@ async fn errors_come_in_the_registry_shape() {
     )
     .await;
     assert_eq!(lists.status, 200, "{}", lists.body);
+    let bad_name = call(
+        &emu,
+        Method::Put,
+        "/$schemaGroups/orders-free/schemas/-starts-badly?api-version=2023-07-01",
+        Some(&token),
+        Some(V1),
+    )
+    .await;
+    assert_eq!(bad_name.status, 400, "{}", bad_name.body);
+    assert_eq!(bad_name.header("x-ms-error-code"), "InvalidSchemaName");
     let bearer = call(
         &emu,
         Method::Get,
