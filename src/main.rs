@@ -9,6 +9,7 @@ use ehops::commands::emulator::EmulatorArgs;
 use ehops::commands::hubs::HubsArgs;
 use ehops::commands::lag::LagArgs;
 use ehops::commands::partitions::PartitionsArgs;
+use ehops::commands::schemas::{SchemaCommand, SchemasArgs};
 use ehops::commands::tail::TailArgs;
 use ehops::commands::target::{self, DEFAULT_CONSUMER_GROUP, TargetArgs};
 use ehops::commands::{self};
@@ -42,7 +43,8 @@ enum Command {
         /// AMQP listen address (port 0 picks a free port).
         #[arg(long, default_value = ehops::emulator::DEFAULT_AMQP)]
         amqp: SocketAddr,
-        /// HTTP listen address (health, and the ARM-shaped catalog under /subscriptions).
+        /// HTTP listen address (health, the ARM-shaped catalog under /subscriptions, and the
+        /// Schema Registry under /$schemaGroups).
         #[arg(long, default_value = ehops::emulator::DEFAULT_HTTP)]
         http: SocketAddr,
         /// Serve the demo organisation with live traffic and consumers (also the default
@@ -61,6 +63,11 @@ enum Command {
     Lag(LagArgs),
     /// Print a hub's events as they arrive, or from a position.
     Tail(TailArgs),
+    /// List the Schema Registry's groups, a group's schemas, or a schema's versions.
+    Schemas(SchemasArgs),
+    /// Work with one schema's versions (`ehops schema diff GROUP NAME V1 V2`).
+    #[command(subcommand)]
+    Schema(SchemaCommand),
 }
 
 fn main() -> ExitCode {
@@ -109,6 +116,14 @@ fn main() -> ExitCode {
         Some(Command::Tail(args)) => {
             init_file_logging(target);
             runtime.block_on(commands::tail::run(target, args))
+        }
+        Some(Command::Schemas(args)) => {
+            init_file_logging(target);
+            runtime.block_on(commands::schemas::run(target, args))
+        }
+        Some(Command::Schema(SchemaCommand::Diff(args))) => {
+            init_file_logging(target);
+            runtime.block_on(commands::schemas::diff(target, args))
         }
         None => {
             init_file_logging(target);

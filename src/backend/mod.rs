@@ -114,7 +114,9 @@ impl Backend {
     fn handle(&mut self, command: Command) {
         tracing::debug!(?command, "backend command");
         match command {
-            Command::ListNamespaces { .. } | Command::ListHubs { .. } => {
+            Command::ListNamespaces { .. }
+            | Command::ListHubs { .. }
+            | Command::ListSchemas { .. } => {
                 // The user is back at the top: nothing below it is on screen any more.
                 self.watch = None;
                 self.start_job(command);

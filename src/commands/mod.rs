@@ -7,6 +7,7 @@ pub mod hubs;
 pub mod lag;
 mod output;
 pub mod partitions;
+pub mod schemas;
 pub mod tail;
 pub mod target;
 

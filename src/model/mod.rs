@@ -2,7 +2,8 @@
 //!
 //! One concept per file: where events live ([`Namespace`], [`Hub`], [`PartitionInfo`]), how far
 //! a consumer is behind ([`ConsumerGroupLag`]), what a tail shows ([`TailEvent`]), where a
-//! read starts ([`StartPosition`]) and who is looking ([`Identity`]).
+//! read starts ([`StartPosition`]), who is looking ([`Identity`]) and what schema an event
+//! was written with ([`RegisteredSchema`]).
 
 mod event;
 mod hub;
@@ -11,6 +12,7 @@ mod lag;
 mod namespace;
 mod partition;
 mod position;
+mod schema;
 
 pub use event::{CloudEventAttributes, TailEvent};
 pub use hub::Hub;
@@ -22,3 +24,4 @@ pub use lag::{
 pub use namespace::Namespace;
 pub use partition::PartitionInfo;
 pub use position::{StartPosition, StartPositionError};
+pub use schema::{RegisteredSchema, schema_id_of_content_type};

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::command::RequestId;
-use crate::model::{Hub, LagSnapshot, Namespace, PartitionInfo, TailEvent};
+use crate::model::{Hub, LagSnapshot, Namespace, PartitionInfo, RegisteredSchema, TailEvent};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -55,6 +55,10 @@ pub enum Action {
     ShowConsumerGroups,
     /// Tail the selected hub (from a lag row: from that partition's checkpoint).
     ShowTail,
+    /// Show the Schema Registry (from an event: its schema version).
+    ShowSchemas,
+    /// Mark the selected schema version to compare others with (again: unmark).
+    MarkVersion,
     /// Freeze or resume the live tail; events keep arriving while frozen.
     PauseTail,
     /// Show the event body as hex or as text.
@@ -114,6 +118,11 @@ pub enum Action {
         reason: Option<String>,
     },
     #[serde(skip)]
+    SchemasLoaded {
+        request: RequestId,
+        schemas: Vec<RegisteredSchema>,
+    },
+    #[serde(skip)]
     RequestFailed { request: RequestId, message: String },
     #[serde(skip)]
     ConnectionChanged(ConnectionState),
@@ -151,6 +160,8 @@ impl Action {
         Action::ShowPartitions,
         Action::ShowConsumerGroups,
         Action::ShowTail,
+        Action::ShowSchemas,
+        Action::MarkVersion,
         Action::PauseTail,
         Action::ToggleHex,
         Action::NextTheme,

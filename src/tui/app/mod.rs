@@ -14,7 +14,8 @@ use super::action::{Action, ConnectionState};
 use super::command::{Command, RequestId};
 use super::keymap::{Context, Key, Keymap};
 use super::state::{
-    ConsumerGroupsState, DetailState, InputLine, ListState, PartitionsState, TailState,
+    ConsumerGroupsState, DetailState, InputLine, ListState, PartitionsState, SchemasState,
+    TailState,
 };
 use super::theme::{Theme, ThemeCatalog};
 use crate::model::{Hub, Identity, Namespace};
@@ -30,6 +31,7 @@ pub enum View {
     ConsumerGroups,
     Tail,
     Detail,
+    Schemas,
 }
 
 impl View {
@@ -41,6 +43,7 @@ impl View {
             View::ConsumerGroups => Context::ConsumerGroups,
             View::Tail => Context::Tail,
             View::Detail => Context::Detail,
+            View::Schemas => Context::Schemas,
         }
     }
 }
@@ -60,6 +63,7 @@ struct Latest {
     partitions: Option<RequestId>,
     lag: Option<RequestId>,
     tail: Option<RequestId>,
+    schemas: Option<RequestId>,
 }
 
 /// Settings fixed at start-up.
@@ -92,6 +96,7 @@ pub struct App {
     pub groups: ConsumerGroupsState,
     pub tail: Option<TailState>,
     pub detail: DetailState,
+    pub schemas: SchemasState,
     pub input: Option<InputLine>,
     pub help_open: bool,
     pub help_scroll: usize,
@@ -135,6 +140,7 @@ impl App {
             groups: ConsumerGroupsState::default(),
             tail: None,
             detail: DetailState::default(),
+            schemas: SchemasState::default(),
             input: None,
             help_open: false,
             help_scroll: 0,
@@ -275,6 +281,7 @@ impl App {
             | Action::LagLoaded { .. }
             | Action::TailReceived { .. }
             | Action::TailEnded { .. }
+            | Action::SchemasLoaded { .. }
             | Action::RequestFailed { .. }) => self.apply_reply(action),
             other => self.navigate(other),
         }

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! ┌ contoso-events › sale › consumer groups ───────────────┐  crumbs in the top border
-//! │ pane (hubs | partitions | consumer groups | tail | ...) │
+//! │ pane (hubs | partitions | consumer groups | tail | schemas | ...) │
 //! └─────────────────────────────────────────────────────────┘
 //!  identity · team · namespace · connection      key hints     status bar
 //!  :command or /filter, or a notice                             input line
@@ -16,6 +16,7 @@ mod help;
 mod hubs;
 mod partitions;
 pub mod sanitize;
+mod schemas;
 mod status;
 mod tail;
 
@@ -59,6 +60,11 @@ pub fn render(frame: &mut Frame<'_>, app: &App, now: OffsetDateTime) -> ScreenLa
         View::Tail => tail::render(frame, main, app).into_iter().collect(),
         View::Detail => {
             detail::render(frame, main, app);
+            Vec::new()
+        }
+        // Not clickable yet: its lists can report their areas as the others do.
+        View::Schemas => {
+            schemas::render(frame, main, app);
             Vec::new()
         }
     };
