@@ -83,6 +83,21 @@ impl Data {
     }
 }
 
+/// Serialises as [`Data::to_json`] would, but with records' fields in schema order.
+impl serde::Serialize for Data {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Data::Empty | Data::Failed(_) => serializer.serialize_unit(),
+            Data::Avro { schema, value } => AvroJson::root(schema, value).serialize(serializer),
+            Data::AvroFile { schema, records } => {
+                serializer.collect_seq(records.iter().map(|r| AvroJson::root(schema, r)))
+            }
+            Data::Json(json) => json.serialize(serializer),
+            Data::Text(text) | Data::Hex(text) => serializer.serialize_str(text),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct DecodedEvent {
     pub cloud_event: Option<CloudEvent>,

@@ -10,7 +10,6 @@ use std::sync::Arc;
 use base64::Engine;
 use clap::Args;
 use serde::{Deserialize, Serialize};
-use serde_json::Value as Json;
 
 use super::{exit, output};
 use crate::codec::avro::Schema;
@@ -18,7 +17,7 @@ use crate::codec::cloudevents::{CloudEvent, PropertyValue};
 use crate::codec::framing::Framing;
 use crate::codec::mandate::Violation;
 use crate::codec::schemas::{self, SchemaCache};
-use crate::codec::{DecodeOptions, EventInput, Headers, decode_event};
+use crate::codec::{Data, DecodeOptions, EventInput, Headers, decode_event};
 
 /// Most bytes read from stdin (Event Hubs events are at most 1 MB; container files more).
 const MAX_INPUT: u64 = 256 << 20;
@@ -62,7 +61,8 @@ struct Decoded<'a> {
     schema_id: Option<&'a str>,
     schema: Option<&'a str>,
     cloudevent: Option<&'a CloudEvent>,
-    data: Json,
+    /// Records keep their schema's field order.
+    data: &'a Data,
     error: Option<ErrorLine>,
     violations: &'a [Violation],
     /// The body as received, when its data could not be decoded.
@@ -134,7 +134,7 @@ pub fn run(args: &DecodeArgs) -> u8 {
         schema_id: decoded.schema_id.as_deref(),
         schema: decoded.schema_name.as_deref(),
         cloudevent: decoded.cloud_event.as_ref(),
-        data: decoded.data.to_json(),
+        data: &decoded.data,
         error: error.map(|e| ErrorLine {
             kind: e.kind(),
             reason: e.to_string(),
