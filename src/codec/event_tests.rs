@@ -229,3 +229,40 @@ fn confluent_framing_and_a_chosen_reader_version() {
     );
     assert_eq!(data["purchasedAt"], 1);
 }
+
+#[test]
+fn a_tail_event_decodes_from_its_text_properties() {
+    let (cache, sale, _) = cache();
+    let event = crate::model::TailEvent {
+        enqueued_time: time::OffsetDateTime::UNIX_EPOCH,
+        partition: "0".into(),
+        sequence: 1,
+        offset: "0".into(),
+        cloud_event: crate::model::CloudEventAttributes::default(),
+        content_type: Some(format!("avro/binary+{sale}")),
+        properties: vec![
+            ("cloudEvents_specversion".into(), "1.0".into()),
+            ("cloudEvents_id".into(), "e-9".into()),
+            ("cloudEvents_source".into(), "/conversions".into()),
+            ("cloudEvents_type".into(), "t".into()),
+        ],
+        annotations: Vec::new(),
+        body: sale_datum(),
+    };
+    let readers = HashMap::new();
+    let decoded = tail::decode_tail_event(
+        &event,
+        &DecodeOptions {
+            schemas: &cache,
+            readers: &readers,
+        },
+    );
+    assert_eq!(decoded.violations, vec![]);
+    assert_eq!(decoded.data.to_json()["saleId"], "sale-1");
+    // Serialised, records keep the schema's field order.
+    let text = serde_json::to_string(&decoded.data).expect("json");
+    assert!(
+        text.starts_with(r#"{"saleId":"sale-1","contactId":"c-1""#),
+        "{text}"
+    );
+}

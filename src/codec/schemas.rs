@@ -106,6 +106,10 @@ impl SchemaCache {
 
 impl SchemaLookup for SchemaCache {
     fn lookup(&self, id: &str) -> Lookup {
+        // Ids are usually lowercase already: look them up without allocating first.
+        if let Some(schema) = self.schemas.get(id) {
+            return Lookup::Found(Arc::clone(schema));
+        }
         let key = id.to_ascii_lowercase();
         if let Some(schema) = self.schemas.get(&key) {
             return Lookup::Found(Arc::clone(schema));

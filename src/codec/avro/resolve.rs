@@ -75,7 +75,12 @@ impl Resolver<'_> {
                         f.name == field.name || field.aliases.iter().any(|a| *a == f.name)
                     });
                     out.push(match written {
-                        Some(i) => self.value(&fields[i], wr.fields[i].node, field.node, depth)?,
+                        Some(i) => {
+                            let written = fields
+                                .get(i)
+                                .ok_or_else(|| ResolveError("the record lacks a field".into()))?;
+                            self.value(written, wr.fields[i].node, field.node, depth)?
+                        }
                         None => match &field.default {
                             Some(default) => {
                                 default_value(self.reader, field.node, default, depth)?
