@@ -15,8 +15,12 @@ trap 'rm -rf "$work"' EXIT
 pin=(taskset -c 0)
 command -v taskset >/dev/null || pin=()
 
-EHOPS_DECODE_PAYLOADS="$work/payloads.json" "${pin[@]}" \
-  cargo bench --quiet --bench decode -- --measurement-time "$seconds" --noplot >"$work/criterion.txt"
+if ! EHOPS_DECODE_PAYLOADS="$work/payloads.json" "${pin[@]}" \
+  cargo bench --quiet --bench decode -- --measurement-time "$seconds" --noplot \
+  >"$work/criterion.txt" 2>&1; then
+  cat "$work/criterion.txt" >&2
+  exit 1
+fi
 python_json=$("${pin[@]}" "$python" scripts/bench/decode_fastavro.py "$work/payloads.json")
 
 "$python" - "$python_json" target/criterion/decode <<'PY'
