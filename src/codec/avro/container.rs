@@ -105,8 +105,11 @@ pub fn read_container(bytes: &[u8]) -> Result<ContainerFile, ContainerError> {
     })
 }
 
+/// The schema and codec of a header, when present.
+type HeaderKeys = (Option<Vec<u8>>, Option<Vec<u8>>);
+
 /// The metadata map: only the two keys the reader needs are kept.
-fn header(reader: &mut Reader) -> Result<(Option<Vec<u8>>, Option<Vec<u8>>), AvroError> {
+fn header(reader: &mut Reader) -> Result<HeaderKeys, AvroError> {
     let (mut schema, mut codec) = (None, None);
     let mut entries = 0;
     loop {

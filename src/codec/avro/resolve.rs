@@ -71,9 +71,10 @@ impl Resolver<'_> {
                 }
                 let mut out = Vec::with_capacity(rr.fields.len());
                 for field in &rr.fields {
-                    let written = wr.fields.iter().position(|f| {
-                        f.name == field.name || field.aliases.iter().any(|a| *a == f.name)
-                    });
+                    let written = wr
+                        .fields
+                        .iter()
+                        .position(|f| f.name == field.name || field.aliases.contains(&f.name));
                     out.push(match written {
                         Some(i) => {
                             let written = fields
