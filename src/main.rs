@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use ehops::commands::decode::DecodeArgs;
 use ehops::commands::emulator::EmulatorArgs;
 use ehops::commands::hubs::HubsArgs;
 use ehops::commands::lag::LagArgs;
@@ -68,6 +69,9 @@ enum Command {
     /// Work with one schema's versions (`ehops schema diff GROUP NAME V1 V2`).
     #[command(subcommand)]
     Schema(SchemaCommand),
+    /// Decode one event from stdin (a line of `tail --json`, or raw bytes): CloudEvent
+    /// attributes, Avro/JSON/text data, schema id, mandate violations.
+    Decode(DecodeArgs),
 }
 
 fn main() -> ExitCode {
@@ -113,6 +117,7 @@ fn main() -> ExitCode {
             init_file_logging(target);
             runtime.block_on(commands::lag::run(target, args))
         }
+        Some(Command::Decode(args)) => commands::decode::run(args),
         Some(Command::Tail(args)) => {
             init_file_logging(target);
             runtime.block_on(commands::tail::run(target, args))

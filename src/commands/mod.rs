@@ -2,6 +2,7 @@
 //! arguments, does its job, and returns the process exit code.
 
 pub mod console;
+pub mod decode;
 pub mod emulator;
 pub mod hubs;
 pub mod lag;
@@ -22,6 +23,8 @@ pub mod exit {
     pub const CONNECTION: u8 = 3;
     /// The hub, consumer group or partition does not exist.
     pub const NOT_FOUND: u8 = 4;
+    /// The event's data could not be decoded (`ehops decode`); the reason is in the output.
+    pub const DECODE: u8 = 5;
 }
 
 /// The exit code for a kind of failure.
