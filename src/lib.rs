@@ -4,6 +4,9 @@
 //! Module map (see `ARCHITECTURE.md` in the design notes for the rules between them):
 //! - [`backend`]: the console's backend task: runs the TUI's commands with [`connect`] and
 //!   [`ops`], answers with result actions; messages only.
+//! - [`codec`]: pure and fuzzable: decoding events (Avro framings and schemas, CloudEvents
+//!   bindings, JSON/text/hex bodies, the mandate check) and Avro schema compatibility and diff,
+//!   shared by emulator and console.
 //! - [`commands`]: the headless subcommands (`ehops emulator`, ...), one file each.
 //! - [`connect`]: everything that talks to a service (Event Hubs SDK, ARM catalog, checkpoint
 //!   stores, credentials).
@@ -19,6 +22,7 @@
 #![forbid(unsafe_code)]
 
 pub mod backend;
+pub mod codec;
 pub mod commands;
 pub mod connect;
 pub mod emulator;

@@ -5,10 +5,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use ehops::commands::decode::DecodeArgs;
 use ehops::commands::emulator::EmulatorArgs;
 use ehops::commands::hubs::HubsArgs;
 use ehops::commands::lag::LagArgs;
 use ehops::commands::partitions::PartitionsArgs;
+use ehops::commands::schemas::{SchemaCommand, SchemasArgs};
 use ehops::commands::tail::TailArgs;
 use ehops::commands::target::{self, DEFAULT_CONSUMER_GROUP, TargetArgs};
 use ehops::commands::{self};
@@ -42,7 +44,8 @@ enum Command {
         /// AMQP listen address (port 0 picks a free port).
         #[arg(long, default_value = ehops::emulator::DEFAULT_AMQP)]
         amqp: SocketAddr,
-        /// HTTP listen address (health, and the ARM-shaped catalog under /subscriptions).
+        /// HTTP listen address (health, the ARM-shaped catalog under /subscriptions, and the
+        /// Schema Registry under /$schemaGroups).
         #[arg(long, default_value = ehops::emulator::DEFAULT_HTTP)]
         http: SocketAddr,
         /// Serve the demo organisation with live traffic and consumers (also the default
@@ -61,6 +64,14 @@ enum Command {
     Lag(LagArgs),
     /// Print a hub's events as they arrive, or from a position.
     Tail(TailArgs),
+    /// List the Schema Registry's groups, a group's schemas, or a schema's versions.
+    Schemas(SchemasArgs),
+    /// Work with one schema's versions (`ehops schema diff GROUP NAME V1 V2`).
+    #[command(subcommand)]
+    Schema(SchemaCommand),
+    /// Decode one event from stdin (a line of `tail --json`, or raw bytes): CloudEvent
+    /// attributes, Avro/JSON/text data, schema id, mandate violations.
+    Decode(DecodeArgs),
 }
 
 fn main() -> ExitCode {
@@ -106,9 +117,18 @@ fn main() -> ExitCode {
             init_file_logging(target);
             runtime.block_on(commands::lag::run(target, args))
         }
+        Some(Command::Decode(args)) => commands::decode::run(args),
         Some(Command::Tail(args)) => {
             init_file_logging(target);
             runtime.block_on(commands::tail::run(target, args))
+        }
+        Some(Command::Schemas(args)) => {
+            init_file_logging(target);
+            runtime.block_on(commands::schemas::run(target, args))
+        }
+        Some(Command::Schema(SchemaCommand::Diff(args))) => {
+            init_file_logging(target);
+            runtime.block_on(commands::schemas::diff(target, args))
         }
         None => {
             init_file_logging(target);

@@ -45,7 +45,7 @@ async fn a_send_only_identity_cannot_tail_and_is_told_why() {
         &["tail", "orders", "--timeout", "1"],
     )
     .await;
-    assert_eq!(refused.code, 5, "{refused:?}");
+    assert_eq!(refused.code, 6, "{refused:?}");
     assert!(
         refused.stderr.contains(
             "tail is not permitted: missing Microsoft.EventHub/namespaces/messages/receive/action (data action) on the event hub"

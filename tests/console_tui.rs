@@ -1,5 +1,6 @@
 //! The real console in a real terminal (tmux), against an emulator of the test's own:
-//! hubs -> consumer groups -> lag table -> tail, asserting on what the screen shows.
+//! hubs -> consumer groups (a mouse click) -> lag table -> tail, asserting on what the screen
+//! shows.
 
 mod common;
 
@@ -31,6 +32,25 @@ impl Terminal {
         let mut args = vec!["send-keys", "-t", "console"];
         args.extend(keys);
         assert!(self.tmux(&args).status.success(), "send-keys {keys:?}");
+    }
+
+    /// A left click on the first cell showing `text`, as an xterm SGR mouse report (what
+    /// terminals send with mouse capture on).
+    fn click_on(&self, text: &str) {
+        let screen = self.screen();
+        let (row, column) = screen
+            .lines()
+            .enumerate()
+            .find_map(|(y, line)| {
+                line.find(text)
+                    .map(|x| (y + 1, line[..x].chars().count() + 1))
+            })
+            .unwrap_or_else(|| panic!("{text} is not on screen:\n{screen}"));
+        for end in ["M", "m"] {
+            let report = format!("\x1b[<0;{column};{row}{end}");
+            let sent = self.tmux(&["send-keys", "-t", "console", "-l", &report]);
+            assert!(sent.status.success(), "send mouse report");
+        }
     }
 
     fn screen(&self) -> String {
@@ -137,6 +157,10 @@ async fn navigate_hubs_to_consumer_groups_to_tail() {
     terminal
         .wait_for(&["consumer groups", "billing", "audit", "lag of $Default at"])
         .await;
+
+    // A click on another group selects it and shows its lag.
+    terminal.click_on("audit");
+    terminal.wait_for(&["lag of audit at"]).await;
 
     // Lag table -> tail partition 0 from its checkpoint (none: from the start).
     terminal.keys(&["Enter"]);

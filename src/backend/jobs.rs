@@ -19,7 +19,8 @@ pub fn request_of(command: &Command) -> RequestId {
         | Command::StopTail { request }
         | Command::Permissions { request, .. }
         | Command::SwitchTeam { request, .. }
-        | Command::StopRefresh { request } => *request,
+        | Command::StopRefresh { request }
+        | Command::ListSchemas { request } => *request,
     }
 }
 
@@ -69,6 +70,10 @@ pub async fn run(services: &Services, command: Command) -> Result<Action, Connec
             })
         }
         Command::SwitchTeam { .. } => Err(ConnectError::usage("not a metadata request")),
+        Command::ListSchemas { request } => Ok(Action::SchemasLoaded {
+            request,
+            schemas: every_schema_version(services).await?,
+        }),
         Command::StartTail { .. } | Command::StopTail { .. } | Command::StopRefresh { .. } => {
             Err(ConnectError::usage("not a metadata request"))
         }
@@ -94,4 +99,27 @@ async fn namespaces(services: &Services) -> Result<Vec<Namespace>, ConnectError>
             Ok(own())
         }
     }
+}
+
+/// Every version of every schema in every group the connection's identity sees. Against Azure,
+/// which cannot list a group's schema names, a group without that list shows as empty.
+async fn every_schema_version(
+    services: &Services,
+) -> Result<Vec<crate::model::RegisteredSchema>, ConnectError> {
+    use crate::connect::registry::{RegistryError, SchemaRegistry};
+    let registry = SchemaRegistry::for_connection(services.plane.connection())?;
+    let mut all = Vec::new();
+    for group in registry.groups().await? {
+        let names = match registry.schema_names(&group).await {
+            Ok(names) => names,
+            Err(RegistryError::NotFound(_)) => Vec::new(),
+            Err(other) => return Err(other.into()),
+        };
+        for name in names {
+            for version in registry.versions(&group, &name).await? {
+                all.push(registry.schema_by_version(&group, &name, version).await?);
+            }
+        }
+    }
+    Ok(all)
 }

@@ -121,7 +121,9 @@ impl Backend {
         tracing::debug!(?command, "backend command");
         match command {
             Command::Permissions { .. } => self.start_job(command),
-            Command::ListNamespaces { .. } | Command::ListHubs { .. } => {
+            Command::ListNamespaces { .. }
+            | Command::ListHubs { .. }
+            | Command::ListSchemas { .. } => {
                 // The user is back at the top: nothing below it is on screen any more.
                 self.watch = None;
                 self.start_job(command);

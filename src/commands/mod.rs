@@ -3,12 +3,14 @@
 
 pub mod console;
 pub mod context;
+pub mod decode;
 pub mod emulator;
 pub mod hubs;
 pub mod lag;
 mod output;
 pub mod partitions;
 mod permission_gate;
+pub mod schemas;
 pub mod tail;
 pub mod target;
 pub mod team;
@@ -24,8 +26,10 @@ pub mod exit {
     pub const CONNECTION: u8 = 3;
     /// The hub, consumer group or partition does not exist.
     pub const NOT_FOUND: u8 = 4;
+    /// The event's data could not be decoded (`ehops decode`); the reason is in the output.
+    pub const DECODE: u8 = 5;
     /// The signed-in identity lacks a permission the command needs; stderr names it.
-    pub const PERMISSION_DENIED: u8 = 5;
+    pub const PERMISSION_DENIED: u8 = 6;
 }
 
 /// The exit code for a kind of failure.

@@ -1,6 +1,8 @@
 //! What every console command connects to, from options shared by the TUI and the headless
 //! commands: the embedded emulator with the demo organisation (the default), or any Event
 //! Hubs by connection string. Either way the rest of the console sees one [`Connection`].
+//! Checkpoints come from a blob container when one is named (`--checkpoint-store`), else
+//! from a local directory in the same layout; either way through one `CheckpointStore`.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -10,7 +12,11 @@ use clap::Args;
 use super::team;
 use crate::backend::SignIn;
 use crate::connect::Connection;
-use crate::connect::checkpoints::{CheckpointStore, DirectoryCheckpoints};
+use azure_core::credentials::TokenCredential;
+
+use crate::connect::checkpoints::{
+    BlobCheckpoints, CheckpointStore, ContainerAccess, DirectoryCheckpoints,
+};
 use crate::connect::data_plane::DataPlane;
 use crate::connect::error::{ConnectError, Failure};
 use crate::emulator::{self, LaunchOptions, RunningEmulator};
@@ -40,7 +46,12 @@ pub struct TargetArgs {
     pub data: Option<PathBuf>,
     /// A local mirror of a checkpoint container (blob layout) to read lag from. Default: the
     /// embedded emulator's checkpoints, or `{data}/checkpoints`.
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        conflicts_with = "checkpoint_store"
+    )]
     pub checkpoint_dir: Option<PathBuf>,
     /// Sign in to the embedded demo as this team (customer, product, conversions, platform).
     #[arg(
@@ -57,6 +68,25 @@ pub struct TargetArgs {
     /// Leave every mutating action out of the console (the action menu shows reads only).
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// The blob container the consumers checkpoint in (Azure Storage or Azurite): a container
+    /// URL with a SAS, a container URL reached with your Azure sign-in (`az login`), or a
+    /// storage connection string with --checkpoint-container.
+    #[arg(
+        long,
+        global = true,
+        env = "EHOPS_CHECKPOINT_STORE",
+        hide_env_values = true,
+        value_name = "URL|CS"
+    )]
+    pub checkpoint_store: Option<String>,
+    /// The container, when --checkpoint-store is a storage connection string.
+    #[arg(
+        long,
+        global = true,
+        env = "EHOPS_CHECKPOINT_CONTAINER",
+        value_name = "NAME"
+    )]
+    pub checkpoint_container: Option<String>,
 }
 
 /// A connected console: the services plus whatever must live as long as they do.
@@ -93,19 +123,51 @@ pub async fn open(args: &TargetArgs, consumer_group: &str) -> Result<Target, Con
             (connection, Some(running), Some(sign_in))
         }
     };
-    // The embedded emulator's demo consumers checkpoint where its launcher says.
-    let checkpoints = args
-        .checkpoint_dir
-        .clone()
-        .or_else(|| running.as_ref().map(|r| r.checkpoints.clone()))
-        .unwrap_or_else(|| data.join("checkpoints"));
-    tracing::info!(?connection, "connected");
+    let checkpoints = checkpoint_store(args, &data, running.as_ref())?;
+    tracing::info!(?connection, ?checkpoints, "connected");
     Ok(Target {
         plane: Arc::new(DataPlane::new(connection, consumer_group)),
-        checkpoints: Arc::new(DirectoryCheckpoints::new(checkpoints)),
+        checkpoints,
         sign_in,
         _emulator: running,
     })
+}
+
+/// A blob container when one is named, else a local directory: the embedded emulator's
+/// demo consumers checkpoint where its launcher says.
+fn checkpoint_store(
+    args: &TargetArgs,
+    data: &std::path::Path,
+    running: Option<&RunningEmulator>,
+) -> Result<Arc<dyn CheckpointStore>, ConnectError> {
+    if let Some(text) = &args.checkpoint_store {
+        let access =
+            ContainerAccess::parse(text, args.checkpoint_container.as_deref(), azure_sign_in)?;
+        return Ok(Arc::new(BlobCheckpoints::new(access)));
+    }
+    if args.checkpoint_container.is_some() {
+        return Err(ConnectError::usage(
+            "--checkpoint-container needs --checkpoint-store (a storage connection string)",
+        ));
+    }
+    let dir = args
+        .checkpoint_dir
+        .clone()
+        .or_else(|| running.map(|r| r.checkpoints.clone()))
+        .unwrap_or_else(|| data.join("checkpoints"));
+    Ok(Arc::new(DirectoryCheckpoints::new(dir)))
+}
+
+/// The developer's Azure sign-in (Azure CLI, then Azure Developer CLI), for a container URL
+/// without a SAS.
+fn azure_sign_in() -> Result<Arc<dyn TokenCredential>, ConnectError> {
+    let credential = azure_identity::DeveloperToolsCredential::new(None).map_err(|e| {
+        ConnectError::new(
+            Failure::Auth,
+            format!("no Azure sign-in for checkpoints: {e}"),
+        )
+    })?;
+    Ok(credential)
 }
 
 /// Starts the demo organisation in-process on free ports and connects to it exactly as to

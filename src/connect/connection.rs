@@ -132,11 +132,22 @@ impl Connection {
         }
     }
 
-    /// Namespace names checkpoint blobs may be filed under, most likely first.
+    /// Namespace names checkpoint blobs may be filed under, most likely first. The official
+    /// SDKs, given an emulator's connection string, file them under its `host:port`.
     pub fn checkpoint_namespaces(&self) -> Vec<String> {
+        let address = self.custom_endpoint.as_deref().map(|e| {
+            e.trim_start_matches("amqp://")
+                .trim_end_matches('/')
+                .to_owned()
+        });
         let mut names = vec![self.fully_qualified_namespace.clone()];
-        if !names.contains(&self.namespace) {
-            names.push(self.namespace.clone());
+        for name in [Some(self.namespace.clone()), address]
+            .into_iter()
+            .flatten()
+        {
+            if !names.contains(&name) {
+                names.push(name);
+            }
         }
         names
     }
@@ -158,7 +169,10 @@ mod tests {
         );
         let named = c.with_namespace("ehops-demo");
         assert_eq!(named.fully_qualified_namespace, "ehops-demo");
-        assert_eq!(named.checkpoint_namespaces(), ["ehops-demo"]);
+        assert_eq!(
+            named.checkpoint_namespaces(),
+            ["ehops-demo", "127.0.0.1:5999"]
+        );
     }
 
     #[test]

@@ -5,7 +5,9 @@
 //! connection every few seconds); a client that failed is dropped and reopened on next use.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use azure_messaging_eventhubs::{ConsumerClient, RetryOptions};
 use futures_util::future::join_all;
@@ -38,6 +40,26 @@ impl std::fmt::Debug for DataPlane {
             .field("consumer_group", &self.consumer_group)
             .finish_non_exhaustive()
     }
+}
+
+/// How long one management read or client open may take before it counts as lost. The SDK
+/// (0.15) can wait forever on a link whose close raced with a new request (seen under heavy
+/// load in tests); a bounded wait turns that into an error the caller reports or retries.
+const ANSWER_WITHIN: Duration = Duration::from_secs(15);
+
+/// Runs `work`, or fails as unreachable if it has not answered within [`ANSWER_WITHIN`].
+async fn bounded<T>(
+    what: &str,
+    work: impl Future<Output = Result<T, ConnectError>>,
+) -> Result<T, ConnectError> {
+    tokio::time::timeout(ANSWER_WITHIN, work)
+        .await
+        .unwrap_or_else(|_| {
+            Err(ConnectError::new(
+                Failure::Unreachable,
+                format!("{what}: no answer within {} s", ANSWER_WITHIN.as_secs()),
+            ))
+        })
 }
 
 /// Retries short enough that a wrong key or a stopped emulator is reported in seconds, not
@@ -78,14 +100,18 @@ impl DataPlane {
         if let Some(endpoint) = &self.connection.custom_endpoint {
             builder = builder.with_custom_endpoint(endpoint.clone());
         }
-        builder
-            .open(
-                &self.connection.fully_qualified_namespace,
-                hub.to_owned(),
-                Arc::clone(&self.connection.credential),
-            )
-            .await
-            .map_err(|e| ConnectError::from_sdk(&format!("cannot open hub {hub}"), &e))
+        let context = format!("cannot open hub {hub}");
+        bounded(&context, async {
+            builder
+                .open(
+                    &self.connection.fully_qualified_namespace,
+                    hub.to_owned(),
+                    Arc::clone(&self.connection.credential),
+                )
+                .await
+                .map_err(|e| ConnectError::from_sdk(&context, &e))
+        })
+        .await
     }
 
     async fn management_client(&self, hub: &str) -> Result<Arc<ConsumerClient>, ConnectError> {
@@ -109,9 +135,35 @@ impl DataPlane {
         }
     }
 
+    /// Runs one management read on the hub's shared client. A client that failed is dropped;
+    /// when the failure was a lost answer, the read is tried once more on a fresh client.
+    async fn with_management<T, F, Fut>(&self, hub: &str, read: F) -> Result<T, ConnectError>
+    where
+        F: Fn(Arc<ConsumerClient>) -> Fut,
+        Fut: Future<Output = Result<T, ConnectError>>,
+    {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let result = async {
+                let client = self.management_client(hub).await?;
+                bounded(&format!("hub {hub}"), read(client)).await
+            }
+            .await;
+            match result {
+                Err(error) => {
+                    self.evict(hub, &error).await;
+                    if attempt >= 2 || error.failure != Failure::Unreachable {
+                        return Err(error);
+                    }
+                }
+                ok => return ok,
+            }
+        }
+    }
+
     pub async fn hub_runtime(&self, hub: &str) -> Result<HubRuntime, ConnectError> {
-        let result = async {
-            let client = self.management_client(hub).await?;
+        self.with_management(hub, |client| async move {
             let properties = client
                 .get_eventhub_properties()
                 .await
@@ -121,12 +173,8 @@ impl DataPlane {
                 created_on: properties.created_on.map(OffsetDateTime::from),
                 partition_ids: properties.partition_ids,
             })
-        }
-        .await;
-        if let Err(error) = &result {
-            self.evict(hub, error).await;
-        }
-        result
+        })
+        .await
     }
 
     /// Runtime information of every partition of `hub`, read concurrently.
@@ -140,31 +188,28 @@ impl DataPlane {
         hub: &str,
         ids: &[String],
     ) -> Result<Vec<PartitionInfo>, ConnectError> {
-        let client = self.management_client(hub).await?;
-        let reads = ids.iter().map(|id| client.get_partition_properties(id));
-        let mut partitions = Vec::with_capacity(ids.len());
-        for (id, read) in ids.iter().zip(join_all(reads).await) {
-            let properties = match read {
-                Ok(properties) => properties,
-                Err(e) => {
-                    let error = ConnectError::from_sdk(&format!("hub {hub} partition {id}"), &e);
-                    self.evict(hub, &error).await;
-                    return Err(error);
-                }
-            };
-            partitions.push(PartitionInfo {
-                id: properties.id,
-                begin_sequence: properties.beginning_sequence_number,
-                last_sequence: properties.last_enqueued_sequence_number,
-                last_offset: properties.last_enqueued_offset,
-                // An empty partition reports the epoch; there is no newest event to date.
-                last_enqueued: properties
-                    .last_enqueued_time_utc
-                    .filter(|_| !properties.is_empty)
-                    .map(OffsetDateTime::from),
-                is_empty: properties.is_empty,
-            });
-        }
-        Ok(partitions)
+        self.with_management(hub, |client| async move {
+            let reads = ids.iter().map(|id| client.get_partition_properties(id));
+            let mut partitions = Vec::with_capacity(ids.len());
+            for (id, read) in ids.iter().zip(join_all(reads).await) {
+                let properties = read.map_err(|e| {
+                    ConnectError::from_sdk(&format!("hub {hub} partition {id}"), &e)
+                })?;
+                partitions.push(PartitionInfo {
+                    id: properties.id,
+                    begin_sequence: properties.beginning_sequence_number,
+                    last_sequence: properties.last_enqueued_sequence_number,
+                    last_offset: properties.last_enqueued_offset,
+                    // An empty partition reports the epoch; there is no newest event to date.
+                    last_enqueued: properties
+                        .last_enqueued_time_utc
+                        .filter(|_| !properties.is_empty)
+                        .map(OffsetDateTime::from),
+                    is_empty: properties.is_empty,
+                });
+            }
+            Ok(partitions)
+        })
+        .await
     }
 }

@@ -4,6 +4,7 @@
 //!
 //! - [`connection`]: what reaching one namespace takes (endpoint, credential, catalog).
 //! - [`catalog`]: namespaces, hubs and consumer groups from Azure Resource Manager.
+//! - [`registry`]: Azure Schema Registry: groups, versions, schemas by id (cached).
 //! - [`data_plane`]: hub and partition properties; consumer clients.
 //! - [`tail`]: live tails through bounded channels; [`received`] converts each event.
 //! - [`checkpoints`]: consumer checkpoints and ownerships in the standard blob layout.
@@ -16,6 +17,7 @@ pub mod connection_string;
 pub mod data_plane;
 pub mod error;
 pub mod received;
+pub mod registry;
 pub mod sas_credential;
 pub mod tail;
 

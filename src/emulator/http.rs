@@ -1,5 +1,5 @@
 //! The emulator's HTTP surface: `GET /health` as Microsoft's emulator answers it, and the
-//! ARM-shaped catalog ([`super::catalog`]).
+//! ARM-shaped catalog ([`super::catalog`]) and the Schema Registry API ([`super::registry`]).
 
 use std::sync::Arc;
 
@@ -9,8 +9,9 @@ use serde_json::json;
 use tokio::net::TcpListener;
 
 use super::catalog::{self, Catalog};
+use super::registry::{self, Registry};
 
-pub async fn serve(listener: TcpListener, catalog: Arc<Catalog>) {
+pub async fn serve(listener: TcpListener, catalog: Arc<Catalog>, registry: Arc<Registry>) {
     let app = Router::new()
         .route(
             "/health",
@@ -18,7 +19,8 @@ pub async fn serve(listener: TcpListener, catalog: Arc<Catalog>) {
                 axum::Json(json!({"status": "healthy", "message": "Service is healthy."}))
             }),
         )
-        .merge(catalog::routes(catalog));
+        .merge(catalog::routes(catalog))
+        .merge(registry::routes(registry));
     if let Err(error) = axum::serve(listener, app).await {
         tracing::error!(%error, "HTTP server stopped");
     }

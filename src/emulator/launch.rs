@@ -14,6 +14,8 @@ use super::amqp::{self, DataPlane};
 use super::catalog::Catalog;
 use super::checkpoints::checkpoint_dir_layout;
 use super::config::EmulatorConfig;
+use super::registry::Registry;
+use super::registry::store::RegistryStore;
 use super::store::Store;
 use super::{demo, http};
 
@@ -202,7 +204,26 @@ pub async fn launch(options: LaunchOptions) -> Result<RunningEmulator, LaunchErr
         namespaces.iter().map(|ns| (ns.name.clone(), ns.amqp)),
         created_ms,
     );
-    tasks.push(tokio::spawn(http::serve(http_listener, Arc::new(catalog))));
+    let registry_store =
+        RegistryStore::open(&options.data_dir, &config).map_err(|source| LaunchError::Storage {
+            dir: options.data_dir.clone(),
+            source,
+        })?;
+    let registry = Arc::new(Registry::new(Arc::clone(&config), registry_store));
+    if options.demo_activity {
+        registry
+            .register_demo_schemas()
+            .await
+            .map_err(|message| LaunchError::Storage {
+                dir: options.data_dir.clone(),
+                source: io::Error::other(message),
+            })?;
+    }
+    tasks.push(tokio::spawn(http::serve(
+        http_listener,
+        Arc::new(catalog),
+        registry,
+    )));
 
     if options.demo_activity {
         tasks.extend(demo::start(

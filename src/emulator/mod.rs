@@ -9,6 +9,7 @@ pub mod demo;
 mod entity_path;
 mod http;
 mod launch;
+pub mod registry;
 pub mod sas;
 pub mod store;
 

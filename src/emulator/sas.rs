@@ -158,6 +158,7 @@ mod tests {
         NamespaceConfig {
             name: "ns".into(),
             listen: None,
+            schema_groups: Vec::new(),
             tags: BTreeMap::new(),
             rules: vec![AccessRule {
                 name: "root".into(),

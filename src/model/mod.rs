@@ -2,7 +2,8 @@
 //!
 //! One concept per file: where events live ([`Namespace`], [`Hub`], [`PartitionInfo`]), how far
 //! a consumer is behind ([`ConsumerGroupLag`]), what a tail shows ([`TailEvent`]), where a
-//! read starts ([`StartPosition`]) and who is looking ([`Identity`]).
+//! read starts ([`StartPosition`]), who is looking ([`Identity`]) and what schema an event
+//! was written with ([`RegisteredSchema`]).
 
 mod event;
 mod hub;
@@ -12,6 +13,7 @@ mod namespace;
 mod partition;
 pub mod permissions;
 mod position;
+mod schema;
 mod team;
 
 pub use event::{CloudEventAttributes, TailEvent};
@@ -24,4 +26,5 @@ pub use lag::{
 pub use namespace::Namespace;
 pub use partition::PartitionInfo;
 pub use position::{StartPosition, StartPositionError};
+pub use schema::{RegisteredSchema, schema_id_of_content_type};
 pub use team::{TeamCard, Teams};

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::command::RequestId;
-use crate::model::{Hub, LagSnapshot, Namespace, PartitionInfo, TailEvent};
+use crate::model::{Hub, LagSnapshot, Namespace, PartitionInfo, RegisteredSchema, TailEvent};
 use crate::ops::permissions::HubPermissions;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -56,6 +56,10 @@ pub enum Action {
     ShowConsumerGroups,
     /// Tail the selected hub (from a lag row: from that partition's checkpoint).
     ShowTail,
+    /// Show the Schema Registry (from an event: its schema version).
+    ShowSchemas,
+    /// Mark the selected schema version to compare others with (again: unmark).
+    MarkVersion,
     /// Freeze or resume the live tail; events keep arriving while frozen.
     PauseTail,
     /// Show the event body as hex or as text.
@@ -72,6 +76,9 @@ pub enum Action {
     /// A typed character for the input line.
     #[serde(skip)]
     InsertChar(char),
+    /// A left click at this terminal cell.
+    #[serde(skip)]
+    Click { column: u16, row: u16 },
     /// The terminal was resized to this many columns and rows.
     #[serde(skip)]
     Resize(u16, u16),
@@ -126,6 +133,11 @@ pub enum Action {
         permissions: HubPermissions,
     },
     #[serde(skip)]
+    SchemasLoaded {
+        request: RequestId,
+        schemas: Vec<RegisteredSchema>,
+    },
+    #[serde(skip)]
     RequestFailed { request: RequestId, message: String },
     #[serde(skip)]
     ConnectionChanged(ConnectionState),
@@ -163,6 +175,8 @@ impl Action {
         Action::ShowPartitions,
         Action::ShowConsumerGroups,
         Action::ShowTail,
+        Action::ShowSchemas,
+        Action::MarkVersion,
         Action::PauseTail,
         Action::ToggleHex,
         Action::NextTheme,

@@ -52,4 +52,8 @@ pub enum Command {
     StopRefresh {
         request: RequestId,
     },
+    /// Every version of every schema the registry shows this identity.
+    ListSchemas {
+        request: RequestId,
+    },
 }

@@ -7,7 +7,7 @@
 use std::io;
 use std::time::Duration;
 
-use crossterm::event::{Event, KeyEventKind, MouseEventKind};
+use crossterm::event::{Event, KeyEventKind, MouseButton, MouseEventKind};
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
@@ -93,7 +93,11 @@ async fn event_loop(
                 render_at = None;
                 if app.take_dirty() {
                     let now = OffsetDateTime::now_utc();
-                    terminal::draw(term, |frame| views::render(frame, &app, now))?;
+                    let mut layout = None;
+                    terminal::draw(term, |frame| layout = Some(views::render(frame, &app, now)))?;
+                    if let Some(layout) = layout {
+                        app.remember_layout(layout);
+                    }
                 }
                 Vec::new()
             }
@@ -112,6 +116,10 @@ fn handle_event(app: &mut App, event: Event) -> Vec<Command> {
         Event::Mouse(mouse) => match mouse.kind {
             MouseEventKind::ScrollUp => app.update(Action::SelectUp),
             MouseEventKind::ScrollDown => app.update(Action::SelectDown),
+            MouseEventKind::Down(MouseButton::Left) => app.update(Action::Click {
+                column: mouse.column,
+                row: mouse.row,
+            }),
             _ => Vec::new(),
         },
         _ => Vec::new(),

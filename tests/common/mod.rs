@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test binary uses its own part of this
 
+pub mod azurite;
+
 use std::path::Path;
 use std::sync::Arc;
 
@@ -120,6 +122,8 @@ pub async fn ehops(args: Vec<String>, data: &Path) -> Run {
             .arg("--data")
             .arg(&data)
             .env_remove("EHOPS_CONNECTION_STRING")
+            .env_remove("EHOPS_CHECKPOINT_STORE")
+            .env_remove("EHOPS_CHECKPOINT_CONTAINER")
             .output()
             .expect("ehops runs");
         Run {

@@ -43,15 +43,23 @@ impl CatalogAuth for SasAuth {
     }
 }
 
-/// An Entra ID token for Azure Resource Manager, from any `azure_identity` credential.
+/// An Entra ID token for Azure Resource Manager (or another scope), from any `azure_identity`
+/// credential.
 #[derive(Debug)]
 pub struct BearerAuth {
     credential: Arc<dyn TokenCredential>,
+    scope: &'static str,
 }
 
 impl BearerAuth {
+    /// Tokens for Azure Resource Manager.
     pub fn new(credential: Arc<dyn TokenCredential>) -> Self {
-        Self { credential }
+        Self::for_scope(credential, ARM_SCOPE)
+    }
+
+    /// Tokens for another Azure service (the Schema Registry's is `EVENTHUBS_SCOPE`).
+    pub fn for_scope(credential: Arc<dyn TokenCredential>, scope: &'static str) -> Self {
+        Self { credential, scope }
     }
 }
 
@@ -60,12 +68,12 @@ impl CatalogAuth for BearerAuth {
     async fn authorization(&self) -> Result<String, ConnectError> {
         let token = self
             .credential
-            .get_token(&[ARM_SCOPE], None)
+            .get_token(&[self.scope], None)
             .await
             .map_err(|e| {
                 ConnectError::new(
                     Failure::Auth,
-                    format!("cannot get a token for Azure Resource Manager: {e}"),
+                    format!("cannot get a token for {}: {e}", self.scope),
                 )
             })?;
         Ok(format!("Bearer {}", token.token.secret()))

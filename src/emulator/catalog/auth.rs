@@ -1,6 +1,7 @@
 //! Who is asking, and what they may see. The catalog takes the same shared-access tokens as
 //! the data plane (`Authorization: SharedAccessSignature sr=...&sig=...&se=...&skn=...`) and
-//! scopes every answer by the rule that signed it:
+//! scopes every answer by the rule that signed it (also as `Authorization: Bearer
+//! SharedAccessSignature ...`, for clients that only send bearer tokens):
 //! - a namespace-level rule (with `sr` naming the namespace) sees the whole namespace;
 //! - a hub-level rule sees the hubs that define a rule of that name with the same key (the
 //!   demo's `team-customer` is on several hubs), and their namespace, and nothing else.
@@ -39,17 +40,17 @@ impl Caller {
             ));
         };
         let value = value.to_str().unwrap_or("").trim();
-        // ARM clients (azure-mgmt-*) send `Bearer <token>` from a TokenCredential; a
-        // credential that hands out the SAS token reaches the catalog that way.
+        // SDKs that only do Entra ID (the Schema Registry clients) send `Bearer <token>`; a
+        // shared-access token in that place is accepted as if it came bare.
         let token = match value.split_once(' ') {
-            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("Bearer") => rest.trim(),
+            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
             _ => value,
         }
         .to_string();
         if !sas::is_sas(&token) {
             return Err(ArmError::unauthorized(
                 "InvalidAuthenticationToken",
-                "The emulator's catalog takes a SharedAccessSignature token in the Authorization header.",
+                "The emulator takes a SharedAccessSignature token in the Authorization header (bare or after 'Bearer ').",
             ));
         }
         Ok(Caller { token, now })
@@ -83,6 +84,16 @@ impl Caller {
                 "The access token does not match any shared access rule of this emulator.",
             )
         })
+    }
+
+    /// Whether the caller holds, anywhere in the namespace, a rule with Send or Manage: what
+    /// the registry asks of a registration (Azure's Schema Registry Contributor), where
+    /// Listen is enough to read.
+    pub fn may_write_in(&self, namespace: &NamespaceConfig) -> bool {
+        std::iter::once(EntityPath::default())
+            .chain(namespace.hubs.iter().map(|h| EntityPath::hub_only(&h.name)))
+            .filter_map(|path| sas::validate(&self.token, namespace, &path, self.now).ok())
+            .any(|grant| grant.rights.can_send() || grant.rights.manage)
     }
 
     /// Whether the caller holds a rule over the whole namespace.

@@ -16,7 +16,7 @@
 //! with `{sub}` = [`SUBSCRIPTION_ID`] and `{rg}` = [`RESOURCE_GROUP`]. Every request needs a
 //! shared-access token in `Authorization`; what it sees is scoped by its rule (see `auth.rs`).
 
-mod auth;
+pub(super) mod auth;
 mod error;
 mod path;
 #[cfg(test)]
@@ -41,7 +41,7 @@ use serde_json::{Value, json};
 use time::format_description::well_known::Rfc3339;
 
 use self::auth::Caller;
-use self::error::ArmError;
+pub(super) use self::error::ArmError;
 use self::path::Resource;
 use super::config::{EmulatorConfig, HubConfig, NamespaceConfig};
 

@@ -115,6 +115,7 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<EmulatorConfig, ConfigErr
                 rights: Rights::ALL,
             }],
             hubs,
+            schema_groups: Vec::new(),
         });
     }
     if namespaces.is_empty() {

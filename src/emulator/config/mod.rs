@@ -35,6 +35,15 @@ pub struct NamespaceConfig {
     pub tags: BTreeMap<String, String>,
     pub rules: Vec<AccessRule>,
     pub hubs: Vec<HubConfig>,
+    /// Schema Registry groups served for this namespace (names unique across the emulator).
+    pub schema_groups: Vec<SchemaGroupConfig>,
+}
+
+/// A Schema Registry group and the compatibility its new versions must keep.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaGroupConfig {
+    pub name: String,
+    pub compatibility: crate::codec::schema_compat::Mode,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

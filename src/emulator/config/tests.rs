@@ -117,3 +117,30 @@ fn keys_stay_out_of_debug_output() {
     };
     assert!(!format!("{rule:?}").contains("secret-key"));
 }
+
+#[test]
+fn schema_groups_carry_a_compatibility_and_bad_ones_name_the_line() {
+    let text = "[[namespace]]\nname = \"a\"\n[[namespace.schema_group]]\nname = \"orders\"\ncompatibility = \"backward\"\n[[namespace.schema_group]]\nname = \"audit\"\n";
+    let config = parse(text).expect("valid");
+    let groups = &config.namespaces[0].schema_groups;
+    assert_eq!(groups.len(), 2);
+    assert_eq!(
+        groups[0].compatibility,
+        crate::codec::schema_compat::Mode::Backward
+    );
+    assert_eq!(
+        groups[1].compatibility,
+        crate::codec::schema_compat::Mode::None
+    );
+
+    let text = "[[namespace]]\nname = \"a\"\n[[namespace.schema_group]]\nname = \"g\"\ncompatibility = \"Sideways\"\n";
+    let message = parse(text).expect_err("bad mode").to_string();
+    assert!(
+        message.starts_with("test.toml:5: compatibility \"Sideways\""),
+        "{message}"
+    );
+
+    let text = "[[namespace]]\nname = \"a\"\n[[namespace.schema_group]]\nname = \"g\"\n[[namespace]]\nname = \"b\"\n[[namespace.schema_group]]\nname = \"G\"\n";
+    let message = parse(text).expect_err("twice").to_string();
+    assert!(message.contains("defined twice"), "{message}");
+}

@@ -18,6 +18,9 @@
 //! name = "orders-send"
 //! key = "another-key"
 //! rights = ["Send"]
+//! [[namespace.schema_group]]         # a Schema Registry group
+//! name = "orders-schemas"
+//! compatibility = "Backward"         # None, Backward, Forward or Full; default None
 //! ```
 
 use std::collections::BTreeMap;
@@ -27,9 +30,11 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::codec::schema_compat::Mode;
+
 use super::{
-    AccessRule, ConfigError, EmulatorConfig, HubConfig, NamespaceConfig, Rights, check_entity_name,
-    check_partitions, consumer_groups_with_default,
+    AccessRule, ConfigError, EmulatorConfig, HubConfig, NamespaceConfig, Rights, SchemaGroupConfig,
+    check_entity_name, check_partitions, consumer_groups_with_default,
 };
 
 const DEFAULT_PARTITIONS: i64 = 4;
@@ -54,6 +59,15 @@ struct RawNamespace {
     rule: Vec<RawRule>,
     #[serde(default)]
     hub: Vec<RawHub>,
+    #[serde(default)]
+    schema_group: Vec<RawSchemaGroup>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSchemaGroup {
+    name: Spanned<String>,
+    compatibility: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -124,12 +138,45 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<EmulatorConfig, ConfigErr
             }
             hubs.push(hub);
         }
+        let mut schema_groups: Vec<SchemaGroupConfig> = Vec::new();
+        for group in ns.schema_group {
+            let at = group.name.span().start;
+            check_schema_group_name(group.name.get_ref()).map_err(|m| err(at, m))?;
+            let defined_before = namespaces
+                .iter()
+                .flat_map(|n| &n.schema_groups)
+                .chain(&schema_groups)
+                .any(|g| g.name.eq_ignore_ascii_case(group.name.get_ref()));
+            if defined_before {
+                return Err(err(
+                    at,
+                    format!("schema group {:?} is defined twice", group.name.get_ref()),
+                ));
+            }
+            let compatibility = match group.compatibility {
+                Some(mode) => Mode::parse(mode.get_ref()).ok_or_else(|| {
+                    err(
+                        mode.span().start,
+                        format!(
+                            "compatibility {:?} is not one of None, Backward, Forward, Full",
+                            mode.get_ref()
+                        ),
+                    )
+                })?,
+                None => Mode::None,
+            };
+            schema_groups.push(SchemaGroupConfig {
+                name: group.name.into_inner(),
+                compatibility,
+            });
+        }
         namespaces.push(NamespaceConfig {
             name: ns.name.into_inner(),
             listen,
             tags: ns.tags,
             rules,
             hubs,
+            schema_groups,
         });
     }
     Ok(EmulatorConfig { namespaces })
@@ -222,4 +269,22 @@ pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
         return Err(format!("retention {text:?} must be between 1s and 90d"));
     }
     Ok(duration)
+}
+
+/// Azure's limits on a group name (protocol-notes section 3: at most 50 characters; letters,
+/// digits, `-`, `_` and `.`, starting with a letter or digit).
+fn check_schema_group_name(name: &str) -> Result<(), String> {
+    let well_formed = !name.is_empty()
+        && name.len() <= 50
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if well_formed {
+        Ok(())
+    } else {
+        Err(format!(
+            "schema group name {name:?} must be 1 to 50 letters, digits, '-', '_' or '.', starting with a letter or digit"
+        ))
+    }
 }

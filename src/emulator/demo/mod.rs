@@ -7,7 +7,7 @@ pub mod avro;
 pub mod cloudevents;
 pub mod consumers;
 pub mod events;
-mod random;
+pub mod random;
 mod records;
 pub mod schemas;
 #[cfg(test)]

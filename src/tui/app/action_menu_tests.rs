@@ -43,7 +43,9 @@ fn open_menu(app: &mut App, permissions: HubPermissions) {
 fn draw(app: &App, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("backend");
     terminal
-        .draw(|frame| crate::tui::views::render(frame, app, sample::now()))
+        .draw(|frame| {
+            crate::tui::views::render(frame, app, sample::now());
+        })
         .expect("draw");
     terminal.backend().to_string()
 }

@@ -24,6 +24,7 @@ const VERBS: &[(&[&str], Action)] = &[
         &["cg", "lag", "consumer-groups"],
         Action::ShowConsumerGroups,
     ),
+    (&["schemas", "sr"], Action::ShowSchemas),
     (&["q", "quit"], Action::Quit),
     (&["help"], Action::Help),
 ];
@@ -86,6 +87,10 @@ mod tests {
         assert_eq!(
             parse_command_line("ns"),
             Ok(ConsoleCommand::Run(Action::ShowNamespaces))
+        );
+        assert_eq!(
+            parse_command_line("schemas"),
+            Ok(ConsoleCommand::Run(Action::ShowSchemas))
         );
         assert_eq!(parse_command_line("tail"), Ok(ConsoleCommand::Tail(None)));
         assert_eq!(

@@ -110,6 +110,7 @@ impl App {
                 Some(&mut self.groups.lag_list.filter)
             }
             View::ConsumerGroups => Some(&mut self.groups.list.filter),
+            View::Schemas => Some(&mut self.schemas.list.filter),
             View::Tail | View::Detail => None,
         }
     }

@@ -7,6 +7,7 @@
 mod action_menu;
 mod command_line;
 mod keys;
+mod mouse;
 mod navigate;
 mod replies;
 mod team;
@@ -15,12 +16,14 @@ use super::action::{Action, ConnectionState};
 use super::command::{Command, RequestId};
 use super::keymap::{Context, Key, Keymap};
 use super::state::{
-    ConsumerGroupsState, DetailState, InputLine, ListState, PartitionsState, TailState,
+    ConsumerGroupsState, DetailState, InputLine, ListState, PartitionsState, SchemasState,
+    TailState,
 };
 use super::theme::{Theme, ThemeCatalog};
 use crate::model::{Hub, Identity, Namespace, Teams};
 pub use action_menu::ActionMenuState;
 pub use command_line::{ConsoleCommand, parse_command_line};
+pub use mouse::{ListArea, ListPane, ScreenLayout};
 
 /// The panes of the drill-down, kept as a stack for `back` and breadcrumbs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +34,7 @@ pub enum View {
     ConsumerGroups,
     Tail,
     Detail,
+    Schemas,
 }
 
 impl View {
@@ -42,6 +46,7 @@ impl View {
             View::ConsumerGroups => Context::ConsumerGroups,
             View::Tail => Context::Tail,
             View::Detail => Context::Detail,
+            View::Schemas => Context::Schemas,
         }
     }
 }
@@ -62,6 +67,7 @@ struct Latest {
     lag: Option<RequestId>,
     tail: Option<RequestId>,
     team: Option<RequestId>,
+    schemas: Option<RequestId>,
 }
 
 /// Settings fixed at start-up.
@@ -94,6 +100,7 @@ pub struct App {
     pub groups: ConsumerGroupsState,
     pub tail: Option<TailState>,
     pub detail: DetailState,
+    pub schemas: SchemasState,
     pub input: Option<InputLine>,
     pub help_open: bool,
     pub help_scroll: usize,
@@ -109,6 +116,8 @@ pub struct App {
     pub pending_keys: Vec<Key>,
     pub notice: Option<Notice>,
     stack: Vec<View>,
+    /// Where the last frame drew its lists, for mouse clicks.
+    layout: Option<ScreenLayout>,
     latest: Latest,
     next_request: u64,
     tail_capacity: usize,
@@ -143,6 +152,7 @@ impl App {
             groups: ConsumerGroupsState::default(),
             tail: None,
             detail: DetailState::default(),
+            schemas: SchemasState::default(),
             input: None,
             help_open: false,
             help_scroll: 0,
@@ -153,6 +163,7 @@ impl App {
             pending_keys: Vec::new(),
             notice,
             stack: vec![View::Hubs],
+            layout: None,
             latest: Latest::default(),
             next_request: 0,
             tail_capacity: config.tail_capacity,
@@ -296,6 +307,7 @@ impl App {
                 self.edit_input(&action)
             }
             Action::InsertChar(c) => self.insert_char(c),
+            Action::Click { column, row } => self.click(column, row),
             Action::ConnectionChanged(state) => {
                 self.connection = state;
                 Vec::new()
@@ -306,6 +318,7 @@ impl App {
             | Action::LagLoaded { .. }
             | Action::TailReceived { .. }
             | Action::TailEnded { .. }
+            | Action::SchemasLoaded { .. }
             | Action::RequestFailed { .. }) => self.apply_reply(action),
             other => self.navigate(other),
         }

@@ -7,11 +7,13 @@ use crate::tui::command::Command;
 use crate::tui::state::{ConsumerGroupsState, DetailState, ListState, PartitionsState, TailState};
 
 /// Which way a selection moves.
-enum Move {
+pub(super) enum Move {
     Up(usize),
     Down(usize),
     First,
     Last,
+    /// To this row (a click).
+    To(usize),
 }
 
 impl App {
@@ -54,6 +56,13 @@ impl App {
             Action::ShowPartitions => self.show_partitions(),
             Action::ShowConsumerGroups => self.show_consumer_groups(),
             Action::ShowTail => self.show_tail(),
+            Action::ShowSchemas => self.show_schemas(),
+            Action::MarkVersion => {
+                if self.view() == View::Schemas {
+                    self.schemas.toggle_mark();
+                }
+                Vec::new()
+            }
             Action::PauseTail => {
                 if let Some(tail) = &mut self.tail {
                     let frozen = !tail.buffer.is_frozen();
@@ -70,7 +79,7 @@ impl App {
         }
     }
 
-    fn move_selection(&mut self, movement: Move) -> Vec<Command> {
+    pub(super) fn move_selection(&mut self, movement: Move) -> Vec<Command> {
         if self.help_open {
             self.help_scroll = apply(self.help_scroll, &movement, usize::MAX / 2);
             return Vec::new();
@@ -93,6 +102,7 @@ impl App {
                 }
             }
             View::Detail => self.detail.scroll = apply(self.detail.scroll, &movement, 10_000),
+            View::Schemas => move_list(&mut self.schemas.list, &movement, len),
         }
         if self.view() == View::ConsumerGroups && self.groups.list.selected != before_group {
             return self.request_lag().into_iter().collect();
@@ -101,7 +111,7 @@ impl App {
     }
 
     /// Number of rows in the focused list, after its filter.
-    fn focused_len(&self) -> usize {
+    pub(super) fn focused_len(&self) -> usize {
         match self.view() {
             View::Namespaces => self.namespaces.len(),
             View::Hubs => self.visible_hubs().len(),
@@ -112,6 +122,7 @@ impl App {
             View::ConsumerGroups => self.groups.groups.len(),
             View::Tail => self.tail.as_ref().map_or(0, |t| t.buffer.visible_len()),
             View::Detail => 0,
+            View::Schemas => self.schemas.visible().len(),
         }
     }
 
@@ -123,6 +134,7 @@ impl App {
         self.groups.list.clamp(self.groups.groups.len());
         let lag_rows = self.groups.lag.as_ref().map_or(0, |l| l.partitions.len());
         self.groups.lag_list.clamp(lag_rows);
+        self.schemas.list.clamp(self.schemas.visible().len());
     }
 
     fn push(&mut self, view: View) {
@@ -165,7 +177,7 @@ impl App {
                 }
                 Vec::new()
             }
-            View::Partitions | View::Detail => Vec::new(),
+            View::Partitions | View::Detail | View::Schemas => Vec::new(),
         }
     }
 
@@ -203,6 +215,7 @@ impl App {
             View::Hubs => vec![self.request_hubs()],
             View::Partitions => self.request_partitions().into_iter().collect(),
             View::ConsumerGroups => self.request_lag().into_iter().collect(),
+            View::Schemas => vec![self.request_schemas()],
             View::Tail | View::Detail => Vec::new(),
         }
     }
@@ -330,6 +343,39 @@ impl App {
         commands
     }
 
+    /// The schema pane; from an event's detail, with its schema version selected (once the
+    /// versions are in, if they are not yet).
+    fn show_schemas(&mut self) -> Vec<Command> {
+        let wanted = match self.view() {
+            View::Detail => self
+                .detail
+                .event
+                .as_ref()
+                .and_then(|e| e.content_type.as_deref())
+                .and_then(crate::model::schema_id_of_content_type)
+                .map(str::to_owned),
+            _ => None,
+        };
+        if self.view() == View::Detail && wanted.is_none() {
+            self.notice = Some(Notice::Info(
+                "this event names no schema (content type avro/binary+<id>)".to_owned(),
+            ));
+        }
+        if let Some(id) = wanted
+            && !self.schemas.select_id(&id)
+        {
+            self.schemas.pending_id = Some(id);
+        }
+        self.push(View::Schemas);
+        vec![self.request_schemas()]
+    }
+
+    fn request_schemas(&mut self) -> Command {
+        let request = self.issue();
+        self.latest.schemas = Some(request);
+        Command::ListSchemas { request }
+    }
+
     /// Stops the running tail, if any; its late events become stale.
     pub(super) fn stop_tail(&mut self) -> Option<Command> {
         let request = self.latest.tail.take()?;
@@ -348,5 +394,6 @@ fn apply(current: usize, movement: &Move, len: usize) -> usize {
         Move::Down(n) => (current + n).min(last),
         Move::First => 0,
         Move::Last => last,
+        Move::To(row) => (*row).min(last),
     }
 }

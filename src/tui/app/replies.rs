@@ -70,8 +70,12 @@ impl App {
                     tail.ended = Some(reason.unwrap_or_else(|| "ended".to_owned()));
                 }
             }
+            Action::SchemasLoaded { request, schemas } if is_latest(latest.schemas, request) => {
+                self.schemas.load(schemas);
+            }
             Action::RequestFailed { request, message } => {
                 let slots = [
+                    latest.schemas,
                     latest.namespaces,
                     latest.hubs,
                     latest.partitions,

@@ -248,3 +248,118 @@ fn leaving_a_refreshed_pane_stops_its_refresh() {
         Command::StopRefresh { request }
     );
 }
+
+/// Draws `app` as the terminal would and hands the app the frame's layout, as the run loop
+/// does; returns the screen text, one string per row.
+fn draw_frame(app: &mut App) -> Vec<String> {
+    use ratatui::{Terminal, backend::TestBackend};
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("test backend");
+    let mut layout = None;
+    terminal
+        .draw(|frame| layout = Some(crate::tui::views::render(frame, app, sample::now())))
+        .expect("draw");
+    app.remember_layout(layout.expect("drawn"));
+    let buffer = terminal.backend().buffer();
+    (0..buffer.area.height)
+        .map(|y| {
+            (0..buffer.area.width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect()
+        })
+        .collect()
+}
+
+fn click(app: &mut App, column: u16, row: u16) -> Vec<Command> {
+    app.update(Action::Click { column, row })
+}
+
+#[test]
+fn a_click_selects_the_hub_drawn_under_the_pointer() {
+    let mut app = sample::app_with_hubs();
+    let screen = draw_frame(&mut app);
+    let third = app.visible_hubs()[2].name.clone();
+    let y = screen
+        .iter()
+        .position(|line| line.starts_with(&format!("│{third} ")))
+        .expect("the third hub is on screen");
+    assert!(click(&mut app, 5, y as u16).is_empty());
+    assert_eq!(app.selected_hub().map(|h| h.name.clone()), Some(third));
+
+    // The border, the header and the status bar select nothing.
+    for row in [0, 1, 39] {
+        click(&mut app, 5, row);
+        assert_eq!(app.hubs_list.selected, 2, "row {row}");
+    }
+}
+
+#[test]
+fn a_click_focuses_the_pane_and_picks_its_row() {
+    let mut app = sample::app_with_hubs();
+    // "sal" matches dead-letter-sale first, then sale.
+    press(&mut app, &["/", "s", "a", "l", "<Enter>", "j"]);
+    let Command::Lag { request, .. } = only(press(&mut app, &["c"])) else {
+        panic!("c asks for lag");
+    };
+    app.update(Action::LagLoaded {
+        request,
+        snapshot: sample::lag_snapshot(0, 0),
+    });
+    let screen = draw_frame(&mut app);
+    // Partition 2's lag row: focus moves to the lag table and selects it.
+    let lag_row = screen
+        .iter()
+        .position(|line| line.starts_with("│2 "))
+        .expect("partition 2 is on screen");
+    assert!(!app.groups.lag_focused);
+    assert!(click(&mut app, 3, lag_row as u16).is_empty());
+    assert!(app.groups.lag_focused);
+    assert_eq!(app.groups.lag_list.selected, 2);
+
+    // The other group in the list above: focus returns there and its lag is asked for.
+    draw_frame(&mut app);
+    let group_row = screen
+        .iter()
+        .position(|line| line.starts_with("│lake-ingest"))
+        .expect("second group is on screen");
+    let Command::Lag { consumer_group, .. } = only(click(&mut app, 3, group_row as u16)) else {
+        panic!("a new group asks for its lag");
+    };
+    assert_eq!(consumer_group, "lake-ingest");
+    assert!(!app.groups.lag_focused);
+
+    // A click on a layout drawn for another view hits nothing.
+    press(&mut app, &["<Esc>"]);
+    let before = app.hubs_list.selected;
+    click(&mut app, 3, group_row as u16);
+    assert_eq!(app.hubs_list.selected, before);
+}
+
+#[test]
+fn a_click_in_the_tail_stops_following_until_the_newest_row() {
+    let mut app = sample::app_with_hubs();
+    let Command::StartTail { request, .. } = only(press(&mut app, &["t"])) else {
+        panic!("t tails");
+    };
+    app.update(Action::TailReceived {
+        request,
+        events: (0..5).map(sample::event).collect(),
+        lost: 0,
+    });
+    let screen = draw_frame(&mut app);
+    let header = screen
+        .iter()
+        .position(|line| line.contains("TIME") && line.contains("SUBJECT"))
+        .expect("tail header on screen") as u16;
+    click(&mut app, 10, header + 2);
+    let tail = app.tail.as_ref().expect("tail");
+    assert_eq!((tail.selected, tail.follow), (1, false));
+
+    draw_frame(&mut app);
+    click(&mut app, 10, header + 5);
+    let tail = app.tail.as_ref().expect("tail");
+    assert_eq!(
+        (tail.selected, tail.follow),
+        (4, true),
+        "the newest row follows again"
+    );
+}

@@ -33,6 +33,7 @@ pub enum Context {
     ConsumerGroups,
     Tail,
     Detail,
+    Schemas,
     CommandLine,
     Help,
 }
@@ -46,6 +47,7 @@ impl Context {
         Context::ConsumerGroups,
         Context::Tail,
         Context::Detail,
+        Context::Schemas,
         Context::CommandLine,
         Context::Help,
     ];

@@ -4,10 +4,12 @@ mod input;
 mod list;
 mod packed;
 mod panes;
+mod schemas;
 mod tail;
 
 pub use input::{InputLine, InputMode};
 pub use list::{ListState, scroll_offset};
 pub use packed::{EventSummary, PackedEvent};
 pub use panes::{ConsumerGroupsState, DetailState, PartitionsState, RATE_HISTORY};
+pub use schemas::{Comparison, SchemasState};
 pub use tail::{TailBuffer, TailState};

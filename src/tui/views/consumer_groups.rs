@@ -6,9 +6,9 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::{Row, Table, TableState};
 
-use super::{format, header_style, pane_block};
+use super::{format, header_style, list_area, pane_block};
 use crate::model::{LagStatus, PartitionLag};
-use crate::tui::app::App;
+use crate::tui::app::{App, ListArea, ListPane};
 use crate::tui::theme::{Slot, Theme};
 
 pub fn status_label(status: LagStatus) -> &'static str {
@@ -53,7 +53,8 @@ fn lag_row<'a>(p: &PartitionLag, theme: &Theme) -> Row<'a> {
     Row::new(lag_cells(p)).style(style)
 }
 
-pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) {
+/// Draws the groups list and the lag table; returns where both are.
+pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) -> [ListArea; 2] {
     let theme = &app.theme;
     let state = &app.groups;
     let list_height = (state.groups.len() as u16 + 3).clamp(4, area.height / 3);
@@ -120,6 +121,15 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) {
     .block(pane_block(app, &title, state.lag_focused));
     let mut lag_state = TableState::default().with_selected(Some(state.lag_list.selected));
     frame.render_stateful_widget(table, lag_area, &mut lag_state);
+    [
+        list_area(
+            ListPane::ConsumerGroups,
+            groups_area,
+            0,
+            groups_state.offset(),
+        ),
+        list_area(ListPane::Lag, lag_area, 1, lag_state.offset()),
+    ]
 }
 
 #[cfg(test)]

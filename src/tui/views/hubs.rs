@@ -6,9 +6,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 
-use super::{format, header_style, pane_block};
+use super::{format, header_style, list_area, pane_block};
 use crate::model::{Hub, TeamCard};
-use crate::tui::app::App;
+use crate::tui::app::{App, ListArea, ListPane};
 use crate::tui::state::ListState;
 use crate::tui::theme::{Slot, Theme};
 
@@ -32,7 +32,7 @@ fn hub_row<'a>(hub: &Hub, own_team: Option<&str>, theme: &Theme) -> Row<'a> {
     Row::new(hub_cells(hub).map(Cell::from)).style(style)
 }
 
-pub fn render_hubs(frame: &mut Frame<'_>, area: Rect, app: &App) {
+pub fn render_hubs(frame: &mut Frame<'_>, area: Rect, app: &App) -> ListArea {
     let theme = &app.theme;
     let hubs = app.visible_hubs();
     let title = titled("hubs", hubs.len(), app.hubs.len(), &app.hubs_list);
@@ -67,6 +67,7 @@ pub fn render_hubs(frame: &mut Frame<'_>, area: Rect, app: &App) {
     };
     let mut state = TableState::default().with_selected(Some(app.hubs_list.selected));
     frame.render_stateful_widget(table, area, &mut state);
+    list_area(ListPane::Hubs, area, 1, state.offset())
 }
 
 /// Below this the hub table needs every row it has.
@@ -82,7 +83,7 @@ fn render_owner_card(frame: &mut Frame<'_>, area: Rect, app: &App, card: &TeamCa
     frame.render_widget(Paragraph::new(line).block(block), area);
 }
 
-pub fn render_namespaces(frame: &mut Frame<'_>, area: Rect, app: &App) {
+pub fn render_namespaces(frame: &mut Frame<'_>, area: Rect, app: &App) -> ListArea {
     let theme = &app.theme;
     let rows = app
         .namespaces
@@ -94,6 +95,7 @@ pub fn render_namespaces(frame: &mut Frame<'_>, area: Rect, app: &App) {
         .block(pane_block(app, "namespaces", true));
     let mut state = TableState::default().with_selected(Some(app.namespaces_list.selected));
     frame.render_stateful_widget(table, area, &mut state);
+    list_area(ListPane::Namespaces, area, 1, state.offset())
 }
 
 /// `hubs (3/7, filter "sal")`.
@@ -127,7 +129,9 @@ mod tests {
         for (w, h) in [(120, 40), (80, 24)] {
             let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("backend");
             terminal
-                .draw(|frame| crate::tui::views::render(frame, &app, sample::now()))
+                .draw(|frame| {
+                    crate::tui::views::render(frame, &app, sample::now());
+                })
                 .expect("draw");
             let screen = terminal.backend().to_string();
             insta::assert_snapshot!(format!("owner_card_{w}x{h}"), screen);

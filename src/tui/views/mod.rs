@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! ┌ contoso-events › sale › consumer groups ───────────────┐  crumbs in the top border
-//! │ pane (hubs | partitions | consumer groups | tail | ...) │
+//! │ pane (hubs | partitions | consumer groups | tail | schemas | ...) │
 //! └─────────────────────────────────────────────────────────┘
 //!  identity · team · namespace · connection      key hints     status bar
 //!  :command or /filter, or a notice                             input line
@@ -17,6 +17,7 @@ mod help;
 mod hubs;
 mod partitions;
 pub mod sanitize;
+mod schemas;
 mod status;
 mod tail;
 
@@ -27,19 +28,24 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 use time::OffsetDateTime;
 
-use super::app::{App, View};
+use super::app::{App, ListArea, ListPane, ScreenLayout, View};
 use super::theme::{Slot, Theme};
 
 /// Below this the panes cannot show anything useful.
 pub const MIN_WIDTH: u16 = 50;
 pub const MIN_HEIGHT: u16 = 10;
 
-pub fn render(frame: &mut Frame<'_>, app: &App, now: OffsetDateTime) {
+/// Draws the frame; returns where its lists are, for mouse clicks.
+pub fn render(frame: &mut Frame<'_>, app: &App, now: OffsetDateTime) -> ScreenLayout {
     let area = frame.area();
     let theme = &app.theme;
+    let mut layout = ScreenLayout {
+        view: app.view(),
+        lists: Vec::new(),
+    };
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         render_too_small(frame, area, theme);
-        return;
+        return layout;
     }
     let [main, status_row, input_row] = Layout::vertical([
         Constraint::Min(3),
@@ -47,14 +53,22 @@ pub fn render(frame: &mut Frame<'_>, app: &App, now: OffsetDateTime) {
         Constraint::Length(1),
     ])
     .areas(area);
-    match app.view() {
-        View::Namespaces => hubs::render_namespaces(frame, main, app),
-        View::Hubs => hubs::render_hubs(frame, main, app),
-        View::Partitions => partitions::render(frame, main, app, now),
-        View::ConsumerGroups => consumer_groups::render(frame, main, app),
-        View::Tail => tail::render(frame, main, app),
-        View::Detail => detail::render(frame, main, app),
-    }
+    layout.lists = match app.view() {
+        View::Namespaces => vec![hubs::render_namespaces(frame, main, app)],
+        View::Hubs => vec![hubs::render_hubs(frame, main, app)],
+        View::Partitions => vec![partitions::render(frame, main, app, now)],
+        View::ConsumerGroups => consumer_groups::render(frame, main, app).to_vec(),
+        View::Tail => tail::render(frame, main, app).into_iter().collect(),
+        View::Detail => {
+            detail::render(frame, main, app);
+            Vec::new()
+        }
+        // Not clickable yet: its lists can report their areas as the others do.
+        View::Schemas => {
+            schemas::render(frame, main, app);
+            Vec::new()
+        }
+    };
     status::render_status(frame, status_row, app);
     status::render_input(frame, input_row, app);
     if app.help_open {
@@ -63,6 +77,23 @@ pub fn render(frame: &mut Frame<'_>, app: &App, now: OffsetDateTime) {
     if let Some(menu) = &app.action_menu {
         let items = menu.items.as_deref();
         action_menu::render(frame, main, &menu.hub, items, menu.selected, &app.theme);
+    }
+    layout
+}
+
+/// Where a bordered table with `header` heading rows drew its rows, `first_row` at the top.
+fn list_area(list: ListPane, pane: Rect, header: u16, first_row: usize) -> ListArea {
+    let inner = Block::bordered().inner(pane);
+    let rows = Rect {
+        y: inner.y.saturating_add(header),
+        height: inner.height.saturating_sub(header),
+        ..inner
+    };
+    ListArea {
+        list,
+        pane,
+        rows,
+        first_row,
     }
 }
 

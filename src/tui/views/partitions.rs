@@ -6,9 +6,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table, TableState};
 use time::OffsetDateTime;
 
-use super::{format, header_style, pane_block};
+use super::{format, header_style, list_area, pane_block};
 use crate::model::PartitionInfo;
-use crate::tui::app::App;
+use crate::tui::app::{App, ListArea, ListPane};
 use crate::tui::theme::Slot;
 
 const SPARK_WIDTH: usize = 16;
@@ -29,7 +29,7 @@ pub fn partition_cells(p: &PartitionInfo, now: OffsetDateTime) -> [String; 5] {
     ]
 }
 
-pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, now: OffsetDateTime) {
+pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, now: OffsetDateTime) -> ListArea {
     let theme = &app.theme;
     let state = &app.partitions;
     let rows = state.partitions.iter().map(|p| {
@@ -84,6 +84,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App, now: OffsetDateTime)
     ));
     let mut table_state = TableState::default().with_selected(Some(state.list.selected));
     frame.render_stateful_widget(table, area, &mut table_state);
+    list_area(ListPane::Partitions, area, 1, table_state.offset())
 }
 
 #[cfg(test)]

@@ -14,7 +14,9 @@ const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];
 fn draw(app: &App, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
     terminal
-        .draw(|frame| super::render(frame, app, sample::now()))
+        .draw(|frame| {
+            super::render(frame, app, sample::now());
+        })
         .expect("draw");
     terminal.backend().to_string()
 }
@@ -31,7 +33,8 @@ fn request_of(commands: &[Command]) -> crate::tui::command::RequestId {
             Command::PartitionInfo { request, .. }
             | Command::Lag { request, .. }
             | Command::StartTail { request, .. }
-            | Command::ListNamespaces { request },
+            | Command::ListNamespaces { request }
+            | Command::ListSchemas { request },
         ) => *request,
         other => panic!("unexpected {other:?}"),
     }
@@ -158,4 +161,73 @@ fn command_line_and_error_notice() {
 #[test]
 fn too_small_terminal_says_so() {
     insta::assert_snapshot!("too_small_30x8", draw(&connected(), 30, 8));
+}
+
+/// The demo's `ContactPurchased` (two versions) and `LeadFailed`, as the registry lists them.
+fn sample_schemas() -> Vec<crate::model::RegisteredSchema> {
+    let version = |group: &str, name: &str, version: u32, id: &str, content: &str| {
+        crate::model::RegisteredSchema {
+            id: id.into(),
+            group: group.into(),
+            name: name.into(),
+            version,
+            format: "Avro".into(),
+            content: content.into(),
+        }
+    };
+    vec![
+        version(
+            "customer",
+            "com.example.customer.ContactPurchased",
+            2,
+            "f2600ec82dbe92fb381627826536bda5",
+            include_str!("../../../schemas/contact_purchased.v2.avsc"),
+        ),
+        version(
+            "customer",
+            "com.example.customer.ContactPurchased",
+            1,
+            "7113c15cdc0262e342d747bdc3a8b0b4",
+            include_str!("../../../schemas/contact_purchased.avsc"),
+        ),
+        version(
+            "conversions",
+            "com.example.conversions.LeadFailed",
+            1,
+            "0f72c37f70c613f23af96d24c16177c8",
+            include_str!("../../../schemas/lead_failed.avsc"),
+        ),
+    ]
+}
+
+#[test]
+fn schemas_pane_shows_a_version_then_a_diff_with_its_predecessor() {
+    let mut app = connected();
+    let request = request_of(&press(&mut app, &["s"]));
+    app.update(Action::SchemasLoaded {
+        request,
+        schemas: sample_schemas(),
+    });
+    assert_pane("schemas_one_version", &app);
+    press(&mut app, &["<End>"]);
+    assert_pane("schemas_diff", &app);
+}
+
+#[test]
+fn from_an_event_the_schema_pane_opens_on_its_version() {
+    let mut app = tail_app();
+    press(&mut app, &["<Enter>"]);
+    if let Some(event) = &mut app.detail.event {
+        event.content_type = Some("avro/binary+7113c15cdc0262e342d747bdc3a8b0b4".into());
+    }
+    let request = request_of(&press(&mut app, &["s"]));
+    app.update(Action::SchemasLoaded {
+        request,
+        schemas: sample_schemas(),
+    });
+    let selected = app.schemas.selected().map(|s| (s.name.as_str(), s.version));
+    assert_eq!(selected, Some(("com.example.customer.ContactPurchased", 1)));
+    // Back returns to the event.
+    press(&mut app, &["<Esc>"]);
+    assert_eq!(app.view(), crate::tui::app::View::Detail);
 }

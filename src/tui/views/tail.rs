@@ -7,8 +7,8 @@ use ratatui::text::Span;
 use ratatui::widgets::{Cell, Row, Table, TableState};
 
 use super::sanitize::sanitize;
-use super::{crumbs, format, header_style, pane_block, titled_block};
-use crate::tui::app::App;
+use super::{crumbs, format, header_style, list_area, pane_block, titled_block};
+use crate::tui::app::{App, ListArea, ListPane};
 use crate::tui::state::{PackedEvent, TailState};
 use crate::tui::theme::{Slot, Theme};
 
@@ -65,11 +65,12 @@ pub fn tail_title(tail: &TailState) -> String {
     title
 }
 
-pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) {
+/// Draws the tail; returns where its rows are (none before a tail starts).
+pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) -> Option<ListArea> {
     let theme = &app.theme;
     let Some(tail) = &app.tail else {
         frame.render_widget(pane_block(app, "tail (none)", true), area);
-        return;
+        return None;
     };
     let mut title = crumbs(app, &tail_title(tail), true);
     if tail.buffer.is_frozen() {
@@ -110,6 +111,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let selected = (tail.buffer.visible_len() > 0).then(|| tail.selected - offset);
     let mut state = TableState::default().with_selected(selected);
     frame.render_stateful_widget(table, area, &mut state);
+    Some(list_area(ListPane::Tail, area, 1, offset))
 }
 
 fn styled_row<'a>(event: &PackedEvent, theme: &Theme) -> Row<'a> {

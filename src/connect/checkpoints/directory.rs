@@ -1,43 +1,14 @@
-//! Reading consumer checkpoints and partition ownerships in the blob layout every official
-//! SDK writes (protocol-notes section 5): `{fqns}/{hub}/{cg}/checkpoint/{pid}` and
-//! `.../ownership/{pid}`, the facts in the blob's metadata.
-//!
-//! SDKs disagree on case (Python lowercases the whole name, JS and .NET the namespace, hub
-//! and group, Rust nothing), so names are matched without regard to case and, when two
-//! writers left a blob for one partition, the newer wins.
-//!
-//! [`DirectoryCheckpoints`] reads a local mirror of a container, where each blob is a file
+//! A local mirror of a checkpoint container: each blob is a file at the path of its name,
 //! whose content is the JSON object of its metadata and whose mtime is its last-modified
-//! time. An Azure Blob store implements the same trait.
+//! time. The embedded emulator's simulated consumers write their checkpoints this way.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use time::OffsetDateTime;
 
-use super::error::{ConnectError, Failure};
-use crate::model::{Checkpoint, Ownership};
-
-/// Which consumer group's blobs to read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CheckpointScope {
-    /// The fully qualified namespace as consumers wrote it; tried in order.
-    pub namespaces: Vec<String>,
-    pub hub: String,
-    pub consumer_group: String,
-}
-
-/// Checkpoints and ownerships, by partition id.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ConsumerState {
-    pub checkpoints: HashMap<String, Checkpoint>,
-    pub ownerships: HashMap<String, Ownership>,
-}
-
-#[async_trait::async_trait]
-pub trait CheckpointStore: Send + Sync + std::fmt::Debug {
-    async fn read(&self, scope: &CheckpointScope) -> Result<ConsumerState, ConnectError>;
-}
+use super::{BlobKind, CheckpointPosition, CheckpointStore, FoundBlob, GroupPath};
+use crate::connect::error::{ConnectError, Failure};
 
 /// A directory holding blobs as files (see the module docs).
 #[derive(Debug, Clone)]
@@ -57,60 +28,72 @@ impl DirectoryCheckpoints {
 
 #[async_trait::async_trait]
 impl CheckpointStore for DirectoryCheckpoints {
-    async fn read(&self, scope: &CheckpointScope) -> Result<ConsumerState, ConnectError> {
+    async fn list(&self, group: &GroupPath) -> Result<Vec<FoundBlob>, ConnectError> {
         let root = self.root.clone();
-        let scope = scope.clone();
-        tokio::task::spawn_blocking(move || read_directory(&root, &scope))
+        let group = group.clone();
+        tokio::task::spawn_blocking(move || list_group(&root, &group))
             .await
             .map_err(|e| ConnectError::new(Failure::Service, format!("checkpoint reader: {e}")))?
     }
+
+    async fn put_checkpoint(
+        &self,
+        group: &GroupPath,
+        partition: &str,
+        position: &CheckpointPosition,
+    ) -> Result<(), ConnectError> {
+        let dir = self
+            .root
+            .join(&group.namespace)
+            .join(&group.hub)
+            .join(&group.consumer_group)
+            .join("checkpoint");
+        let partition = partition.to_owned();
+        let metadata = position.metadata();
+        tokio::task::spawn_blocking(move || write_blob(&dir, &partition, &metadata))
+            .await
+            .map_err(|e| ConnectError::new(Failure::Service, format!("checkpoint writer: {e}")))?
+    }
 }
 
-fn read_directory(root: &Path, scope: &CheckpointScope) -> Result<ConsumerState, ConnectError> {
-    let mut state = ConsumerState::default();
+fn list_group(root: &Path, group: &GroupPath) -> Result<Vec<FoundBlob>, ConnectError> {
+    let mut found = Vec::new();
     if !root.is_dir() {
         // No consumer has written yet: no checkpoints, not an error.
-        return Ok(state);
+        return Ok(found);
     }
-    for namespace in &scope.namespaces {
-        for group_dir in matching_dirs(root, &[namespace, &scope.hub, &scope.consumer_group])? {
-            for (pid, metadata, modified) in blobs(&group_dir.join("checkpoint"))? {
-                let Some(checkpoint) = checkpoint_from(&metadata, modified) else {
-                    continue;
-                };
-                let newer = state
-                    .checkpoints
-                    .get(&pid)
-                    .is_none_or(|c| c.updated_at < checkpoint.updated_at);
-                if newer {
-                    state.checkpoints.insert(pid, checkpoint);
-                }
-            }
-            for (pid, metadata, modified) in blobs(&group_dir.join("ownership"))? {
-                let Some(owner_id) = field(&metadata, "ownerid") else {
-                    continue;
-                };
-                let newer = state
-                    .ownerships
-                    .get(&pid)
-                    .is_none_or(|o| o.renewed_at < modified);
-                if newer {
-                    let renewed_at = modified;
-                    state.ownerships.insert(
-                        pid,
-                        Ownership {
-                            owner_id,
-                            renewed_at,
-                        },
-                    );
-                }
+    let names = [&group.namespace, &group.hub, &group.consumer_group];
+    for group_dir in matching_dirs(root, &names)? {
+        let Some(group) = group_path_of(root, &group_dir) else {
+            continue;
+        };
+        for (kind, folder) in [
+            (BlobKind::Checkpoint, "checkpoint"),
+            (BlobKind::Ownership, "ownership"),
+        ] {
+            for (partition, metadata, modified) in blobs(&group_dir.join(folder))? {
+                found.push(FoundBlob {
+                    group: group.clone(),
+                    kind,
+                    partition,
+                    metadata,
+                    modified,
+                });
             }
         }
-        if !state.checkpoints.is_empty() || !state.ownerships.is_empty() {
-            break;
-        }
     }
-    Ok(state)
+    Ok(found)
+}
+
+/// The group as its writer spelled it: the directory names under `root`.
+fn group_path_of(root: &Path, dir: &Path) -> Option<GroupPath> {
+    let relative = dir.strip_prefix(root).ok()?;
+    let mut parts = relative.iter().map(|p| p.to_str().map(str::to_owned));
+    Some(GroupPath {
+        namespace: parts.next()??,
+        hub: parts.next()??,
+        consumer_group: parts.next()??,
+    })
 }
 
 /// Directories under `root` matching each name in turn, case-insensitively.
@@ -147,7 +130,8 @@ fn blobs(dir: &Path) -> Result<Vec<Blob>, ConnectError> {
         let Some(pid) = entry.file_name().to_str().map(str::to_owned) else {
             continue;
         };
-        if !path.is_file() {
+        // Temporary files of a write in progress start with a dot.
+        if !path.is_file() || pid.starts_with('.') {
             continue;
         }
         // A blob another process is rewriting can be briefly unreadable; skip it this round.
@@ -198,28 +182,30 @@ fn parse_metadata(text: &str) -> Option<HashMap<String, String>> {
     )
 }
 
-fn field(metadata: &HashMap<String, String>, key: &str) -> Option<String> {
-    metadata.get(key).filter(|v| !v.is_empty()).cloned()
-}
-
-fn checkpoint_from(
+/// Replaces the blob file atomically (temporary file, then rename): a reader never sees half
+/// a checkpoint.
+fn write_blob(
+    dir: &Path,
+    partition: &str,
     metadata: &HashMap<String, String>,
-    modified: OffsetDateTime,
-) -> Option<Checkpoint> {
-    let sequence = field(metadata, "sequencenumber")?.trim().parse().ok()?;
-    // .NET writes "" when it does not know the offset, and once wrote a placeholder.
-    let offset = field(metadata, "offset")
-        .filter(|o| o != "no offset")
-        .unwrap_or_default();
-    Some(Checkpoint {
-        sequence,
-        offset,
-        updated_at: modified,
-    })
+) -> Result<(), ConnectError> {
+    let failed = |e: std::io::Error| {
+        ConnectError::new(
+            Failure::Service,
+            format!("cannot write the checkpoint in {}: {e}", dir.display()),
+        )
+    };
+    std::fs::create_dir_all(dir).map_err(failed)?;
+    let text = serde_json::to_string(metadata)
+        .map_err(|e| ConnectError::new(Failure::Service, format!("checkpoint metadata: {e}")))?;
+    let temporary = dir.join(format!(".{partition}.ehops-tmp"));
+    std::fs::write(&temporary, text).map_err(failed)?;
+    std::fs::rename(&temporary, dir.join(partition)).map_err(failed)
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::{CheckpointScope, CheckpointStore};
     use super::*;
 
     fn write(root: &Path, path: &str, content: &str) {
@@ -279,5 +265,56 @@ mod tests {
         let store = DirectoryCheckpoints::new(dir.path().join("never-written"));
         let state = store.read(&scope("x")).await.expect("reads");
         assert!(state.checkpoints.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_checkpoint_is_set_where_the_groups_consumers_read() {
+        let position = |sequence: i64| CheckpointPosition {
+            sequence,
+            offset: (sequence * 10).to_string(),
+        };
+        let scope = scope("contoso");
+
+        // A group nobody checkpointed yet gets the name Python, JS and .NET read.
+        let empty = tempfile::tempdir().expect("temp dir");
+        let store = DirectoryCheckpoints::new(empty.path());
+        store
+            .set_checkpoint(&scope, "0", &position(5))
+            .await
+            .expect("sets");
+        assert!(
+            empty
+                .path()
+                .join("contoso/sale/crm-sync/checkpoint/0")
+                .is_file()
+        );
+
+        // A Rust consumer's blobs keep their case: over its blob, and beside it.
+        let dir = tempfile::tempdir().expect("temp dir");
+        let rust_written = "Contoso/Sale/CRM-Sync/checkpoint/1";
+        write(
+            dir.path(),
+            rust_written,
+            r#"{"sequencenumber":"9","offset":"90"}"#,
+        );
+        let store = DirectoryCheckpoints::new(dir.path());
+        store
+            .set_checkpoint(&scope, "1", &position(3))
+            .await
+            .expect("sets");
+        store
+            .set_checkpoint(&scope, "2", &position(7))
+            .await
+            .expect("sets");
+        let text = std::fs::read_to_string(dir.path().join(rust_written)).expect("blob");
+        assert_eq!(parse_metadata(&text), Some(position(3).metadata()));
+        assert!(
+            dir.path()
+                .join("Contoso/Sale/CRM-Sync/checkpoint/2")
+                .is_file()
+        );
+        let state = store.read(&scope).await.expect("reads");
+        assert_eq!(state.checkpoints["1"].offset, "30");
+        assert_eq!(state.checkpoints["2"].sequence, 7);
     }
 }

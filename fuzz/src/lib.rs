@@ -1,0 +1,59 @@
+//! The codec and the model it names, compiled from the main crate's own files (see
+//! Cargo.toml for why), with the demo's schemas for the targets to decode against.
+#![allow(dead_code)]
+
+#[path = "../../src/codec/mod.rs"]
+pub mod codec;
+#[path = "../../src/model/mod.rs"]
+pub mod model;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use codec::avro::Schema;
+use codec::schemas::{SchemaCache, file_schema_id};
+
+/// The shipped schemas, and one that uses every type the demo's do not (recursion, enums,
+/// arrays, maps, fixed, floats).
+pub const SCHEMAS: [&str; 5] = [
+    include_str!("../../schemas/sale_confirmed.avsc"),
+    include_str!("../../schemas/contact_purchased.avsc"),
+    include_str!("../../schemas/contact_purchased.v2.avsc"),
+    include_str!("../../schemas/sales_file_received.avsc"),
+    r#"{"type":"record","name":"Node","namespace":"fuzz","fields":[
+        {"name":"kind","type":{"type":"enum","name":"Kind","symbols":["A","B","C"],"default":"A"}},
+        {"name":"tags","type":{"type":"map","values":{"type":"array","items":"float"}}},
+        {"name":"hash","type":{"type":"fixed","name":"Hash","size":4}},
+        {"name":"flag","type":"boolean"},
+        {"name":"children","type":{"type":"array","items":"Node"}},
+        {"name":"next","type":["null","Node","bytes","int"]}]}"#,
+];
+
+pub struct Fixture {
+    pub cache: SchemaCache,
+    pub ids: Vec<String>,
+    pub schemas: Vec<Arc<Schema>>,
+    pub readers: HashMap<String, Arc<Schema>>,
+}
+
+pub fn fixture() -> Fixture {
+    let mut cache = SchemaCache::complete();
+    let mut ids = Vec::new();
+    let mut schemas = Vec::new();
+    for text in SCHEMAS {
+        let id = file_schema_id(text);
+        if let Ok(schema) = cache.insert_text(&id, text) {
+            schemas.push(schema);
+            ids.push(id);
+        }
+    }
+    // Confluent ids are numbers: 1 is the recursive schema.
+    if let Some(last) = schemas.last() {
+        cache.insert("1", Arc::clone(last));
+    }
+    let mut readers = HashMap::new();
+    if let Some(v2) = schemas.get(2) {
+        readers.insert("com.example.customer.ContactPurchased".to_owned(), Arc::clone(v2));
+    }
+    Fixture { cache, ids, schemas, readers }
+}
