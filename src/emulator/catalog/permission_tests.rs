@@ -72,7 +72,8 @@ async fn a_team_rule_answers_in_the_role_vocabulary_per_hub() {
     let (status, _) = get(http, &format!("{}/{SUFFIX}", hub("lead")), Some(&customer)).await;
     assert_eq!(status, 404);
 
-    // At the namespace a team reads schemas and nothing else; the root rule owns it all.
+    // At the namespace a team gets what the registry grants it: customer sends to its own
+    // hubs, so it may register schemas (Contributor), but it manages nothing there.
     let ns = format!("{RG_PATH}/ehops-demo");
     let team_ns = permissions(http, &ns, &customer).await;
     assert!(
@@ -81,10 +82,14 @@ async fn a_team_rule_answers_in_the_role_vocabulary_per_hub() {
             .is_allowed()
     );
     assert!(
-        !ConsoleAction::RegisterSchema
+        ConsoleAction::RegisterSchema
             .evaluate(|_| Some(&team_ns))
             .is_allowed()
     );
+    assert!(!team_ns.allows(
+        crate::model::permissions::Plane::Control,
+        "Microsoft.EventHub/namespaces/write"
+    ));
     let root = token(&running, "RootManageSharedAccessKey");
     let root_rg = permissions(
         http,

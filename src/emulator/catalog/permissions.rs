@@ -11,8 +11,9 @@
 //! A rule answers where it applies: a namespace rule at the namespace and everything under it
 //! (and at the resource group and subscription, as a role assigned on the namespace would
 //! not, but the emulator has one namespace per rule set and no other resources); a hub rule
-//! at its hubs. At the namespace, a hub rule also reads schema groups and schemas (Schema
-//! Registry Reader), standing in for each team's read access to the shared registry.
+//! at its hubs. At the namespace every caller also gets what the emulator's Schema Registry
+//! grants it: Schema Registry Contributor with Send or Manage anywhere in the namespace,
+//! Reader otherwise (`registry/mod.rs`).
 //! These are exactly the rights the AMQP side checks, so the console's view and the
 //! service's refusal agree.
 
@@ -55,14 +56,19 @@ fn role_entries(rights: Rights) -> Vec<Value> {
     entries
 }
 
-fn schema_reader() -> Value {
-    entry(
-        &[
-            "Microsoft.EventHub/namespaces/read",
-            "Microsoft.EventHub/namespaces/schemagroups/read",
-        ],
-        &["Microsoft.EventHub/namespaces/schemas/read"],
-    )
+/// Schema Registry Reader, or Contributor when the registry lets the caller register.
+fn schema_role(contributor: bool) -> Value {
+    if contributor {
+        entry(
+            &["Microsoft.EventHub/namespaces/schemagroups/*"],
+            &["Microsoft.EventHub/namespaces/schemas/*"],
+        )
+    } else {
+        entry(
+            &["Microsoft.EventHub/namespaces/schemagroups/read"],
+            &["Microsoft.EventHub/namespaces/schemas/read"],
+        )
+    }
 }
 
 /// The permissions response for `scope`. A namespace or hub the caller cannot see is a 404,
@@ -77,10 +83,12 @@ pub fn at_scope(catalog: &Catalog, caller: &Caller, scope: &Resource) -> Result<
             .collect(),
         Resource::Namespace { ns } => {
             let ns = visible_ns(catalog, caller, ns)?;
-            match caller.namespace_rights(ns) {
-                Some(rights) => role_entries(rights),
-                None => vec![schema_reader()],
-            }
+            let mut entries = caller
+                .namespace_rights(ns)
+                .map(role_entries)
+                .unwrap_or_default();
+            entries.push(schema_role(caller.may_write_in(ns)));
+            entries
         }
         Resource::Hub { ns, hub } => {
             let (ns, hub) = visible_hub(catalog, caller, ns, hub)?;
