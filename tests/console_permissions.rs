@@ -228,3 +228,31 @@ async fn a_named_context_picks_the_namespace_and_identity() {
     assert_eq!(unset.code, 2, "{unset:?}");
     assert!(unset.stderr.contains(&variable), "{}", unset.stderr);
 }
+
+/// What the console reads about schemas agrees with what the emulator's registry enforces
+/// (`tests/registry_rest.rs`: Listen reads, Send or Manage registers).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schema_permissions_match_what_the_registry_enforces() {
+    use ehops::connect::Connection;
+    use ehops::model::permissions::ConsoleAction;
+    use ehops::ops::permissions::for_hub;
+
+    let emu = common::start(common::CONFORMANCE).await;
+    let as_rule = |rule: &str| {
+        Connection::from_connection_string(&emu.connection_string(rule), Some(&emu.catalog()))
+            .expect("connection")
+            .with_namespace(&emu.namespace())
+    };
+    let listener = for_hub(&as_rule("orders-listen"), "orders").await;
+    assert!(listener.verdict(ConsoleAction::ViewSchemas).is_allowed());
+    let refused = listener.verdict(ConsoleAction::RegisterSchema);
+    assert!(
+        refused
+            .reason(ConsoleAction::RegisterSchema)
+            .is_some_and(|r| r.contains("Microsoft.EventHub/namespaces/schemas/write")),
+        "{refused:?}"
+    );
+    let sender = for_hub(&as_rule("orders-send"), "orders").await;
+    assert!(sender.verdict(ConsoleAction::RegisterSchema).is_allowed());
+    assert!(!sender.verdict(ConsoleAction::Tail).is_allowed());
+}
