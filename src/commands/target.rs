@@ -53,14 +53,9 @@ pub struct TargetArgs {
         conflicts_with = "checkpoint_store"
     )]
     pub checkpoint_dir: Option<PathBuf>,
-    /// Sign in to the embedded demo as this team (customer, product, conversions, platform).
-    #[arg(
-        long,
-        global = true,
-        env = "EHOPS_TEAM",
-        value_name = "TEAM",
-        conflicts_with = "connection_string"
-    )]
+    /// Sign in to the embedded demo as this team (customer, product, conversions, platform);
+    /// a connection string brings its own identity, so there it does not apply.
+    #[arg(long, global = true, env = "EHOPS_TEAM", value_name = "TEAM")]
     pub team: Option<String>,
     /// Apply the named context from the user's config.toml (the command line still wins).
     #[arg(long, global = true, value_name = "NAME")]
