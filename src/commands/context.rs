@@ -10,6 +10,12 @@
 //! theme = "light"                            # and look different
 //! checkpoint_dir = "/mnt/prod-checkpoints"
 //!
+//! [context.azure-prod]
+//! namespace = "contoso-prod"                 # signed in with az login (or the environment)
+//! tenant = "contoso.onmicrosoft.com"
+//! subscription = "00000000-0000-0000-0000-000000000000"
+//! read_only = true
+//!
 //! [context.demo]
 //! team = "conversions"
 //! ```
@@ -27,6 +33,11 @@ use crate::connect::error::ConnectError;
 pub struct Context {
     /// The environment variable holding the namespace's connection string.
     pub connection_string_env: Option<String>,
+    /// An Azure namespace to sign in to, instead of a connection string.
+    pub namespace: Option<String>,
+    pub tenant: Option<String>,
+    pub subscription: Option<String>,
+    pub resource_group: Option<String>,
     /// The emulator catalog's address, for an emulator connection string.
     pub catalog: Option<String>,
     pub checkpoint_dir: Option<PathBuf>,
@@ -62,10 +73,14 @@ pub fn resolve(args: &TargetArgs) -> Result<(TargetArgs, Context), ConnectError>
     let context = load(&path, name)?;
     let mut resolved = args.clone();
     resolved.context = None;
-    if resolved.connection_string.is_none()
-        && !resolved.emulator
-        && let Some(variable) = &context.connection_string_env
-    {
+    let chosen_by_command_line =
+        resolved.connection_string.is_some() || resolved.namespace.is_some() || resolved.emulator;
+    if !chosen_by_command_line && let Some(namespace) = &context.namespace {
+        resolved.namespace = Some(namespace.clone());
+        resolved.tenant = resolved.tenant.or(context.tenant.clone());
+        resolved.subscription = resolved.subscription.or(context.subscription.clone());
+        resolved.resource_group = resolved.resource_group.or(context.resource_group.clone());
+    } else if !chosen_by_command_line && let Some(variable) = &context.connection_string_env {
         let value = std::env::var(variable).map_err(|_| {
             ConnectError::usage(format!(
                 "context {name:?} takes its connection string from ${variable}, which is not set"
@@ -75,7 +90,7 @@ pub fn resolve(args: &TargetArgs) -> Result<(TargetArgs, Context), ConnectError>
     }
     resolved.catalog = resolved.catalog.or(context.catalog.clone());
     resolved.checkpoint_dir = resolved.checkpoint_dir.or(context.checkpoint_dir.clone());
-    if resolved.connection_string.is_none() {
+    if resolved.connection_string.is_none() && resolved.namespace.is_none() {
         resolved.team = resolved.team.or(context.team.clone());
     }
     resolved.read_only |= context.read_only;

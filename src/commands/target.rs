@@ -14,11 +14,13 @@ use crate::backend::SignIn;
 use crate::connect::Connection;
 use azure_core::credentials::TokenCredential;
 
+use crate::connect::catalog::Scope;
 use crate::connect::checkpoints::{
     BlobCheckpoints, CheckpointStore, ContainerAccess, DirectoryCheckpoints,
 };
 use crate::connect::data_plane::DataPlane;
 use crate::connect::error::{ConnectError, Failure};
+use crate::connect::identity::{SignInChain, SignInOptions};
 use crate::emulator::{self, LaunchOptions, RunningEmulator};
 
 /// The consumer group the console reads with: its own, never an application's.
@@ -38,6 +40,36 @@ pub struct TargetArgs {
         value_name = "CS"
     )]
     pub connection_string: Option<String>,
+    /// Sign in to this Azure Event Hubs namespace (`contoso` or its host name) with your Azure
+    /// identity: Azure CLI, Azure Developer CLI, a service principal or workload identity
+    /// from the environment, or managed identity.
+    #[arg(
+        long,
+        global = true,
+        env = "EHOPS_NAMESPACE",
+        value_name = "NS",
+        conflicts_with_all = ["connection_string", "emulator"]
+    )]
+    pub namespace: Option<String>,
+    /// The Entra tenant to sign in to, when your account has several.
+    #[arg(long, global = true, value_name = "TENANT", requires = "namespace")]
+    pub tenant: Option<String>,
+    /// The subscription holding the namespace: lets the console list its hubs and consumer
+    /// groups through Azure Resource Manager.
+    #[arg(
+        long,
+        global = true,
+        env = "AZURE_SUBSCRIPTION_ID",
+        value_name = "ID",
+        requires = "namespace"
+    )]
+    pub subscription: Option<String>,
+    /// Narrow the subscription to this resource group.
+    #[arg(long, global = true, value_name = "RG", requires = "subscription")]
+    pub resource_group: Option<String>,
+    /// Try managed identity too (on an Azure VM; App Service announces it by itself).
+    #[arg(long, global = true, requires = "namespace")]
+    pub managed_identity: bool,
     /// The emulator catalog's HTTP address for --connection-string, e.g. http://127.0.0.1:5300.
     #[arg(long, global = true, value_name = "URL")]
     pub catalog: Option<String>,
@@ -107,12 +139,27 @@ pub async fn open(args: &TargetArgs, consumer_group: &str) -> Result<Target, Con
     let data = data_dir(args).ok_or_else(|| {
         ConnectError::usage("no data directory could be determined; pass --data DIR")
     })?;
-    let (connection, running, sign_in) = match &args.connection_string {
-        Some(text) => {
+    let (connection, running, sign_in) = match (&args.connection_string, &args.namespace) {
+        (Some(text), _) => {
             let connection = Connection::from_connection_string(text, args.catalog.as_deref())?;
             (connection.resolve_namespace().await, None, None)
         }
-        None => {
+        (None, Some(namespace)) => {
+            let credential = SignInChain::from_environment(&SignInOptions {
+                tenant: args.tenant.clone(),
+                managed_identity: args.managed_identity,
+            });
+            let scope = args.subscription.clone().map(|subscription| Scope {
+                subscription,
+                resource_group: args.resource_group.clone(),
+            });
+            let mut connection = Connection::from_sign_in(namespace, credential, scope)?;
+            if let Some(catalog) = connection.catalog.take() {
+                connection.catalog = Some(catalog.locate(&connection.namespace).await?);
+            }
+            (connection, None, None)
+        }
+        (None, None) => {
             let team = args.team.as_deref().unwrap_or(team::DEFAULT_TEAM);
             let (connection, running, sign_in) = embedded(&data, team).await?;
             (connection, Some(running), Some(sign_in))
@@ -153,16 +200,9 @@ fn checkpoint_store(
     Ok(Arc::new(DirectoryCheckpoints::new(dir)))
 }
 
-/// The developer's Azure sign-in (Azure CLI, then Azure Developer CLI), for a container URL
-/// without a SAS.
+/// The user's Azure sign-in, for a container URL without a SAS.
 fn azure_sign_in() -> Result<Arc<dyn TokenCredential>, ConnectError> {
-    let credential = azure_identity::DeveloperToolsCredential::new(None).map_err(|e| {
-        ConnectError::new(
-            Failure::Auth,
-            format!("no Azure sign-in for checkpoints: {e}"),
-        )
-    })?;
-    Ok(credential)
+    Ok(SignInChain::from_environment(&SignInOptions::default()))
 }
 
 /// Starts the demo organisation in-process on free ports and connects to it exactly as to

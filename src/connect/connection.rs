@@ -8,7 +8,7 @@ use std::sync::Arc;
 use azure_core::credentials::TokenCredential;
 use azure_core::http::Url;
 
-use super::catalog::{Catalog, SasAuth};
+use super::catalog::{AZURE_ENDPOINT, BearerAuth, Catalog, SasAuth, Scope};
 use super::connection_string::ConnectionString;
 use super::error::ConnectError;
 use super::sas_credential::SasCredential;
@@ -33,6 +33,8 @@ pub struct Connection {
     pub entity_path: Option<String>,
     /// Who the console acts as: the SAS rule's name, or (with sign-in) the principal.
     pub principal: String,
+    /// The credential gives Entra ID tokens (sign-in), not shared-access signatures.
+    pub signed_in: bool,
 }
 
 impl std::fmt::Debug for Connection {
@@ -91,6 +93,57 @@ impl Connection {
                 .key_name
                 .clone()
                 .unwrap_or_else(|| "shared access signature".to_owned()),
+            signed_in: false,
+        })
+    }
+
+    /// Signed in with Entra ID to `namespace` (`contoso` or `contoso.servicebus.windows.net`):
+    /// the SDK takes the credential as it is, and the catalog is Azure Resource Manager when a
+    /// subscription is known.
+    pub fn from_sign_in(
+        namespace: &str,
+        credential: Arc<dyn TokenCredential>,
+        scope: Option<Scope>,
+    ) -> Result<Self, ConnectError> {
+        let namespace = namespace.trim().trim_end_matches('/');
+        let host = namespace
+            .strip_prefix("sb://")
+            .or_else(|| namespace.strip_prefix("https://"))
+            .unwrap_or(namespace);
+        if host.is_empty() || host.contains(['/', ' ', '?', '#']) {
+            return Err(ConnectError::usage(format!(
+                "bad namespace {namespace:?}: give its name (contoso) or host \
+                 (contoso.servicebus.windows.net)"
+            )));
+        }
+        let fully_qualified_namespace = if host.contains('.') {
+            host.to_ascii_lowercase()
+        } else {
+            format!("{}.servicebus.windows.net", host.to_ascii_lowercase())
+        };
+        let name = fully_qualified_namespace
+            .split('.')
+            .next()
+            .unwrap_or(host)
+            .to_owned();
+        let catalog = match scope {
+            Some(scope) => {
+                let endpoint = Url::parse(AZURE_ENDPOINT)
+                    .map_err(|e| ConnectError::usage(format!("bad ARM address: {e}")))?;
+                let auth = Arc::new(BearerAuth::new(Arc::clone(&credential)));
+                Some(Catalog::new(endpoint, scope, auth))
+            }
+            None => None,
+        };
+        Ok(Self {
+            namespace: name,
+            fully_qualified_namespace,
+            custom_endpoint: None,
+            credential,
+            catalog,
+            entity_path: None,
+            principal: "Entra ID sign-in".to_owned(),
+            signed_in: true,
         })
     }
 
@@ -173,6 +226,51 @@ mod tests {
             named.checkpoint_namespaces(),
             ["ehops-demo", "127.0.0.1:5999"]
         );
+    }
+
+    #[derive(Debug)]
+    struct NoToken;
+
+    #[async_trait::async_trait]
+    impl TokenCredential for NoToken {
+        async fn get_token(
+            &self,
+            _: &[&str],
+            _: Option<azure_core::credentials::TokenRequestOptions<'_>>,
+        ) -> azure_core::Result<azure_core::credentials::AccessToken> {
+            Err(azure_core::Error::with_message(
+                azure_core::error::ErrorKind::Credential,
+                "not signed in",
+            ))
+        }
+    }
+
+    #[test]
+    fn a_signed_in_namespace_is_named_by_its_first_label_and_reached_over_tls() {
+        let scope = Scope {
+            subscription: "sub".to_owned(),
+            resource_group: None,
+        };
+        let c = Connection::from_sign_in("Contoso", Arc::new(NoToken), Some(scope)).expect("valid");
+        assert_eq!(c.namespace, "contoso");
+        assert_eq!(
+            c.fully_qualified_namespace,
+            "contoso.servicebus.windows.net"
+        );
+        assert!(c.custom_endpoint.is_none() && c.signed_in);
+        assert_eq!(
+            c.catalog.as_ref().map(|c| c.endpoint().as_str()),
+            Some("https://management.azure.com/")
+        );
+        let host = Connection::from_sign_in(
+            "sb://contoso.servicebus.windows.net/",
+            Arc::new(NoToken),
+            None,
+        )
+        .expect("valid");
+        assert_eq!(host.namespace, "contoso");
+        assert!(host.catalog.is_none());
+        assert!(Connection::from_sign_in("a/b", Arc::new(NoToken), None).is_err());
     }
 
     #[test]

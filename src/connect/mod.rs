@@ -8,6 +8,7 @@
 //! - [`data_plane`]: hub and partition properties; consumer clients.
 //! - [`tail`]: live tails through bounded channels; [`received`] converts each event.
 //! - [`checkpoints`]: consumer checkpoints and ownerships in the standard blob layout.
+//! - [`identity`]: signing in to Azure (CLI, environment, workload or managed identity).
 //! - [`error`]: failures sorted by what the user can do about them.
 
 pub mod catalog;
@@ -16,6 +17,7 @@ pub mod connection;
 pub mod connection_string;
 pub mod data_plane;
 pub mod error;
+pub mod identity;
 pub mod received;
 pub mod registry;
 pub mod sas_credential;

@@ -17,6 +17,7 @@ use serde_json::Value;
 use super::catalog::{BearerAuth, CatalogAuth, SasAuth};
 use super::connection::Connection;
 use super::error::{ConnectError, Failure};
+use super::identity::{SignInChain, SignInOptions};
 pub use crate::model::RegisteredSchema;
 
 pub const API_VERSION: &str = "2023-07-01";
@@ -77,7 +78,7 @@ impl SchemaRegistry {
 
     /// The registry for a connection: the emulator's on its HTTP port (the catalog's address)
     /// with the connection's shared-access token; Azure's at `https://{namespace}` with an
-    /// Entra ID token from the developer tools (`az login`, `azd auth login`).
+    /// Entra ID token: the connection's own sign-in, else the developer's (`az login`, ...).
     pub fn for_connection(connection: &Connection) -> Result<Self, ConnectError> {
         if let Some(catalog) = &connection.catalog {
             let auth = SasAuth::new(Arc::clone(&connection.credential));
@@ -86,9 +87,13 @@ impl SchemaRegistry {
         let url = format!("https://{}", connection.fully_qualified_namespace);
         let endpoint = Url::parse(&url)
             .map_err(|e| ConnectError::usage(format!("bad registry address {url}: {e}")))?;
-        let credential = azure_identity::DeveloperToolsCredential::new(None).map_err(|e| {
-            ConnectError::new(Failure::Auth, format!("no Entra ID credential: {e}"))
-        })?;
+        // A shared-access key cannot read Azure's registry; then the developer's own sign-in.
+        let credential: Arc<dyn azure_core::credentials::TokenCredential> = if connection.signed_in
+        {
+            Arc::clone(&connection.credential)
+        } else {
+            SignInChain::from_environment(&SignInOptions::default())
+        };
         let auth = BearerAuth::for_scope(credential, EVENTHUBS_SCOPE);
         Ok(Self::new(endpoint, Arc::new(auth)))
     }

@@ -86,6 +86,34 @@ impl Catalog {
         Self::new(endpoint, scope, auth)
     }
 
+    /// Narrows a subscription-wide catalog to the resource group holding `namespace`, found
+    /// by listing the subscription's namespaces (ARM reads a namespace only through its group).
+    pub async fn locate(mut self, namespace: &str) -> Result<Self, ConnectError> {
+        if self.scope.resource_group.is_some() {
+            return Ok(self);
+        }
+        let namespaces = self.namespaces().await?;
+        let found = namespaces
+            .iter()
+            .find(|n| n.name.eq_ignore_ascii_case(namespace))
+            .ok_or_else(|| {
+                ConnectError::not_found(format!(
+                    "no namespace {namespace} in subscription {} (that your identity can see)",
+                    self.scope.subscription
+                ))
+            })?;
+        self.scope.resource_group = Some(found.resource_group().ok_or_else(|| {
+            ConnectError::new(
+                Failure::Service,
+                format!(
+                    "namespace {namespace} has no resource group in its id {:?}",
+                    found.id
+                ),
+            )
+        })?);
+        Ok(self)
+    }
+
     pub fn endpoint(&self) -> &Url {
         &self.endpoint
     }

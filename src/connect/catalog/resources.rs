@@ -34,6 +34,9 @@ pub(super) struct ErrorDetail {
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 pub struct NamespaceResource {
+    /// `/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.EventHub/namespaces/{n}`.
+    #[serde(default)]
+    pub id: String,
     pub name: String,
     #[serde(default)]
     pub location: Option<String>,
@@ -60,6 +63,13 @@ impl NamespaceResource {
         let rest = endpoint.split_once("://").map_or(endpoint, |(_, r)| r);
         let host = rest.split('/').next().unwrap_or(rest);
         (!host.is_empty()).then(|| host.trim_end_matches(":443").to_owned())
+    }
+
+    /// The resource group named in the resource id, which ARM spells in any case.
+    pub fn resource_group(&self) -> Option<String> {
+        let mut parts = self.id.split('/');
+        parts.find(|p| p.eq_ignore_ascii_case("resourceGroups"))?;
+        parts.next().filter(|g| !g.is_empty()).map(str::to_owned)
     }
 
     pub fn to_model(&self) -> Namespace {
@@ -197,5 +207,22 @@ mod tests {
         }))
         .expect("parses");
         assert_eq!(ns.host().as_deref(), Some("contoso.servicebus.windows.net"));
+    }
+}
+
+#[cfg(test)]
+mod namespace_tests {
+    use super::NamespaceResource;
+
+    #[test]
+    fn the_resource_group_comes_from_the_id_in_any_case() {
+        let ns = NamespaceResource {
+            id: "/subscriptions/s/resourcegroups/Ops-RG/providers/Microsoft.EventHub/namespaces/contoso"
+                .to_owned(),
+            name: "contoso".to_owned(),
+            ..Default::default()
+        };
+        assert_eq!(ns.resource_group().as_deref(), Some("Ops-RG"));
+        assert_eq!(NamespaceResource::default().resource_group(), None);
     }
 }
