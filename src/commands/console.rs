@@ -3,13 +3,16 @@
 
 use std::path::Path;
 
-use super::target::{self, TargetArgs};
+use tokio::task::JoinHandle;
+
+use super::target::{self, Target, TargetArgs};
 use super::{exit, fail};
 use crate::backend::{self, BackendOptions, Services};
+use crate::connect::error::ConnectError;
 use crate::model::Identity;
 use crate::tui::app::{App, AppConfig};
 use crate::tui::keymap::Keymap;
-use crate::tui::run::{self, backend_channels};
+use crate::tui::run::{self, BackendLink, backend_channels};
 use crate::tui::theme::ThemeCatalog;
 
 /// Tail batches in flight between backend and console before the backend counts losses.
@@ -17,11 +20,22 @@ const TAIL_BATCHES: usize = 64;
 /// Events the tail pane keeps.
 const TAIL_CAPACITY: usize = 10_000;
 
-pub async fn run(target_args: &TargetArgs, consumer_group: &str) -> u8 {
-    let target = match target::open(target_args, consumer_group).await {
-        Ok(target) => target,
-        Err(error) => return fail(&error),
-    };
+/// A console ready to run: connected, its backend started, nothing drawn yet.
+pub struct Launched {
+    pub app: App,
+    pub link: BackendLink,
+    pub backend: JoinHandle<()>,
+    /// The services and the embedded emulator, if any; keep until the console ends.
+    pub target: Target,
+}
+
+/// Connects (starting the embedded emulator unless a connection string is given) and starts
+/// the backend. The console's first frame with data follows within one request.
+pub async fn launch(
+    target_args: &TargetArgs,
+    consumer_group: &str,
+) -> Result<Launched, ConnectError> {
+    let target = target::open(target_args, consumer_group).await?;
     let connection = target.plane.connection().clone();
     let config_dir =
         directories::ProjectDirs::from("", "", "ehops").map(|d| d.config_dir().to_path_buf());
@@ -39,9 +53,22 @@ pub async fn run(target_args: &TargetArgs, consumer_group: &str) -> u8 {
         checkpoints: target.checkpoints.clone(),
     };
     let backend = backend::spawn(services, end, BackendOptions::default());
-    let result = run::run(app, link).await;
-    backend.abort();
-    drop(target);
+    Ok(Launched {
+        app,
+        link,
+        backend,
+        target,
+    })
+}
+
+pub async fn run(target_args: &TargetArgs, consumer_group: &str) -> u8 {
+    let launched = match launch(target_args, consumer_group).await {
+        Ok(launched) => launched,
+        Err(error) => return fail(&error),
+    };
+    let result = run::run(launched.app, launched.link).await;
+    launched.backend.abort();
+    drop(launched.target);
     match result {
         Ok(()) => exit::OK,
         Err(error) => {

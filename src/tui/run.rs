@@ -60,19 +60,37 @@ pub fn backend_channels(tail_batches: usize) -> (BackendLink, BackendEnd) {
 /// Runs the console until the user quits, restoring the terminal on the way out.
 pub async fn run(app: App, link: BackendLink) -> io::Result<()> {
     let mut term = terminal::enter()?;
-    let result = event_loop(&mut term, app, link).await;
+    let result = match term.size() {
+        Ok(size) => {
+            let draw = |app: &App| {
+                let now = OffsetDateTime::now_utc();
+                terminal::draw(&mut term, |frame| views::render(frame, app, now))
+            };
+            drive(
+                app,
+                link,
+                spawn_input_reader(),
+                (size.width, size.height),
+                draw,
+            )
+            .await
+        }
+        Err(error) => Err(error),
+    };
     let restored = terminal::leave();
     result.and(restored)
 }
 
-async fn event_loop(
-    term: &mut terminal::Term,
+/// The console loop apart from the terminal: terminal events in, frames out through `draw`,
+/// until the user quits or `input` closes. Benchmarks and tests drive it headless.
+pub async fn drive(
     mut app: App,
     mut link: BackendLink,
+    mut input: mpsc::UnboundedReceiver<Event>,
+    (width, height): (u16, u16),
+    mut draw: impl FnMut(&App) -> io::Result<()>,
 ) -> io::Result<()> {
-    let mut input = spawn_input_reader();
-    let size = term.size()?;
-    app.update(Action::Resize(size.width, size.height));
+    app.update(Action::Resize(width, height));
     send(&link, app.start());
     let mut tick = interval(TICK);
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
@@ -92,8 +110,7 @@ async fn event_loop(
             () = sleep_until(render_at.unwrap_or_else(Instant::now)), if render_at.is_some() => {
                 render_at = None;
                 if app.take_dirty() {
-                    let now = OffsetDateTime::now_utc();
-                    terminal::draw(term, |frame| views::render(frame, &app, now))?;
+                    draw(&app)?;
                 }
                 Vec::new()
             }
@@ -138,3 +155,7 @@ fn spawn_input_reader() -> mpsc::UnboundedReceiver<Event> {
     });
     rx
 }
+
+#[cfg(test)]
+#[path = "run_tests.rs"]
+mod tests;

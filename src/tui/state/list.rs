@@ -34,10 +34,28 @@ pub(super) fn matches_filter<'a>(filter: &str, fields: impl IntoIterator<Item = 
     if filter.is_empty() {
         return true;
     }
-    let needle = filter.to_lowercase();
-    fields
-        .into_iter()
-        .any(|field| field.to_lowercase().contains(&needle))
+    matches_lowered(&filter.to_lowercase(), fields)
+}
+
+/// [`matches_filter`] with the filter already lowercased, for callers that test it against
+/// many rows (the tail's million events): no allocation per field when the text is ASCII.
+pub(super) fn matches_lowered<'a>(needle: &str, fields: impl IntoIterator<Item = &'a str>) -> bool {
+    needle.is_empty()
+        || fields
+            .into_iter()
+            .any(|field| contains_ignoring_case(field, needle))
+}
+
+fn contains_ignoring_case(haystack: &str, lowered_needle: &str) -> bool {
+    if haystack.is_ascii() && lowered_needle.is_ascii() {
+        let needle = lowered_needle.as_bytes();
+        haystack
+            .as_bytes()
+            .windows(needle.len())
+            .any(|window| window.eq_ignore_ascii_case(needle))
+    } else {
+        haystack.to_lowercase().contains(lowered_needle)
+    }
 }
 
 /// First row to draw so that `selected` is visible in `height` rows.
