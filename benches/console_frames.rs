@@ -162,7 +162,9 @@ fn main() {
         app.update(Action::InsertChar(c));
     }
     let mut typed = false;
-    c.bench_function("keystroke/tail_1m_filter", |b| {
+    let mut keystrokes = c.benchmark_group("keystroke");
+    keystrokes.sample_size(10);
+    keystrokes.bench_function("tail_1m_filter", |b| {
         b.iter(|| {
             typed = !typed;
             app.update(if typed {
@@ -173,6 +175,7 @@ fn main() {
             draw(&mut term, &app, now);
         });
     });
+    keystrokes.finish();
     app.update(Action::Submit);
     bench_jumps(
         &mut c,

@@ -5,6 +5,7 @@
 # then `ehops tail` reads them all, every JSON line counted through a pipe. The tail's time
 # includes process start and connecting, as a user would see it.
 # Usage: scripts/bench-tail.sh [EVENTS_PER_PARTITION] [PARTITIONS] [EVENT_BYTES] [BATCH]
+# EHOPS_TAIL_BIN=path runs the tail with another ehops build (to compare before and after).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 per_partition=${1:-50000}
@@ -21,7 +22,7 @@ echo "machine: $(nproc) cores, $(uname -sr), $(load); $total events of $size byt
 start_emulator tail
 $python scripts/bench/python_throughput.py "$cs" bench "$per_partition" "$size" "$batch" "$partitions"
 started=$(date +%s%N)
-lines=$(target/release/ehops --connection-string "$cs" --data "$work/cli" \
+lines=$("${EHOPS_TAIL_BIN:-target/release/ehops}" --connection-string "$cs" --data "$work/cli" \
   tail bench --from earliest --count "$total" --json | wc -l)
 elapsed_ns=$(( $(date +%s%N) - started ))
 stop_emulator

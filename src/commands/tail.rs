@@ -86,6 +86,8 @@ pub async fn run(target_args: &TargetArgs, args: &TailArgs) -> u8 {
         partition: args.partition.clone(),
         from: args.from.clone(),
         buffer: 4096,
+        // Printed output is a record: slow output slows the receivers, nothing is dropped.
+        wait_for_reader: true,
     };
     let mut subscription = match tail::start(&target.plane, request).await {
         Ok(subscription) => subscription,

@@ -47,7 +47,15 @@ pub(super) fn matches_lowered<'a>(needle: &str, fields: impl IntoIterator<Item =
 }
 
 fn contains_ignoring_case(haystack: &str, lowered_needle: &str) -> bool {
+    // Most fields (types, sources, ids, numbers) have no capitals: the plain search is fast
+    // and settles them; folding case is needed only for a field with capitals.
+    if haystack.contains(lowered_needle) {
+        return true;
+    }
     if haystack.is_ascii() && lowered_needle.is_ascii() {
+        if !haystack.bytes().any(|b| b.is_ascii_uppercase()) {
+            return false;
+        }
         let needle = lowered_needle.as_bytes();
         haystack
             .as_bytes()
@@ -87,6 +95,7 @@ mod tests {
             filter: "CUST".into(),
         };
         assert!(list.matches(["contact", "customer"]));
+        assert!(list.matches(["TheCustomer"]));
         assert!(!list.matches(["sale", "conversions"]));
     }
 
