@@ -95,14 +95,25 @@ impl TailBuffer {
     }
 
     pub fn set_filter(&mut self, filter: &str) {
+        let lowered = filter.to_lowercase();
+        // A filter containing the previous one (the user typed on) can only narrow the list:
+        // only the events that passed need checking, not the whole buffer.
+        let narrowing = lowered.contains(self.lowered_filter.as_str());
         self.filter = filter.to_owned();
-        self.lowered_filter = filter.to_lowercase();
-        let matching = self
-            .events
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| self.passes(e))
-            .map(|(i, _)| self.first + i as u64)
+        self.lowered_filter = lowered;
+        let candidates: Vec<u64> = if narrowing {
+            self.matching.iter().copied().collect()
+        } else {
+            (self.first..self.first + self.events.len() as u64).collect()
+        };
+        let matching = candidates
+            .into_iter()
+            .filter(|n| {
+                usize::try_from(n - self.first)
+                    .ok()
+                    .and_then(|i| self.events.get(i))
+                    .is_some_and(|e| self.passes(e))
+            })
             .collect();
         self.matching = matching;
     }
@@ -229,6 +240,20 @@ mod tests {
         assert_eq!(visible_sequences(&buffer), [3, 10, 17]);
         buffer.set_filter("");
         assert_eq!(buffer.visible_len(), 12);
+    }
+
+    #[test]
+    fn typing_on_narrows_and_deleting_widens() {
+        let mut buffer = TailBuffer::new(100);
+        (0..30).for_each(|n| buffer.push(&sample_event(n, 8)));
+        buffer.set_filter("contact-");
+        assert_eq!(buffer.visible_len(), 30);
+        buffer.set_filter("contact-3");
+        assert_eq!(visible_sequences(&buffer), [3, 10, 17, 24]);
+        buffer.set_filter("contact-");
+        assert_eq!(buffer.visible_len(), 30);
+        buffer.set_filter("evt-00002");
+        assert_eq!(buffer.visible_len(), 10);
     }
 
     #[test]
