@@ -8,6 +8,7 @@ mod common;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use ehops::model::TailEvent;
 use ehops::tui::state::TailState;
 
 const EVENTS: i64 = 1_000_000;
@@ -64,7 +65,7 @@ fn main() {
         let events: Vec<_> = (first..first + BATCH)
             .map(|n| common::event(n, EVENT_BYTES))
             .collect();
-        payload += events.iter().map(common::payload_bytes).sum::<usize>();
+        payload += events.iter().map(TailEvent::payload_len).sum::<usize>();
         tail.receive(&events, 0);
     }
     let (after, after_chunks) = live();

@@ -33,32 +33,9 @@ pub fn event(sequence: i64, payload: usize) -> TailEvent {
         annotations: vec![("x-opt-partition-key".into(), key)],
         body: Vec::new(),
     };
-    let body = payload.saturating_sub(payload_bytes(&event));
+    let body = payload.saturating_sub(event.payload_len());
     event.body = vec![b'x'; body];
     event
-}
-
-/// The bytes an event carries: text fields, properties, annotations and body.
-pub fn payload_bytes(event: &TailEvent) -> usize {
-    let ce = &event.cloud_event;
-    let optional = [
-        &event.content_type,
-        &ce.id,
-        &ce.source,
-        &ce.event_type,
-        &ce.subject,
-    ];
-    let texts: usize = optional
-        .iter()
-        .filter_map(|f| f.as_ref())
-        .map(String::len)
-        .sum();
-    let pairs: usize = [&event.properties, &event.annotations]
-        .iter()
-        .flat_map(|p| p.iter())
-        .map(|(k, v)| k.len() + v.len())
-        .sum();
-    event.partition.len() + event.offset.len() + texts + pairs + event.body.len()
 }
 
 pub fn hubs(count: usize, partitions: u32) -> Vec<Hub> {
