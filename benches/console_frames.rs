@@ -157,8 +157,10 @@ fn main() {
 
     // A filter keystroke rechecks buffered events: not a frame, but what decides whether
     // typing feels instant.
+    // `order-421` matches 11 of the 9,973 keys: about 1,100 events. Typing its last `1`
+    // rechecks the ~11,000 matches of `order-42`; deleting a `1` rescans every event.
     app.update(Action::Filter);
-    for c in "order-42".chars() {
+    for c in "order-421".chars() {
         app.update(Action::InsertChar(c));
     }
     let mut keystrokes = c.benchmark_group("keystroke");
