@@ -151,6 +151,8 @@ impl Backend {
                         partition,
                         from,
                         buffer: self.options.tail_buffer,
+                        // The console shows the newest events; it never slows the receivers.
+                        wait_for_reader: false,
                     },
                     self.options.batch_window,
                     self.replies.clone(),

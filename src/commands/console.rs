@@ -3,13 +3,16 @@
 
 use std::path::Path;
 
-use super::target::{self, TargetArgs};
+use tokio::task::JoinHandle;
+
+use super::target::{self, Target, TargetArgs};
 use super::{exit, fail};
 use crate::backend::{self, BackendOptions, Services};
+use crate::connect::error::ConnectError;
 use crate::model::{Identity, Teams};
 use crate::tui::app::{App, AppConfig, Notice};
 use crate::tui::keymap::Keymap;
-use crate::tui::run::{self, backend_channels};
+use crate::tui::run::{self, BackendLink, backend_channels};
 use crate::tui::theme::ThemeCatalog;
 
 /// Tail batches in flight between backend and console before the backend counts losses.
@@ -17,16 +20,24 @@ const TAIL_BATCHES: usize = 64;
 /// Events the tail pane keeps.
 const TAIL_CAPACITY: usize = 10_000;
 
-pub async fn run(target_args: &TargetArgs, consumer_group: &str) -> u8 {
-    let (target_args, context) = match super::context::resolve(target_args) {
-        Ok(resolved) => resolved,
-        Err(error) => return fail(&error),
-    };
+/// A console ready to run: connected, its backend started, nothing drawn yet.
+pub struct Launched {
+    pub app: App,
+    pub link: BackendLink,
+    pub backend: JoinHandle<()>,
+    /// The services and the embedded emulator, if any; keep until the console ends.
+    pub target: Target,
+}
+
+/// Connects (starting the embedded emulator unless told otherwise) and starts the backend.
+/// The console's first frame with data follows within one request.
+pub async fn launch(
+    target_args: &TargetArgs,
+    consumer_group: &str,
+) -> Result<Launched, ConnectError> {
+    let (target_args, context) = super::context::resolve(target_args)?;
     let target_args = &target_args;
-    let target = match target::open(target_args, consumer_group).await {
-        Ok(target) => target,
-        Err(error) => return fail(&error),
-    };
+    let target = target::open(target_args, consumer_group).await?;
     let connection = target.plane.connection().clone();
     let config_dir =
         directories::ProjectDirs::from("", "", "ehops").map(|d| d.config_dir().to_path_buf());
@@ -64,9 +75,22 @@ pub async fn run(target_args: &TargetArgs, consumer_group: &str) -> u8 {
         sign_in: target.sign_in.clone(),
     };
     let backend = backend::spawn(services, end, BackendOptions::default());
-    let result = run::run(app, link).await;
-    backend.abort();
-    drop(target);
+    Ok(Launched {
+        app,
+        link,
+        backend,
+        target,
+    })
+}
+
+pub async fn run(target_args: &TargetArgs, consumer_group: &str) -> u8 {
+    let launched = match launch(target_args, consumer_group).await {
+        Ok(launched) => launched,
+        Err(error) => return fail(&error),
+    };
+    let result = run::run(launched.app, launched.link).await;
+    launched.backend.abort();
+    drop(launched.target);
     match result {
         Ok(()) => exit::OK,
         Err(error) => {

@@ -2,6 +2,7 @@
 //! consumer group. Stops after `--count` events, after `--timeout`, or on Ctrl-C.
 
 use std::collections::BTreeMap;
+use std::io::{self, Write};
 use std::time::Duration;
 
 use base64::Engine;
@@ -10,7 +11,7 @@ use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
 
 use super::target::{self, DEFAULT_CONSUMER_GROUP, TargetArgs};
-use super::{exit, fail, output, permission_gate};
+use super::{exit, fail, permission_gate};
 use crate::connect::error::ConnectError;
 use crate::connect::tail::{self, TailItem, TailRequest};
 use crate::model::permissions::ConsoleAction;
@@ -19,6 +20,8 @@ use crate::tui::views::sanitize::sanitize;
 
 /// Body bytes shown per event in the human form.
 const PREVIEW: usize = 120;
+/// Bytes of output collected before a write, while events are waiting.
+const OUTPUT_BUFFER: usize = 64 * 1024;
 
 #[derive(Debug, Clone, Args)]
 pub struct TailArgs {
@@ -62,7 +65,7 @@ struct EventLine<'a> {
     size: usize,
     /// The body as text when it is UTF-8, else `null` (see `body_base64`).
     body: Option<&'a str>,
-    body_base64: String,
+    body_base64: &'a str,
 }
 
 #[derive(Serialize)]
@@ -88,6 +91,8 @@ pub async fn run(target_args: &TargetArgs, args: &TailArgs) -> u8 {
         partition: args.partition.clone(),
         from: args.from.clone(),
         buffer: 4096,
+        // Printed output is a record: slow output slows the receivers, nothing is dropped.
+        wait_for_reader: true,
     };
     let mut subscription = match tail::start(&target.plane, request).await {
         Ok(subscription) => subscription,
@@ -96,26 +101,47 @@ pub async fn run(target_args: &TargetArgs, args: &TailArgs) -> u8 {
     let deadline = args
         .timeout
         .map(|s| tokio::time::Instant::now() + Duration::from_secs(s));
+    // Registered once, so a Ctrl-C while lines are being written is not missed.
+    let ctrl_c = tokio::signal::ctrl_c();
+    let stop_at = sleep_until(deadline);
+    tokio::pin!(ctrl_c, stop_at);
+    // Lines are written in blocks, flushed whenever no more events are waiting, so a fast
+    // backlog costs one write per block while a live tail still shows each event at once.
+    let mut out = io::BufWriter::with_capacity(OUTPUT_BUFFER, io::stdout());
+    let mut base64_scratch = String::new();
     let mut printed = 0u64;
     let outcome: Result<(), ConnectError> = loop {
         if args.count.is_some_and(|n| printed >= n) {
             break Ok(());
         }
         let item = tokio::select! {
+            biased;
+            _ = &mut ctrl_c => break Ok(()),
+            () = &mut stop_at => break Ok(()),
             item = subscription.events.recv() => item,
-            () = sleep_until(deadline) => break Ok(()),
-            _ = tokio::signal::ctrl_c() => break Ok(()),
         };
         match item {
             Some(TailItem::Event(event)) => {
-                print_event(&args.hub, &event, args.json);
+                let written = if args.json {
+                    write_json(&mut out, &args.hub, &event, &mut base64_scratch)
+                } else {
+                    write_human(&mut out, &event)
+                };
+                // A closed pipe (`| head`) ends the tail; it is not an error.
+                if written.is_err() {
+                    break Ok(());
+                }
                 printed += 1;
+                if subscription.events.is_empty() && out.flush().is_err() {
+                    break Ok(());
+                }
             }
             // One partition that cannot be read makes the whole answer unreliable.
             Some(TailItem::Failed { error, .. }) => break Err(error),
             None => break Ok(()),
         }
     };
+    let _ = out.flush();
     let dropped = subscription.take_dropped();
     if dropped > 0 {
         eprintln!("warning: {dropped} events were dropped because output was too slow");
@@ -133,47 +159,57 @@ async fn sleep_until(deadline: Option<tokio::time::Instant>) {
     }
 }
 
-fn print_event(hub: &str, event: &TailEvent, json: bool) {
-    let enqueued = event.enqueued_time.format(&Rfc3339).ok();
-    if json {
-        let ce = &event.cloud_event;
-        output::json_line(&EventLine {
-            hub,
-            partition: &event.partition,
-            sequence: event.sequence,
-            offset: &event.offset,
-            enqueued_time: enqueued,
-            content_type: event.content_type.as_deref(),
-            cloudevents: CloudEventLine {
-                id: ce.id.as_deref(),
-                source: ce.source.as_deref(),
-                event_type: ce.event_type.as_deref(),
-                subject: ce.subject.as_deref(),
-            },
-            properties: event
-                .properties
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect(),
-            size: event.size(),
-            body: std::str::from_utf8(&event.body).ok(),
-            body_base64: base64::engine::general_purpose::STANDARD.encode(&event.body),
-        });
-        return;
-    }
+/// One event as a JSON line; `scratch` is reused for the body's base64 between events.
+fn write_json(
+    out: &mut impl Write,
+    hub: &str,
+    event: &TailEvent,
+    scratch: &mut String,
+) -> io::Result<()> {
+    let ce = &event.cloud_event;
+    scratch.clear();
+    base64::engine::general_purpose::STANDARD.encode_string(&event.body, scratch);
+    let line = EventLine {
+        hub,
+        partition: &event.partition,
+        sequence: event.sequence,
+        offset: &event.offset,
+        enqueued_time: event.enqueued_time.format(&Rfc3339).ok(),
+        content_type: event.content_type.as_deref(),
+        cloudevents: CloudEventLine {
+            id: ce.id.as_deref(),
+            source: ce.source.as_deref(),
+            event_type: ce.event_type.as_deref(),
+            subject: ce.subject.as_deref(),
+        },
+        properties: event
+            .properties
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect(),
+        size: event.size(),
+        body: std::str::from_utf8(&event.body).ok(),
+        body_base64: scratch,
+    };
+    serde_json::to_writer(&mut *out, &line)?;
+    out.write_all(b"\n")
+}
+
+fn write_human(out: &mut impl Write, event: &TailEvent) -> io::Result<()> {
+    let enqueued = event.enqueued_time.format(&Rfc3339).unwrap_or_default();
     let preview = match std::str::from_utf8(&event.body) {
         Ok(text) => text.chars().take(PREVIEW).collect::<String>(),
         Err(_) => format!("<{} bytes, binary>", event.body.len()),
     };
     let kind = event.cloud_event.event_type.as_deref().unwrap_or("-");
     let subject = event.cloud_event.subject.as_deref().unwrap_or("-");
-    println!(
-        "{}  p{}  #{}  {}  {}  {}",
-        enqueued.unwrap_or_default(),
+    writeln!(
+        out,
+        "{enqueued}  p{}  #{}  {}  {}  {}",
         sanitize(&event.partition, false),
         event.sequence,
         sanitize(kind, false),
         sanitize(subject, false),
         sanitize(&preview, false)
-    );
+    )
 }

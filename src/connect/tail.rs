@@ -1,7 +1,8 @@
 //! A live tail of one hub: a receiver per partition on the console's own consumer group,
 //! events converted to [`TailEvent`] and handed over through a bounded channel. When the
 //! reader falls behind, events are counted as dropped instead of piling up in memory or
-//! slowing the receivers. Dropping the subscription stops every receiver.
+//! slowing the receivers, unless the request asks to wait for the reader. Dropping the
+//! subscription stops every receiver.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -26,8 +27,11 @@ pub struct TailRequest {
     /// One partition, or every partition of the hub.
     pub partition: Option<String>,
     pub from: StartPosition,
-    /// How many events may wait for the reader before new ones are dropped.
+    /// How many events may wait for the reader before new ones are dropped (or waited on).
     pub buffer: usize,
+    /// When the buffer is full, wait for the reader instead of dropping: for output where
+    /// every event must arrive (`ehops tail --json`), not for a live view.
+    pub wait_for_reader: bool,
 }
 
 // Events are nearly every item; boxing them to shrink the rare failure would cost an
@@ -69,6 +73,10 @@ impl Drop for TailSubscription {
     }
 }
 
+/// Events each receiver asks the service for ahead of use; the SDK's default (300) leaves a
+/// loopback emulator idle between credit grants.
+const PREFETCH: u32 = 1000;
+
 /// Opens the tail: fails fast when the hub cannot be opened; a partition that cannot be
 /// read reports [`TailItem::Failed`] on the channel.
 pub async fn start(
@@ -96,6 +104,7 @@ pub async fn start(
             Arc::clone(&client),
             partition.clone(),
             request.from.clone(),
+            request.wait_for_reader,
             sender.clone(),
             Arc::clone(&dropped),
             cancel.clone(),
@@ -121,12 +130,14 @@ async fn read_partition(
     client: Arc<ConsumerClient>,
     partition: String,
     from: StartPosition,
+    wait_for_reader: bool,
     sender: mpsc::Sender<TailItem>,
     dropped: Arc<AtomicU64>,
     cancel: CancellationToken,
 ) {
     let options = OpenReceiverOptions {
         start_position: Some(sdk_position(&from)),
+        prefetch: Some(PREFETCH),
         ..Default::default()
     };
     let receiver = match client
@@ -151,8 +162,15 @@ async fn read_partition(
             };
             match next {
                 Some(Ok(received)) => {
-                    let event = to_tail_event(&partition, &received);
-                    match sender.try_send(TailItem::Event(event)) {
+                    let item = TailItem::Event(to_tail_event(&partition, &received));
+                    if wait_for_reader {
+                        tokio::select! {
+                            () = cancel.cancelled() => break,
+                            sent = sender.send(item) => if sent.is_err() { break },
+                        }
+                        continue;
+                    }
+                    match sender.try_send(item) {
                         Ok(()) => {}
                         Err(mpsc::error::TrySendError::Full(_)) => {
                             dropped.fetch_add(1, Ordering::Relaxed);

@@ -30,4 +30,28 @@ impl TailEvent {
     pub fn size(&self) -> usize {
         self.body.len()
     }
+
+    /// Bytes the event carries: every text field, property and annotation, and the body.
+    pub fn payload_len(&self) -> usize {
+        let ce = &self.cloud_event;
+        let optional = [
+            &self.content_type,
+            &ce.id,
+            &ce.source,
+            &ce.event_type,
+            &ce.subject,
+        ];
+        let texts: usize = optional
+            .iter()
+            .filter_map(|f| f.as_ref())
+            .map(String::len)
+            .sum();
+        let pairs: usize = self
+            .properties
+            .iter()
+            .chain(&self.annotations)
+            .map(|(k, v)| k.len() + v.len())
+            .sum();
+        self.partition.len() + self.offset.len() + texts + pairs + self.body.len()
+    }
 }

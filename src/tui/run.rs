@@ -13,7 +13,7 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 
 use super::action::Action;
-use super::app::App;
+use super::app::{App, ScreenLayout};
 use super::command::Command;
 use super::keymap::Key;
 use super::{terminal, views};
@@ -60,19 +60,42 @@ pub fn backend_channels(tail_batches: usize) -> (BackendLink, BackendEnd) {
 /// Runs the console until the user quits, restoring the terminal on the way out.
 pub async fn run(app: App, link: BackendLink) -> io::Result<()> {
     let mut term = terminal::enter()?;
-    let result = event_loop(&mut term, app, link).await;
+    let result = match term.size() {
+        Ok(size) => {
+            let draw = |app: &App| {
+                let now = OffsetDateTime::now_utc();
+                let mut layout = None;
+                terminal::draw(&mut term, |frame| {
+                    layout = Some(views::render(frame, app, now));
+                })?;
+                Ok(layout)
+            };
+            drive(
+                app,
+                link,
+                spawn_input_reader(),
+                (size.width, size.height),
+                draw,
+            )
+            .await
+        }
+        Err(error) => Err(error),
+    };
     let restored = terminal::leave();
     result.and(restored)
 }
 
-async fn event_loop(
-    term: &mut terminal::Term,
+/// The console loop apart from the terminal: terminal events in, frames out through `draw`,
+/// until the user quits or `input` closes. Benchmarks and tests drive it headless; `draw`
+/// returns where the lists were drawn, when it knows, for mouse hit-testing.
+pub async fn drive(
     mut app: App,
     mut link: BackendLink,
+    mut input: mpsc::UnboundedReceiver<Event>,
+    (width, height): (u16, u16),
+    mut draw: impl FnMut(&App) -> io::Result<Option<ScreenLayout>>,
 ) -> io::Result<()> {
-    let mut input = spawn_input_reader();
-    let size = term.size()?;
-    app.update(Action::Resize(size.width, size.height));
+    app.update(Action::Resize(width, height));
     send(&link, app.start());
     let mut tick = interval(TICK);
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
@@ -92,10 +115,8 @@ async fn event_loop(
             () = sleep_until(render_at.unwrap_or_else(Instant::now)), if render_at.is_some() => {
                 render_at = None;
                 if app.take_dirty() {
-                    let now = OffsetDateTime::now_utc();
-                    let mut layout = None;
-                    terminal::draw(term, |frame| layout = Some(views::render(frame, &app, now)))?;
-                    if let Some(layout) = layout {
+                    if let Some(layout) = draw(&app)? {
+                        // Mouse clicks are hit-tested against what was drawn last.
                         app.remember_layout(layout);
                     }
                 }
@@ -146,3 +167,7 @@ fn spawn_input_reader() -> mpsc::UnboundedReceiver<Event> {
     });
     rx
 }
+
+#[cfg(test)]
+#[path = "run_tests.rs"]
+mod tests;

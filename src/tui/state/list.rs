@@ -34,10 +34,36 @@ pub(super) fn matches_filter<'a>(filter: &str, fields: impl IntoIterator<Item = 
     if filter.is_empty() {
         return true;
     }
-    let needle = filter.to_lowercase();
-    fields
-        .into_iter()
-        .any(|field| field.to_lowercase().contains(&needle))
+    matches_lowered(&filter.to_lowercase(), fields)
+}
+
+/// [`matches_filter`] with the filter already lowercased, for callers that test it against
+/// many rows (the tail's million events): no allocation per field when the text is ASCII.
+pub(super) fn matches_lowered<'a>(needle: &str, fields: impl IntoIterator<Item = &'a str>) -> bool {
+    needle.is_empty()
+        || fields
+            .into_iter()
+            .any(|field| contains_ignoring_case(field, needle))
+}
+
+fn contains_ignoring_case(haystack: &str, lowered_needle: &str) -> bool {
+    // Most fields (types, sources, ids, numbers) have no capitals: the plain search is fast
+    // and settles them; folding case is needed only for a field with capitals.
+    if haystack.contains(lowered_needle) {
+        return true;
+    }
+    if haystack.is_ascii() && lowered_needle.is_ascii() {
+        if !haystack.bytes().any(|b| b.is_ascii_uppercase()) {
+            return false;
+        }
+        let needle = lowered_needle.as_bytes();
+        haystack
+            .as_bytes()
+            .windows(needle.len())
+            .any(|window| window.eq_ignore_ascii_case(needle))
+    } else {
+        haystack.to_lowercase().contains(lowered_needle)
+    }
 }
 
 /// First row to draw so that `selected` is visible in `height` rows.
@@ -69,6 +95,7 @@ mod tests {
             filter: "CUST".into(),
         };
         assert!(list.matches(["contact", "customer"]));
+        assert!(list.matches(["TheCustomer"]));
         assert!(!list.matches(["sale", "conversions"]));
     }
 

@@ -124,24 +124,9 @@ impl PackedEvent {
 }
 
 fn packed_len(event: &TailEvent) -> usize {
-    let ce = &event.cloud_event;
-    let optional = [
-        &event.content_type,
-        &ce.id,
-        &ce.source,
-        &ce.event_type,
-        &ce.subject,
-    ];
-    let texts: usize = optional
-        .iter()
-        .map(|f| f.as_ref().map_or(0, String::len))
-        .sum();
-    let pairs: usize = [&event.properties, &event.annotations]
-        .iter()
-        .flat_map(|p| p.iter())
-        .map(|(k, v)| 8 + k.len() + v.len())
-        .sum();
-    4 * 9 + event.partition.len() + event.offset.len() + texts + pairs + event.body.len()
+    // A length before each of the 9 fields and the 2 pair counts, two before each pair.
+    let pairs = event.properties.len() + event.annotations.len();
+    4 * 9 + 8 * pairs + event.payload_len()
 }
 
 fn put_len(data: &mut Vec<u8>, len: usize) {

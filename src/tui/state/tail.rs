@@ -7,7 +7,7 @@
 
 use std::collections::VecDeque;
 
-use super::list::matches_filter;
+use super::list::matches_lowered;
 use super::packed::PackedEvent;
 use crate::model::TailEvent;
 
@@ -20,6 +20,8 @@ pub struct TailBuffer {
     /// Arrival numbers of events that pass the filter, ascending.
     matching: VecDeque<u64>,
     filter: String,
+    /// `filter` lowercased once, for matching every arrival.
+    lowered_filter: String,
     /// Arrivals while frozen, not yet visible.
     held: VecDeque<PackedEvent>,
     frozen: bool,
@@ -34,6 +36,7 @@ impl TailBuffer {
             first: 0,
             matching: VecDeque::new(),
             filter: String::new(),
+            lowered_filter: String::new(),
             held: VecDeque::new(),
             frozen: false,
             dropped: 0,
@@ -75,11 +78,15 @@ impl TailBuffer {
     }
 
     fn passes(&self, event: &PackedEvent) -> bool {
+        if self.lowered_filter.is_empty() {
+            return true;
+        }
         let s = event.summary();
-        let seq = event.sequence.to_string();
-        matches_filter(
-            &self.filter,
-            [s.partition, &seq, s.offset].into_iter().chain(
+        let mut digits = [0u8; 20];
+        let sequence = decimal(event.sequence, &mut digits);
+        matches_lowered(
+            &self.lowered_filter,
+            [s.partition, sequence, s.offset].into_iter().chain(
                 [s.event_type, s.subject, s.source, s.id]
                     .into_iter()
                     .flatten(),
@@ -88,13 +95,25 @@ impl TailBuffer {
     }
 
     pub fn set_filter(&mut self, filter: &str) {
+        let lowered = filter.to_lowercase();
+        // A filter containing the previous one (the user typed on) can only narrow the list:
+        // only the events that passed need checking, not the whole buffer.
+        let narrowing = lowered.contains(self.lowered_filter.as_str());
         self.filter = filter.to_owned();
-        let matching = self
-            .events
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| self.passes(e))
-            .map(|(i, _)| self.first + i as u64)
+        self.lowered_filter = lowered;
+        let candidates: Vec<u64> = if narrowing {
+            self.matching.iter().copied().collect()
+        } else {
+            (self.first..self.first + self.events.len() as u64).collect()
+        };
+        let matching = candidates
+            .into_iter()
+            .filter(|n| {
+                usize::try_from(n - self.first)
+                    .ok()
+                    .and_then(|i| self.events.get(i))
+                    .is_some_and(|e| self.passes(e))
+            })
             .collect();
         self.matching = matching;
     }
@@ -138,6 +157,15 @@ impl TailBuffer {
     pub fn dropped(&self) -> u64 {
         self.dropped
     }
+}
+
+/// `n` in decimal, written into `buffer` (20 bytes hold any i64) instead of a new string.
+fn decimal(n: i64, buffer: &mut [u8; 20]) -> &str {
+    use std::io::Write;
+    let mut rest = &mut buffer[..];
+    let _ = write!(rest, "{n}");
+    let len = 20 - rest.len();
+    std::str::from_utf8(&buffer[..len]).unwrap_or_default()
 }
 
 /// The tail pane: which hub, the buffer, and whether the selection follows new events.
@@ -212,6 +240,34 @@ mod tests {
         assert_eq!(visible_sequences(&buffer), [3, 10, 17]);
         buffer.set_filter("");
         assert_eq!(buffer.visible_len(), 12);
+    }
+
+    #[test]
+    fn typing_on_narrows_and_deleting_widens() {
+        let mut buffer = TailBuffer::new(100);
+        (0..30).for_each(|n| buffer.push(&sample_event(n, 8)));
+        buffer.set_filter("contact-");
+        assert_eq!(buffer.visible_len(), 30);
+        buffer.set_filter("contact-3");
+        assert_eq!(visible_sequences(&buffer), [3, 10, 17, 24]);
+        buffer.set_filter("contact-");
+        assert_eq!(buffer.visible_len(), 30);
+        buffer.set_filter("evt-00002");
+        assert_eq!(buffer.visible_len(), 10);
+    }
+
+    #[test]
+    fn filter_matches_sequence_numbers_and_ignores_case_beyond_ascii() {
+        let mut buffer = TailBuffer::new(100);
+        (0..12).for_each(|n| buffer.push(&sample_event(n, 8)));
+        buffer.set_filter("11");
+        assert_eq!(visible_sequences(&buffer), [11]);
+        let mut event = sample_event(12, 8);
+        event.cloud_event.subject = Some("Zoë-ÉTÉ".into());
+        buffer.push(&event);
+        buffer.set_filter("zoë-été");
+        assert_eq!(visible_sequences(&buffer), [12]);
+        assert_eq!(decimal(i64::MIN, &mut [0; 20]), "-9223372036854775808");
     }
 
     #[test]

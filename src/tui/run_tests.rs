@@ -1,0 +1,130 @@
+//! The console loop with the clock paused: how many frames it draws, not how fast. An idle
+//! console must draw nothing (near-zero CPU); a burst of tail batches must become one frame.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use super::*;
+use crate::tui::sample;
+
+const IDLE: Duration = Duration::from_secs(600);
+
+/// A console loop on the sample config, with its backend's end and a frame counter.
+struct Headless {
+    input: mpsc::UnboundedSender<Event>,
+    backend: BackendEnd,
+    frames: Arc<AtomicUsize>,
+    running: JoinHandle<io::Result<()>>,
+}
+
+impl Headless {
+    fn start() -> Self {
+        let (link, backend) = backend_channels(64);
+        let (input, input_rx) = mpsc::unbounded_channel();
+        let frames = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&frames);
+        let draw = move |_: &App| {
+            counter.fetch_add(1, Ordering::Relaxed);
+            Ok(None)
+        };
+        let app = App::new(sample::config());
+        let running = tokio::spawn(drive(app, link, input_rx, (120, 40), draw));
+        Self {
+            input,
+            backend,
+            frames,
+            running,
+        }
+    }
+
+    async fn next_command(&mut self) -> Command {
+        self.backend
+            .commands
+            .recv()
+            .await
+            .expect("the loop sends commands")
+    }
+
+    fn frames(&self) -> usize {
+        self.frames.load(Ordering::Relaxed)
+    }
+
+    fn press(&self, c: char) {
+        let key = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+        self.input
+            .send(Event::Key(key))
+            .expect("the loop is running");
+    }
+
+    async fn stop(self) {
+        drop(self.input);
+        self.running
+            .await
+            .expect("the loop does not panic")
+            .expect("drawing does not fail");
+    }
+}
+
+/// Starts the loop and answers its hub listing, as the backend would.
+async fn console_with_hubs() -> Headless {
+    let mut console = Headless::start();
+    let Command::ListHubs { request, namespace } = console.next_command().await else {
+        panic!("the console starts by listing hubs");
+    };
+    let hubs = sample::hubs();
+    let reply = Action::HubsLoaded {
+        request,
+        namespace,
+        hubs,
+    };
+    console.backend.replies.send(reply).expect("loop running");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    console
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_idle_console_draws_nothing_for_ten_minutes() {
+    let mut console = console_with_hubs().await;
+    // Start-up size and the hub list arrived within one coalescing window.
+    assert_eq!(console.frames(), 1);
+    tokio::time::sleep(IDLE).await;
+    assert_eq!(console.frames(), 1, "redraws while idle on the hubs view");
+    assert!(
+        console.backend.commands.try_recv().is_err(),
+        "no requests while idle"
+    );
+    console.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_burst_of_tail_batches_is_one_frame_then_quiet() {
+    let mut console = console_with_hubs().await;
+    console.press('t');
+    let Command::StartTail { request, .. } = console.next_command().await else {
+        panic!("t starts a tail");
+    };
+    for batch in 0..50 {
+        let events = (0..100).map(|n| sample::event(batch * 100 + n)).collect();
+        let action = Action::TailReceived {
+            request,
+            events,
+            lost: 0,
+        };
+        console
+            .backend
+            .tail
+            .send(action)
+            .await
+            .expect("loop running");
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(console.frames(), 2, "the key and 50 batches: one frame");
+    tokio::time::sleep(IDLE).await;
+    assert_eq!(console.frames(), 2, "redraws while the tail is idle");
+    console.stop().await;
+}
