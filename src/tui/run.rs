@@ -114,11 +114,11 @@ pub async fn drive(
             _ = tick.tick(), if app.needs_tick() => app.update(Action::Tick),
             () = sleep_until(render_at.unwrap_or_else(Instant::now)), if render_at.is_some() => {
                 render_at = None;
-                if app.take_dirty() {
-                    if let Some(layout) = draw(&app)? {
-                        // Mouse clicks are hit-tested against what was drawn last.
-                        app.remember_layout(layout);
-                    }
+                // Mouse clicks are hit-tested against what was drawn last.
+                if app.take_dirty()
+                    && let Some(layout) = draw(&app)?
+                {
+                    app.remember_layout(layout);
                 }
                 Vec::new()
             }
