@@ -41,6 +41,7 @@ async fn answers_refreshes_and_tails() {
         plane: Arc::new(DataPlane::new(connection, "ehops")),
         checkpoints: Arc::new(DirectoryCheckpoints::new(store.path())),
         sign_in: None,
+        switch_context: None,
     };
     let (mut link, end) = backend_channels(8);
     let options = BackendOptions {

@@ -204,6 +204,14 @@ async fn switching_teams_changes_what_is_visible_and_permitted() {
         return;
     }
     let home = tempfile::tempdir().expect("temp dir");
+    // A named context for `:ctx`: the customer team again, read-only.
+    let config = home.path().join("config").join("ehops");
+    std::fs::create_dir_all(&config).expect("config dir");
+    std::fs::write(
+        config.join("config.toml"),
+        "[context.customer-ro]\nteam = \"customer\"\nread_only = true\n",
+    )
+    .expect("config file");
     let terminal = Terminal {
         socket: format!("ehops-teams-{}", std::process::id()),
     };
@@ -258,5 +266,20 @@ async fn switching_teams_changes_what_is_visible_and_permitted() {
         ])
         .await;
     assert!(!switched.contains("│account"), "{switched}");
-    terminal.keys(&["q"]);
+
+    // A context from config.toml switches identity and drops the mutating actions.
+    terminal.keys(&[":", "ctx customer-ro", "Enter"]);
+    terminal
+        .wait_for(&[
+            "ctx customer-ro read-only team-customer (customer)",
+            "│account",
+        ])
+        .await;
+    terminal.keys(&["/", "account", "Enter", "a"]);
+    let menu = terminal.wait_for(&["actions › account", "tail"]).await;
+    assert!(
+        !menu.contains("reset"),
+        "read-only drops mutating actions:\n{menu}"
+    );
+    terminal.keys(&["Escape", "q"]);
 }

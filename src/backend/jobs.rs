@@ -19,6 +19,7 @@ pub fn request_of(command: &Command) -> RequestId {
         | Command::StopTail { request }
         | Command::Permissions { request, .. }
         | Command::SwitchTeam { request, .. }
+        | Command::SwitchContext { request, .. }
         | Command::StopRefresh { request }
         | Command::ListSchemas { request } => *request,
     }
@@ -69,7 +70,9 @@ pub async fn run(services: &Services, command: Command) -> Result<Action, Connec
                 hub,
             })
         }
-        Command::SwitchTeam { .. } => Err(ConnectError::usage("not a metadata request")),
+        Command::SwitchTeam { .. } | Command::SwitchContext { .. } => {
+            Err(ConnectError::usage("not a metadata request"))
+        }
         Command::ListSchemas { request } => Ok(Action::SchemasLoaded {
             request,
             schemas: every_schema_version(services).await?,

@@ -7,6 +7,7 @@
 //!   twice at once, backing off while it fails;
 //! - one live tail at a time (`tail_feed`), cancelled by `StopTail` or a new `StartTail`.
 
+mod context;
 mod jobs;
 mod refresh;
 mod tail_feed;
@@ -22,9 +23,11 @@ use crate::connect::Connection;
 use crate::connect::checkpoints::CheckpointStore;
 use crate::connect::data_plane::DataPlane;
 use crate::connect::error::{ConnectError, Failure};
+use crate::model::{Identity, SwitchedContext};
 use crate::tui::action::{Action, ConnectionState};
 use crate::tui::command::{Command, RequestId};
 use crate::tui::run::BackendEnd;
+pub use context::{ContextConnection, ContextSwitch, ContextTarget};
 use refresh::Watch;
 use tail_feed::RunningTail;
 
@@ -38,6 +41,8 @@ pub struct Services {
     pub plane: Arc<DataPlane>,
     pub checkpoints: Arc<dyn CheckpointStore>,
     pub sign_in: Option<SignIn>,
+    /// Connects to a named context (`:ctx NAME`); absent where the console has no config.
+    pub switch_context: Option<ContextSwitch>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -60,6 +65,13 @@ impl Default for BackendOptions {
     }
 }
 
+/// A context the launcher connected to (or could not), for the loop to install.
+struct ContextReached {
+    request: RequestId,
+    name: String,
+    result: Result<ContextConnection, ConnectError>,
+}
+
 /// How a job ended, reported to the loop for refresh scheduling and the status bar.
 struct Done {
     request: RequestId,
@@ -78,12 +90,15 @@ async fn run(services: Services, end: BackendEnd, options: BackendOptions) {
         tail,
     } = end;
     let (done_tx, mut done_rx) = mpsc::unbounded_channel();
+    // At most one context switch is in flight per keystroke; the channel stays tiny.
+    let (context_tx, mut context_rx) = mpsc::unbounded_channel();
     let mut backend = Backend {
         services,
         options,
         replies,
         tail_sender: tail,
         done: done_tx,
+        contexts: context_tx,
         watch: None,
         tail: None,
         connection: ConnectionState::Connecting,
@@ -97,6 +112,7 @@ async fn run(services: Services, end: BackendEnd, options: BackendOptions) {
                 None => break,
             },
             Some(done) = done_rx.recv() => backend.finished(done),
+            Some(reached) = context_rx.recv() => backend.context_reached(reached),
             _ = tick.tick() => backend.refresh_if_due(Instant::now()),
         }
     }
@@ -111,6 +127,7 @@ struct Backend {
     replies: mpsc::UnboundedSender<Action>,
     tail_sender: mpsc::Sender<Action>,
     done: mpsc::UnboundedSender<Done>,
+    contexts: mpsc::UnboundedSender<ContextReached>,
     watch: Option<Watch>,
     tail: Option<RunningTail>,
     connection: ConnectionState,
@@ -160,6 +177,7 @@ impl Backend {
                 ));
             }
             Command::SwitchTeam { request, team } => self.switch_team(request, &team),
+            Command::SwitchContext { request, name } => self.switch_context(request, name),
             Command::StopTail { request } => {
                 if self.tail.as_ref().is_some_and(|t| t.request == request)
                     && let Some(tail) = self.tail.take()
@@ -202,6 +220,89 @@ impl Backend {
             Err(error) => Action::RequestFailed {
                 request,
                 message: error.message,
+            },
+        };
+        let _ = self.replies.send(reply);
+    }
+
+    /// Connects to a context off the loop (sign-in can take seconds); `context_reached`
+    /// installs it.
+    fn switch_context(&mut self, request: RequestId, name: String) {
+        let Some(connect) = self.services.switch_context.clone() else {
+            let _ = self.replies.send(Action::RequestFailed {
+                request,
+                message: "contexts need the console's config file; none is available here"
+                    .to_owned(),
+            });
+            return;
+        };
+        let contexts = self.contexts.clone();
+        tokio::spawn(async move {
+            let result = connect(name.clone()).await;
+            let _ = contexts.send(ContextReached {
+                request,
+                name,
+                result,
+            });
+        });
+    }
+
+    fn context_reached(&mut self, reached: ContextReached) {
+        let ContextReached {
+            request,
+            name,
+            result,
+        } = reached;
+        let installed = result.and_then(|context| {
+            let ContextConnection {
+                target,
+                read_only,
+                theme,
+                own_team_only,
+            } = context;
+            let (connection, checkpoints, team) = match target {
+                ContextTarget::DemoTeam(team) => {
+                    let sign_in = self.services.sign_in.as_ref().ok_or_else(|| {
+                        ConnectError::usage(format!(
+                            "context {name} is the embedded demo, which this console is not running"
+                        ))
+                    })?;
+                    (sign_in(&team)?, None, Some(team))
+                }
+                ContextTarget::Elsewhere {
+                    connection,
+                    checkpoints,
+                } => (connection, Some(checkpoints), None),
+            };
+            let switched = SwitchedContext {
+                name: name.clone(),
+                identity: Identity {
+                    name: connection.principal.clone(),
+                    team,
+                },
+                namespace: connection.namespace.clone(),
+                read_only,
+                theme,
+                own_team_only,
+            };
+            Ok((switched, connection, checkpoints))
+        });
+        let reply = match installed {
+            Ok((switched, connection, checkpoints)) => {
+                if let Some(tail) = self.tail.take() {
+                    tail.stop();
+                }
+                self.watch = None;
+                let group = self.services.plane.consumer_group().to_owned();
+                self.services.plane = Arc::new(DataPlane::new(connection, &group));
+                if let Some(checkpoints) = checkpoints {
+                    self.services.checkpoints = checkpoints;
+                }
+                Action::ContextSwitched { request, switched }
+            }
+            Err(error) => Action::RequestFailed {
+                request,
+                message: format!("context {name}: {}", error.message),
             },
         };
         let _ = self.replies.send(reply);

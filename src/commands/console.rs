@@ -7,7 +7,11 @@ use tokio::task::JoinHandle;
 
 use super::target::{self, Target, TargetArgs};
 use super::{exit, fail};
-use crate::backend::{self, BackendOptions, Services};
+use std::sync::Arc;
+
+use crate::backend::{
+    self, BackendOptions, ContextConnection, ContextSwitch, ContextTarget, Services,
+};
 use crate::connect::error::ConnectError;
 use crate::model::{Identity, Teams};
 use crate::tui::app::{App, AppConfig, Notice};
@@ -73,6 +77,7 @@ pub async fn launch(
         plane: target.plane.clone(),
         checkpoints: target.checkpoints.clone(),
         sign_in: target.sign_in.clone(),
+        switch_context: Some(context_switch(target_args, consumer_group)),
     };
     let backend = backend::spawn(services, end, BackendOptions::default());
     Ok(Launched {
@@ -80,6 +85,42 @@ pub async fn launch(
         link,
         backend,
         target,
+    })
+}
+
+/// Connects the running console to a named context, as `--context NAME` would at start-up;
+/// on the embedded demo a context's team is served by the emulator already running.
+fn context_switch(base: &TargetArgs, consumer_group: &str) -> ContextSwitch {
+    let data = base.data.clone();
+    let group = consumer_group.to_owned();
+    Arc::new(move |name| {
+        let args = TargetArgs {
+            data: data.clone(),
+            context: Some(name),
+            ..TargetArgs::default()
+        };
+        let group = group.clone();
+        Box::pin(async move {
+            let (resolved, context) = super::context::resolve(&args)?;
+            let target = if resolved.connection_string.is_none() && resolved.namespace.is_none() {
+                let team = resolved.team.clone();
+                ContextTarget::DemoTeam(
+                    team.unwrap_or_else(|| super::team::DEFAULT_TEAM.to_owned()),
+                )
+            } else {
+                let target = target::open(&resolved, &group).await?;
+                ContextTarget::Elsewhere {
+                    connection: target.plane.connection().clone(),
+                    checkpoints: target.checkpoints.clone(),
+                }
+            };
+            Ok(ContextConnection {
+                target,
+                read_only: resolved.read_only,
+                theme: context.theme,
+                own_team_only: context.own_team_only,
+            })
+        })
     })
 }
 

@@ -18,7 +18,7 @@ mod team;
 
 pub use event::{CloudEventAttributes, TailEvent};
 pub use hub::Hub;
-pub use identity::Identity;
+pub use identity::{Identity, SwitchedContext};
 pub use lag::{
     Checkpoint, ConsumerGroupLag, LagPolicy, LagSnapshot, LagStatus, Ownership, PartitionLag,
     PartitionLagSample,

@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::command::RequestId;
-use crate::model::{Hub, LagSnapshot, Namespace, PartitionInfo, RegisteredSchema, TailEvent};
+use crate::model::{
+    Hub, LagSnapshot, Namespace, PartitionInfo, RegisteredSchema, SwitchedContext, TailEvent,
+};
 use crate::ops::permissions::HubPermissions;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -125,6 +127,11 @@ pub enum Action {
         request: RequestId,
         team: String,
         principal: String,
+    },
+    #[serde(skip)]
+    ContextSwitched {
+        request: RequestId,
+        switched: SwitchedContext,
     },
     #[serde(skip)]
     PermissionsLoaded {

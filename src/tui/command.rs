@@ -42,6 +42,11 @@ pub enum Command {
         request: RequestId,
         team: String,
     },
+    /// Connect to the named context of the user's config file instead.
+    SwitchContext {
+        request: RequestId,
+        name: String,
+    },
     /// The identity's effective permissions for actions on `hub`; `fresh` skips the cache.
     Permissions {
         request: RequestId,

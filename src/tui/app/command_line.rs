@@ -13,6 +13,8 @@ pub enum ConsoleCommand {
     Theme(String),
     /// `:team NAME`: sign in as another team (the embedded demo).
     Team(String),
+    /// `:ctx NAME`: connect to a named context from the user's config file.
+    Context(String),
 }
 
 /// Verbs and their aliases; the first name is the one help shows.
@@ -47,6 +49,10 @@ pub fn parse_command_line(text: &str) -> Result<ConsoleCommand, String> {
         "team" => match rest.as_slice() {
             [name] => Ok(ConsoleCommand::Team((*name).to_owned())),
             _ => Err(":team takes a team name, e.g. :team conversions".to_owned()),
+        },
+        "ctx" | "context" => match rest.as_slice() {
+            [name] => Ok(ConsoleCommand::Context((*name).to_owned())),
+            _ => Err(":ctx takes a context name from config.toml, e.g. :ctx prod".to_owned()),
         },
         "theme" => match rest.as_slice() {
             [name] => Ok(ConsoleCommand::Theme((*name).to_owned())),

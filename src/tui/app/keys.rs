@@ -80,6 +80,7 @@ impl App {
             Ok(ConsoleCommand::Run(action)) => self.update(action),
             Ok(ConsoleCommand::Tail(from)) => self.tail_selected_hub(from),
             Ok(ConsoleCommand::Team(team)) => self.switch_team(team),
+            Ok(ConsoleCommand::Context(name)) => self.switch_context(name),
             Ok(ConsoleCommand::Theme(name)) => {
                 match self.themes.get(&name) {
                     Some(theme) => self.theme = theme.clone(),

@@ -6,6 +6,7 @@
 
 mod action_menu;
 mod command_line;
+mod context;
 mod keys;
 mod mouse;
 mod navigate;
@@ -67,6 +68,7 @@ struct Latest {
     lag: Option<RequestId>,
     tail: Option<RequestId>,
     team: Option<RequestId>,
+    context: Option<RequestId>,
     schemas: Option<RequestId>,
 }
 
@@ -108,6 +110,8 @@ pub struct App {
     pub action_menu: Option<ActionMenuState>,
     /// A read-only context: the action menu leaves mutating actions out.
     pub read_only: bool,
+    /// The named context the console is connected through, once `:ctx` picked one.
+    pub context_name: Option<String>,
     /// The organisation's teams, for the owner card of the selected hub.
     pub teams: Teams,
     /// List only the signed-in team's hubs, not those of other teams it may read.
@@ -158,6 +162,7 @@ impl App {
             help_scroll: 0,
             action_menu: None,
             read_only: false,
+            context_name: None,
             teams: Teams::default(),
             own_team_only: false,
             pending_keys: Vec::new(),
@@ -264,6 +269,9 @@ impl App {
         } = &action
         {
             return self.permissions_loaded(*request, permissions);
+        }
+        if let Action::ContextSwitched { request, switched } = &action {
+            return self.context_switched(*request, switched);
         }
         if let Action::TeamSwitched {
             request,

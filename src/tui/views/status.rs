@@ -47,14 +47,22 @@ pub fn render_status(frame: &mut Frame<'_>, area: Rect, app: &App) {
         ),
     };
     let team = app.identity.team.as_deref().unwrap_or("no team");
-    let mut spans = vec![
+    let mut spans = Vec::new();
+    if let Some(context) = &app.context_name {
+        spans.push(Span::raw(format!(" ctx {}", sanitize(context, false))));
+    }
+    if app.read_only {
+        // Said on every screen: an engineer must know at a glance that nothing will change.
+        spans.push(Span::styled(" read-only", theme.get(Slot::StatusWarn)));
+    }
+    spans.extend([
         Span::raw(format!(
             " {} ({team}) · {} · ",
             app.identity.name, app.namespace
         )),
         Span::styled(conn_text, theme.get(conn_slot)),
         Span::raw("  "),
-    ];
+    ]);
     for (key, desc) in key_hints(app) {
         spans.push(Span::styled(key, theme.get(Slot::HintKey)));
         spans.push(Span::styled(
