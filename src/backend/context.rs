@@ -16,7 +16,7 @@ pub enum ContextTarget {
     DemoTeam(String),
     /// Another namespace: a connection and the checkpoint store to read lag from.
     Elsewhere {
-        connection: Connection,
+        connection: Box<Connection>,
         checkpoints: Arc<dyn CheckpointStore>,
     },
 }

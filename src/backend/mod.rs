@@ -272,7 +272,7 @@ impl Backend {
                 ContextTarget::Elsewhere {
                     connection,
                     checkpoints,
-                } => (connection, Some(checkpoints), None),
+                } => (*connection, Some(checkpoints), None),
             };
             let switched = SwitchedContext {
                 name: name.clone(),

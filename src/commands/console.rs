@@ -110,7 +110,7 @@ fn context_switch(base: &TargetArgs, consumer_group: &str) -> ContextSwitch {
             } else {
                 let target = target::open(&resolved, &group).await?;
                 ContextTarget::Elsewhere {
-                    connection: target.plane.connection().clone(),
+                    connection: Box::new(target.plane.connection().clone()),
                     checkpoints: target.checkpoints.clone(),
                 }
             };
