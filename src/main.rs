@@ -117,7 +117,10 @@ fn main() -> ExitCode {
             init_file_logging(target);
             runtime.block_on(commands::lag::run(target, args))
         }
-        Some(Command::Decode(args)) => commands::decode::run(args),
+        Some(Command::Decode(args)) => {
+            init_file_logging(target);
+            runtime.block_on(commands::decode::run(target, args))
+        }
         Some(Command::Tail(args)) => {
             init_file_logging(target);
             runtime.block_on(commands::tail::run(target, args))

@@ -17,6 +17,7 @@ pub mod event;
 mod event_tests;
 pub mod framing;
 pub mod mandate;
+pub mod report;
 pub mod schema_compat;
 pub mod schema_diff;
 pub mod schemas;

@@ -9,15 +9,17 @@ use std::sync::Arc;
 
 use base64::Engine;
 use clap::Args;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use super::{exit, output};
+use super::target::{self, DEFAULT_CONSUMER_GROUP, TargetArgs};
+use super::{exit, fail, output};
 use crate::codec::avro::Schema;
-use crate::codec::cloudevents::{CloudEvent, PropertyValue};
-use crate::codec::framing::Framing;
-use crate::codec::mandate::Violation;
+use crate::codec::cloudevents::PropertyValue;
+use crate::codec::report::DecodedReport;
 use crate::codec::schemas::{self, SchemaCache};
-use crate::codec::{Data, DecodeOptions, EventInput, Headers, decode_event};
+use crate::codec::{DecodeOptions, EventInput, Headers, decode_event};
+use crate::connect::registry::SchemaRegistry;
+use crate::connect::schema_source;
 
 /// Most bytes read from stdin (Event Hubs events are at most 1 MB; container files more).
 const MAX_INPUT: u64 = 256 << 20;
@@ -55,34 +57,19 @@ struct TailLine {
     body_base64: String,
 }
 
-#[derive(Serialize)]
-struct Decoded<'a> {
-    framing: Framing,
-    schema_id: Option<&'a str>,
-    schema: Option<&'a str>,
-    cloudevent: Option<&'a CloudEvent>,
-    /// Records keep their schema's field order.
-    data: &'a Data,
-    error: Option<ErrorLine>,
-    violations: &'a [Violation],
-    /// The body as received, when its data could not be decoded.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    raw_base64: Option<String>,
-}
-
-#[derive(Serialize)]
-struct ErrorLine {
-    kind: &'static str,
-    reason: String,
-}
-
 fn usage(message: impl std::fmt::Display) -> u8 {
     eprintln!("error: {message}");
     exit::USAGE
 }
 
-pub fn run(args: &DecodeArgs) -> u8 {
-    let mut cache = SchemaCache::complete();
+pub async fn run(target_args: &TargetArgs, args: &DecodeArgs) -> u8 {
+    // Schema files given: they are all there is. Otherwise the target's Schema Registry.
+    let from_files = !args.schema.is_empty() || !args.schema_dir.is_empty();
+    let mut cache = if from_files {
+        SchemaCache::complete()
+    } else {
+        SchemaCache::new()
+    };
     if let Err(message) = load_schemas(&mut cache, args) {
         return usage(message);
     }
@@ -117,6 +104,21 @@ pub fn run(args: &DecodeArgs) -> u8 {
             Err(message) => return usage(message),
         }
     };
+    // Held until the end: on the embedded demo it is the emulator serving the registry.
+    let mut _target = None;
+    if !from_files
+        && let Some(id) = schema_source::missing_id(&cache, content_type.as_deref(), &body)
+    {
+        let target = match target::open(target_args, DEFAULT_CONSUMER_GROUP).await {
+            Ok(target) => target,
+            Err(error) => return fail(&error),
+        };
+        match SchemaRegistry::for_connection(target.plane.connection()) {
+            Ok(registry) => schema_source::fetch(&mut cache, &registry, &id).await,
+            Err(error) => return fail(&error),
+        }
+        _target = Some(target);
+    }
     let decoded = decode_event(
         &EventInput {
             content_type: content_type.as_deref(),
@@ -129,19 +131,7 @@ pub fn run(args: &DecodeArgs) -> u8 {
         },
     );
     let error = decoded.data.error();
-    output::json_line(&Decoded {
-        framing: decoded.framing,
-        schema_id: decoded.schema_id.as_deref(),
-        schema: decoded.schema_name.as_deref(),
-        cloudevent: decoded.cloud_event.as_ref(),
-        data: &decoded.data,
-        error: error.map(|e| ErrorLine {
-            kind: e.kind(),
-            reason: e.to_string(),
-        }),
-        violations: &decoded.violations,
-        raw_base64: error.map(|_| base64::engine::general_purpose::STANDARD.encode(&body)),
-    });
+    output::json_line(&DecodedReport::new(&decoded, &body, true));
     if let Some(error) = error {
         eprintln!("error: {error}");
         return exit::DECODE;

@@ -12,6 +12,7 @@ pub mod partitions;
 mod permission_gate;
 pub mod schemas;
 pub mod tail;
+mod tail_decoder;
 pub mod target;
 pub mod team;
 

@@ -10,8 +10,11 @@ use clap::Args;
 use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
 
+use super::tail_decoder::TailDecoder;
 use super::target::{self, DEFAULT_CONSUMER_GROUP, TargetArgs};
 use super::{exit, fail, permission_gate};
+use crate::codec::DecodedEvent;
+use crate::codec::report::DecodedReport;
 use crate::connect::error::ConnectError;
 use crate::connect::tail::{self, TailItem, TailRequest};
 use crate::model::permissions::ConsoleAction;
@@ -45,6 +48,9 @@ pub struct TailArgs {
     /// One JSON object per event and line.
     #[arg(long)]
     pub json: bool,
+    /// Leave events undecoded: no Schema Registry lookups, no `decoded` field.
+    #[arg(long)]
+    pub no_decode: bool,
 }
 
 fn parse_position(text: &str) -> Result<StartPosition, String> {
@@ -66,6 +72,9 @@ struct EventLine<'a> {
     /// The body as text when it is UTF-8, else `null` (see `body_base64`).
     body: Option<&'a str>,
     body_base64: &'a str,
+    /// CloudEvent, schema, data and mandate violations (as `ehops decode` prints them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    decoded: Option<DecodedReport<'a>>,
 }
 
 #[derive(Serialize)]
@@ -109,6 +118,7 @@ pub async fn run(target_args: &TargetArgs, args: &TailArgs) -> u8 {
     // backlog costs one write per block while a live tail still shows each event at once.
     let mut out = io::BufWriter::with_capacity(OUTPUT_BUFFER, io::stdout());
     let mut base64_scratch = String::new();
+    let mut decoder = (!args.no_decode).then(|| TailDecoder::new(target.plane.connection()));
     let mut printed = 0u64;
     let outcome: Result<(), ConnectError> = loop {
         if args.count.is_some_and(|n| printed >= n) {
@@ -122,10 +132,19 @@ pub async fn run(target_args: &TargetArgs, args: &TailArgs) -> u8 {
         };
         match item {
             Some(TailItem::Event(event)) => {
+                let decoded = match &mut decoder {
+                    Some(decoder) => Some(decoder.decode(&event).await),
+                    None => None,
+                };
                 let written = if args.json {
-                    write_json(&mut out, &args.hub, &event, &mut base64_scratch)
+                    let line = JsonEvent {
+                        hub: &args.hub,
+                        event: &event,
+                        decoded: decoded.as_ref(),
+                    };
+                    write_json(&mut out, &line, &mut base64_scratch)
                 } else {
-                    write_human(&mut out, &event)
+                    write_human(&mut out, &event, decoded.as_ref())
                 };
                 // A closed pipe (`| head`) ends the tail; it is not an error.
                 if written.is_err() {
@@ -159,13 +178,20 @@ async fn sleep_until(deadline: Option<tokio::time::Instant>) {
     }
 }
 
+/// What one JSON line is made of.
+struct JsonEvent<'a> {
+    hub: &'a str,
+    event: &'a TailEvent,
+    decoded: Option<&'a DecodedEvent>,
+}
+
 /// One event as a JSON line; `scratch` is reused for the body's base64 between events.
-fn write_json(
-    out: &mut impl Write,
-    hub: &str,
-    event: &TailEvent,
-    scratch: &mut String,
-) -> io::Result<()> {
+fn write_json(out: &mut impl Write, json: &JsonEvent<'_>, scratch: &mut String) -> io::Result<()> {
+    let JsonEvent {
+        hub,
+        event,
+        decoded,
+    } = *json;
     let ce = &event.cloud_event;
     scratch.clear();
     base64::engine::general_purpose::STANDARD.encode_string(&event.body, scratch);
@@ -190,17 +216,41 @@ fn write_json(
         size: event.size(),
         body: std::str::from_utf8(&event.body).ok(),
         body_base64: scratch,
+        decoded: decoded.map(|d| DecodedReport::new(d, &event.body, false)),
     };
     serde_json::to_writer(&mut *out, &line)?;
     out.write_all(b"\n")
 }
 
-fn write_human(out: &mut impl Write, event: &TailEvent) -> io::Result<()> {
+/// One event as a line for people: decoded data when there is some, else the body, and a
+/// mark on what breaks the mandate or does not decode.
+fn write_human(
+    out: &mut impl Write,
+    event: &TailEvent,
+    decoded: Option<&DecodedEvent>,
+) -> io::Result<()> {
     let enqueued = event.enqueued_time.format(&Rfc3339).unwrap_or_default();
-    let preview = match std::str::from_utf8(&event.body) {
-        Ok(text) => text.chars().take(PREVIEW).collect::<String>(),
-        Err(_) => format!("<{} bytes, binary>", event.body.len()),
+    let data = decoded
+        .filter(|d| d.data.error().is_none())
+        .map(|d| serde_json::to_string(&d.data).unwrap_or_default());
+    let mut preview = match (data, std::str::from_utf8(&event.body)) {
+        (Some(json), _) => json.chars().take(PREVIEW).collect::<String>(),
+        (None, Ok(text)) => text.chars().take(PREVIEW).collect::<String>(),
+        (None, Err(_)) => format!("<{} bytes, binary>", event.body.len()),
     };
+    if let Some(decoded) = decoded {
+        if let Some(error) = decoded.data.error() {
+            preview.push_str(&format!("  [undecodable: {error}]"));
+        }
+        if !decoded.violations.is_empty() {
+            let rules: Vec<&str> = decoded
+                .violations
+                .iter()
+                .map(|v| v.reason.as_str())
+                .collect();
+            preview.push_str(&format!("  [mandate: {}]", rules.join("; ")));
+        }
+    }
     let kind = event.cloud_event.event_type.as_deref().unwrap_or("-");
     let subject = event.cloud_event.subject.as_deref().unwrap_or("-");
     writeln!(

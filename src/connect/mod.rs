@@ -4,7 +4,8 @@
 //!
 //! - [`connection`]: what reaching one namespace takes (endpoint, credential, catalog).
 //! - [`catalog`]: namespaces, hubs and consumer groups from Azure Resource Manager.
-//! - [`registry`]: Azure Schema Registry: groups, versions, schemas by id (cached).
+//! - [`registry`]: Azure Schema Registry: groups, versions, schemas by id (cached);
+//!   [`schema_source`] fills the decoders' schema cache from it.
 //! - [`data_plane`]: hub and partition properties; consumer clients.
 //! - [`tail`]: live tails through bounded channels; [`received`] converts each event.
 //! - [`checkpoints`]: consumer checkpoints and ownerships in the standard blob layout.
@@ -21,6 +22,7 @@ pub mod identity;
 pub mod received;
 pub mod registry;
 pub mod sas_credential;
+pub mod schema_source;
 pub mod tail;
 
 pub use connection::Connection;
