@@ -179,6 +179,14 @@ async fn navigate_hubs_to_consumer_groups_to_tail() {
     send(&emu, &["order-live"]).await;
     terminal.wait_for(&["order-live"]).await;
 
+    // The newest event in full, with what decoding made of it.
+    terminal.keys(&["End", "Enter"]);
+    terminal
+        .wait_for(&["── Decoded", "framing", "order-live"])
+        .await;
+    terminal.keys(&["Escape"]);
+    terminal.wait_for(&["com.example.order.placed"]).await;
+
     // Back to the lag table, then quit: the process ends and the terminal is given back.
     terminal.keys(&["Escape"]);
     terminal.wait_for(&["consumer groups"]).await;

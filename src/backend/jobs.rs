@@ -4,7 +4,8 @@ use time::OffsetDateTime;
 
 use super::Services;
 use crate::connect::error::ConnectError;
-use crate::model::Namespace;
+use crate::connect::registry::{RegistryError, SchemaRegistry};
+use crate::model::{Namespace, SchemaFetch};
 use crate::ops;
 use crate::tui::action::Action;
 use crate::tui::command::{Command, RequestId};
@@ -20,6 +21,7 @@ pub fn request_of(command: &Command) -> RequestId {
         | Command::Permissions { request, .. }
         | Command::SwitchTeam { request, .. }
         | Command::SwitchContext { request, .. }
+        | Command::FetchSchema { request, .. }
         | Command::StopRefresh { request }
         | Command::ListSchemas { request } => *request,
     }
@@ -70,6 +72,14 @@ pub async fn run(services: &Services, command: Command) -> Result<Action, Connec
                 hub,
             })
         }
+        Command::FetchSchema { request, id } => {
+            let outcome = fetch_schema(services, &id).await;
+            Ok(Action::SchemaFetched {
+                request,
+                id,
+                outcome,
+            })
+        }
         Command::SwitchTeam { .. } | Command::SwitchContext { .. } => {
             Err(ConnectError::usage("not a metadata request"))
         }
@@ -109,7 +119,6 @@ async fn namespaces(services: &Services) -> Result<Vec<Namespace>, ConnectError>
 async fn every_schema_version(
     services: &Services,
 ) -> Result<Vec<crate::model::RegisteredSchema>, ConnectError> {
-    use crate::connect::registry::{RegistryError, SchemaRegistry};
     let registry = SchemaRegistry::for_connection(services.plane.connection())?;
     let mut all = Vec::new();
     for group in registry.groups().await? {
@@ -125,4 +134,17 @@ async fn every_schema_version(
         }
     }
     Ok(all)
+}
+
+/// One schema for the tail's decoder; every failure is an answer, so the event shows why.
+async fn fetch_schema(services: &Services, id: &str) -> SchemaFetch {
+    let registry = match SchemaRegistry::for_connection(services.plane.connection()) {
+        Ok(registry) => registry,
+        Err(error) => return SchemaFetch::Unavailable(format!("no Schema Registry: {error}")),
+    };
+    match registry.schema_by_id(id).await {
+        Ok(schema) => SchemaFetch::Found(schema.content),
+        Err(RegistryError::NotFound(_)) => SchemaFetch::NotRegistered,
+        Err(error) => SchemaFetch::Unavailable(format!("registry: {error}")),
+    }
 }

@@ -137,7 +137,7 @@ impl Backend {
     fn handle(&mut self, command: Command) {
         tracing::debug!(?command, "backend command");
         match command {
-            Command::Permissions { .. } => self.start_job(command),
+            Command::Permissions { .. } | Command::FetchSchema { .. } => self.start_job(command),
             Command::ListNamespaces { .. }
             | Command::ListHubs { .. }
             | Command::ListSchemas { .. } => {

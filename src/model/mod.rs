@@ -26,5 +26,5 @@ pub use lag::{
 pub use namespace::Namespace;
 pub use partition::PartitionInfo;
 pub use position::{StartPosition, StartPositionError};
-pub use schema::{RegisteredSchema, schema_id_of_content_type};
+pub use schema::{RegisteredSchema, SchemaFetch, schema_id_of_content_type};
 pub use team::{TeamCard, Teams};

@@ -28,6 +28,16 @@ impl RegisteredSchema {
     }
 }
 
+/// What the registry said about one schema id the console needed for decoding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchemaFetch {
+    /// The schema text.
+    Found(String),
+    NotRegistered,
+    /// Why it could not be had (registry unreachable, refused).
+    Unavailable(String),
+}
+
 /// The schema id an event names in its content type (`avro/binary+<id>`, the Azure Avro
 /// encoder's), if it names one.
 pub fn schema_id_of_content_type(content_type: &str) -> Option<&str> {

@@ -9,7 +9,8 @@ use time::OffsetDateTime;
 
 use super::command::RequestId;
 use crate::model::{
-    Hub, LagSnapshot, Namespace, PartitionInfo, RegisteredSchema, SwitchedContext, TailEvent,
+    Hub, LagSnapshot, Namespace, PartitionInfo, RegisteredSchema, SchemaFetch, SwitchedContext,
+    TailEvent,
 };
 use crate::ops::permissions::HubPermissions;
 
@@ -127,6 +128,12 @@ pub enum Action {
         request: RequestId,
         team: String,
         principal: String,
+    },
+    #[serde(skip)]
+    SchemaFetched {
+        request: RequestId,
+        id: String,
+        outcome: SchemaFetch,
     },
     #[serde(skip)]
     ContextSwitched {

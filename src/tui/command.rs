@@ -42,6 +42,11 @@ pub enum Command {
         request: RequestId,
         team: String,
     },
+    /// The registry's schema `id`, for decoding the tail.
+    FetchSchema {
+        request: RequestId,
+        id: String,
+    },
     /// Connect to the named context of the user's config file instead.
     SwitchContext {
         request: RequestId,

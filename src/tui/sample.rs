@@ -113,8 +113,16 @@ pub fn event(sequence: i64) -> TailEvent {
             subject: Some(format!("sale-{}", 4_000 + sequence % 9)),
         },
         content_type: Some("application/json".into()),
+        // As received: the attributes above come from these properties.
         properties: vec![
             ("cloudEvents_specversion".into(), "1.0".into()),
+            ("cloudEvents_id".into(), format!("0c6f-{sequence:05}")),
+            ("cloudEvents_source".into(), "/teams/conversions/sales".into()),
+            (
+                "cloudEvents_type".into(),
+                "com.example.conversions.sale.confirmed".into(),
+            ),
+            ("cloudEvents_subject".into(), format!("sale-{}", 4_000 + sequence % 9)),
             ("cloudEvents_time".into(), "2024-05-01T11:59:00Z".into()),
         ],
         annotations: vec![

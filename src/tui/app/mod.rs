@@ -17,8 +17,8 @@ use super::action::{Action, ConnectionState};
 use super::command::{Command, RequestId};
 use super::keymap::{Context, Key, Keymap};
 use super::state::{
-    ConsumerGroupsState, DetailState, InputLine, ListState, PartitionsState, SchemasState,
-    TailState,
+    ConsumerGroupsState, Decoding, DetailState, InputLine, ListState, PartitionsState,
+    SchemasState, TailState,
 };
 use super::theme::{Theme, ThemeCatalog};
 use crate::model::{Hub, Identity, Namespace, Teams};
@@ -102,6 +102,8 @@ pub struct App {
     pub groups: ConsumerGroupsState,
     pub tail: Option<TailState>,
     pub detail: DetailState,
+    /// Schemas for decoding tail events, fetched as events name them.
+    pub decoding: Decoding,
     pub schemas: SchemasState,
     pub input: Option<InputLine>,
     pub help_open: bool,
@@ -156,6 +158,7 @@ impl App {
             groups: ConsumerGroupsState::default(),
             tail: None,
             detail: DetailState::default(),
+            decoding: Decoding::default(),
             schemas: SchemasState::default(),
             input: None,
             help_open: false,

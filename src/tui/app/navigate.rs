@@ -167,15 +167,25 @@ impl App {
                     .tail
                     .as_ref()
                     .and_then(|t| t.buffer.visible(t.selected));
-                if let Some(event) = event {
-                    self.detail = DetailState {
-                        event: Some(event.unpack()),
-                        hex: self.detail.hex,
-                        scroll: 0,
-                    };
-                    self.push(View::Detail);
-                }
-                Vec::new()
+                let Some(event) = event.map(|e| e.unpack()) else {
+                    return Vec::new();
+                };
+                let wanted = self
+                    .decoding
+                    .wanted(event.content_type.as_deref(), &event.body);
+                self.detail = DetailState {
+                    event: Some(event),
+                    hex: self.detail.hex,
+                    scroll: 0,
+                };
+                self.push(View::Detail);
+                wanted
+                    .map(|id| {
+                        let request = self.issue();
+                        Command::FetchSchema { request, id }
+                    })
+                    .into_iter()
+                    .collect()
             }
             View::Partitions | View::Detail | View::Schemas => Vec::new(),
         }

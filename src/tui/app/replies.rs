@@ -12,6 +12,7 @@ impl App {
     pub(super) fn apply_reply(&mut self, action: Action) -> Vec<Command> {
         let latest = self.latest.clone();
         let is_latest = |slot: Option<RequestId>, request: RequestId| slot == Some(request);
+        let mut commands = Vec::new();
         match action {
             Action::NamespacesLoaded {
                 request,
@@ -61,6 +62,16 @@ impl App {
                 if let Some(tail) = &mut self.tail {
                     tail.receive(&events, lost);
                 }
+                // Schemas are fetched as events first name them, so rows decode on screen.
+                for event in &events {
+                    if let Some(id) = self
+                        .decoding
+                        .wanted(event.content_type.as_deref(), &event.body)
+                    {
+                        let request = self.issue();
+                        commands.push(Command::FetchSchema { request, id });
+                    }
+                }
                 // A frozen tail off screen changes nothing visible.
                 self.dirty = matches!(self.view(), View::Tail);
             }
@@ -69,6 +80,10 @@ impl App {
                 if let Some(tail) = &mut self.tail {
                     tail.ended = Some(reason.unwrap_or_else(|| "ended".to_owned()));
                 }
+            }
+            Action::SchemaFetched { id, outcome, .. } => {
+                self.decoding.fetched(&id, outcome);
+                self.dirty = matches!(self.view(), View::Tail | View::Detail);
             }
             Action::SchemasLoaded { request, schemas } if is_latest(latest.schemas, request) => {
                 self.schemas.load(schemas);
@@ -82,6 +97,7 @@ impl App {
                     latest.lag,
                     latest.tail,
                     latest.team,
+                    latest.context,
                 ];
                 if slots.contains(&Some(request)) {
                     self.notice = Some(Notice::Error(message));
@@ -95,6 +111,6 @@ impl App {
             }
         }
         self.clamp_selections();
-        Vec::new()
+        commands
     }
 }

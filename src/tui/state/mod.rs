@@ -1,5 +1,6 @@
 //! Plain state of each pane: selections, filters, the tail buffer. No I/O, no rendering.
 
+mod decoding;
 mod input;
 mod list;
 mod packed;
@@ -7,6 +8,7 @@ mod panes;
 mod schemas;
 mod tail;
 
+pub use decoding::{Decoding, needs_mark};
 pub use input::{InputLine, InputMode};
 pub use list::{ListState, scroll_offset};
 pub use packed::{EventSummary, PackedEvent};

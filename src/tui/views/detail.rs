@@ -8,6 +8,7 @@ use ratatui::widgets::Paragraph;
 
 use super::sanitize::sanitize;
 use super::{format, pane_block};
+use crate::codec::DecodedEvent;
 use crate::model::TailEvent;
 use crate::tui::app::App;
 use crate::tui::theme::{Slot, Theme};
@@ -61,7 +62,59 @@ fn field<'a>(key: &str, value: &str, theme: &Theme) -> Line<'a> {
     ])
 }
 
-pub fn detail_lines<'a>(event: &TailEvent, hex: bool, theme: &Theme) -> Vec<Line<'a>> {
+/// What decoding found: framing, schema, mandate violations, the reason it failed, and the
+/// data (Avro records as JSON in field order).
+fn decoded_lines<'a>(decoded: &DecodedEvent, theme: &Theme, lines: &mut Vec<Line<'a>>) {
+    let none = "-";
+    lines.push(section("Decoded", theme));
+    let framing = serde_json::to_value(decoded.framing)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| none.to_owned());
+    lines.push(field("framing", &framing, theme));
+    lines.push(field(
+        "schema id",
+        decoded.schema_id.as_deref().unwrap_or(none),
+        theme,
+    ));
+    lines.push(field(
+        "schema",
+        decoded.schema_name.as_deref().unwrap_or(none),
+        theme,
+    ));
+    if let Some(error) = decoded.data.error() {
+        lines.push(Line::styled(
+            format!("  not decoded: {}", sanitize(&error.to_string(), false)),
+            theme.get(Slot::StatusError),
+        ));
+    }
+    for violation in &decoded.violations {
+        lines.push(Line::styled(
+            format!(
+                "  breaks the mandate ({}): {}",
+                violation.rule,
+                sanitize(&violation.reason, false)
+            ),
+            theme.get(Slot::StatusWarn),
+        ));
+    }
+    if decoded.data.error().is_none() {
+        let json = serde_json::to_string_pretty(&decoded.data).unwrap_or_default();
+        lines.extend(json.lines().map(|l| {
+            Line::styled(
+                format!("  {}", sanitize(l, false)),
+                theme.get(Slot::JsonString),
+            )
+        }));
+    }
+}
+
+pub fn detail_lines<'a>(
+    event: &TailEvent,
+    decoded: Option<&DecodedEvent>,
+    hex: bool,
+    theme: &Theme,
+) -> Vec<Line<'a>> {
     let ce = &event.cloud_event;
     let none = "-";
     let mut lines = vec![
@@ -86,6 +139,9 @@ pub fn detail_lines<'a>(event: &TailEvent, hex: bool, theme: &Theme) -> Vec<Line
     lines.extend(event.properties.iter().map(|(k, v)| field(k, v, theme)));
     lines.push(section("Annotations", theme));
     lines.extend(event.annotations.iter().map(|(k, v)| field(k, v, theme)));
+    if let Some(decoded) = decoded {
+        decoded_lines(decoded, theme, &mut lines);
+    }
     lines.push(section(if hex { "Body (hex)" } else { "Body" }, theme));
     lines.extend(
         body_lines(&event.body, hex)
@@ -105,7 +161,8 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) {
         sanitize(&event.partition, false),
         event.sequence
     );
-    let lines = detail_lines(event, app.detail.hex, &app.theme);
+    let decoded = app.decoding.decode(event);
+    let lines = detail_lines(event, Some(&decoded), app.detail.hex, &app.theme);
     let scroll = u16::try_from(app.detail.scroll).unwrap_or(u16::MAX);
     let paragraph = Paragraph::new(lines)
         .block(pane_block(app, &title, true))

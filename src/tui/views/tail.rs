@@ -9,7 +9,7 @@ use ratatui::widgets::{Cell, Row, Table, TableState};
 use super::sanitize::sanitize;
 use super::{crumbs, format, header_style, list_area, pane_block, titled_block};
 use crate::tui::app::{App, ListArea, ListPane};
-use crate::tui::state::{PackedEvent, TailState};
+use crate::tui::state::{PackedEvent, TailState, needs_mark};
 use crate::tui::theme::{Slot, Theme};
 
 /// Cells of one tail row: time, partition, seq, CE type, subject, source, size.
@@ -89,7 +89,11 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) -> Option<ListArea> 
     let rows = (offset..tail.buffer.visible_len())
         .take(height)
         .filter_map(|i| tail.buffer.visible(i))
-        .map(|event| styled_row(event, theme));
+        .map(|event| {
+            // Decoded for the mark only; nothing decoded is kept.
+            let marked = needs_mark(&app.decoding.decode(&event.unpack()));
+            styled_row(event, marked, theme)
+        });
     let table = Table::new(
         rows,
         [
@@ -114,11 +118,17 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) -> Option<ListArea> 
     Some(list_area(ListPane::Tail, area, 1, offset))
 }
 
-fn styled_row<'a>(event: &PackedEvent, theme: &Theme) -> Row<'a> {
+/// A row; a marked one (breaks the mandate, or does not decode) says so before its type.
+fn styled_row<'a>(event: &PackedEvent, marked: bool, theme: &Theme) -> Row<'a> {
     let cells = tail_cells(event)
         .into_iter()
         .zip(SLOTS)
-        .map(|(text, slot)| Cell::from(text).style(theme.get(slot)));
+        .map(|(text, slot)| match slot {
+            Slot::TailType if marked => {
+                Cell::from(format!("! {text}")).style(theme.get(Slot::StatusError))
+            }
+            _ => Cell::from(text).style(theme.get(slot)),
+        });
     Row::new(cells)
 }
 
