@@ -9,6 +9,7 @@ use ehops::commands::decode::DecodeArgs;
 use ehops::commands::emulator::EmulatorArgs;
 use ehops::commands::hubs::HubsArgs;
 use ehops::commands::lag::LagArgs;
+use ehops::commands::lint::LintArgs;
 use ehops::commands::partitions::PartitionsArgs;
 use ehops::commands::schemas::{SchemaCommand, SchemasArgs};
 use ehops::commands::tail::TailArgs;
@@ -62,6 +63,8 @@ enum Command {
     Partitions(PartitionsArgs),
     /// Show how far consumer groups are behind, per partition, from their checkpoints.
     Lag(LagArgs),
+    /// Sample a hub's events and report how well they keep the mandate (exit 7 on violations).
+    Lint(LintArgs),
     /// Print a hub's events as they arrive, or from a position.
     Tail(TailArgs),
     /// List the Schema Registry's groups, a group's schemas, or a schema's versions.
@@ -116,6 +119,10 @@ fn main() -> ExitCode {
         Some(Command::Lag(args)) => {
             init_file_logging(target);
             runtime.block_on(commands::lag::run(target, args))
+        }
+        Some(Command::Lint(args)) => {
+            init_file_logging(target);
+            runtime.block_on(commands::lint::run(target, args))
         }
         Some(Command::Decode(args)) => {
             init_file_logging(target);

@@ -7,6 +7,7 @@ pub mod decode;
 pub mod emulator;
 pub mod hubs;
 pub mod lag;
+pub mod lint;
 mod output;
 pub mod partitions;
 mod permission_gate;
@@ -31,6 +32,8 @@ pub mod exit {
     pub const DECODE: u8 = 5;
     /// The signed-in identity lacks a permission the command needs; stderr names it.
     pub const PERMISSION_DENIED: u8 = 6;
+    /// Sampled events break the mandate (`ehops lint`); the report says which and where.
+    pub const VIOLATIONS: u8 = 7;
 }
 
 /// The exit code for a kind of failure.

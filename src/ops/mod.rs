@@ -4,4 +4,5 @@
 
 pub mod hubs;
 pub mod lag;
+pub mod lint;
 pub mod permissions;

@@ -1,0 +1,108 @@
+//! `ehops lint HUB [--count N] [--from ...] [--json]`: samples a hub's events and reports how
+//! well they keep the mandate. Exits [`exit::VIOLATIONS`] when any sampled event breaks it, so
+//! a CI step can gate on it.
+
+use std::time::Duration;
+
+use clap::Args;
+
+use super::tail_decoder::TailDecoder;
+use super::target::{self, DEFAULT_CONSUMER_GROUP, TargetArgs};
+use super::{exit, fail, permission_gate};
+use crate::connect::tail::{self, TailItem, TailRequest};
+use crate::model::StartPosition;
+use crate::model::permissions::ConsoleAction;
+use crate::ops::lint::LintReport;
+
+#[derive(Debug, Clone, Args)]
+pub struct LintArgs {
+    /// The event hub.
+    pub hub: String,
+    /// Events to sample.
+    #[arg(long, default_value_t = 1000)]
+    pub count: u64,
+    /// Where to sample from: earliest, latest, seq:N, offset:X or time:RFC3339.
+    #[arg(long, default_value = "earliest", value_parser = parse_position)]
+    pub from: StartPosition,
+    /// Stop sampling when no event arrives for this many seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 5)]
+    pub idle: u64,
+    /// The report as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_position(text: &str) -> Result<StartPosition, String> {
+    text.parse()
+        .map_err(|e: crate::model::StartPositionError| e.to_string())
+}
+
+pub async fn run(target_args: &TargetArgs, args: &LintArgs) -> u8 {
+    let target = match target::open(target_args, DEFAULT_CONSUMER_GROUP).await {
+        Ok(target) => target,
+        Err(error) => return fail(&error),
+    };
+    let connection = target.plane.connection();
+    if let Err(code) = permission_gate::check(connection, &args.hub, ConsoleAction::Tail).await {
+        return code;
+    }
+    let request = TailRequest {
+        hub: args.hub.clone(),
+        partition: None,
+        from: args.from.clone(),
+        buffer: 4096,
+        wait_for_reader: true,
+    };
+    let mut subscription = match tail::start(&target.plane, request).await {
+        Ok(subscription) => subscription,
+        Err(error) => return fail(&error),
+    };
+    let mut decoder = TailDecoder::new(target.plane.connection());
+    let mut report = LintReport::new(&args.hub);
+    let idle = Duration::from_secs(args.idle);
+    while report.sampled < args.count {
+        match tokio::time::timeout(idle, subscription.events.recv()).await {
+            Ok(Some(TailItem::Event(event))) => report.add(&decoder.decode(&event).await),
+            Ok(Some(TailItem::Failed { error, .. })) => return fail(&error),
+            // The hub has no more events for now: the sample is what there is.
+            Ok(None) | Err(_) => break,
+        }
+    }
+    if args.json {
+        match serde_json::to_string(&report) {
+            Ok(line) => println!("{line}"),
+            Err(error) => eprintln!("error: {error}"),
+        }
+    } else {
+        print_human(&report);
+    }
+    if report.clean() {
+        exit::OK
+    } else {
+        exit::VIOLATIONS
+    }
+}
+
+fn print_human(report: &LintReport) {
+    println!("hub {}: {} events sampled", report.hub, report.sampled);
+    for (label, count) in [
+        ("CloudEvents", report.cloudevents),
+        ("registered schema", report.schema_registered),
+        ("decodable", report.decodable),
+    ] {
+        println!("  {label:<18} {count:>8}  {:5.1}%", report.share(count));
+    }
+    if report.clean() {
+        println!("  no violations");
+        return;
+    }
+    println!("  violations (source, rule, events):");
+    for (source, rules) in &report.violations {
+        for (rule, count) in rules {
+            println!(
+                "    {}  {rule}  {count}",
+                crate::tui::views::sanitize::sanitize(source, false)
+            );
+        }
+    }
+}
