@@ -27,6 +27,9 @@ pub struct LintArgs {
     /// Stop sampling when no event arrives for this many seconds.
     #[arg(long, value_name = "SECS", default_value_t = 5)]
     pub idle: u64,
+    /// Stop sampling after this many seconds in all (a hub with live traffic is never idle).
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub timeout: u64,
     /// The report as one JSON object.
     #[arg(long)]
     pub json: bool,
@@ -60,11 +63,13 @@ pub async fn run(target_args: &TargetArgs, args: &LintArgs) -> u8 {
     let mut decoder = TailDecoder::new(target.plane.connection());
     let mut report = LintReport::new(&args.hub);
     let idle = Duration::from_secs(args.idle);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(args.timeout);
     while report.sampled < args.count {
-        match tokio::time::timeout(idle, subscription.events.recv()).await {
+        let wait = idle.min(deadline.saturating_duration_since(tokio::time::Instant::now()));
+        match tokio::time::timeout(wait, subscription.events.recv()).await {
             Ok(Some(TailItem::Event(event))) => report.add(&decoder.decode(&event).await),
             Ok(Some(TailItem::Failed { error, .. })) => return fail(&error),
-            // The hub has no more events for now: the sample is what there is.
+            // Idle or out of time: the sample is what there is.
             Ok(None) | Err(_) => break,
         }
     }
