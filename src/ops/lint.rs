@@ -68,3 +68,45 @@ impl LintReport {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::codec::{DecodeOptions, EventInput, Headers, SchemaCache, decode_event};
+
+    fn decoded(content_type: &str, body: &[u8]) -> DecodedEvent {
+        let cache = SchemaCache::complete();
+        let readers = HashMap::new();
+        decode_event(
+            &EventInput {
+                content_type: Some(content_type),
+                headers: Headers::Amqp(&[]),
+                body,
+            },
+            &DecodeOptions {
+                schemas: &cache,
+                readers: &readers,
+            },
+        )
+    }
+
+    #[test]
+    fn tallies_shares_and_names_the_source_that_breaks_each_rule() {
+        let mut report = LintReport::new("sale");
+        let structured =
+            br#"{"specversion":"1.0","id":"e-1","source":"/crm","type":"t","data":{"a":1}}"#;
+        report.add(&decoded("application/cloudevents+json", structured));
+        report.add(&decoded("application/json", br#"{"a":1}"#));
+        assert_eq!(report.sampled, 2);
+        assert_eq!(report.cloudevents, 1);
+        assert_eq!(report.decodable, 2);
+        assert_eq!(report.schema_registered, 0);
+        assert_eq!(report.share(report.cloudevents), 50.0);
+        assert!(!report.clean());
+        assert_eq!(report.violations["/crm"].get("cloudevent"), None);
+        assert_eq!(report.violations["/crm"]["schema_registered"], 1);
+        assert_eq!(report.violations[NO_SOURCE]["cloudevent"], 1);
+    }
+}
