@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use clap::Args;
 
+use super::tail::parse_position;
 use super::tail_decoder::TailDecoder;
 use super::target::{self, DEFAULT_CONSUMER_GROUP, TargetArgs};
 use super::{exit, fail, permission_gate};
@@ -33,11 +34,6 @@ pub struct LintArgs {
     /// The report as one JSON object.
     #[arg(long)]
     pub json: bool,
-}
-
-fn parse_position(text: &str) -> Result<StartPosition, String> {
-    text.parse()
-        .map_err(|e: crate::model::StartPositionError| e.to_string())
 }
 
 pub async fn run(target_args: &TargetArgs, args: &LintArgs) -> u8 {

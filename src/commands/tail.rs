@@ -53,7 +53,8 @@ pub struct TailArgs {
     pub no_decode: bool,
 }
 
-fn parse_position(text: &str) -> Result<StartPosition, String> {
+/// `--from` as the tail and lint parse it.
+pub(super) fn parse_position(text: &str) -> Result<StartPosition, String> {
     text.parse()
         .map_err(|e: crate::model::StartPositionError| e.to_string())
 }
