@@ -52,7 +52,7 @@ echo "test-env: npm ci (@azure/event-hubs, azurite)" >&2
 (cd "$node_dir" && npm ls --depth=0 2>/dev/null | sed 's/^/test-env:   /' >&2) || true
 
 # Fail here, not in the middle of a test run, if an SDK cannot be loaded.
-"$venv/bin/python" -c 'import azure.eventhub, azure.eventhub.aio, azure.eventhub.extensions.checkpointstoreblob, azure.eventhub.extensions.checkpointstoreblobaio, azure.mgmt.eventhub, azure.schemaregistry, azure.schemaregistry.encoder.avroencoder, pytest, pytest_timeout, fastavro'
+"$venv/bin/python" -c 'import azure.eventhub, azure.eventhub.aio, azure.eventhub.extensions.checkpointstoreblob, azure.eventhub.extensions.checkpointstoreblobaio, azure.mgmt.eventhub, azure.schemaregistry, azure.schemaregistry.encoder.avroencoder, cloudevents.core.bindings.amqp, pytest, pytest_timeout, fastavro'
 (cd "$node_dir" && node -e 'require("@azure/event-hubs")')
 [[ -x "$node_dir/node_modules/.bin/azurite-blob" ]]
 
