@@ -49,22 +49,7 @@ fn only_line(run: &Run) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn decodes_what_the_demo_publishes_and_shows_the_poison_event_raw() {
     let data = tempfile::tempdir().expect("temp dir");
-    let running = ehops::emulator::launch(ehops::emulator::LaunchOptions {
-        config: ehops::emulator::demo::organisation().expect("demo config"),
-        data_dir: data.path().join("emulator"),
-        amqp: "127.0.0.1:0".parse().expect("address"),
-        http: "127.0.0.1:0".parse().expect("address"),
-        demo_activity: true,
-    })
-    .await
-    .expect("emulator starts");
-    let connection_string = running.namespaces[0]
-        .rules
-        .iter()
-        .find(|r| r.name == "RootManageSharedAccessKey")
-        .expect("root rule")
-        .connection_string
-        .clone();
+    let (running, connection_string) = common::start_demo(data.path()).await;
     let args = [
         "tail",
         "sale",

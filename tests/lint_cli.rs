@@ -7,22 +7,7 @@ mod common;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lint_finds_the_demos_poison_and_unregistered_structured_events() {
     let data = tempfile::tempdir().expect("temp dir");
-    let running = ehops::emulator::launch(ehops::emulator::LaunchOptions {
-        config: ehops::emulator::demo::organisation().expect("demo config"),
-        data_dir: data.path().join("emulator"),
-        amqp: "127.0.0.1:0".parse().expect("address"),
-        http: "127.0.0.1:0".parse().expect("address"),
-        demo_activity: true,
-    })
-    .await
-    .expect("emulator starts");
-    let connection_string = running.namespaces[0]
-        .rules
-        .iter()
-        .find(|r| r.name == "RootManageSharedAccessKey")
-        .expect("root rule")
-        .connection_string
-        .clone();
+    let (running, connection_string) = common::start_demo(data.path()).await;
     let args = [
         "lint",
         "sale",

@@ -135,3 +135,25 @@ pub async fn ehops(args: Vec<String>, data: &Path) -> Run {
     .await
     .expect("ehops run joins")
 }
+
+/// The demo organisation with its live traffic, on free ports under `data`, and its root
+/// rule's connection string: what `cargo run` serves, for tests of the real binary against it.
+pub async fn start_demo(data: &Path) -> (RunningEmulator, String) {
+    let running = emulator::launch(LaunchOptions {
+        config: emulator::demo::organisation().expect("demo config"),
+        data_dir: data.join("emulator"),
+        amqp: "127.0.0.1:0".parse().expect("address"),
+        http: "127.0.0.1:0".parse().expect("address"),
+        demo_activity: true,
+    })
+    .await
+    .expect("emulator starts");
+    let connection_string = running.namespaces[0]
+        .rules
+        .iter()
+        .find(|r| r.name == "RootManageSharedAccessKey")
+        .expect("root rule")
+        .connection_string
+        .clone();
+    (running, connection_string)
+}
