@@ -4,6 +4,8 @@
 
 mod common;
 
+use std::ffi::OsStr;
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -19,6 +21,33 @@ struct Terminal {
 }
 
 impl Terminal {
+    /// Runs `ehops ARGS` in a detached 120x40 session on a tmux server of its own, with
+    /// `config_home` as its config directory and no ehops settings from the environment.
+    fn start(socket: String, args: &[&OsStr], config_home: &Path) -> Self {
+        let terminal = Terminal { socket };
+        let started = Command::new("tmux")
+            .args(["-L", &terminal.socket, "-f", "/dev/null"])
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                "console",
+                "-x",
+                "120",
+                "-y",
+                "40",
+            ])
+            .arg(env!("CARGO_BIN_EXE_ehops"))
+            .args(args)
+            .env("XDG_CONFIG_HOME", config_home)
+            .env_remove("EHOPS_CONNECTION_STRING")
+            .env_remove("EHOPS_TEAM")
+            .status()
+            .expect("tmux starts");
+        assert!(started.success());
+        terminal
+    }
+
     fn tmux(&self, args: &[&str]) -> std::process::Output {
         Command::new("tmux")
             .arg("-L")
@@ -115,38 +144,22 @@ async fn navigate_hubs_to_consumer_groups_to_tail() {
     send(&emu, &["order-early-1", "order-early-2"]).await;
     let home = tempfile::tempdir().expect("temp dir");
     let data = home.path().join("data");
-    let terminal = Terminal {
-        socket: format!(
-            "ehops-test-{}-{}",
-            std::process::id(),
-            emu.running.amqp.port()
-        ),
-    };
-    let started = Command::new("tmux")
-        .args(["-L", &terminal.socket, "-f", "/dev/null"])
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            "console",
-            "-x",
-            "120",
-            "-y",
-            "40",
-        ])
-        .arg(env!("CARGO_BIN_EXE_ehops"))
-        .arg("--connection-string")
-        .arg(emu.connection_string(ROOT))
-        .arg("--catalog")
-        .arg(emu.catalog())
-        .arg("--data")
-        .arg(&data)
-        // No user keymap or theme files: the shipped defaults.
-        .env("XDG_CONFIG_HOME", home.path().join("config"))
-        .env_remove("EHOPS_CONNECTION_STRING")
-        .status()
-        .expect("tmux starts");
-    assert!(started.success());
+    let socket = format!(
+        "ehops-test-{}-{}",
+        std::process::id(),
+        emu.running.amqp.port()
+    );
+    let (connection_string, catalog) = (emu.connection_string(ROOT), emu.catalog());
+    let args: [&OsStr; 6] = [
+        "--connection-string".as_ref(),
+        connection_string.as_ref(),
+        "--catalog".as_ref(),
+        catalog.as_ref(),
+        "--data".as_ref(),
+        data.as_os_str(),
+    ];
+    // No user keymap or theme files: the shipped defaults.
+    let terminal = Terminal::start(socket, &args, &home.path().join("config"));
 
     let hubs = terminal.wait_for(&["orders", "single", "customer"]).await;
     assert!(!hubs.contains("error"), "{hubs}");
@@ -220,30 +233,12 @@ async fn switching_teams_changes_what_is_visible_and_permitted() {
         "[context.customer-ro]\nteam = \"customer\"\nread_only = true\n",
     )
     .expect("config file");
-    let terminal = Terminal {
-        socket: format!("ehops-teams-{}", std::process::id()),
-    };
-    let started = Command::new("tmux")
-        .args(["-L", &terminal.socket, "-f", "/dev/null"])
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            "console",
-            "-x",
-            "120",
-            "-y",
-            "40",
-        ])
-        .arg(env!("CARGO_BIN_EXE_ehops"))
-        .arg("--data")
-        .arg(home.path().join("data"))
-        .env("XDG_CONFIG_HOME", home.path().join("config"))
-        .env_remove("EHOPS_CONNECTION_STRING")
-        .env_remove("EHOPS_TEAM")
-        .status()
-        .expect("tmux starts");
-    assert!(started.success());
+    let data = home.path().join("data");
+    let terminal = Terminal::start(
+        format!("ehops-teams-{}", std::process::id()),
+        &["--data".as_ref(), data.as_os_str()],
+        &home.path().join("config"),
+    );
 
     let hubs = terminal
         .wait_for(&["│account", "│sale", "(customer)", "#team-customer"])

@@ -5,6 +5,7 @@ use time::OffsetDateTime;
 use super::Services;
 use crate::connect::error::ConnectError;
 use crate::connect::registry::{RegistryError, SchemaRegistry};
+use crate::connect::schema_source;
 use crate::model::{Namespace, SchemaFetch};
 use crate::ops;
 use crate::tui::action::Action;
@@ -73,7 +74,10 @@ pub async fn run(services: &Services, command: Command) -> Result<Action, Connec
             })
         }
         Command::FetchSchema { request, id } => {
-            let outcome = fetch_schema(services, &id).await;
+            let outcome = match SchemaRegistry::for_connection(services.plane.connection()) {
+                Ok(registry) => schema_source::fetch(&registry, &id).await,
+                Err(error) => SchemaFetch::Unavailable(format!("no Schema Registry: {error}")),
+            };
             Ok(Action::SchemaFetched {
                 request,
                 id,
@@ -134,17 +138,4 @@ async fn every_schema_version(
         }
     }
     Ok(all)
-}
-
-/// One schema for the tail's decoder; every failure is an answer, so the event shows why.
-async fn fetch_schema(services: &Services, id: &str) -> SchemaFetch {
-    let registry = match SchemaRegistry::for_connection(services.plane.connection()) {
-        Ok(registry) => registry,
-        Err(error) => return SchemaFetch::Unavailable(format!("no Schema Registry: {error}")),
-    };
-    match registry.schema_by_id(id).await {
-        Ok(schema) => SchemaFetch::Found(schema.content),
-        Err(RegistryError::NotFound(_)) => SchemaFetch::NotRegistered,
-        Err(error) => SchemaFetch::Unavailable(format!("registry: {error}")),
-    }
 }

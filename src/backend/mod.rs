@@ -204,13 +204,8 @@ impl Backend {
         };
         let reply = match connection {
             Ok(connection) => {
-                if let Some(tail) = self.tail.take() {
-                    tail.stop();
-                }
-                self.watch = None;
                 let principal = connection.principal.clone();
-                let group = self.services.plane.consumer_group().to_owned();
-                self.services.plane = Arc::new(DataPlane::new(connection, &group));
+                self.install(connection, None);
                 Action::TeamSwitched {
                     request,
                     team: team.to_owned(),
@@ -223,6 +218,20 @@ impl Backend {
             },
         };
         let _ = self.replies.send(reply);
+    }
+
+    /// Works as `connection` from now on (and reads lag from `checkpoints`, when given); what
+    /// was running stops, since it ran as someone else.
+    fn install(&mut self, connection: Connection, checkpoints: Option<Arc<dyn CheckpointStore>>) {
+        if let Some(tail) = self.tail.take() {
+            tail.stop();
+        }
+        self.watch = None;
+        let group = self.services.plane.consumer_group().to_owned();
+        self.services.plane = Arc::new(DataPlane::new(connection, &group));
+        if let Some(checkpoints) = checkpoints {
+            self.services.checkpoints = checkpoints;
+        }
     }
 
     /// Connects to a context off the loop (sign-in can take seconds); `context_reached`
@@ -289,15 +298,7 @@ impl Backend {
         });
         let reply = match installed {
             Ok((switched, connection, checkpoints)) => {
-                if let Some(tail) = self.tail.take() {
-                    tail.stop();
-                }
-                self.watch = None;
-                let group = self.services.plane.consumer_group().to_owned();
-                self.services.plane = Arc::new(DataPlane::new(connection, &group));
-                if let Some(checkpoints) = checkpoints {
-                    self.services.checkpoints = checkpoints;
-                }
+                self.install(connection, checkpoints);
                 Action::ContextSwitched { request, switched }
             }
             Err(error) => Action::RequestFailed {

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use sha2::{Digest, Sha256};
 
 use super::avro::{Schema, SchemaError};
+use crate::model::SchemaFetch;
 
 /// What a lookup knows about a schema id.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,6 +85,25 @@ impl SchemaCache {
     pub fn unavailable(&mut self, id: &str, reason: String) {
         self.failures
             .insert(id.to_ascii_lowercase(), Failure::Unavailable(reason));
+    }
+
+    /// The schema id an event's framing names, when this cache does not know it yet: the id a
+    /// holder of a registry should fetch.
+    pub fn missing_for(&self, content_type: Option<&str>, body: &[u8]) -> Option<String> {
+        let id = super::framing::detect(content_type, body).schema_id?;
+        matches!(self.lookup(&id), Lookup::Missing).then_some(id)
+    }
+
+    /// Keeps what the registry answered for `id` (a schema that does not parse is remembered as
+    /// unavailable, with the parser's reason).
+    pub fn record(&mut self, id: &str, fetched: SchemaFetch) {
+        match fetched {
+            SchemaFetch::Found(text) => {
+                let _ = self.insert_text(id, &text);
+            }
+            SchemaFetch::NotRegistered => self.not_registered(id),
+            SchemaFetch::Unavailable(reason) => self.unavailable(id, reason),
+        }
     }
 
     /// Forgets a failure, so the next lookup says `Missing` and the id is fetched again.

@@ -1,10 +1,13 @@
 //! Decoding a live tail's events: [`TailEvent`] keeps application properties as text, which
 //! the AMQP binding allows (canonical string forms must be accepted).
 
+use std::collections::HashMap;
+
 use crate::model::TailEvent;
 
 use super::cloudevents::PropertyValue;
 use super::event::{DecodeOptions, DecodedEvent, EventInput, Headers, decode_event};
+use super::schemas::SchemaLookup;
 
 /// Decodes one tail event; its raw body stays in the event.
 pub fn decode_tail_event(event: &TailEvent, options: &DecodeOptions) -> DecodedEvent {
@@ -16,6 +19,18 @@ pub fn decode_tail_event(event: &TailEvent, options: &DecodeOptions) -> DecodedE
             body: &event.body,
         },
         options,
+    )
+}
+
+/// Decodes one tail event with the writer schemas of `schemas` and no reader schema.
+pub fn decode_with_schemas(event: &TailEvent, schemas: &dyn SchemaLookup) -> DecodedEvent {
+    let readers = HashMap::new();
+    decode_tail_event(
+        event,
+        &DecodeOptions {
+            schemas,
+            readers: &readers,
+        },
     )
 }
 

@@ -106,15 +106,13 @@ pub async fn run(target_args: &TargetArgs, args: &DecodeArgs) -> u8 {
     };
     // Held until the end: on the embedded demo it is the emulator serving the registry.
     let mut _target = None;
-    if !from_files
-        && let Some(id) = schema_source::missing_id(&cache, content_type.as_deref(), &body)
-    {
+    if !from_files && let Some(id) = cache.missing_for(content_type.as_deref(), &body) {
         let target = match target::open(target_args, DEFAULT_CONSUMER_GROUP).await {
             Ok(target) => target,
             Err(error) => return fail(&error),
         };
         match SchemaRegistry::for_connection(target.plane.connection()) {
-            Ok(registry) => schema_source::fetch(&mut cache, &registry, &id).await,
+            Ok(registry) => cache.record(&id, schema_source::fetch(&registry, &id).await),
             Err(error) => return fail(&error),
         }
         _target = Some(target);

@@ -1,16 +1,14 @@
-//! Decoding for the headless tail: each event's CloudEvent, schema and data, with the
-//! schemas fetched from the target's Schema Registry once per id. A schema that cannot be had
-//! marks the events that need it; the tail never stops for it.
+//! Decoding for the headless commands (tail, lint): each event's CloudEvent, schema and data,
+//! with the schemas fetched from the target's Schema Registry once per id. A schema that cannot
+//! be had marks the events that need it; the command never stops for it.
 
-use std::collections::HashMap;
-
+use crate::codec::DecodedEvent;
 use crate::codec::schemas::SchemaCache;
-use crate::codec::tail::decode_tail_event;
-use crate::codec::{DecodeOptions, DecodedEvent};
+use crate::codec::tail::decode_with_schemas;
 use crate::connect::connection::Connection;
 use crate::connect::registry::SchemaRegistry;
 use crate::connect::schema_source;
-use crate::model::TailEvent;
+use crate::model::{SchemaFetch, TailEvent};
 
 pub struct TailDecoder {
     registry: Result<SchemaRegistry, String>,
@@ -27,21 +25,13 @@ impl TailDecoder {
 
     pub async fn decode(&mut self, event: &TailEvent) -> DecodedEvent {
         let content_type = event.content_type.as_deref();
-        if let Some(id) = schema_source::missing_id(&self.cache, content_type, &event.body) {
-            match &self.registry {
-                Ok(registry) => schema_source::fetch(&mut self.cache, registry, &id).await,
-                Err(reason) => self
-                    .cache
-                    .unavailable(&id, format!("no Schema Registry: {reason}")),
-            }
+        if let Some(id) = self.cache.missing_for(content_type, &event.body) {
+            let fetched = match &self.registry {
+                Ok(registry) => schema_source::fetch(registry, &id).await,
+                Err(reason) => SchemaFetch::Unavailable(format!("no Schema Registry: {reason}")),
+            };
+            self.cache.record(&id, fetched);
         }
-        let readers = HashMap::new();
-        decode_tail_event(
-            event,
-            &DecodeOptions {
-                schemas: &self.cache,
-                readers: &readers,
-            },
-        )
+        decode_with_schemas(event, &self.cache)
     }
 }

@@ -5,7 +5,7 @@
 //! - [`connection`]: what reaching one namespace takes (endpoint, credential, catalog).
 //! - [`catalog`]: namespaces, hubs and consumer groups from Azure Resource Manager.
 //! - [`registry`]: Azure Schema Registry: groups, versions, schemas by id (cached);
-//!   [`schema_source`] fills the decoders' schema cache from it.
+//!   [`schema_source`] turns its answer for one id into what the decoders' cache keeps.
 //! - [`data_plane`]: hub and partition properties; consumer clients.
 //! - [`tail`]: live tails through bounded channels; [`received`] converts each event.
 //! - [`checkpoints`]: consumer checkpoints and ownerships in the standard blob layout.

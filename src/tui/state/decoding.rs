@@ -2,12 +2,11 @@
 //! of one event at a time, for the rows on screen and the detail view. Nothing decoded is
 //! stored per event, so a million buffered events cost no more than their bytes.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
-use crate::codec::framing;
-use crate::codec::schemas::{Lookup, SchemaCache, SchemaLookup};
-use crate::codec::tail::decode_tail_event;
-use crate::codec::{DecodeOptions, DecodedEvent};
+use crate::codec::DecodedEvent;
+use crate::codec::schemas::SchemaCache;
+use crate::codec::tail::decode_with_schemas;
 use crate::model::{SchemaFetch, TailEvent};
 
 #[derive(Debug, Default, Clone)]
@@ -20,33 +19,16 @@ pub struct Decoding {
 impl Decoding {
     /// The schema id this event needs and nobody asked for yet; marks it asked.
     pub fn wanted(&mut self, content_type: Option<&str>, body: &[u8]) -> Option<String> {
-        let id = framing::detect(content_type, body).schema_id?;
-        let missing = matches!(self.cache.lookup(&id), Lookup::Missing);
-        (missing && self.requested.insert(id.to_ascii_lowercase())).then_some(id)
+        let id = self.cache.missing_for(content_type, body)?;
+        self.requested.insert(id.to_ascii_lowercase()).then_some(id)
     }
 
     pub fn fetched(&mut self, id: &str, outcome: SchemaFetch) {
-        match outcome {
-            SchemaFetch::Found(text) => {
-                if let Err(error) = self.cache.insert_text(id, &text) {
-                    self.cache
-                        .unavailable(id, format!("schema {id} does not parse: {error}"));
-                }
-            }
-            SchemaFetch::NotRegistered => self.cache.not_registered(id),
-            SchemaFetch::Unavailable(reason) => self.cache.unavailable(id, reason),
-        }
+        self.cache.record(id, outcome);
     }
 
     pub fn decode(&self, event: &TailEvent) -> DecodedEvent {
-        let readers = HashMap::new();
-        decode_tail_event(
-            event,
-            &DecodeOptions {
-                schemas: &self.cache,
-                readers: &readers,
-            },
-        )
+        decode_with_schemas(event, &self.cache)
     }
 }
 
