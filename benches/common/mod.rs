@@ -47,6 +47,7 @@ pub fn hubs(count: usize, partitions: u32) -> Vec<Hub> {
             team: Some(teams[i % teams.len()].to_owned()),
             retention: Duration::from_secs(7 * 86_400),
             ingress_per_sec: Some(i as f64 * 1.5),
+            dead_letter_for: None,
             consumer_groups: vec!["lake-ingest".into(), "crm-sync".into(), "ehops".into()],
         })
         .collect()

@@ -9,7 +9,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use azure_messaging_eventhubs::{ConsumerClient, RetryOptions};
+use azure_messaging_eventhubs::{ConsumerClient, ProducerClient, RetryOptions};
 use futures_util::future::join_all;
 use time::OffsetDateTime;
 use tokio::sync::Mutex;
@@ -106,6 +106,30 @@ impl DataPlane {
                 .open(
                     &self.connection.fully_qualified_namespace,
                     hub.to_owned(),
+                    Arc::clone(&self.connection.credential),
+                )
+                .await
+                .map_err(|e| ConnectError::from_sdk(&context, &e))
+        })
+        .await
+    }
+
+    /// A producer for `hub`, for the incident actions that send (dead-letter, replay,
+    /// redrive, audit). Opened per action: they are rare, and a fresh link after a failure
+    /// is what a retry wants anyway.
+    pub async fn open_producer(&self, hub: &str) -> Result<ProducerClient, ConnectError> {
+        let mut builder = ProducerClient::builder()
+            .with_application_id("ehops".to_owned())
+            .with_retry_options(retries());
+        if let Some(endpoint) = &self.connection.custom_endpoint {
+            builder = builder.with_custom_endpoint(endpoint.clone());
+        }
+        let context = format!("cannot open hub {hub} to send");
+        bounded(&context, async {
+            builder
+                .open(
+                    &self.connection.fully_qualified_namespace,
+                    hub,
                     Arc::clone(&self.connection.credential),
                 )
                 .await

@@ -7,7 +7,8 @@
 //! - [`registry`]: Azure Schema Registry: groups, versions, schemas by id (cached);
 //!   [`schema_source`] turns its answer for one id into what the decoders' cache keeps.
 //! - [`data_plane`]: hub and partition properties; consumer clients.
-//! - [`tail`]: live tails through bounded channels; [`received`] converts each event.
+//! - [`tail`]: live tails through bounded channels; [`received`] converts each event;
+//!   [`read`] reads a bounded stretch of a partition with each event's AMQP message.
 //! - [`checkpoints`]: consumer checkpoints and ownerships in the standard blob layout.
 //! - [`identity`]: signing in to Azure (CLI, environment, workload or managed identity).
 //! - [`error`]: failures sorted by what the user can do about them.
@@ -19,6 +20,7 @@ pub mod connection_string;
 pub mod data_plane;
 pub mod error;
 pub mod identity;
+pub mod read;
 pub mod received;
 pub mod registry;
 pub mod sas_credential;

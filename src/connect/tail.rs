@@ -193,7 +193,7 @@ async fn read_partition(
     let _ = receiver.close().await;
 }
 
-fn sdk_position(from: &StartPosition) -> SdkStartPosition {
+pub(super) fn sdk_position(from: &StartPosition) -> SdkStartPosition {
     let (location, inclusive) = match from {
         StartPosition::Earliest => (StartLocation::Earliest, false),
         StartPosition::Latest => (StartLocation::Latest, false),

@@ -11,6 +11,8 @@ pub struct Hub {
     pub retention: Duration,
     /// Incoming events per second over the last sample, when the catalog reports it.
     pub ingress_per_sec: Option<f64>,
+    /// For a dead-letter hub, the team whose poison events it keeps (`deadletter_for` tag).
+    pub dead_letter_for: Option<String>,
     /// Consumer groups defined on the hub (one per consuming deployment).
     pub consumer_groups: Vec<String>,
 }
@@ -20,6 +22,21 @@ impl Hub {
     pub fn is_owned_by(&self, team: Option<&str>) -> bool {
         matches!((self.team.as_deref(), team), (Some(a), Some(b)) if a == b)
     }
+}
+
+/// The hub that keeps `team`'s dead-lettered events: the one tagged `deadletter_for` with
+/// the team's name, else one named `deadletter-{team}`.
+pub fn dead_letter_hub_for<'a>(hubs: &'a [Hub], team: &str) -> Option<&'a Hub> {
+    hubs.iter()
+        .find(|h| {
+            h.dead_letter_for
+                .as_deref()
+                .is_some_and(|t| t.eq_ignore_ascii_case(team))
+        })
+        .or_else(|| {
+            let name = format!("deadletter-{team}");
+            hubs.iter().find(|h| h.name.eq_ignore_ascii_case(&name))
+        })
 }
 
 #[cfg(test)]
@@ -34,6 +51,7 @@ mod tests {
             team: Some("conversions".into()),
             retention: Duration::from_secs(86_400),
             ingress_per_sec: None,
+            dead_letter_for: None,
             consumer_groups: vec![],
         };
         assert!(hub.is_owned_by(Some("conversions")));

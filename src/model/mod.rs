@@ -17,7 +17,7 @@ mod schema;
 mod team;
 
 pub use event::{CloudEventAttributes, TailEvent};
-pub use hub::Hub;
+pub use hub::{Hub, dead_letter_hub_for};
 pub use identity::{Identity, SwitchedContext};
 pub use lag::{
     Checkpoint, ConsumerGroupLag, LagPolicy, LagSnapshot, LagStatus, Ownership, PartitionLag,

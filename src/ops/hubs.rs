@@ -35,6 +35,7 @@ pub async fn list(plane: &DataPlane, namespace: &str) -> Result<Vec<Hub>, Connec
         // Unknown without the catalog; nothing is called lost for being old.
         retention: std::time::Duration::MAX,
         ingress_per_sec: None,
+        dead_letter_for: None,
         consumer_groups: vec![plane.consumer_group().to_owned()],
     }])
 }

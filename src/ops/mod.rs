@@ -1,8 +1,14 @@
-//! What an on-call engineer does, as orchestration over `connect`: for now, how far a
-//! consumer group is behind,
-//! and which hubs there are. Used by the console's backend and the headless commands alike.
+//! What an on-call engineer does, as orchestration over `connect`: which hubs there are, how
+//! far a consumer group is behind, whether events keep the mandate, and the incident actions
+//! (reset, dead-letter, replay, redrive) with their audit trail. Used by the console's
+//! backend and the headless commands alike.
 
+pub mod audit;
+pub mod dead_letter;
 pub mod hubs;
 pub mod lag;
 pub mod lint;
 pub mod permissions;
+pub mod provenance;
+pub mod replay;
+pub mod reset;

@@ -13,6 +13,8 @@ use crate::model::permissions::{ConsoleAction, Permissions, ScopeKind, Verdict};
 pub struct HubPermissions {
     pub hub: Option<Permissions>,
     pub namespace: Option<Permissions>,
+    /// At the signed-in team's dead-letter hub, when there is one.
+    pub dead_letter: Option<Permissions>,
 }
 
 impl HubPermissions {
@@ -21,20 +23,41 @@ impl HubPermissions {
             ScopeKind::EventHub => self.hub.as_ref(),
             ScopeKind::Namespace => self.namespace.as_ref(),
             ScopeKind::CheckpointStorage => None,
+            ScopeKind::DeadLetterHub => self.dead_letter.as_ref(),
         })
     }
 }
 
-/// Reads both scopes concurrently.
+/// Reads the hub's and the namespace's scopes concurrently.
 pub async fn for_hub(connection: &Connection, hub: &str) -> HubPermissions {
+    with_dead_letter(connection, hub, None).await
+}
+
+/// Reads the scopes concurrently, the dead-letter hub's too when one is named.
+pub async fn with_dead_letter(
+    connection: &Connection,
+    hub: &str,
+    dead_letter_hub: Option<&str>,
+) -> HubPermissions {
     let Some(catalog) = &connection.catalog else {
         return HubPermissions::default();
     };
-    let (hub, namespace) = futures_util::join!(
+    let dead_letter = async {
+        match dead_letter_hub {
+            Some(name) => fetch(catalog, catalog.hub_scope(&connection.namespace, name)).await,
+            None => None,
+        }
+    };
+    let (hub, namespace, dead_letter) = futures_util::join!(
         fetch(catalog, catalog.hub_scope(&connection.namespace, hub)),
         fetch(catalog, catalog.namespace_scope(&connection.namespace)),
+        dead_letter,
     );
-    HubPermissions { hub, namespace }
+    HubPermissions {
+        hub,
+        namespace,
+        dead_letter,
+    }
 }
 
 async fn fetch(catalog: &Catalog, scope: Result<String, ConnectError>) -> Option<Permissions> {

@@ -29,6 +29,7 @@ fn hub(name: &str, team: &str, partitions: u32, rate: f64, groups: &[&str]) -> H
         team: Some(team.into()),
         retention: Duration::from_secs(7 * 86_400),
         ingress_per_sec: Some(rate),
+        dead_letter_for: None,
         consumer_groups: groups.iter().map(|g| (*g).to_owned()).collect(),
     }
 }

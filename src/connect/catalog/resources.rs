@@ -120,6 +120,11 @@ impl HubResource {
         tag(&self.tags, "team")
     }
 
+    /// For a dead-letter hub, whose events it keeps (the `deadletter_for` tag).
+    pub fn dead_letter_for(&self) -> Option<String> {
+        tag(&self.tags, "deadletter_for")
+    }
+
     pub fn partition_count(&self) -> u32 {
         self.properties.partition_count.unwrap_or_else(|| {
             u32::try_from(self.properties.partition_ids.len()).unwrap_or(u32::MAX)
@@ -145,6 +150,7 @@ impl HubResource {
             team: self.team(),
             retention: self.retention(),
             ingress_per_sec: None,
+            dead_letter_for: self.dead_letter_for(),
             consumer_groups,
         }
     }

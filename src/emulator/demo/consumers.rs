@@ -10,7 +10,8 @@
 //! processed before it, and retries every few seconds; its other partitions go on. With the
 //! poison event in `sale` partition 1 ([`super::traffic`]) that is `crm-sync`: its checkpoint
 //! there stays put while the partition's lag grows. Consumers resume from their checkpoint
-//! files, so the incident survives restarts.
+//! files, so the incident survives restarts; a stuck one re-reads its checkpoint before each
+//! retry, so moving it past the poison event (ehops's dead-letter) un-sticks it.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -278,6 +279,7 @@ impl Job {
                 return;
             }
             cursor.retry_in = None;
+            self.restart_from_checkpoint(cursor).await;
         }
         let events = match cursor
             .log
@@ -309,6 +311,44 @@ impl Job {
         if due && cursor.processed != cursor.saved {
             self.checkpoint(cursor).await;
         }
+    }
+
+    /// A consumer stuck on an event restarts its partition before each retry, as a
+    /// crash-looping deployment does: it reads the checkpoint again, so a checkpoint moved
+    /// from outside (dead-lettering the event with ehops, a reset) is where it resumes.
+    async fn restart_from_checkpoint(&self, cursor: &mut Cursor) {
+        let stored = self
+            .target
+            .layout
+            .read_checkpoint(
+                &self.target.namespace,
+                &self.hub,
+                self.deployment.consumer_group,
+                &cursor.id,
+            )
+            .await;
+        if stored == cursor.saved {
+            return;
+        }
+        let start = stored.map_or(Start::Earliest, |c| Start::Offset {
+            offset: c.offset,
+            inclusive: false,
+        });
+        let Ok(position) = cursor.log.locate(&start) else {
+            return;
+        };
+        tracing::info!(
+            consumer = self.deployment.name,
+            hub = %self.hub,
+            partition = %cursor.id,
+            checkpoint = ?stored.map(|c| c.sequence_number),
+            "checkpoint moved from outside; resuming after it"
+        );
+        cursor.position = position;
+        cursor.processed = stored;
+        cursor.saved = stored;
+        cursor.unsaved = 0;
+        cursor.failed_at = None;
     }
 
     fn report_failure(&self, cursor: &mut Cursor, event: &StoredEvent, why: &str) {

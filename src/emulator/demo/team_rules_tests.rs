@@ -1,6 +1,6 @@
 //! The demo's team identities keep to their teams (DEMO-ORG.md, "Identities"): a team's rule
-//! manages only hubs tagged with that team, sends only there and to its own dead-letter hub,
-//! and elsewhere at most listens, where DEMO-ORG names a reader (customer's CRM sync on
+//! manages only hubs tagged with that team, sends only there, to its own dead-letter hub and
+//! to the audit hub (send only: every team's incident actions are audited), and elsewhere at most listens, where DEMO-ORG names a reader (customer's CRM sync on
 //! `sale`, conversions' lead scoring on `contact`) or the customer team reads `product`.
 
 use super::organisation;
@@ -22,6 +22,14 @@ fn each_team_rule_writes_only_to_its_own_hubs() {
             };
             let own = owner == Some(team);
             let own_dead_letter = dead_letter_for == Some(team);
+            if hub.name == "audit" {
+                assert!(
+                    rule.rights.can_send() && !rule.rights.can_listen() && !rule.rights.manage,
+                    "{} may only append to the audit hub",
+                    rule.name
+                );
+                continue;
+            }
             if rule.rights.manage {
                 assert!(own, "{} manages {}", rule.name, hub.name);
             }

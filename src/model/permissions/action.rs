@@ -30,6 +30,8 @@ pub enum ScopeKind {
     Namespace,
     /// The storage account (or container) holding the checkpoint blobs.
     CheckpointStorage,
+    /// The hub dead-lettered events are copied to (the signed-in team's).
+    DeadLetterHub,
 }
 
 impl ScopeKind {
@@ -38,6 +40,7 @@ impl ScopeKind {
             ScopeKind::EventHub => "the event hub",
             ScopeKind::Namespace => "the namespace",
             ScopeKind::CheckpointStorage => "the checkpoint storage",
+            ScopeKind::DeadLetterHub => "the dead-letter hub",
         }
     }
 }
@@ -104,7 +107,7 @@ pub enum ConsoleAction {
     RegisterSchema,
 }
 
-use ScopeKind::{CheckpointStorage, EventHub, Namespace};
+use ScopeKind::{CheckpointStorage, DeadLetterHub, EventHub, Namespace};
 
 impl ConsoleAction {
     /// Every action, in the order the menu lists them.
@@ -140,12 +143,12 @@ impl ConsoleAction {
             data(BLOBS_READ, CheckpointStorage),
             data(BLOBS_WRITE, CheckpointStorage),
         ];
-        // Dead-lettering reads the poison event, sends it on and moves the checkpoint. The
-        // send goes to the dead-letter hub; until that hub is chosen per team, the check is
-        // made on the selected hub's scope like the rest.
+        // Dead-lettering reads the poison event, sends the copy to the team's dead-letter
+        // hub and moves the checkpoint: the consuming team needs no send right on the hub
+        // it reads, only on its own dead-letter hub.
         const DEAD_LETTER: &[Requirement] = &[
             data(RECEIVE, EventHub),
-            data(SEND, EventHub),
+            data(SEND, DeadLetterHub),
             data(BLOBS_WRITE, CheckpointStorage),
         ];
         const REPLAY: &[Requirement] = &[data(RECEIVE, EventHub), data(SEND, EventHub)];
@@ -173,10 +176,16 @@ impl ConsoleAction {
         )
     }
 
-    /// Whether the console can carry the action out today. The mutating ones are listed (so
-    /// their permissions show) but arrive with the incident-actions issue.
+    /// Whether the console can carry the action out. Producing new events, creating
+    /// consumer groups and registering schemas are listed (so their permissions show) but
+    /// are left to the teams' own tooling.
     pub fn is_implemented(self) -> bool {
-        matches!(self, ConsoleAction::Tail | ConsoleAction::Lag)
+        !matches!(
+            self,
+            ConsoleAction::Produce
+                | ConsoleAction::CreateConsumerGroup
+                | ConsoleAction::RegisterSchema
+        )
     }
 
     /// The snake_case name keymaps and `--help` use.

@@ -24,6 +24,7 @@ fn receiver() -> HubPermissions {
             ..Permission::default()
         }])),
         namespace: Some(Permissions::default()),
+        dead_letter: None,
     }
 }
 

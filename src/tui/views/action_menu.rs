@@ -207,7 +207,7 @@ mod tests {
                 a.evaluate(|s| match s {
                     ScopeKind::EventHub => Some(&hub),
                     ScopeKind::Namespace => Some(&namespace),
-                    ScopeKind::CheckpointStorage => None,
+                    ScopeKind::CheckpointStorage | ScopeKind::DeadLetterHub => None,
                 })
             },
             false,

@@ -1,0 +1,147 @@
+//! Reading a bounded stretch of one partition, keeping each event's AMQP message as it
+//! arrived: the incident actions copy events (dead-letter, replay, redrive) with their
+//! properties, annotations and body intact, and need offsets to write checkpoints.
+//!
+//! A read ends at the sequence number it was asked to reach, after `max` events, or when
+//! the partition has been quiet for `idle` (the end of what it holds).
+
+use std::time::Duration;
+
+use azure_core_amqp::AmqpMessage;
+use azure_messaging_eventhubs::OpenReceiverOptions;
+use futures_util::StreamExt;
+
+use super::data_plane::DataPlane;
+use super::error::{ConnectError, Failure};
+use super::received::to_tail_event;
+use super::tail::sdk_position;
+use crate::model::{StartPosition, TailEvent};
+
+/// One event with the message it came in.
+#[derive(Debug, Clone)]
+pub struct RawEvent {
+    pub event: TailEvent,
+    pub message: AmqpMessage,
+}
+
+/// Which events a read returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadRange {
+    pub hub: String,
+    pub partition: String,
+    /// Where the read starts (inclusive).
+    pub from: StartPosition,
+    /// The last sequence number wanted (inclusive); the read stops there.
+    pub to_sequence: i64,
+    /// At most this many events.
+    pub max: usize,
+    /// How long a quiet partition is waited on before the read counts as complete.
+    pub idle: Duration,
+}
+
+impl ReadRange {
+    /// Exactly one event.
+    pub fn one(hub: &str, partition: &str, sequence: i64) -> Self {
+        Self {
+            hub: hub.to_owned(),
+            partition: partition.to_owned(),
+            from: StartPosition::Sequence(sequence),
+            to_sequence: sequence,
+            max: 1,
+            idle: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Events a receiver asks for ahead; reads are short, so a modest window.
+const PREFETCH: u32 = 300;
+
+/// Reads `range` through the console's own consumer group.
+pub async fn read(plane: &DataPlane, range: &ReadRange) -> Result<Vec<RawEvent>, ConnectError> {
+    let empty = matches!(range.from, StartPosition::Sequence(n) if n > range.to_sequence);
+    if empty || range.max == 0 {
+        return Ok(Vec::new());
+    }
+    let client = plane.open_consumer(&range.hub).await?;
+    let options = OpenReceiverOptions {
+        start_position: Some(sdk_position(&range.from)),
+        prefetch: Some(PREFETCH),
+        ..Default::default()
+    };
+    let where_ = format!("hub {} partition {}", range.hub, range.partition);
+    let receiver = client
+        .open_receiver_on_partition(range.partition.clone(), Some(options))
+        .await
+        .map_err(|e| ConnectError::from_sdk(&where_, &e))?;
+    let mut events = Vec::new();
+    let mut failure = None;
+    {
+        let stream = receiver.stream_events();
+        futures_util::pin_mut!(stream);
+        loop {
+            let next = match tokio::time::timeout(range.idle, stream.next()).await {
+                Ok(next) => next,
+                Err(_) => break,
+            };
+            match next {
+                Some(Ok(received)) => {
+                    let event = to_tail_event(&range.partition, &received);
+                    if event.sequence > range.to_sequence {
+                        break;
+                    }
+                    let done = event.sequence == range.to_sequence;
+                    events.push(RawEvent {
+                        event,
+                        message: received.raw_amqp_message().clone(),
+                    });
+                    if done || events.len() >= range.max {
+                        break;
+                    }
+                }
+                Some(Err(e)) => {
+                    failure = Some(ConnectError::from_sdk(&where_, &e));
+                    break;
+                }
+                None => break,
+            }
+        }
+    }
+    let _ = receiver.close().await;
+    let _ = client.close().await;
+    match failure {
+        Some(error) => Err(error),
+        None => Ok(events),
+    }
+}
+
+/// The first event at or after `from` (inclusive), if the partition holds one.
+pub async fn first_at(
+    plane: &DataPlane,
+    hub: &str,
+    partition: &str,
+    from: StartPosition,
+) -> Result<Option<RawEvent>, ConnectError> {
+    let range = ReadRange {
+        from,
+        to_sequence: i64::MAX,
+        ..ReadRange::one(hub, partition, 0)
+    };
+    Ok(read(plane, &range).await?.pop())
+}
+
+/// The one event at `sequence`, or a not-found error naming it.
+pub async fn read_one(
+    plane: &DataPlane,
+    hub: &str,
+    partition: &str,
+    sequence: i64,
+) -> Result<RawEvent, ConnectError> {
+    let mut found = read(plane, &ReadRange::one(hub, partition, sequence)).await?;
+    match found.pop() {
+        Some(event) if event.event.sequence == sequence => Ok(event),
+        _ => Err(ConnectError::new(
+            Failure::NotFound,
+            format!("hub {hub} partition {partition} holds no event {sequence}"),
+        )),
+    }
+}
