@@ -131,8 +131,8 @@ pub async fn run(target_args: &TargetArgs, args: &DeadLetterArgs) -> u8 {
     }
 }
 
-/// `--dead-letter-hub`, else the hub tagged for the signed-in team, else for the hub's
-/// owning team.
+/// `--dead-letter-hub`, else the hub tagged for the signed-in team, else the only dead-letter
+/// hub the identity sees (a team's key sees its own), else the one for the hub's owning team.
 async fn choose_dead_letter_hub(
     incident: &Incident,
     args: &DeadLetterArgs,
@@ -146,10 +146,21 @@ async fn choose_dead_letter_hub(
         .iter()
         .find(|h| h.name.eq_ignore_ascii_case(&args.hub))
         .and_then(|h| h.team.clone());
-    [incident.target.team.clone(), owner]
-        .into_iter()
-        .flatten()
-        .find_map(|team| dead_letter_hub_for(&listed, &team).map(|h| h.name.clone()))
+    let for_team = |team: Option<String>| {
+        team.and_then(|team| dead_letter_hub_for(&listed, &team).map(|h| h.name.clone()))
+    };
+    let visible: Vec<&str> = listed
+        .iter()
+        .filter(|h| h.dead_letter_for.is_some())
+        .map(|h| h.name.as_str())
+        .collect();
+    let only_visible = match visible.as_slice() {
+        [only] => Some((*only).to_owned()),
+        _ => None,
+    };
+    for_team(incident.target.team.clone())
+        .or(only_visible)
+        .or_else(|| for_team(owner))
         .ok_or_else(|| {
             ConnectError::usage(
                 "no dead-letter hub found for the team (none tagged deadletter_for); name one \
