@@ -343,3 +343,146 @@ async fn another_teams_hub_is_refused_by_ehops_and_by_the_service() {
         ]
     );
 }
+
+/// `ehops tail HUB --partition P --from seq:N --json` up to the partition's end.
+async fn events_from(demo: &Demo, hub: &str, partition: &str, from: i64) -> Vec<Value> {
+    let from = format!("seq:{from}");
+    let run = demo
+        .run(&[
+            "tail",
+            hub,
+            "--partition",
+            partition,
+            "--from",
+            &from,
+            "--timeout",
+            "4",
+            "--json",
+            "--no-decode",
+        ])
+        .await;
+    assert_eq!(run.code, 0, "{run:?}");
+    run.json_lines()
+}
+
+fn property<'a>(event: &'a Value, name: &str) -> Option<&'a str> {
+    event["properties"][name].as_str()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replay_keeps_cloud_event_ids_and_redrive_sends_a_dead_lettered_event_home() {
+    let demo = Demo::start("platform").await;
+    let originals = events_from(&demo, SALE, "0", 0).await;
+    assert!(
+        originals.len() >= 5,
+        "the demo's backlog: {}",
+        originals.len()
+    );
+    let first_five: Vec<&Value> = originals.iter().take(5).collect();
+
+    // Replay seq 0..=4 of partition 0 onto the same hub: a dry run first, then at 50/s.
+    let replay = [
+        "replay",
+        SALE,
+        "--partition",
+        "0",
+        "--from",
+        "seq:0",
+        "--to-sequence",
+        "4",
+        "--rate",
+        "50",
+        "--json",
+    ];
+    let dry = demo.run(&replay).await;
+    assert_eq!(dry.code, 0, "{dry:?}");
+    assert_eq!(
+        dry.json_lines()[0]["events"].as_array().map(Vec::len),
+        Some(5)
+    );
+    let mut execute = replay.to_vec();
+    execute.push("--execute");
+    let sent = demo.run(&execute).await;
+    assert_eq!(sent.code, 0, "{sent:?}");
+    assert_eq!(sent.json_lines()[1]["result"]["sent"], 5);
+    let last_before = originals
+        .last()
+        .and_then(|e| e["sequence"].as_i64())
+        .unwrap_or(0);
+    let copies: Vec<Value> = events_from(&demo, SALE, "0", last_before + 1)
+        .await
+        .into_iter()
+        .filter(|e| property(e, "ehops_action") == Some("replay"))
+        .collect();
+    assert_eq!(copies.len(), 5, "{copies:?}");
+    for (copy, original) in copies.iter().zip(&first_five) {
+        assert_eq!(
+            property(copy, "cloudEvents_id"),
+            property(original, "cloudEvents_id"),
+            "a replayed CloudEvent keeps its id"
+        );
+        assert_eq!(
+            property(copy, "ehops_source_sequence"),
+            original["sequence"]
+                .as_i64()
+                .map(|s| s.to_string())
+                .as_deref()
+        );
+        assert_eq!(copy["body_base64"], original["body_base64"]);
+    }
+
+    // Dead-letter one event from the tail (no consumer group moves), then redrive it.
+    let copy_only = demo
+        .run(&[
+            "deadletter",
+            SALE,
+            "--partition",
+            "2",
+            "--sequence",
+            "3",
+            "--reason",
+            "inspect later",
+            "--dead-letter-hub",
+            DEAD_LETTER_HUB,
+            "--execute",
+        ])
+        .await;
+    assert_eq!(copy_only.code, 0, "{copy_only:?}");
+    let listed = demo
+        .run(&["redrive", DEAD_LETTER_HUB, "--source-hub", SALE, "--json"])
+        .await;
+    assert_eq!(listed.code, 0, "{listed:?}");
+    let planned = listed.json_lines()[0]["events"].clone();
+    assert_eq!(planned.as_array().map(Vec::len), Some(1), "{planned}");
+    assert_eq!(planned[0]["sequence"], 3);
+    assert_eq!(planned[0]["target_hub"], SALE);
+    let original = events_from(&demo, SALE, "2", 3).await.remove(0);
+    let end = events_from(&demo, SALE, "2", 3)
+        .await
+        .last()
+        .and_then(|e| e["sequence"].as_i64())
+        .unwrap_or(3);
+    let redrive = demo
+        .run(&[
+            "redrive",
+            DEAD_LETTER_HUB,
+            "--source-hub",
+            SALE,
+            "--execute",
+        ])
+        .await;
+    assert_eq!(redrive.code, 0, "{redrive:?}");
+    assert!(redrive.stdout.contains("1 of 1 sent"), "{}", redrive.stdout);
+    let home: Vec<Value> = events_from(&demo, SALE, "2", end + 1)
+        .await
+        .into_iter()
+        .filter(|e| property(e, "cloudEvents_id") == property(&original, "cloudEvents_id"))
+        .collect();
+    assert_eq!(home.len(), 1, "the event is back in its partition");
+    let back = &home[0];
+    assert_eq!(back["body_base64"], original["body_base64"]);
+    assert_eq!(
+        back["properties"], original["properties"],
+        "as first published"
+    );
+}
