@@ -286,7 +286,9 @@ async fn a_stuck_processor_resumes_after_the_event_ehops_dead_letters() {
     let (last, poison) = (9, 6);
     rig.send(partition, 10, Some(6)).await;
     let stuck = rig.process(partition, last).await;
+    assert_eq!(stuck["finished"], json!(true), "{stuck}");
     assert_eq!(stuck["poison"]["sequence"], json!(poison), "{stuck}");
+    assert_eq!(stuck["poison_attempts"], json!(2), "stuck on it: {stuck}");
     assert_eq!(
         sequences(&stuck),
         (0..poison).collect::<Vec<_>>(),

@@ -9,10 +9,11 @@ tests/incident_processor.rs, which moves the processor's checkpoints with `ehops
       source="checkout"; the one at POISON_INDEX (-1: none) also carries poison="yes".
   process CONN HUB GROUP STORAGE_CONN CONTAINER PARTITION LAST_SEQUENCE
       runs the processor on PARTITION from its checkpoint (from the start without one) until it
-      has processed LAST_SEQUENCE or meets a poison event, which it cannot process: it stops
-      there without checkpointing it, like a stuck consumer. Prints
-      {"start_checkpoint": {...}|null, "received": [event...], "poison": event|null,
-       "end_checkpoint": {...}|null}
+      has processed LAST_SEQUENCE or is stuck: its processing raises on a poison event, so it
+      never checkpoints it, and the SDK restarts the partition from the checkpoint onto the same
+      event again. Prints {"finished": bool, "start_checkpoint": {...}|null,
+      "received": [event...], "poison": event|null, "poison_attempts": n,
+      "end_checkpoint": {...}|null}
   checkpoint CONN HUB GROUP STORAGE_CONN CONTAINER PARTITION
       prints the partition's checkpoint as BlobCheckpointStore reads it (null without one)
   drain CONN HUB
@@ -34,6 +35,14 @@ GAP_S = 0.03
 # heard nothing at all waits at least FIRST_S, connecting included.
 IDLE_S = 3
 FIRST_S = 15
+
+
+# Times the processor meets the same poison event before it counts as stuck.
+STUCK_AFTER = 2
+
+
+class PoisonEvent(Exception):
+    """The team's processing cannot handle this event."""
 
 
 def text(value):
@@ -99,18 +108,25 @@ def process(conn, hub, group, storage_conn, container, partition, last_sequence)
             return
         properties = event.properties or {}
         if b"poison" in properties or "poison" in properties:
-            # The processing fails: no checkpoint, nothing after it.
             poison.append(describe(event, context.partition_id))
-            done.set()
-            return
+            raise PoisonEvent(event.sequence_number)
         received.append(describe(event, context.partition_id))
         context.update_checkpoint(event)
         if event.sequence_number >= last_sequence:
             done.set()
 
+    def on_error(context, error):
+        # The SDK closes the partition's consumer after a failed event and claims the partition
+        # again from its checkpoint: meeting the poison a second time shows the group is stuck.
+        if isinstance(error, PoisonEvent) and len(poison) >= STUCK_AFTER:
+            done.set()
+
     worker = threading.Thread(
         target=client.receive,
-        kwargs={"on_event": on_event, "partition_id": partition, "starting_position": "-1"},
+        kwargs={
+            "on_event": on_event, "on_error": on_error, "partition_id": partition,
+            "starting_position": "-1",
+        },
         daemon=True,
     )
     worker.start()
@@ -123,6 +139,7 @@ def process(conn, hub, group, storage_conn, container, partition, last_sequence)
         "start_checkpoint": start,
         "received": received,
         "poison": poison[0] if poison else None,
+        "poison_attempts": len(poison),
         "end_checkpoint": end,
     }))
 
