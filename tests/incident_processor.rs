@@ -111,6 +111,22 @@ impl Rig {
         self.python("process", &args).await
     }
 
+    /// Sends `0..=last` to `partition` with a poison event at `poison`, and runs the processor
+    /// into it: it processes and checkpoints everything before it, then is stuck on it.
+    async fn stuck_on(&self, partition: &str, last: i64, poison: i64) -> Value {
+        let count = usize::try_from(last + 1).expect("a count");
+        let poison_index = usize::try_from(poison).expect("an index");
+        self.send(partition, count, Some(poison_index)).await;
+        let stuck = self.process(partition, last).await;
+        assert_eq!(stuck["finished"], json!(true), "{stuck}");
+        assert_eq!(stuck["poison"]["sequence"], json!(poison), "{stuck}");
+        assert_eq!(stuck["poison_attempts"], json!(2), "stuck on it: {stuck}");
+        let before: Vec<i64> = (0..poison).collect();
+        assert_eq!(sequences(&stuck), before, "{stuck}");
+        assert_eq!(stuck["end_checkpoint"]["sequence"], json!(poison - 1));
+        stuck
+    }
+
     /// The partition's checkpoint as the processor's BlobCheckpointStore reads it.
     async fn checkpoint(&self, partition: &str) -> Value {
         let args = [HUB, GROUP, &self.storage_cs, CONTAINER, partition];
@@ -189,19 +205,29 @@ fn assert_resumed(run: &Value, from: i64, to: i64, what: &str) {
 /// The audit trail's records, after checking it holds no secret.
 fn audit_records(data: &Path) -> Vec<Value> {
     let text = std::fs::read_to_string(data.join("audit.jsonl")).expect("audit.jsonl");
-    for secret in [ACCOUNT_KEY, ROOT_KEY] {
-        assert!(!text.contains(secret), "a key in the audit trail: {text}");
+    for secret in [ACCOUNT_KEY, ROOT_KEY, "SharedAccessSignature", "sig="] {
+        assert!(
+            !text.contains(secret),
+            "a secret in the audit trail: {text}"
+        );
     }
     text.lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
         .collect()
 }
 
-/// Each record is a done `action` by the root rule with what it found and what it left.
-fn assert_done_records(records: &[Value], action: &str, count: usize) {
-    assert_eq!(records.len(), count, "{records:#?}");
+/// The records are done actions, in order, on these partitions, by the root rule, each with
+/// what it found and what it left.
+fn assert_done_records(records: &[Value], expected: &[(&str, &str)]) {
+    let found: Vec<(&str, &str)> = records
+        .iter()
+        .map(|r| {
+            let text = |k: &str| r[k].as_str().unwrap_or_default();
+            (text("action"), text("partition"))
+        })
+        .collect();
+    assert_eq!(found, expected, "{records:#?}");
     for r in records {
-        assert_eq!(r["action"], json!(action), "{r}");
         assert_eq!(r["outcome"], json!("done"), "{r}");
         assert_eq!(r["who"], json!(ROOT), "{r}");
         assert_eq!(r["hub"], json!(HUB), "{r}");
@@ -258,6 +284,18 @@ async fn the_official_processor_resumes_exactly_where_reset_puts_it() {
     let after_earliest = rig.process(partition, last).await;
     assert_resumed(&after_earliest, 0, last, "after reset --to earliest");
 
+    // offset:X names the event at X: it is the next one processed.
+    let offset_of_3 = first["received"][3]["offset"].as_str().expect("an offset");
+    rig.reset(partition, &format!("offset:{offset_of_3}"), true)
+        .await;
+    let after_offset = rig.process(partition, last).await;
+    assert_resumed(
+        &after_offset,
+        3,
+        last,
+        "after reset --to offset:X of event 3",
+    );
+
     // Events went out 30 ms apart: halfway between 7 and 8 the first at or after is 8.
     let enqueued = |seq: usize| {
         first["received"][seq]["enqueued_ms"]
@@ -276,25 +314,14 @@ async fn the_official_processor_resumes_exactly_where_reset_puts_it() {
     );
 
     let records = audit_records(&rig.data());
-    assert_done_records(&records, "reset", 3);
+    assert_done_records(&records, &[("reset", partition); 4]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stuck_processor_resumes_after_the_event_ehops_dead_letters() {
     let rig = Rig::start().await;
-    let partition = "0";
-    let (last, poison) = (9, 6);
-    rig.send(partition, 10, Some(6)).await;
-    let stuck = rig.process(partition, last).await;
-    assert_eq!(stuck["finished"], json!(true), "{stuck}");
-    assert_eq!(stuck["poison"]["sequence"], json!(poison), "{stuck}");
-    assert_eq!(stuck["poison_attempts"], json!(2), "stuck on it: {stuck}");
-    assert_eq!(
-        sequences(&stuck),
-        (0..poison).collect::<Vec<_>>(),
-        "{stuck}"
-    );
-    assert_eq!(stuck["end_checkpoint"]["sequence"], json!(poison - 1));
+    let (partition, last, poison) = ("0", 9, 6);
+    let stuck = rig.stuck_on(partition, last, poison).await;
 
     let reason = "settlement rejects a negative amount";
     let args = [
@@ -323,6 +350,32 @@ async fn a_stuck_processor_resumes_after_the_event_ehops_dead_letters() {
     assert_resumed(&resumed, poison + 1, last, "after dead-letter");
     assert_eq!(resumed["start_checkpoint"]["sequence"], json!(poison));
 
+    // Checkpoint-on-error on the other partition moves past its poison without a copy.
+    let (other, other_last, other_poison) = ("1", 4, 2);
+    rig.stuck_on(other, other_last, other_poison).await;
+    let skip = [
+        "deadletter",
+        HUB,
+        "--partition",
+        other,
+        "--consumer-group",
+        GROUP,
+        "--reason",
+        "known bad batch, no copy wanted",
+        "--checkpoint-only",
+        "--execute",
+        "--json",
+    ];
+    last_json_line(&rig.ehops(&skip).await);
+    let moved_on = rig.process(other, other_last).await;
+    assert_eq!(moved_on["poison"], Value::Null, "{moved_on}");
+    assert_resumed(
+        &moved_on,
+        other_poison + 1,
+        other_last,
+        "after checkpoint-on-error",
+    );
+
     let copies = rig.python("drain", &[DEAD_LETTER_HUB]).await;
     let copies = copies.as_array().expect("a list of events");
     assert_eq!(copies.len(), 1, "exactly one copy: {copies:#?}");
@@ -338,6 +391,6 @@ async fn a_stuck_processor_resumes_after_the_event_ehops_dead_letters() {
     assert_eq!(properties["ehops_reason"], json!(reason));
 
     let records = audit_records(&rig.data());
-    assert_done_records(&records, "dead-letter", 1);
-    assert_eq!(records[0]["partition"], json!(partition));
+    let expected = [("dead-letter", partition), ("checkpoint-on-error", other)];
+    assert_done_records(&records, &expected);
 }
