@@ -350,6 +350,13 @@ async fn a_stuck_processor_resumes_after_the_event_ehops_dead_letters() {
     assert_resumed(&resumed, poison + 1, last, "after dead-letter");
     assert_eq!(resumed["start_checkpoint"]["sequence"], json!(poison));
 
+    // Run again for the same event (as after a crash): the copy is found, not made twice.
+    let sequence = poison.to_string();
+    let again = [&args[..], &["--sequence", &sequence, "--execute"]].concat();
+    let repeated = last_json_line(&rig.ehops(&again).await);
+    assert_eq!(repeated["result"]["copied"], json!(false), "{repeated}");
+    assert_eq!(rig.checkpoint(partition).await, resumed["end_checkpoint"]);
+
     // Checkpoint-on-error on the other partition moves past its poison without a copy.
     let (other, other_last, other_poison) = ("1", 4, 2);
     rig.stuck_on(other, other_last, other_poison).await;
@@ -391,6 +398,16 @@ async fn a_stuck_processor_resumes_after_the_event_ehops_dead_letters() {
     assert_eq!(properties["ehops_reason"], json!(reason));
 
     let records = audit_records(&rig.data());
-    let expected = [("dead-letter", partition), ("checkpoint-on-error", other)];
+    let expected = [
+        ("dead-letter", partition),
+        ("dead-letter", partition),
+        ("checkpoint-on-error", other),
+    ];
     assert_done_records(&records, &expected);
+    assert_eq!(
+        records[1]["after"]["copied"],
+        json!(false),
+        "{:#}",
+        records[1]
+    );
 }
