@@ -72,7 +72,7 @@ pub async fn read(plane: &DataPlane, range: &ReadRange) -> Result<Vec<RawEvent>,
     let receiver = client
         .open_receiver_on_partition(range.partition.clone(), Some(options))
         .await
-        .map_err(|e| ConnectError::from_sdk(&where_, &e))?;
+        .map_err(|e| explain(plane, ConnectError::from_sdk(&where_, &e)))?;
     let mut events = Vec::new();
     let mut failure = None;
     {
@@ -99,7 +99,7 @@ pub async fn read(plane: &DataPlane, range: &ReadRange) -> Result<Vec<RawEvent>,
                     }
                 }
                 Some(Err(e)) => {
-                    failure = Some(ConnectError::from_sdk(&where_, &e));
+                    failure = Some(explain(plane, ConnectError::from_sdk(&where_, &e)));
                     break;
                 }
                 None => break,
@@ -112,6 +112,25 @@ pub async fn read(plane: &DataPlane, range: &ReadRange) -> Result<Vec<RawEvent>,
         Some(error) => Err(error),
         None => Ok(events),
     }
+}
+
+/// A missing consumer group is most likely the console's own, which every hub it reads
+/// needs: say so, and how to fix it.
+fn explain(plane: &DataPlane, error: ConnectError) -> ConnectError {
+    let group = plane.consumer_group();
+    if error.failure == Failure::NotFound
+        && error
+            .message
+            .to_ascii_lowercase()
+            .contains(&group.to_ascii_lowercase())
+    {
+        let message = format!(
+            "{} (ehops reads with its own consumer group `{group}`: create it on the hub)",
+            error.message
+        );
+        return ConnectError::new(Failure::NotFound, message);
+    }
+    error
 }
 
 /// The first event at or after `from` (inclusive), if the partition holds one.

@@ -250,6 +250,12 @@ pub async fn execute(
             let _ = producer.close().await;
             sent?;
             copied = true;
+            // Where it landed, for the audit record; the copy is made whether or not this
+            // read succeeds.
+            copy_at = find_copy(plane, &request.dead_letter_hub, &provenance)
+                .await
+                .ok()
+                .flatten();
         }
     }
     if copied && std::env::var(CRASH_ENV).is_ok_and(|v| v == "after-copy") {
