@@ -4,6 +4,9 @@
 
 mod common;
 
+use ehops::ops::audit::{self, AuditLog};
+use ehops::ops::audited::{Actor, Trail};
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -42,6 +45,13 @@ async fn answers_refreshes_and_tails() {
         checkpoints: Arc::new(DirectoryCheckpoints::new(store.path())),
         sign_in: None,
         switch_context: None,
+        trail: Trail {
+            log: AuditLog::new(audit::file_in(store.path()), None),
+            actor: Actor {
+                principal: ROOT.into(),
+                team: None,
+            },
+        },
     };
     let (mut link, end) = backend_channels(8);
     let options = BackendOptions {

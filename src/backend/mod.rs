@@ -8,6 +8,7 @@
 //! - one live tail at a time (`tail_feed`), cancelled by `StopTail` or a new `StartTail`.
 
 mod context;
+mod incidents;
 mod jobs;
 mod refresh;
 mod tail_feed;
@@ -24,6 +25,7 @@ use crate::connect::checkpoints::CheckpointStore;
 use crate::connect::data_plane::DataPlane;
 use crate::connect::error::{ConnectError, Failure};
 use crate::model::{Identity, SwitchedContext};
+use crate::ops::audited::{Actor, Trail};
 use crate::tui::action::{Action, ConnectionState};
 use crate::tui::command::{Command, RequestId};
 use crate::tui::run::BackendEnd;
@@ -43,6 +45,9 @@ pub struct Services {
     pub sign_in: Option<SignIn>,
     /// Connects to a named context (`:ctx NAME`); absent where the console has no config.
     pub switch_context: Option<ContextSwitch>,
+    /// Where incident actions are audited, and as whom; the actor follows team and
+    /// context switches.
+    pub trail: Trail,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -136,6 +141,10 @@ struct Backend {
 impl Backend {
     fn handle(&mut self, command: Command) {
         tracing::debug!(?command, "backend command");
+        if incidents::handles(&command) {
+            incidents::spawn(&self.services, command, self.replies.clone());
+            return;
+        }
         match command {
             Command::Permissions { .. } | Command::FetchSchema { .. } => self.start_job(command),
             Command::ListNamespaces { .. }
@@ -190,6 +199,7 @@ impl Backend {
                     self.watch = None;
                 }
             }
+            other => self.start_job(other),
         }
     }
 
@@ -206,6 +216,10 @@ impl Backend {
             Ok(connection) => {
                 let principal = connection.principal.clone();
                 self.install(connection, None);
+                self.services.trail.actor = Actor {
+                    principal: principal.clone(),
+                    team: Some(team.to_owned()),
+                };
                 Action::TeamSwitched {
                     request,
                     team: team.to_owned(),
@@ -299,6 +313,10 @@ impl Backend {
         let reply = match installed {
             Ok((switched, connection, checkpoints)) => {
                 self.install(connection, checkpoints);
+                self.services.trail.actor = Actor {
+                    principal: switched.identity.name.clone(),
+                    team: switched.identity.team.clone(),
+                };
                 Action::ContextSwitched { request, switched }
             }
             Err(error) => Action::RequestFailed {

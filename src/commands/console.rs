@@ -14,11 +14,18 @@ use crate::backend::{
 };
 use crate::connect::error::ConnectError;
 use crate::model::{Identity, Teams};
+use crate::ops::{
+    self,
+    audit::{self, AuditLog},
+    audited::{Actor, Trail},
+};
 use crate::tui::app::{App, AppConfig, Notice};
 use crate::tui::keymap::Keymap;
 use crate::tui::run::{self, BackendLink, backend_channels};
 use crate::tui::theme::ThemeCatalog;
 
+/// The hub audit records also go to, when the namespace has it.
+const AUDIT_HUB: &str = "audit";
 /// Tail batches in flight between backend and console before the backend counts losses.
 const TAIL_BATCHES: usize = 64;
 /// Events the tail pane keeps.
@@ -73,11 +80,13 @@ pub async fn launch(
         Err(message) => app.notice = Some(Notice::Error(message)),
     }
     let (link, end) = backend_channels(TAIL_BATCHES);
+    let trail = audit_trail(target_args, &target, team).await?;
     let services = Services {
         plane: target.plane.clone(),
         checkpoints: target.checkpoints.clone(),
         sign_in: target.sign_in.clone(),
         switch_context: Some(context_switch(target_args, consumer_group)),
+        trail,
     };
     let backend = backend::spawn(services, end, BackendOptions::default());
     Ok(Launched {
@@ -85,6 +94,36 @@ pub async fn launch(
         link,
         backend,
         target,
+    })
+}
+
+/// The console's audit trail: `{data}/audit.jsonl`, and the namespace's `audit` hub when
+/// the catalog lists one; the actor is the signed-in principal and its team.
+async fn audit_trail(
+    args: &TargetArgs,
+    target: &Target,
+    team: Option<String>,
+) -> Result<Trail, ConnectError> {
+    let data = target::data_dir(args).ok_or_else(|| {
+        ConnectError::usage("no data directory for the audit log; pass --data DIR")
+    })?;
+    let connection = target.plane.connection();
+    let hub = match ops::hubs::list(&target.plane, &connection.namespace).await {
+        Ok(hubs) => hubs
+            .iter()
+            .any(|h| h.name == AUDIT_HUB)
+            .then(|| AUDIT_HUB.to_owned()),
+        Err(error) => {
+            tracing::info!(%error, "hubs unreadable; auditing to the file only");
+            None
+        }
+    };
+    Ok(Trail {
+        log: AuditLog::new(audit::file_in(&data), hub),
+        actor: Actor {
+            principal: connection.principal.clone(),
+            team,
+        },
     })
 }
 
