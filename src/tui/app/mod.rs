@@ -384,4 +384,6 @@ impl App {
 #[cfg(test)]
 mod action_menu_tests;
 #[cfg(test)]
+mod incidents_tests;
+#[cfg(test)]
 mod tests;

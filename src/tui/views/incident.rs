@@ -19,7 +19,10 @@ use crate::tui::theme::{Slot, Theme};
 const REDRIVE_LISTED: usize = 12;
 
 pub fn render(frame: &mut Frame<'_>, area: Rect, dialog: &IncidentDialog, theme: &Theme) {
-    let popup = area.centered(Constraint::Max(96), Constraint::Percentage(90));
+    let lines = dialog_lines(dialog, theme);
+    // As tall as its text (with room for a wrapped line or two), never taller than the pane.
+    let height = u16::try_from(lines.len() + 4).unwrap_or(u16::MAX);
+    let popup = area.centered(Constraint::Max(96), Constraint::Max(height));
     let block = Block::bordered()
         .border_style(theme.border(true))
         .title(Span::styled(
@@ -28,7 +31,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, dialog: &IncidentDialog, theme:
         ));
     frame.render_widget(Clear, popup);
     frame.render_widget(
-        Paragraph::new(dialog_lines(dialog, theme))
+        Paragraph::new(lines)
             .block(block)
             .wrap(Wrap { trim: false }),
         popup,
