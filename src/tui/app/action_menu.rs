@@ -102,12 +102,18 @@ impl App {
     }
 
     fn run_menu_item(&mut self, item: &MenuItem) -> Vec<Command> {
-        let hub = self.action_menu.take().map(|m| m.hub).unwrap_or_default();
+        let hub = self
+            .action_menu
+            .as_ref()
+            .map(|m| m.hub.clone())
+            .unwrap_or_default();
         if item.state != ItemState::Ready {
+            // The menu stays open: the user may pick another item.
             let reason = item.refusal().unwrap_or_default();
             let group = self.menu_group().map(|(g, _)| g);
             return self.refuse(item.action.name(), &hub, group.as_deref(), reason);
         }
+        self.action_menu = None;
         match item.action {
             ConsoleAction::Tail => self.update(Action::ShowTail),
             ConsoleAction::Lag => self.update(Action::ShowConsumerGroups),
