@@ -159,10 +159,8 @@ impl App {
                 Action::InsertChar(' ') if form.field == ResetField::Scope => {
                     form.all = !form.all || form.selected_partition.is_none();
                 }
-                Action::InsertChar(c) if form.field == ResetField::Position => {
-                    if !c.is_control() {
-                        form.position.push(c);
-                    }
+                Action::InsertChar(c) if form.field == ResetField::Position && !c.is_control() => {
+                    form.position.push(c);
                 }
                 Action::DeleteChar if form.field == ResetField::Position => {
                     form.position.pop();
@@ -201,11 +199,11 @@ impl App {
                 match action {
                     Action::FocusNext => *focus = order[(at + 1) % order.len()],
                     Action::FocusPrev => *focus = order[(at + order.len() - 1) % order.len()],
-                    Action::InsertChar(c) if *focus == DeadLetterFocus::Reason => {
-                        if !c.is_control() {
-                            reason.push(c);
-                            *reason_edited = true;
-                        }
+                    Action::InsertChar(c)
+                        if *focus == DeadLetterFocus::Reason && !c.is_control() =>
+                    {
+                        reason.push(c);
+                        *reason_edited = true;
                     }
                     Action::DeleteChar if *focus == DeadLetterFocus::Reason => {
                         reason.pop();
@@ -425,11 +423,13 @@ impl App {
                 return self.after_checkpoint_move();
             }
             Action::RedriveExecuted { done, .. } => {
-                let mut lines = vec![format!("{} of {} events sent home", done.sent, done.total)];
-                if let Some(error) = &done.error {
-                    lines.push(format!("stopped: {error}"));
-                }
-                dialog.stage = Stage::Finished { lines };
+                let sent = format!("{} of {} events sent home", done.sent, done.total);
+                dialog.stage = match &done.error {
+                    None => Stage::Finished { lines: vec![sent] },
+                    Some(error) => Stage::Failed {
+                        message: format!("{sent}; stopped: {error}"),
+                    },
+                };
                 self.dead_letters.marked.clear();
                 return self.request_dead_letters().into_iter().collect();
             }

@@ -16,8 +16,8 @@ use crate::ops::provenance::Provenance;
 use crate::ops::replay::{Outgoing, Progress, SendDone, SendPlan};
 use crate::ops::reset::{PartitionReset, PartitionWritten, ResetPlan};
 use crate::tui::command::Seen;
-use crate::tui::state::{DeadLetterRow, Stage};
 use crate::tui::sample;
+use crate::tui::state::{DeadLetterRow, Stage};
 
 const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];
 
@@ -189,7 +189,10 @@ fn dead_letter_from_a_stuck_group_shows_the_dry_run_then_executes_that_plan() {
     assert_eq!(*mode, Mode::DeadLetter);
     assert_eq!(reason, "poison event: schema 0c6f1e2d is not registered");
     assert!(press(&mut app, &["<Esc>"]).is_empty());
-    assert!(app.incident.is_some(), "a running action cannot be dismissed");
+    assert!(
+        app.incident.is_some(),
+        "a running action cannot be dismissed"
+    );
 
     let after = app.update(Action::DeadLetterExecuted {
         request: *request,
@@ -214,10 +217,12 @@ fn checkpoint_on_error_uses_an_edited_reason_and_copies_nothing() {
     let mut app = customer_app();
     at_stuck_partition(&mut app);
     let commands = run_menu_item(&mut app, DEAD_LETTER_ITEM);
-    let [Command::PlanDeadLetter {
-        request,
-        dead_letter,
-    }] = commands.as_slice()
+    let [
+        Command::PlanDeadLetter {
+            request,
+            dead_letter,
+        },
+    ] = commands.as_slice()
     else {
         panic!("dry run asked, got {commands:?} {:?}", app.notice);
     };
@@ -267,7 +272,10 @@ fn reset_plan(request: crate::ops::reset::ResetRequest) -> ResetPlan {
 fn reset_asks_for_the_groups_name_and_refuses_anything_else() {
     let mut app = customer_app();
     at_stuck_partition(&mut app);
-    assert!(run_menu_item(&mut app, RESET_ITEM).is_empty(), "a form first");
+    assert!(
+        run_menu_item(&mut app, RESET_ITEM).is_empty(),
+        "a form first"
+    );
     press(&mut app, &["s", "e", "q", ":", "x"]);
     assert!(press(&mut app, &["<Enter>"]).is_empty(), "not a position");
     press(&mut app, &["<BS>"]);
@@ -301,10 +309,12 @@ fn reset_asks_for_the_groups_name_and_refuses_anything_else() {
         press(&mut app, &[&c.to_string()]);
     }
     let commands = press(&mut app, &["<Enter>"]);
-    let [Command::ExecuteReset {
-        request,
-        plan: executed,
-    }] = commands.as_slice()
+    let [
+        Command::ExecuteReset {
+            request,
+            plan: executed,
+        },
+    ] = commands.as_slice()
     else {
         panic!("reset executed, got {commands:?}");
     };
@@ -317,7 +327,10 @@ fn reset_asks_for_the_groups_name_and_refuses_anything_else() {
             error: None,
         }],
     });
-    assert!(matches!(after.as_slice(), [Command::Lag { .. }]), "{after:?}");
+    assert!(
+        matches!(after.as_slice(), [Command::Lag { .. }]),
+        "{after:?}"
+    );
 }
 
 #[test]
@@ -348,12 +361,11 @@ fn a_denied_action_is_refused_with_its_reason_and_audited() {
     let [Command::Permissions { request, hub, .. }] = commands.as_slice() else {
         panic!("{commands:?}");
     };
-    let listen_only = crate::model::permissions::Permissions::new(vec![
-        crate::model::permissions::Permission {
+    let listen_only =
+        crate::model::permissions::Permissions::new(vec![crate::model::permissions::Permission {
             data_actions: vec!["Microsoft.EventHub/*/receive/action".into()],
             ..Default::default()
-        },
-    ]);
+        }]);
     app.update(Action::PermissionsLoaded {
         request: *request,
         hub: hub.clone(),
@@ -464,15 +476,20 @@ fn dead_letter_pane_lists_marks_and_redrives() {
     });
     assert_screens("redrive_dry_run", &app);
     let commands = press(&mut app, &["y"]);
-    let [Command::ExecuteRedrive {
-        request,
-        plan: executed,
-        dead_letter_hub,
-    }] = commands.as_slice()
+    let [
+        Command::ExecuteRedrive {
+            request,
+            plan: executed,
+            dead_letter_hub,
+        },
+    ] = commands.as_slice()
     else {
         panic!("{commands:?}");
     };
-    assert_eq!((executed, dead_letter_hub.as_str()), (&plan, "deadletter-customer"));
+    assert_eq!(
+        (executed, dead_letter_hub.as_str()),
+        (&plan, "deadletter-customer")
+    );
     app.update(Action::SendProgress {
         request: *request,
         progress: Progress { sent: 1, total: 3 },
@@ -486,6 +503,9 @@ fn dead_letter_pane_lists_marks_and_redrives() {
             error: None,
         },
     });
-    assert!(matches!(after.as_slice(), [Command::ListDeadLetters { .. }]));
+    assert!(matches!(
+        after.as_slice(),
+        [Command::ListDeadLetters { .. }]
+    ));
     assert!(draw(&app, 120, 40).contains("3 of 3 events sent home"));
 }

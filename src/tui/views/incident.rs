@@ -15,14 +15,22 @@ use crate::ops::reset::ResetPlan;
 use crate::tui::state::{DeadLetterFocus, IncidentDialog, ResetField, ResetForm, Stage};
 use crate::tui::theme::{Slot, Theme};
 
+const DIALOG_WIDTH: u16 = 96;
+
 /// Events of a redrive listed in the dry run; the rest are counted.
 const REDRIVE_LISTED: usize = 12;
 
 pub fn render(frame: &mut Frame<'_>, area: Rect, dialog: &IncidentDialog, theme: &Theme) {
     let lines = dialog_lines(dialog, theme);
-    // As tall as its text (with room for a wrapped line or two), never taller than the pane.
-    let height = u16::try_from(lines.len() + 4).unwrap_or(u16::MAX);
-    let popup = area.centered(Constraint::Max(96), Constraint::Max(height));
+    // As tall as its text once wrapped (plus borders), never taller than the pane.
+    let inner_width = usize::from(area.width.min(DIALOG_WIDTH).saturating_sub(2)).max(1);
+    let rows: usize = lines
+        .iter()
+        .map(|l| l.width().div_ceil(inner_width).max(1))
+        .sum();
+    // Word wrapping can take a row more than the width alone says: two rows of slack.
+    let height = u16::try_from(rows + 4).unwrap_or(u16::MAX);
+    let popup = area.centered(Constraint::Max(DIALOG_WIDTH), Constraint::Max(height));
     let block = Block::bordered()
         .border_style(theme.border(true))
         .title(Span::styled(
@@ -344,8 +352,11 @@ fn redrive_dry_run<'a>(plan: &SendPlan, theme: &Theme) -> Vec<Line<'a>> {
     let summary = plan.summary();
     let mut lines = vec![heading(
         &format!(
-            "DRY RUN: {} events back to their hub, nothing sent yet",
-            summary.len()
+            "DRY RUN: {} back to their hub, nothing sent yet",
+            match summary.len() {
+                1 => "1 event".to_owned(),
+                n => format!("{n} events"),
+            }
         ),
         theme,
     )];
