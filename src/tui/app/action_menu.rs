@@ -44,6 +44,9 @@ impl App {
         request: RequestId,
         permissions: &HubPermissions,
     ) -> Vec<Command> {
+        if let Some(commands) = self.gate_answered(request, permissions) {
+            return commands;
+        }
         let read_only = self.read_only;
         if let Some(menu) = &mut self.action_menu
             && menu.request == request

@@ -5,8 +5,43 @@
 
 use super::{App, Notice, View};
 use crate::model::permissions::ConsoleAction;
-use crate::tui::command::Command;
+use crate::ops::permissions::HubPermissions;
+use crate::tui::command::{Command, RequestId};
 use crate::tui::state::{DeadLettersState, DetailState};
+
+/// A mutating key waiting for the identity's permissions before its dry run: the refusal
+/// with the missing right comes before anything is read, as in the action menu.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Gated {
+    /// Send these copies of the dead-letter hub back to `source_hub`.
+    Redrive {
+        source_hub: String,
+        only: Vec<(String, i64)>,
+    },
+    /// Copy the event at `sequence` of `hub`'s `partition` to the dead-letter hub.
+    DeadLetter {
+        hub: String,
+        partition: String,
+        sequence: i64,
+    },
+}
+
+impl Gated {
+    fn action(&self) -> ConsoleAction {
+        match self {
+            Gated::Redrive { .. } => ConsoleAction::Replay,
+            Gated::DeadLetter { .. } => ConsoleAction::DeadLetter,
+        }
+    }
+
+    /// The hub whose permissions decide.
+    fn hub(&self) -> &str {
+        match self {
+            Gated::Redrive { source_hub, .. } => source_hub,
+            Gated::DeadLetter { hub, .. } => hub,
+        }
+    }
+}
 
 impl App {
     pub(super) fn show_dead_letters(&mut self) -> Vec<Command> {
@@ -69,17 +104,68 @@ impl App {
             );
         }
         let only = self.dead_letters.redrive_targets();
-        if only.is_empty() {
+        // Sending home needs send on the hub the events came from.
+        let source_hub = self
+            .dead_letters
+            .rows
+            .iter()
+            .find(|r| only.contains(&r.key()))
+            .map(|r| r.provenance.hub.clone());
+        let Some(source_hub) = source_hub else {
             self.notice = Some(Notice::Error("nothing to redrive".to_owned()));
             return Vec::new();
+        };
+        self.ask_permission(Gated::Redrive { source_hub, only })
+    }
+
+    fn ask_permission(&mut self, gated: Gated) -> Vec<Command> {
+        let request = self.issue();
+        let command = Command::Permissions {
+            request,
+            hub: gated.hub().to_owned(),
+            dead_letter_hub: Some(self.dead_letters.hub.clone()).filter(|h| !h.is_empty()),
+            fresh: false,
+        };
+        self.gated = Some((request, gated));
+        self.notice = Some(Notice::Info("asking for your permissions…".to_owned()));
+        vec![command]
+    }
+
+    /// The permissions a gated key waited for: its dry run, or its refusal.
+    pub(super) fn gate_answered(
+        &mut self,
+        request: RequestId,
+        permissions: &HubPermissions,
+    ) -> Option<Vec<Command>> {
+        if self.gated.as_ref().is_none_or(|(r, _)| *r != request) {
+            return None;
         }
-        self.open_redrive(hub, only)
+        let (_, gated) = self.gated.take()?;
+        let action = gated.action();
+        if let Some(reason) = permissions.verdict(action).reason(action) {
+            let hub = gated.hub().to_owned();
+            return Some(self.refuse(action.name(), &hub, None, reason));
+        }
+        self.notice = None;
+        Some(match gated {
+            Gated::Redrive { only, .. } => {
+                let dead_letter_hub = self.dead_letters.hub.clone();
+                self.open_redrive(dead_letter_hub, only)
+            }
+            Gated::DeadLetter {
+                hub,
+                partition,
+                sequence,
+            } => self.open_dead_letter(hub, partition, None, Some(sequence)),
+        })
     }
 
     /// `D` in the tail: the dry run of copying the selected event to the dead-letter hub
     /// (no consumer group: no checkpoint moves).
     pub(super) fn dead_letter_tail_event(&mut self) -> Vec<Command> {
-        let selected = self.tail.as_ref().and_then(|t| {
+        // The detail of a dead-lettered copy is not the tail's: nothing to take from there.
+        let from_tail = self.stack.contains(&View::Tail);
+        let selected = self.tail.as_ref().filter(|_| from_tail).and_then(|t| {
             let event = match self.view() {
                 View::Detail => self.detail.event.clone(),
                 _ => t.buffer.visible(t.selected).map(|e| e.unpack()),
@@ -99,6 +185,17 @@ impl App {
                 format!("{action} refused: this context is read-only"),
             );
         }
-        self.open_dead_letter(hub, event.partition, None, Some(event.sequence))
+        // The dead-letter hub's scope is part of the check.
+        let Some(dead_letter_hub) = self.team_dead_letter_hub() else {
+            return Vec::new();
+        };
+        if self.dead_letters.hub != dead_letter_hub {
+            self.dead_letters = DeadLettersState::for_hub(&dead_letter_hub);
+        }
+        self.ask_permission(Gated::DeadLetter {
+            hub,
+            partition: event.partition,
+            sequence: event.sequence,
+        })
     }
 }

@@ -409,6 +409,83 @@ fn read_only_refuses_the_mutating_keys_and_audits_it() {
     assert!(app.incident.is_none());
 }
 
+/// Answers the permissions request in `commands` (for `hub`) with `permissions`.
+fn answer_permissions(
+    app: &mut App,
+    commands: &[Command],
+    hub: &str,
+    permissions: HubPermissions,
+) -> Vec<Command> {
+    let [
+        Command::Permissions {
+            request,
+            hub: asked,
+            dead_letter_hub,
+            ..
+        },
+    ] = commands
+    else {
+        panic!("permissions asked first, got {commands:?}");
+    };
+    assert_eq!(asked, hub);
+    assert_eq!(dead_letter_hub.as_deref(), Some("deadletter-customer"));
+    app.update(Action::PermissionsLoaded {
+        request: *request,
+        hub: hub.to_owned(),
+        permissions,
+    })
+}
+
+fn tailing_sale(app: &mut App) {
+    let commands = press(app, &["/", "s", "a", "l", "e", "<Enter>", "<End>", "t"]);
+    let Some(Command::StartTail { request, hub, .. }) = commands.last() else {
+        panic!("{commands:?}");
+    };
+    assert_eq!(hub, "sale");
+    app.update(Action::TailReceived {
+        request: *request,
+        events: vec![sample::event(1)],
+        lost: 0,
+    });
+}
+
+#[test]
+fn dead_lettering_from_the_tail_asks_permission_then_copies_without_moving_a_checkpoint() {
+    let mut app = customer_app();
+    tailing_sale(&mut app);
+    let asked = press(&mut app, &["D"]);
+    // Without send on the dead-letter hub: refused before anything is read, and audited.
+    let listen_only =
+        crate::model::permissions::Permissions::new(vec![crate::model::permissions::Permission {
+            data_actions: vec!["Microsoft.EventHub/*/receive/action".into()],
+            ..Default::default()
+        }]);
+    let refused = answer_permissions(
+        &mut app,
+        &asked,
+        "sale",
+        HubPermissions {
+            hub: Some(listen_only.clone()),
+            namespace: None,
+            dead_letter: Some(listen_only),
+        },
+    );
+    assert!(
+        matches!(refused.as_slice(), [Command::AuditRefusal { reason, .. }]
+            if reason.contains("send/action (data action) on the dead-letter hub")),
+        "{refused:?}"
+    );
+    assert!(app.incident.is_none());
+
+    let asked = press(&mut app, &["D"]);
+    let planned = answer_permissions(&mut app, &asked, "sale", HubPermissions::default());
+    assert!(
+        matches!(planned.as_slice(), [Command::PlanDeadLetter { dead_letter, .. }]
+            if dead_letter.sequence == Some(1) && dead_letter.partition == "1" && dead_letter.consumer_group.is_none()),
+        "{planned:?}"
+    );
+}
+
 fn dead_letter_rows() -> Vec<DeadLetterRow> {
     (0..3)
         .map(|i| {
@@ -450,6 +527,7 @@ fn dead_letter_pane_lists_marks_and_redrives() {
     press(&mut app, &["<Space>", "j", "j", "<Space>"]);
     assert_screens("dead_letter_pane", &app);
     let commands = press(&mut app, &["R"]);
+    let commands = answer_permissions(&mut app, &commands, "sale", HubPermissions::default());
     let [Command::PlanRedrive { request, redrive }] = commands.as_slice() else {
         panic!("{commands:?}");
     };

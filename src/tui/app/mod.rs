@@ -119,6 +119,8 @@ pub struct App {
     pub incident: Option<IncidentDialog>,
     /// The signed-in team's dead-letter hub, as the dead-letter pane last read it.
     pub dead_letters: DeadLettersState,
+    /// A mutating key waiting for the permissions that decide it.
+    gated: Option<(RequestId, dead_letters::Gated)>,
     /// A read-only context: the action menu leaves mutating actions out.
     pub read_only: bool,
     /// The named context the console is connected through, once `:ctx` picked one.
@@ -175,6 +177,7 @@ impl App {
             action_menu: None,
             incident: None,
             dead_letters: DeadLettersState::default(),
+            gated: None,
             read_only: false,
             context_name: None,
             teams: Teams::default(),
