@@ -1,7 +1,7 @@
 //! The incident actions driven by keys, as the on-call engineer meets them: from a stuck
 //! partition of a consumer group through the action menu to the dry run, the confirmation
-//! and the commands that execute exactly the plan shown; refusals said and audited; the
-//! dead-letter pane and its redrive. Dialogs and the pane are snapshotted at two sizes.
+//! and the commands that execute exactly the plan shown; refusals said and audited. The
+//! dialogs are snapshotted at two sizes.
 
 use azure_core_amqp::AmqpMessage;
 use ratatui::Terminal;
@@ -12,22 +12,20 @@ use crate::connect::checkpoints::{CheckpointPosition, CheckpointScope};
 use crate::connect::read::RawEvent;
 use crate::ops::dead_letter::{DeadLetterDone, DeadLetterPlan, Mode};
 use crate::ops::permissions::HubPermissions;
-use crate::ops::provenance::Provenance;
-use crate::ops::replay::{Outgoing, Progress, SendDone, SendPlan};
 use crate::ops::reset::{PartitionReset, PartitionWritten, ResetPlan};
 use crate::tui::command::Seen;
 use crate::tui::sample;
-use crate::tui::state::{DeadLetterRow, Stage};
+use crate::tui::state::Stage;
 
 const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];
 
-fn press(app: &mut App, keys: &[&str]) -> Vec<Command> {
+pub(super) fn press(app: &mut App, keys: &[&str]) -> Vec<Command> {
     keys.iter()
         .flat_map(|k| app.handle_key(k.parse().expect("key")))
         .collect()
 }
 
-fn draw(app: &App, width: u16, height: u16) -> String {
+pub(super) fn draw(app: &App, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("backend");
     terminal
         .draw(|frame| {
@@ -37,14 +35,14 @@ fn draw(app: &App, width: u16, height: u16) -> String {
     terminal.backend().to_string()
 }
 
-fn assert_screens(name: &str, app: &App) {
+pub(super) fn assert_screens(name: &str, app: &App) {
     for (w, h) in SIZES {
         insta::assert_snapshot!(format!("{name}_{w}x{h}"), draw(app, w, h));
     }
 }
 
 /// The demo as the customer team sees it: its dead-letter hub is listed.
-fn customer_app() -> App {
+pub(super) fn customer_app() -> App {
     let mut app = sample::app_with_hubs();
     let mut dead_letter = app.hubs[0].clone();
     dead_letter.name = "deadletter-customer".into();
@@ -386,204 +384,4 @@ fn a_denied_action_is_refused_with_its_reason_and_audited() {
     );
     assert!(app.incident.is_none());
     assert!(matches!(&app.notice, Some(Notice::Error(m)) if m.contains("not permitted")));
-}
-
-#[test]
-fn read_only_refuses_the_mutating_keys_and_audits_it() {
-    let mut app = customer_app();
-    app.read_only = true;
-    let commands = press(&mut app, &["t"]);
-    let Some(Command::StartTail { request, .. }) = commands.last() else {
-        panic!("{commands:?}");
-    };
-    app.update(Action::TailReceived {
-        request: *request,
-        events: vec![sample::event(1)],
-        lost: 0,
-    });
-    let commands = press(&mut app, &["D"]);
-    assert!(
-        matches!(commands.as_slice(), [Command::AuditRefusal { reason, .. }] if reason.contains("read-only")),
-        "{commands:?}"
-    );
-    assert!(app.incident.is_none());
-}
-
-/// Answers the permissions request in `commands` (for `hub`) with `permissions`.
-fn answer_permissions(
-    app: &mut App,
-    commands: &[Command],
-    hub: &str,
-    permissions: HubPermissions,
-) -> Vec<Command> {
-    let [
-        Command::Permissions {
-            request,
-            hub: asked,
-            dead_letter_hub,
-            ..
-        },
-    ] = commands
-    else {
-        panic!("permissions asked first, got {commands:?}");
-    };
-    assert_eq!(asked, hub);
-    assert_eq!(dead_letter_hub.as_deref(), Some("deadletter-customer"));
-    app.update(Action::PermissionsLoaded {
-        request: *request,
-        hub: hub.to_owned(),
-        permissions,
-    })
-}
-
-fn tailing_sale(app: &mut App) {
-    let commands = press(app, &["/", "s", "a", "l", "e", "<Enter>", "<End>", "t"]);
-    let Some(Command::StartTail { request, hub, .. }) = commands.last() else {
-        panic!("{commands:?}");
-    };
-    assert_eq!(hub, "sale");
-    app.update(Action::TailReceived {
-        request: *request,
-        events: vec![sample::event(1)],
-        lost: 0,
-    });
-}
-
-#[test]
-fn dead_lettering_from_the_tail_asks_permission_then_copies_without_moving_a_checkpoint() {
-    let mut app = customer_app();
-    tailing_sale(&mut app);
-    let asked = press(&mut app, &["D"]);
-    // Without send on the dead-letter hub: refused before anything is read, and audited.
-    let listen_only =
-        crate::model::permissions::Permissions::new(vec![crate::model::permissions::Permission {
-            data_actions: vec!["Microsoft.EventHub/*/receive/action".into()],
-            ..Default::default()
-        }]);
-    let refused = answer_permissions(
-        &mut app,
-        &asked,
-        "sale",
-        HubPermissions {
-            hub: Some(listen_only.clone()),
-            namespace: None,
-            dead_letter: Some(listen_only),
-        },
-    );
-    assert!(
-        matches!(refused.as_slice(), [Command::AuditRefusal { reason, .. }]
-            if reason.contains("send/action (data action) on the dead-letter hub")),
-        "{refused:?}"
-    );
-    assert!(app.incident.is_none());
-
-    let asked = press(&mut app, &["D"]);
-    let planned = answer_permissions(&mut app, &asked, "sale", HubPermissions::default());
-    assert!(
-        matches!(planned.as_slice(), [Command::PlanDeadLetter { dead_letter, .. }]
-            if dead_letter.sequence == Some(1) && dead_letter.partition == "1" && dead_letter.consumer_group.is_none()),
-        "{planned:?}"
-    );
-}
-
-fn dead_letter_rows() -> Vec<DeadLetterRow> {
-    (0..3)
-        .map(|i| {
-            let mut event = sample::event(i);
-            event.partition = "0".into();
-            DeadLetterRow {
-                event: event.clone(),
-                provenance: Provenance {
-                    action: "dead-letter".into(),
-                    namespace: "contoso-events".into(),
-                    hub: "sale".into(),
-                    partition: "1".into(),
-                    sequence: 10_413 + i,
-                    offset: "5330944".into(),
-                    enqueued_time: Some(sample::at(-600)),
-                    consumer_group: Some("crm-sync".into()),
-                    reason: Some(format!("poison event: \u{1b}[31mbad avro {i}")),
-                    by: Some("team-customer".into()),
-                    at: Some(sample::at(-30)),
-                },
-            }
-        })
-        .collect()
-}
-
-#[test]
-fn dead_letter_pane_lists_marks_and_redrives() {
-    let mut app = customer_app();
-    let commands = press(&mut app, &[":", "d", "l", "q", "<Enter>"]);
-    let [Command::ListDeadLetters { request, hub }] = commands.as_slice() else {
-        panic!("{commands:?}");
-    };
-    assert_eq!(hub, "deadletter-customer");
-    app.update(Action::DeadLettersLoaded {
-        request: *request,
-        hub: hub.clone(),
-        rows: dead_letter_rows(),
-    });
-    press(&mut app, &["<Space>", "j", "j", "<Space>"]);
-    assert_screens("dead_letter_pane", &app);
-    let commands = press(&mut app, &["R"]);
-    let commands = answer_permissions(&mut app, &commands, "sale", HubPermissions::default());
-    let [Command::PlanRedrive { request, redrive }] = commands.as_slice() else {
-        panic!("{commands:?}");
-    };
-    assert_eq!(redrive.only, [("0".to_owned(), 0), ("0".to_owned(), 2)]);
-    let rows = dead_letter_rows();
-    let plan = Seen::new(SendPlan {
-        events: rows
-            .iter()
-            .map(|r| Outgoing {
-                original: RawEvent {
-                    event: r.event.clone(),
-                    message: AmqpMessage::builder().with_body(b"x".to_vec()).build(),
-                },
-                target_hub: "sale".into(),
-                target_partition: Some("1".into()),
-                provenance: None,
-            })
-            .collect(),
-        filtered_out: 1,
-    });
-    app.update(Action::RedrivePlanned {
-        request: *request,
-        plan: plan.clone(),
-    });
-    assert_screens("redrive_dry_run", &app);
-    let commands = press(&mut app, &["y"]);
-    let [
-        Command::ExecuteRedrive {
-            request,
-            plan: executed,
-            dead_letter_hub,
-        },
-    ] = commands.as_slice()
-    else {
-        panic!("{commands:?}");
-    };
-    assert_eq!(
-        (executed, dead_letter_hub.as_str()),
-        (&plan, "deadletter-customer")
-    );
-    app.update(Action::SendProgress {
-        request: *request,
-        progress: Progress { sent: 1, total: 3 },
-    });
-    assert!(draw(&app, 120, 40).contains("sending… 1 of 3"));
-    let after = app.update(Action::RedriveExecuted {
-        request: *request,
-        done: SendDone {
-            sent: 3,
-            total: 3,
-            error: None,
-        },
-    });
-    assert!(matches!(
-        after.as_slice(),
-        [Command::ListDeadLetters { .. }]
-    ));
-    assert!(draw(&app, 120, 40).contains("3 of 3 events sent home"));
 }

@@ -8,6 +8,7 @@ mod action_menu;
 mod command_line;
 mod context;
 mod dead_letters;
+mod incident_replies;
 mod incidents;
 mod keys;
 mod mouse;
@@ -386,6 +387,8 @@ impl App {
 
 #[cfg(test)]
 mod action_menu_tests;
+#[cfg(test)]
+mod dead_letters_tests;
 #[cfg(test)]
 mod incidents_tests;
 #[cfg(test)]
