@@ -44,6 +44,16 @@ impl Gated {
 }
 
 impl App {
+    /// Another identity: the dead-letter hub and pending checks were the previous one's. A
+    /// running action keeps its dialog, since its result still arrives.
+    pub(super) fn forget_incidents(&mut self) {
+        self.dead_letters = DeadLettersState::default();
+        self.gated = None;
+        if !self.incident.as_ref().is_some_and(|d| d.is_running()) {
+            self.incident = None;
+        }
+    }
+
     pub(super) fn show_dead_letters(&mut self) -> Vec<Command> {
         let Some(hub) = self.team_dead_letter_hub() else {
             return Vec::new();
