@@ -5,12 +5,15 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use ehops::commands::deadletter::DeadLetterArgs;
 use ehops::commands::decode::DecodeArgs;
 use ehops::commands::emulator::EmulatorArgs;
 use ehops::commands::hubs::HubsArgs;
 use ehops::commands::lag::LagArgs;
 use ehops::commands::lint::LintArgs;
 use ehops::commands::partitions::PartitionsArgs;
+use ehops::commands::replay::{RedriveArgs, ReplayArgs};
+use ehops::commands::reset::ResetArgs;
 use ehops::commands::schemas::{SchemaCommand, SchemasArgs};
 use ehops::commands::tail::TailArgs;
 use ehops::commands::target::{self, DEFAULT_CONSUMER_GROUP, TargetArgs};
@@ -72,6 +75,16 @@ enum Command {
     /// Work with one schema's versions (`ehops schema diff GROUP NAME V1 V2`).
     #[command(subcommand)]
     Schema(SchemaCommand),
+    /// Move a consumer group's checkpoints (dry run unless --execute --confirm CG).
+    Reset(ResetArgs),
+    /// Copy a poison event to the dead-letter hub and move the group past it, or with
+    /// --checkpoint-only just move past it (dry run unless --execute).
+    #[command(name = "deadletter")]
+    DeadLetter(DeadLetterArgs),
+    /// Re-publish a range of a partition, to the same hub or another (dry run unless --execute).
+    Replay(ReplayArgs),
+    /// Send dead-lettered events back to the hub they came from (dry run unless --execute).
+    Redrive(RedriveArgs),
     /// Decode one event from stdin (a line of `tail --json`, or raw bytes): CloudEvent
     /// attributes, Avro/JSON/text data, schema id, mandate violations.
     Decode(DecodeArgs),
@@ -123,6 +136,22 @@ fn main() -> ExitCode {
         Some(Command::Lint(args)) => {
             init_file_logging(target);
             runtime.block_on(commands::lint::run(target, args))
+        }
+        Some(Command::Reset(args)) => {
+            init_file_logging(target);
+            runtime.block_on(commands::reset::run(target, args))
+        }
+        Some(Command::DeadLetter(args)) => {
+            init_file_logging(target);
+            runtime.block_on(commands::deadletter::run(target, args))
+        }
+        Some(Command::Replay(args)) => {
+            init_file_logging(target);
+            runtime.block_on(commands::replay::replay(target, args))
+        }
+        Some(Command::Redrive(args)) => {
+            init_file_logging(target);
+            runtime.block_on(commands::replay::redrive(target, args))
         }
         Some(Command::Decode(args)) => {
             init_file_logging(target);

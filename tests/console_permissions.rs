@@ -133,6 +133,7 @@ async fn the_demo_signs_in_as_a_team_and_shows_that_teams_hubs() {
         customer,
         [
             "account",
+            "audit",
             "contact",
             "deadletter-customer",
             "product",
@@ -144,7 +145,7 @@ async fn the_demo_signs_in_as_a_team_and_shows_that_teams_hubs() {
         .expect("conversions signs in");
     assert_eq!(
         conversions,
-        ["contact", "deadletter-conversions", "lead", "sale"]
+        ["audit", "contact", "deadletter-conversions", "lead", "sale"]
     );
     let platform = demo_hubs("platform").await.expect("platform signs in");
     assert_eq!(platform.len(), 9, "{platform:?}");

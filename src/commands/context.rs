@@ -9,6 +9,7 @@
 //! read_only = true                           # production: look, don't touch
 //! theme = "light"                            # and look different
 //! checkpoint_dir = "/mnt/prod-checkpoints"
+//! audit_hub = "audit"                        # incident actions also go there as CloudEvents
 //!
 //! [context.azure-prod]
 //! namespace = "contoso-prod"                 # signed in with az login (or the environment)
@@ -41,6 +42,8 @@ pub struct Context {
     /// The emulator catalog's address, for an emulator connection string.
     pub catalog: Option<String>,
     pub checkpoint_dir: Option<PathBuf>,
+    /// The hub incident actions are audited to, as CloudEvents.
+    pub audit_hub: Option<String>,
     /// The demo team to sign in as.
     pub team: Option<String>,
     #[serde(default)]
@@ -93,6 +96,7 @@ pub fn resolve(args: &TargetArgs) -> Result<(TargetArgs, Context), ConnectError>
     if resolved.connection_string.is_none() && resolved.namespace.is_none() {
         resolved.team = resolved.team.or(context.team.clone());
     }
+    resolved.audit_hub = resolved.audit_hub.or(context.audit_hub.clone());
     resolved.read_only |= context.read_only;
     Ok((resolved, context))
 }

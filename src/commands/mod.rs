@@ -3,14 +3,18 @@
 
 pub mod console;
 pub mod context;
+pub mod deadletter;
 pub mod decode;
 pub mod emulator;
 pub mod hubs;
+mod incident;
 pub mod lag;
 pub mod lint;
 mod output;
 pub mod partitions;
 mod permission_gate;
+pub mod replay;
+pub mod reset;
 pub mod schemas;
 pub mod tail;
 mod tail_decoder;

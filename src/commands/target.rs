@@ -92,9 +92,14 @@ pub struct TargetArgs {
     /// Apply the named context from the user's config.toml (the command line still wins).
     #[arg(long, global = true, value_name = "NAME")]
     pub context: Option<String>,
-    /// Leave every mutating action out of the console (the action menu shows reads only).
+    /// Leave every mutating action out of the console (the action menu shows reads only);
+    /// headless incident actions are refused.
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// Also send the audit record of every incident action to this hub, as a CloudEvent (the
+    /// embedded demo's is `audit`). The local record, `{data}/audit.jsonl`, is always kept.
+    #[arg(long, global = true, env = "EHOPS_AUDIT_HUB", value_name = "HUB")]
+    pub audit_hub: Option<String>,
     /// The blob container the consumers checkpoint in (Azure Storage or Azurite): a container
     /// URL with a SAS, a container URL reached with your Azure sign-in (`az login`), or a
     /// storage connection string with --checkpoint-container.
@@ -120,6 +125,14 @@ pub struct TargetArgs {
 pub struct Target {
     pub plane: Arc<DataPlane>,
     pub checkpoints: Arc<dyn CheckpointStore>,
+    /// The data directory (logs, the audit trail, the embedded emulator's data).
+    pub data: PathBuf,
+    /// The team the identity acts for, when known (the embedded demo's team).
+    pub team: Option<String>,
+    /// Mutating actions are refused (`--read-only` or the context's `read_only`).
+    pub read_only: bool,
+    /// The hub audit records are also sent to.
+    pub audit_hub: Option<String>,
     /// Signing in as another team, on the embedded demo.
     pub sign_in: Option<SignIn>,
     /// The embedded emulator, stopped when this is dropped.
@@ -139,6 +152,7 @@ pub async fn open(args: &TargetArgs, consumer_group: &str) -> Result<Target, Con
     let data = data_dir(args).ok_or_else(|| {
         ConnectError::usage("no data directory could be determined; pass --data DIR")
     })?;
+    let mut team = None;
     let (connection, running, sign_in) = match (&args.connection_string, &args.namespace) {
         (Some(text), _) => {
             let connection = Connection::from_connection_string(text, args.catalog.as_deref())?;
@@ -160,16 +174,26 @@ pub async fn open(args: &TargetArgs, consumer_group: &str) -> Result<Target, Con
             (connection, None, None)
         }
         (None, None) => {
-            let team = args.team.as_deref().unwrap_or(team::DEFAULT_TEAM);
-            let (connection, running, sign_in) = embedded(&data, team).await?;
+            let name = args.team.as_deref().unwrap_or(team::DEFAULT_TEAM);
+            let (connection, running, sign_in) = embedded(&data, name).await?;
+            team = Some(name.to_owned());
             (connection, Some(running), Some(sign_in))
         }
     };
     let checkpoints = checkpoint_store(args, &data, running.as_ref())?;
     tracing::info!(?connection, ?checkpoints, "connected");
+    // The embedded demo audits to its platform-owned audit hub unless told otherwise.
+    let audit_hub = args
+        .audit_hub
+        .clone()
+        .or_else(|| running.as_ref().map(|_| team::AUDIT_HUB.to_owned()));
     Ok(Target {
         plane: Arc::new(DataPlane::new(connection, consumer_group)),
         checkpoints,
+        data,
+        team,
+        read_only: args.read_only,
+        audit_hub,
         sign_in,
         _emulator: running,
     })

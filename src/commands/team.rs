@@ -13,6 +13,8 @@ use crate::emulator::NamespaceEndpoint;
 
 /// The team the demo signs in as unless `--team` says otherwise.
 pub const DEFAULT_TEAM: &str = "customer";
+/// The demo's audit hub (platform-owned; every team may append to it).
+pub const AUDIT_HUB: &str = "audit";
 /// The team that owns the namespace and signs in with its root rule.
 const PLATFORM: &str = "platform";
 /// Team rules are named `team-NAME` in the demo organisation.

@@ -197,7 +197,12 @@ pub async fn find_copy(
         .enqueued_time
         .map_or(StartPosition::Earliest, StartPosition::Time);
     for partition in plane.partitions(dead_letter_hub).await? {
-        if partition.is_empty {
+        // Nothing enqueued since the original: no copy there, and no reason to wait on it.
+        let older = matches!(
+            (partition.last_enqueued, original.enqueued_time),
+            (Some(newest), Some(original)) if newest < original
+        );
+        if partition.is_empty || older {
             continue;
         }
         let range = ReadRange {

@@ -4,7 +4,7 @@
 
 use crate::connect::Connection;
 use crate::connect::catalog::Catalog;
-use crate::connect::error::ConnectError;
+use crate::connect::error::{ConnectError, Failure};
 use crate::model::permissions::{ConsoleAction, Permissions, ScopeKind, Verdict};
 
 /// Permissions at the scopes a hub's actions are checked at; `None` where there is nothing
@@ -65,7 +65,17 @@ async fn fetch(catalog: &Catalog, scope: Result<String, ConnectError>) -> Option
         Ok(scope) => catalog.permissions_at(&scope).await,
         Err(error) => Err(error),
     };
-    result
-        .inspect_err(|error| tracing::warn!(%error, "permissions unreadable"))
-        .ok()
+    match result {
+        Ok(permissions) => Some(permissions),
+        // The catalog answered: this identity may not even see the scope, so it holds no
+        // rights there.
+        Err(error) if matches!(error.failure, Failure::Auth | Failure::NotFound) => {
+            tracing::info!(%error, "no permissions at this scope");
+            Some(Permissions::default())
+        }
+        Err(error) => {
+            tracing::warn!(%error, "permissions unreadable");
+            None
+        }
+    }
 }

@@ -115,7 +115,16 @@ impl Run {
 
 /// Runs the real binary with `args`, its logs in `data`, off the async runtime's threads.
 pub async fn ehops(args: Vec<String>, data: &Path) -> Run {
+    ehops_with_env(args, data, &[]).await
+}
+
+/// [`ehops`] with extra environment variables.
+pub async fn ehops_with_env(args: Vec<String>, data: &Path, env: &[(&str, &str)]) -> Run {
     let data = data.to_path_buf();
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
     tokio::task::spawn_blocking(move || {
         let output = std::process::Command::new(env!("CARGO_BIN_EXE_ehops"))
             .args(&args)
@@ -124,6 +133,8 @@ pub async fn ehops(args: Vec<String>, data: &Path) -> Run {
             .env_remove("EHOPS_CONNECTION_STRING")
             .env_remove("EHOPS_CHECKPOINT_STORE")
             .env_remove("EHOPS_CHECKPOINT_CONTAINER")
+            .env_remove("EHOPS_AUDIT_HUB")
+            .envs(env)
             .output()
             .expect("ehops runs");
         Run {

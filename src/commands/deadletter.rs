@@ -1,0 +1,234 @@
+//! `ehops deadletter HUB --partition P [--consumer-group CG] [--sequence N] --reason TEXT`:
+//! copies a poison event to the team's dead-letter hub, waits for the hub to accept it, then
+//! moves the group's checkpoint past it. `--checkpoint-only` moves past without a copy
+//! (checkpoint-on-error). The dry run shows the event, where the copy goes, whether an
+//! earlier run already copied it, and the checkpoint move.
+
+use clap::Args;
+use serde_json::json;
+
+use super::incident::{self, Execution, Incident};
+use super::target::TargetArgs;
+use super::{exit, fail};
+use crate::connect::error::ConnectError;
+use crate::model::dead_letter_hub_for;
+use crate::model::permissions::ConsoleAction;
+use crate::ops::audited;
+use crate::ops::dead_letter::{self, DeadLetterPlan, DeadLetterRequest, Mode};
+use crate::ops::hubs;
+
+#[derive(Debug, Clone, Args)]
+pub struct DeadLetterArgs {
+    /// The event hub holding the poison event.
+    pub hub: String,
+    /// The partition holding it.
+    #[arg(long, value_name = "P")]
+    pub partition: String,
+    /// The consumer group stuck on it: its checkpoint moves past the event. Without it the
+    /// event is only copied.
+    #[arg(long, value_name = "CG")]
+    pub consumer_group: Option<String>,
+    /// The event's sequence number; by default the group's next event.
+    #[arg(long, value_name = "N")]
+    pub sequence: Option<i64>,
+    /// Why: recorded on the copy and in the audit trail.
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    /// Where the copy goes; by default the team's dead-letter hub (tagged `deadletter_for`).
+    #[arg(long, value_name = "HUB")]
+    pub dead_letter_hub: Option<String>,
+    /// Checkpoint-on-error: move the group past the event without copying it.
+    #[arg(long, requires = "consumer_group")]
+    pub checkpoint_only: bool,
+    #[command(flatten)]
+    pub execution: Execution,
+}
+
+pub async fn run(target_args: &TargetArgs, args: &DeadLetterArgs) -> u8 {
+    let incident = match Incident::open(target_args).await {
+        Ok(incident) => incident,
+        Err(code) => return code,
+    };
+    let mode = if args.checkpoint_only {
+        Mode::CheckpointOnError
+    } else {
+        Mode::DeadLetter
+    };
+    let group = args.consumer_group.as_deref();
+    let dead_letter_hub = match mode {
+        Mode::CheckpointOnError => String::new(),
+        Mode::DeadLetter => match choose_dead_letter_hub(&incident, args).await {
+            Ok(hub) => hub,
+            Err(error) => return fail(&error),
+        },
+    };
+    // Checkpoint-on-error sends nothing: it needs what dead-lettering needs on the hub and
+    // the checkpoints, and no dead-letter hub.
+    let dlq = (mode == Mode::DeadLetter).then_some(dead_letter_hub.as_str());
+    if let Err(code) = incident
+        .allow(
+            ConsoleAction::DeadLetter,
+            mode.name(),
+            &args.hub,
+            group,
+            dlq,
+        )
+        .await
+    {
+        return code;
+    }
+    if args.reason.trim().is_empty() {
+        return fail(&ConnectError::usage("--reason must say why"));
+    }
+    let request = DeadLetterRequest {
+        hub: args.hub.clone(),
+        partition: args.partition.clone(),
+        consumer_group: args.consumer_group.clone(),
+        sequence: args.sequence,
+        dead_letter_hub,
+        reason: args.reason.clone(),
+        mode,
+    };
+    let target = &incident.target;
+    let plan = match dead_letter::plan(&target.plane, target.checkpoints.as_ref(), &request).await {
+        Ok(plan) => plan,
+        Err(error) => return fail(&error),
+    };
+    show_plan(&plan, args.execution.json);
+    if !args.execution.execute {
+        incident::dry_run_footer(args.execution.json);
+        return exit::OK;
+    }
+    let executed = audited::dead_letter(
+        &target.plane,
+        target.checkpoints.as_ref(),
+        &incident.trail,
+        &plan,
+    )
+    .await;
+    match executed {
+        Ok((done, record)) => {
+            if args.execution.json {
+                incident::print_json(&json!({"executed": true, "result": done, "audit": record}));
+            } else {
+                let copy = match (mode, done.copied) {
+                    (Mode::CheckpointOnError, _) => "no copy (checkpoint-on-error)".to_owned(),
+                    (Mode::DeadLetter, true) => format!("copied to {}", request.dead_letter_hub),
+                    (Mode::DeadLetter, false) => format!(
+                        "already in {} from an earlier run; not copied again",
+                        request.dead_letter_hub
+                    ),
+                };
+                let next = done
+                    .new_next
+                    .map(|n| format!("; next event {n}"))
+                    .unwrap_or_default();
+                println!("{}: {copy}{next}", mode.name());
+            }
+            exit::OK
+        }
+        Err(error) => fail(&error),
+    }
+}
+
+/// `--dead-letter-hub`, else the hub tagged for the signed-in team, else the only dead-letter
+/// hub the identity sees (a team's key sees its own), else the one for the hub's owning team.
+async fn choose_dead_letter_hub(
+    incident: &Incident,
+    args: &DeadLetterArgs,
+) -> Result<String, ConnectError> {
+    if let Some(hub) = &args.dead_letter_hub {
+        return Ok(hub.clone());
+    }
+    let plane = &incident.target.plane;
+    let listed = hubs::list(plane, &plane.connection().namespace).await?;
+    let owner = listed
+        .iter()
+        .find(|h| h.name.eq_ignore_ascii_case(&args.hub))
+        .and_then(|h| h.team.clone());
+    let for_team = |team: Option<String>| {
+        team.and_then(|team| dead_letter_hub_for(&listed, &team).map(|h| h.name.clone()))
+    };
+    let visible: Vec<&str> = listed
+        .iter()
+        .filter(|h| h.dead_letter_for.is_some())
+        .map(|h| h.name.as_str())
+        .collect();
+    let only_visible = match visible.as_slice() {
+        [only] => Some((*only).to_owned()),
+        _ => None,
+    };
+    for_team(incident.target.team.clone())
+        .or(only_visible)
+        .or_else(|| for_team(owner))
+        .ok_or_else(|| {
+            ConnectError::usage(
+                "no dead-letter hub found for the team (none tagged deadletter_for); name one \
+                 with --dead-letter-hub",
+            )
+        })
+}
+
+fn show_plan(plan: &DeadLetterPlan, json: bool) {
+    let request = &plan.request;
+    let event = &plan.event.event;
+    if json {
+        incident::print_json(&json!({
+            "dry_run": true,
+            "action": request.mode.name(),
+            "hub": request.hub,
+            "partition": request.partition,
+            "consumer_group": request.consumer_group,
+            "sequence": event.sequence,
+            "offset": event.offset,
+            "id": event.cloud_event.id,
+            "type": event.cloud_event.event_type,
+            "dead_letter_hub": (request.mode == Mode::DeadLetter).then_some(&request.dead_letter_hub),
+            "existing_copy": plan.existing_copy,
+            "current_next": plan.current_next,
+            "new_next": plan.new_checkpoint.as_ref().map(|c| c.sequence + 1),
+            "skipped_before": plan.skipped_before,
+            "reason": request.reason,
+        }));
+        return;
+    }
+    let ce = &event.cloud_event;
+    println!(
+        "{} {} partition {} sequence {} (type {}, id {})",
+        request.mode.name(),
+        request.hub,
+        request.partition,
+        event.sequence,
+        ce.event_type.as_deref().unwrap_or("-"),
+        ce.id.as_deref().unwrap_or("-"),
+    );
+    if request.mode == Mode::DeadLetter {
+        match &plan.existing_copy {
+            Some((p, s)) => println!(
+                "copy: already in {} (partition {p}, sequence {s}); it will not be copied again",
+                request.dead_letter_hub
+            ),
+            None => println!(
+                "copy: to {}, with provenance and reason",
+                request.dead_letter_hub
+            ),
+        }
+    }
+    match (&request.consumer_group, &plan.new_checkpoint) {
+        (Some(group), Some(checkpoint)) => {
+            println!(
+                "checkpoint: {group} next {} -> {}",
+                plan.current_next.unwrap_or(checkpoint.sequence),
+                checkpoint.sequence + 1
+            );
+            if plan.skipped_before > 0 {
+                println!(
+                    "WARNING: {} events before it are skipped too",
+                    plan.skipped_before
+                );
+            }
+        }
+        (Some(group), None) => println!("checkpoint: {group} is already past it; unchanged"),
+        (None, _) => println!("checkpoint: no consumer group named; none moves"),
+    }
+}
