@@ -24,8 +24,6 @@ use crate::tui::keymap::Keymap;
 use crate::tui::run::{self, BackendLink, backend_channels};
 use crate::tui::theme::ThemeCatalog;
 
-/// The hub audit records also go to, when the namespace has it.
-const AUDIT_HUB: &str = "audit";
 /// Tail batches in flight between backend and console before the backend counts losses.
 const TAIL_BATCHES: usize = 64;
 /// Events the tail pane keeps.
@@ -80,7 +78,7 @@ pub async fn launch(
         Err(message) => app.notice = Some(Notice::Error(message)),
     }
     let (link, end) = backend_channels(TAIL_BATCHES);
-    let trail = audit_trail(target_args, &target, team).await?;
+    let trail = audit_trail(&target).await;
     let services = Services {
         plane: target.plane.clone(),
         checkpoints: target.checkpoints.clone(),
@@ -97,34 +95,31 @@ pub async fn launch(
     })
 }
 
-/// The console's audit trail: `{data}/audit.jsonl`, and the namespace's `audit` hub when
-/// the catalog lists one; the actor is the signed-in principal and its team.
-async fn audit_trail(
-    args: &TargetArgs,
-    target: &Target,
-    team: Option<String>,
-) -> Result<Trail, ConnectError> {
-    let data = target::data_dir(args).ok_or_else(|| {
-        ConnectError::usage("no data directory for the audit log; pass --data DIR")
-    })?;
+/// The console's audit trail, as the headless incident commands keep it: `{data}/audit.jsonl`,
+/// and the audit hub (`--audit-hub`, the demo's own), else the namespace's `audit` hub when the
+/// catalog lists one; the actor is the signed-in principal and its team.
+async fn audit_trail(target: &Target) -> Trail {
     let connection = target.plane.connection();
-    let hub = match ops::hubs::list(&target.plane, &connection.namespace).await {
-        Ok(hubs) => hubs
-            .iter()
-            .any(|h| h.name == AUDIT_HUB)
-            .then(|| AUDIT_HUB.to_owned()),
-        Err(error) => {
-            tracing::info!(%error, "hubs unreadable; auditing to the file only");
-            None
-        }
+    let hub = match &target.audit_hub {
+        Some(hub) => Some(hub.clone()),
+        None => match ops::hubs::list(&target.plane, &connection.namespace).await {
+            Ok(hubs) => hubs
+                .iter()
+                .any(|h| h.name == super::team::AUDIT_HUB)
+                .then(|| super::team::AUDIT_HUB.to_owned()),
+            Err(error) => {
+                tracing::info!(%error, "hubs unreadable; auditing to the file only");
+                None
+            }
+        },
     };
-    Ok(Trail {
-        log: AuditLog::new(audit::file_in(&data), hub),
+    Trail {
+        log: AuditLog::new(audit::file_in(&target.data), hub),
         actor: Actor {
             principal: connection.principal.clone(),
-            team,
+            team: target.team.clone(),
         },
-    })
+    }
 }
 
 /// Connects the running console to a named context, as `--context NAME` would at start-up;

@@ -110,7 +110,7 @@ impl App {
                 "redrive",
                 &hub,
                 None,
-                "redrive refused: this context is read-only".to_owned(),
+                "redrive is not permitted: this context is read-only".to_owned(),
             );
         }
         let only = self.dead_letters.redrive_targets();
@@ -192,7 +192,7 @@ impl App {
                 action,
                 &hub,
                 None,
-                format!("{action} refused: this context is read-only"),
+                format!("{action} is not permitted: this context is read-only"),
             );
         }
         // The dead-letter hub's scope is part of the check.
