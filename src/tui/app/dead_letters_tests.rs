@@ -150,6 +150,18 @@ fn dead_letter_pane_lists_marks_and_redrives() {
         hub: hub.clone(),
         rows: dead_letter_rows(),
     });
+    // A filter narrows the list; the selection follows what is shown.
+    press(&mut app, &["/"]);
+    for c in "avro 1".chars() {
+        press(&mut app, &[&c.to_string()]);
+    }
+    press(&mut app, &["<Enter>"]);
+    assert_eq!(app.dead_letters.visible().len(), 1);
+    assert_eq!(
+        app.dead_letters.selected().map(|r| r.provenance.sequence),
+        Some(10_414)
+    );
+    press(&mut app, &["x"]);
     press(&mut app, &["<Space>", "j", "j", "<Space>"]);
     assert_screens("dead_letter_pane", &app);
     let commands = press(&mut app, &["R"]);

@@ -131,7 +131,7 @@ impl App {
             View::Tail => self.tail.as_ref().map_or(0, |t| t.buffer.visible_len()),
             View::Detail => 0,
             View::Schemas => self.schemas.visible().len(),
-            View::DeadLetters => self.dead_letters.rows.len(),
+            View::DeadLetters => self.dead_letters.visible().len(),
         }
     }
 
@@ -144,7 +144,9 @@ impl App {
         let lag_rows = self.groups.lag.as_ref().map_or(0, |l| l.partitions.len());
         self.groups.lag_list.clamp(lag_rows);
         self.schemas.list.clamp(self.schemas.visible().len());
-        self.dead_letters.list.clamp(self.dead_letters.rows.len());
+        self.dead_letters
+            .list
+            .clamp(self.dead_letters.visible().len());
     }
 
     pub(super) fn push(&mut self, view: View) {

@@ -45,11 +45,27 @@ impl DeadLettersState {
         self.marked.retain(|k| present.contains(k));
         self.rows = rows;
         self.loaded = true;
-        self.list.clamp(self.rows.len());
+        self.list.clamp(self.visible().len());
+    }
+
+    /// The rows passing the filter (source, group, reason, who), in hub order.
+    pub fn visible(&self) -> Vec<&DeadLetterRow> {
+        self.rows
+            .iter()
+            .filter(|r| {
+                let p = &r.provenance;
+                self.list.matches([
+                    p.hub.as_str(),
+                    p.consumer_group.as_deref().unwrap_or_default(),
+                    p.reason.as_deref().unwrap_or_default(),
+                    p.by.as_deref().unwrap_or_default(),
+                ])
+            })
+            .collect()
     }
 
     pub fn selected(&self) -> Option<&DeadLetterRow> {
-        self.rows.get(self.list.selected)
+        self.visible().get(self.list.selected).copied()
     }
 
     pub fn toggle_mark(&mut self) {

@@ -71,17 +71,26 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let [table_area, detail_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(6)]).areas(area);
     let title = format!(
-        "dead letters › {} ({}{})",
+        "dead letters › {} ({}{}{})",
         state.hub,
         state.rows.len(),
+        if state.list.filter.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", {} match /{}",
+                state.visible().len(),
+                sanitize(&state.list.filter, false)
+            )
+        },
         if state.marked.is_empty() {
             String::new()
         } else {
             format!(", {} marked", state.marked.len())
         }
     );
-    let rows = state
-        .rows
+    let visible = state.visible();
+    let rows = visible
         .iter()
         .map(|r| Row::new(row_cells(r, state.marked.contains(&r.key()))));
     let table = Table::new(
@@ -98,8 +107,10 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) {
     .header(Row::new(["", "SOURCE", "GROUP", "REASON", "BY", "WHEN"]).style(header_style(theme)))
     .row_highlight_style(theme.selected(true))
     .block(pane_block(app, &title, true));
-    if state.rows.is_empty() {
-        let text = if state.loaded {
+    if visible.is_empty() {
+        let text = if !state.rows.is_empty() {
+            "no dead-lettered event matches the filter"
+        } else if state.loaded {
             "nothing dead-lettered"
         } else {
             "reading the dead-letter hub…"
