@@ -119,6 +119,21 @@ impl Terminal {
     }
 }
 
+impl Terminal {
+    /// Waits until the console has ended (its tmux session closes with it).
+    async fn wait_quit(&self) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while self
+            .tmux(&["has-session", "-t", "console"])
+            .status
+            .success()
+        {
+            assert!(Instant::now() < deadline, "the console did not quit");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
 impl Drop for Terminal {
     fn drop(&mut self) {
         let _ = self.tmux(&["kill-server"]);
@@ -219,15 +234,7 @@ async fn navigate_hubs_to_consumer_groups_to_tail() {
     terminal.keys(&["Escape"]);
     terminal.wait_for(&["consumer groups"]).await;
     terminal.keys(&["q"]);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while terminal
-        .tmux(&["has-session", "-t", "console"])
-        .status
-        .success()
-    {
-        assert!(Instant::now() < deadline, "the console did not quit");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    terminal.wait_quit().await;
 }
 
 /// The embedded demo as the customer team: conversions' `sale` is visible but its mutating
@@ -413,7 +420,14 @@ async fn dead_lettering_the_poison_event_unsticks_the_demo_consumer() {
             "team-custome",
         ])
         .await;
+    // Sending it home needs send on conversions' sale, which customer lacks: refused, named.
+    terminal.keys(&["R"]);
+    terminal
+        .wait_for(&["redrive on sale: replay is not permitted: missing"])
+        .await;
+    // Quitting at once still leaves the refusal's record: the console waits for it.
     terminal.keys(&["q"]);
+    terminal.wait_quit().await;
 
     let audit = std::fs::read_to_string(data.join("audit.jsonl")).expect("audit file");
     let records: Vec<serde_json::Value> = audit
@@ -431,4 +445,9 @@ async fn dead_lettering_the_poison_event_unsticks_the_demo_consumer() {
     assert_eq!(record["before"]["event"]["sequence"], sequence);
     assert_eq!(record["after"]["next"], sequence + 1);
     assert_eq!(record["after"]["dead_letter_hub"], "deadletter-customer");
+    let refusal = records
+        .iter()
+        .find(|r| r["action"] == "redrive")
+        .unwrap_or_else(|| panic!("no redrive refusal in {audit}"));
+    assert_eq!(refusal["outcome"], "refused");
 }

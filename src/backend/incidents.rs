@@ -4,6 +4,7 @@
 //! never cancelled by the user leaving a view: a half-done action is worse than a late reply.
 
 use tokio::sync::mpsc;
+use tokio::task::JoinSet;
 
 use super::Services;
 use crate::connect::error::ConnectError;
@@ -28,10 +29,17 @@ pub fn handles(command: &Command) -> bool {
     )
 }
 
-/// Runs `command` off the loop; its answer (or failure) goes to `replies`.
-pub fn spawn(services: &Services, command: Command, replies: mpsc::UnboundedSender<Action>) {
+/// Runs `command` off the loop, in `running` (which the backend lets finish before it
+/// ends, so quitting right after an action does not lose its audit record); its answer (or
+/// failure) goes to `replies`.
+pub fn spawn(
+    services: &Services,
+    command: Command,
+    replies: mpsc::UnboundedSender<Action>,
+    running: &mut JoinSet<()>,
+) {
     let services = services.clone();
-    tokio::spawn(async move {
+    running.spawn(async move {
         let request = super::jobs::request_of(&command);
         let reply = match run(&services, command, &replies).await {
             Ok(action) => action,

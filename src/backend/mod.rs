@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
+use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::{Instant, MissedTickBehavior, interval};
 
 use crate::connect::Connection;
@@ -32,6 +32,10 @@ use crate::tui::run::BackendEnd;
 pub use context::{ContextConnection, ContextSwitch, ContextTarget};
 use refresh::Watch;
 use tail_feed::RunningTail;
+
+/// How long the backend, told to stop, waits for incident actions under way to finish (and
+/// be audited) before it lets them go.
+const INCIDENT_GRACE: Duration = Duration::from_secs(10);
 
 /// Signs in as another team: the connection for a team name. Only the embedded demo, whose
 /// launcher holds every team's rule, offers it.
@@ -107,6 +111,7 @@ async fn run(services: Services, end: BackendEnd, options: BackendOptions) {
         watch: None,
         tail: None,
         connection: ConnectionState::Connecting,
+        incidents: JoinSet::new(),
     };
     let mut tick = interval(Duration::from_millis(250));
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
@@ -118,11 +123,20 @@ async fn run(services: Services, end: BackendEnd, options: BackendOptions) {
             },
             Some(done) = done_rx.recv() => backend.finished(done),
             Some(reached) = context_rx.recv() => backend.context_reached(reached),
+            Some(_) = backend.incidents.join_next(), if !backend.incidents.is_empty() => {}
             _ = tick.tick() => backend.refresh_if_due(Instant::now()),
         }
     }
     if let Some(tail) = backend.tail.take() {
         tail.stop();
+    }
+    let incidents = &mut backend.incidents;
+    let drained = tokio::time::timeout(INCIDENT_GRACE, async {
+        while incidents.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        tracing::warn!("incident actions still running at exit were stopped");
     }
 }
 
@@ -136,13 +150,20 @@ struct Backend {
     watch: Option<Watch>,
     tail: Option<RunningTail>,
     connection: ConnectionState,
+    /// Incident actions under way.
+    incidents: JoinSet<()>,
 }
 
 impl Backend {
     fn handle(&mut self, command: Command) {
         tracing::debug!(?command, "backend command");
         if incidents::handles(&command) {
-            incidents::spawn(&self.services, command, self.replies.clone());
+            incidents::spawn(
+                &self.services,
+                command,
+                self.replies.clone(),
+                &mut self.incidents,
+            );
             return;
         }
         match command {

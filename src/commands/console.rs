@@ -164,7 +164,11 @@ pub async fn run(target_args: &TargetArgs, consumer_group: &str) -> u8 {
         Err(error) => return fail(&error),
     };
     let result = run::run(launched.app, launched.link).await;
-    launched.backend.abort();
+    // The backend ends once the console is gone, after the incident actions under way (and
+    // their audit records) finish; it bounds that wait itself.
+    if let Err(error) = launched.backend.await {
+        tracing::warn!(%error, "the backend task failed");
+    }
     drop(launched.target);
     match result {
         Ok(()) => exit::OK,

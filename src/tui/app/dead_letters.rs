@@ -34,6 +34,14 @@ impl Gated {
         }
     }
 
+    /// The action's name in the audit trail.
+    fn name(&self) -> &'static str {
+        match self {
+            Gated::Redrive { .. } => "redrive",
+            Gated::DeadLetter { .. } => "dead-letter",
+        }
+    }
+
     /// The hub whose permissions decide.
     fn hub(&self) -> &str {
         match self {
@@ -154,7 +162,8 @@ impl App {
         let action = gated.action();
         if let Some(reason) = permissions.verdict(action).reason(action) {
             let hub = gated.hub().to_owned();
-            return Some(self.refuse(action.name(), &hub, None, reason));
+            let reason = format!("{} on {hub}: {reason}", gated.name());
+            return Some(self.refuse(gated.name(), &hub, None, reason));
         }
         self.notice = None;
         Some(match gated {
