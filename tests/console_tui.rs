@@ -87,7 +87,6 @@ impl Terminal {
             .into_owned()
     }
 
-    /// Waits until the screen shows every one of `texts`; fails with the last screen.
     /// Waits until `text` has left the screen. Needed after Escape: a key sent before the
     /// console has read the Escape reaches the terminal right behind it, and the pair reads as
     /// Alt+key (the ESC prefix), which is not the key meant.
@@ -103,6 +102,20 @@ impl Terminal {
         }
     }
 
+    /// Waits until the console has ended (its tmux session closes with it).
+    async fn wait_quit(&self) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while self
+            .tmux(&["has-session", "-t", "console"])
+            .status
+            .success()
+        {
+            assert!(Instant::now() < deadline, "the console did not quit");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until the screen shows every one of `texts`; fails with the last screen.
     async fn wait_for(&self, texts: &[&str]) -> String {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
@@ -115,21 +128,6 @@ impl Terminal {
                 "screen never showed {texts:?}:\n{screen}"
             );
             tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    }
-}
-
-impl Terminal {
-    /// Waits until the console has ended (its tmux session closes with it).
-    async fn wait_quit(&self) {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while self
-            .tmux(&["has-session", "-t", "console"])
-            .status
-            .success()
-        {
-            assert!(Instant::now() < deadline, "the console did not quit");
-            tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 }
