@@ -101,16 +101,6 @@ impl IncidentDialog {
         }
     }
 
-    /// Whether typed characters go into a text field now.
-    pub fn takes_text(&self) -> bool {
-        match &self.stage {
-            Stage::ResetForm(form) => form.field == ResetField::Position,
-            Stage::ResetDryRun { .. } => true,
-            Stage::DeadLetterDryRun { focus, .. } => *focus == DeadLetterFocus::Reason,
-            _ => false,
-        }
-    }
-
     /// Whether the action is under way: it cannot be dismissed until it ends.
     pub fn is_running(&self) -> bool {
         matches!(self.stage, Stage::Running { .. })
