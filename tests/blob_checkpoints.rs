@@ -5,10 +5,7 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-
-use common::azurite::{ACCOUNT_KEY, Azurite, free_port, test_env};
+use common::azurite::{ACCOUNT_KEY, Azurite, free_port};
 use common::{CONSOLE, Run, TestEmulator};
 use ehops::connect::Connection;
 use ehops::connect::checkpoints::{
@@ -20,37 +17,10 @@ const ROOT: &str = "RootManageSharedAccessKey";
 const CONTAINER: &str = "checkpoints";
 const HUB: &str = "orders";
 const GROUP: &str = "billing";
-const PYTHON_TIMEOUT: Duration = Duration::from_secs(150);
 
 /// Runs `tests/sdk/python/blob_checkpoints.py ARGS` and parses the JSON it prints.
 fn python(args: &[&str]) -> Value {
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/sdk/python/blob_checkpoints.py");
-    let mut child = Command::new(test_env().join("venv/bin/python"))
-        .arg(script)
-        .args(args)
-        .env("PYTHONDONTWRITEBYTECODE", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python runs");
-    // The script bounds its own waits; this only keeps a wedged interpreter from hanging CI.
-    let deadline = Instant::now() + PYTHON_TIMEOUT;
-    while child.try_wait().expect("python status").is_none() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let output = child.wait_with_output().expect("python output");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "python {args:?} failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("not JSON: {stdout}: {e}"))
+    common::python::run_script("blob_checkpoints.py", args)
 }
 
 /// `ehops lag HUB --consumer-group GROUP --json` against the emulator, checkpoints in `store`.

@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test binary uses its own part of this
 
 pub mod azurite;
+pub mod python;
 
 use std::path::Path;
 use std::sync::Arc;
