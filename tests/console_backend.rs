@@ -4,6 +4,9 @@
 
 mod common;
 
+use ehops::ops::audit::{self, AuditLog};
+use ehops::ops::audited::{Actor, Trail};
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,6 +17,7 @@ use ehops::connect::Connection;
 use ehops::connect::checkpoints::DirectoryCheckpoints;
 use ehops::connect::data_plane::DataPlane;
 use ehops::model::StartPosition;
+use ehops::ops::reset::ResetRequest;
 use ehops::tui::action::Action;
 use ehops::tui::command::{Command, RequestId};
 use ehops::tui::run::{BackendLink, backend_channels};
@@ -27,22 +31,44 @@ async fn next_reply(link: &mut BackendLink) -> Action {
         .expect("backend running")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn answers_refreshes_and_tails() {
-    let emu = common::start(CONSOLE).await;
+/// Real services on the emulator as its root rule: checkpoints and the audit file in `dir`.
+async fn services(emu: &common::TestEmulator, dir: &std::path::Path) -> Services {
     let connection =
         Connection::from_connection_string(&emu.connection_string(ROOT), Some(&emu.catalog()))
             .expect("valid connection string")
             .resolve_namespace()
             .await;
     assert_eq!(connection.namespace, "console", "named by the catalog");
-    let store = tempfile::tempdir().expect("temp dir");
-    let services = Services {
+    Services {
         plane: Arc::new(DataPlane::new(connection, "ehops")),
-        checkpoints: Arc::new(DirectoryCheckpoints::new(store.path())),
+        checkpoints: Arc::new(DirectoryCheckpoints::new(dir)),
         sign_in: None,
         switch_context: None,
-    };
+        trail: Trail {
+            log: AuditLog::new(audit::file_in(dir), None),
+            actor: Actor {
+                principal: ROOT.into(),
+                team: None,
+            },
+        },
+    }
+}
+
+/// The next reply that is not a connection-state change.
+async fn next_answer(link: &mut BackendLink) -> Action {
+    loop {
+        match next_reply(link).await {
+            Action::ConnectionChanged(_) => {}
+            other => return other,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_refreshes_and_tails() {
+    let emu = common::start(CONSOLE).await;
+    let store = tempfile::tempdir().expect("temp dir");
+    let services = services(&emu, store.path()).await;
     let (mut link, end) = backend_channels(8);
     let options = BackendOptions {
         refresh_every: Duration::from_millis(300),
@@ -149,4 +175,117 @@ async fn answers_refreshes_and_tails() {
         .await
         .expect("backend stops when the app goes")
         .expect("backend task ends cleanly");
+}
+
+/// A reset through the backend: the dry run plans, the confirmed plan is written (the lag
+/// then reads the new checkpoint) and audited; a refusal is audited too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resets_exactly_the_plan_it_showed_and_audits() {
+    let emu = common::start(CONSOLE).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (mut link, end) = backend_channels(8);
+    let task = backend::spawn(
+        services(&emu, dir.path()).await,
+        end,
+        BackendOptions::default(),
+    );
+    let producer = ProducerClient::builder()
+        .with_custom_endpoint(emu.endpoint())
+        .open(&emu.namespace(), "single", emu.credential(ROOT))
+        .await
+        .expect("producer");
+    for body in ["a", "b", "c", "d"] {
+        producer.send_event(body, None).await.expect("send");
+    }
+
+    link.commands
+        .send(Command::PlanReset {
+            request: RequestId(1),
+            reset: ResetRequest {
+                hub: "single".into(),
+                consumer_group: "ehops".into(),
+                partition: None,
+                to: StartPosition::Sequence(2),
+            },
+        })
+        .expect("send");
+    let Action::ResetPlanned { request, plan } = next_answer(&mut link).await else {
+        panic!("a dry run");
+    };
+    assert_eq!(request, RequestId(1));
+    let partition = &plan.partitions[0];
+    assert_eq!(
+        (
+            partition.current_next,
+            partition.new_next,
+            partition.skipped
+        ),
+        (0, 2, 2),
+        "no checkpoint yet: from the start to event 2 skips two"
+    );
+
+    link.commands
+        .send(Command::ExecuteReset {
+            request: RequestId(2),
+            plan,
+        })
+        .expect("send");
+    let Action::ResetExecuted { request, written } = next_answer(&mut link).await else {
+        panic!("the reset's result");
+    };
+    assert_eq!(request, RequestId(2));
+    assert_eq!(
+        (written[0].new_next, written[0].error.as_deref()),
+        (2, None)
+    );
+
+    link.commands
+        .send(Command::Lag {
+            request: RequestId(3),
+            hub: "single".into(),
+            consumer_group: "ehops".into(),
+        })
+        .expect("send");
+    let Action::LagLoaded { snapshot, .. } = next_answer(&mut link).await else {
+        panic!("lag");
+    };
+    let checkpoint = snapshot.partitions[0]
+        .checkpoint
+        .as_ref()
+        .map(|c| c.sequence);
+    assert_eq!(checkpoint, Some(1), "processors resume after event 1: at 2");
+
+    link.commands
+        .send(Command::AuditRefusal {
+            request: RequestId(4),
+            action: "reset".into(),
+            hub: "single".into(),
+            consumer_group: Some("ehops".into()),
+            reason: "the confirmation was not the group's name".into(),
+        })
+        .expect("send");
+    assert_eq!(
+        next_answer(&mut link).await,
+        Action::RefusalAudited {
+            request: RequestId(4)
+        }
+    );
+
+    let text = std::fs::read_to_string(audit::file_in(dir.path())).expect("audit file");
+    let records: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(records.len(), 2, "{text}");
+    assert_eq!(
+        (&records[0]["action"], &records[0]["outcome"]),
+        (&"reset".into(), &"done".into())
+    );
+    assert_eq!(records[0]["after"][0]["new_next"], 2);
+    assert_eq!(records[1]["outcome"], "refused");
+    assert_eq!(records[1]["who"], ROOT);
+
+    let _ = producer.close().await;
+    drop(link);
+    let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
 }

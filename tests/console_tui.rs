@@ -87,7 +87,6 @@ impl Terminal {
             .into_owned()
     }
 
-    /// Waits until the screen shows every one of `texts`; fails with the last screen.
     /// Waits until `text` has left the screen. Needed after Escape: a key sent before the
     /// console has read the Escape reaches the terminal right behind it, and the pair reads as
     /// Alt+key (the ESC prefix), which is not the key meant.
@@ -103,6 +102,20 @@ impl Terminal {
         }
     }
 
+    /// Waits until the console has ended (its tmux session closes with it).
+    async fn wait_quit(&self) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while self
+            .tmux(&["has-session", "-t", "console"])
+            .status
+            .success()
+        {
+            assert!(Instant::now() < deadline, "the console did not quit");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until the screen shows every one of `texts`; fails with the last screen.
     async fn wait_for(&self, texts: &[&str]) -> String {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
@@ -219,15 +232,7 @@ async fn navigate_hubs_to_consumer_groups_to_tail() {
     terminal.keys(&["Escape"]);
     terminal.wait_for(&["consumer groups"]).await;
     terminal.keys(&["q"]);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while terminal
-        .tmux(&["has-session", "-t", "console"])
-        .status
-        .success()
-    {
-        assert!(Instant::now() < deadline, "the console did not quit");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    terminal.wait_quit().await;
 }
 
 /// The embedded demo as the customer team: conversions' `sale` is visible but its mutating
@@ -303,4 +308,144 @@ async fn switching_teams_changes_what_is_visible_and_permitted() {
     terminal.keys(&["Escape"]);
     terminal.wait_gone("actions › account").await;
     terminal.keys(&["q"]);
+}
+
+/// The lag table row of `partition` as drawn: `│1    230       116        104 ...`; its
+/// events-behind count.
+fn behind_on(screen: &str, partition: &str) -> Option<u64> {
+    let line = screen.lines().find(|l| {
+        l.strip_prefix('│')
+            .is_some_and(|r| r.starts_with(&format!("{partition} ")))
+    })?;
+    let cells: Vec<&str> = line.trim_matches('│').split_whitespace().collect();
+    cells.get(3)?.replace(',', "").parse().ok()
+}
+
+/// The demo's stuck consumer recovered through the console alone: sale -> consumer groups ->
+/// crm-sync, stuck on partition 1 -> the action menu's dead-letter -> the dry run names the
+/// poison event and why it does not decode -> confirm -> crm-sync resumes and its lag on
+/// partition 1 drains; the dead-letter pane shows the event with its reason, and the audit
+/// file under `--data` has the record.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dead_lettering_the_poison_event_unsticks_the_demo_consumer() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("skipped: tmux is not installed");
+        return;
+    }
+    let home = tempfile::tempdir().expect("temp dir");
+    let data = home.path().join("data");
+    let terminal = Terminal::start(
+        format!("ehops-deadletter-{}", std::process::id()),
+        &["--data".as_ref(), data.as_os_str()],
+        &home.path().join("config"),
+    );
+    terminal.wait_for(&["│sale", "#team-customer"]).await;
+    terminal.keys(&["/", "sale", "Enter", "c"]);
+    terminal
+        .wait_for(&["sale › consumer groups", "crm-sync"])
+        .await;
+    terminal.click_on("crm-sync");
+    terminal.wait_for(&["lag of crm-sync at"]).await;
+
+    // The demo's consumer stops at the poison event: partition 1 turns STUCK.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let screen = terminal.screen();
+        let stuck = screen
+            .lines()
+            .any(|l| l.starts_with("│1 ") && l.contains("STUCK"));
+        if stuck {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "partition 1 never stuck:\n{screen}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+
+    // Lag table, partition 1, action menu, dead_letter (the sixth item).
+    terminal.keys(&["Enter", "j", "a"]);
+    terminal
+        .wait_for(&["actions › sale", "dead_letter           enabled"])
+        .await;
+    terminal.keys(&["j", "j", "j", "j", "j", "Enter"]);
+    let dry_run = terminal
+        .wait_for(&[
+            "DRY RUN: nothing copied or moved yet",
+            "dead-letter hub  deadletter-customer",
+            "why poison       Avro data does not match",
+            "[ Dead-letter ]",
+        ])
+        .await;
+    let sequence: i64 = dry_run
+        .split("sale partition 1 sequence ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("the dry run names the event:\n{dry_run}"));
+    terminal.keys(&["y"]);
+    terminal
+        .wait_for(&[
+            "copied to the dead-letter hub",
+            &format!("the group's next event is now {}", sequence + 1),
+        ])
+        .await;
+    terminal.keys(&["Enter"]);
+    terminal.wait_gone("the group's next event is now").await;
+
+    // crm-sync resumes: its lag on partition 1 drains within a few polls.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let screen = terminal.screen();
+        if behind_on(&screen, "1").is_some_and(|behind| behind <= 5) {
+            assert!(!screen.contains("STUCK"), "{screen}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "crm-sync's lag never drained:\n{screen}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+
+    terminal.keys(&[":", "dlq", "Enter"]);
+    terminal
+        .wait_for(&[
+            "dead letters › deadletter-customer (1)",
+            &format!("sale/1#{sequence}"),
+            "poison event: Avro data does not match",
+            "team-custome",
+        ])
+        .await;
+    // Sending it home needs send on conversions' sale, which customer lacks: refused, named.
+    terminal.keys(&["R"]);
+    terminal
+        .wait_for(&["redrive on sale: replay is not permitted: missing"])
+        .await;
+    // Quitting at once still leaves the refusal's record: the console waits for it.
+    terminal.keys(&["q"]);
+    terminal.wait_quit().await;
+
+    let audit = std::fs::read_to_string(data.join("audit.jsonl")).expect("audit file");
+    let records: Vec<serde_json::Value> = audit
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    let record = records
+        .iter()
+        .find(|r| r["action"] == "dead-letter")
+        .unwrap_or_else(|| panic!("no dead-letter record in {audit}"));
+    assert_eq!(record["outcome"], "done");
+    assert_eq!(record["who"], "team-customer");
+    assert_eq!(record["consumer_group"], "crm-sync");
+    assert_eq!(record["partition"], "1");
+    assert_eq!(record["before"]["event"]["sequence"], sequence);
+    assert_eq!(record["after"]["next"], sequence + 1);
+    assert_eq!(record["after"]["dead_letter_hub"], "deadletter-customer");
+    let refusal = records
+        .iter()
+        .find(|r| r["action"] == "redrive")
+        .unwrap_or_else(|| panic!("no redrive refusal in {audit}"));
+    assert_eq!(refusal["outcome"], "refused");
 }

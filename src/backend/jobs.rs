@@ -24,7 +24,15 @@ pub fn request_of(command: &Command) -> RequestId {
         | Command::SwitchContext { request, .. }
         | Command::FetchSchema { request, .. }
         | Command::StopRefresh { request }
-        | Command::ListSchemas { request } => *request,
+        | Command::ListSchemas { request }
+        | Command::PlanReset { request, .. }
+        | Command::ExecuteReset { request, .. }
+        | Command::PlanDeadLetter { request, .. }
+        | Command::ExecuteDeadLetter { request, .. }
+        | Command::ListDeadLetters { request, .. }
+        | Command::PlanRedrive { request, .. }
+        | Command::ExecuteRedrive { request, .. }
+        | Command::AuditRefusal { request, .. } => *request,
     }
 }
 
@@ -61,6 +69,7 @@ pub async fn run(services: &Services, command: Command) -> Result<Action, Connec
         Command::Permissions {
             request,
             hub,
+            dead_letter_hub,
             fresh,
         } => {
             let connection = plane.connection();
@@ -69,7 +78,12 @@ pub async fn run(services: &Services, command: Command) -> Result<Action, Connec
             }
             Ok(Action::PermissionsLoaded {
                 request,
-                permissions: ops::permissions::for_hub(connection, &hub).await,
+                permissions: ops::permissions::with_dead_letter(
+                    connection,
+                    &hub,
+                    dead_letter_hub.as_deref(),
+                )
+                .await,
                 hub,
             })
         }
@@ -84,16 +98,13 @@ pub async fn run(services: &Services, command: Command) -> Result<Action, Connec
                 outcome,
             })
         }
-        Command::SwitchTeam { .. } | Command::SwitchContext { .. } => {
-            Err(ConnectError::usage("not a metadata request"))
-        }
         Command::ListSchemas { request } => Ok(Action::SchemasLoaded {
             request,
             schemas: every_schema_version(services).await?,
         }),
-        Command::StartTail { .. } | Command::StopTail { .. } | Command::StopRefresh { .. } => {
-            Err(ConnectError::usage("not a metadata request"))
-        }
+        other => Err(ConnectError::usage(format!(
+            "not a metadata request: {other:?}"
+        ))),
     }
 }
 

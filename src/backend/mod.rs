@@ -8,6 +8,7 @@
 //! - one live tail at a time (`tail_feed`), cancelled by `StopTail` or a new `StartTail`.
 
 mod context;
+mod incidents;
 mod jobs;
 mod refresh;
 mod tail_feed;
@@ -16,7 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
+use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::{Instant, MissedTickBehavior, interval};
 
 use crate::connect::Connection;
@@ -24,12 +25,17 @@ use crate::connect::checkpoints::CheckpointStore;
 use crate::connect::data_plane::DataPlane;
 use crate::connect::error::{ConnectError, Failure};
 use crate::model::{Identity, SwitchedContext};
+use crate::ops::audited::{Actor, Trail};
 use crate::tui::action::{Action, ConnectionState};
 use crate::tui::command::{Command, RequestId};
 use crate::tui::run::BackendEnd;
 pub use context::{ContextConnection, ContextSwitch, ContextTarget};
 use refresh::Watch;
 use tail_feed::RunningTail;
+
+/// How long the backend, told to stop, waits for incident actions under way to finish (and
+/// be audited) before it lets them go.
+const INCIDENT_GRACE: Duration = Duration::from_secs(10);
 
 /// Signs in as another team: the connection for a team name. Only the embedded demo, whose
 /// launcher holds every team's rule, offers it.
@@ -43,6 +49,9 @@ pub struct Services {
     pub sign_in: Option<SignIn>,
     /// Connects to a named context (`:ctx NAME`); absent where the console has no config.
     pub switch_context: Option<ContextSwitch>,
+    /// Where incident actions are audited, and as whom; the actor follows team and
+    /// context switches.
+    pub trail: Trail,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -102,6 +111,7 @@ async fn run(services: Services, end: BackendEnd, options: BackendOptions) {
         watch: None,
         tail: None,
         connection: ConnectionState::Connecting,
+        incidents: JoinSet::new(),
     };
     let mut tick = interval(Duration::from_millis(250));
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
@@ -113,11 +123,20 @@ async fn run(services: Services, end: BackendEnd, options: BackendOptions) {
             },
             Some(done) = done_rx.recv() => backend.finished(done),
             Some(reached) = context_rx.recv() => backend.context_reached(reached),
+            Some(_) = backend.incidents.join_next(), if !backend.incidents.is_empty() => {}
             _ = tick.tick() => backend.refresh_if_due(Instant::now()),
         }
     }
     if let Some(tail) = backend.tail.take() {
         tail.stop();
+    }
+    let incidents = &mut backend.incidents;
+    let drained = tokio::time::timeout(INCIDENT_GRACE, async {
+        while incidents.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        tracing::warn!("incident actions still running at exit were stopped");
     }
 }
 
@@ -131,11 +150,22 @@ struct Backend {
     watch: Option<Watch>,
     tail: Option<RunningTail>,
     connection: ConnectionState,
+    /// Incident actions under way.
+    incidents: JoinSet<()>,
 }
 
 impl Backend {
     fn handle(&mut self, command: Command) {
         tracing::debug!(?command, "backend command");
+        if incidents::handles(&command) {
+            incidents::spawn(
+                &self.services,
+                command,
+                self.replies.clone(),
+                &mut self.incidents,
+            );
+            return;
+        }
         match command {
             Command::Permissions { .. } | Command::FetchSchema { .. } => self.start_job(command),
             Command::ListNamespaces { .. }
@@ -190,6 +220,7 @@ impl Backend {
                     self.watch = None;
                 }
             }
+            other => self.start_job(other),
         }
     }
 
@@ -206,6 +237,10 @@ impl Backend {
             Ok(connection) => {
                 let principal = connection.principal.clone();
                 self.install(connection, None);
+                self.services.trail.actor = Actor {
+                    principal: principal.clone(),
+                    team: Some(team.to_owned()),
+                };
                 Action::TeamSwitched {
                     request,
                     team: team.to_owned(),
@@ -299,6 +334,10 @@ impl Backend {
         let reply = match installed {
             Ok((switched, connection, checkpoints)) => {
                 self.install(connection, checkpoints);
+                self.services.trail.actor = Actor {
+                    principal: switched.identity.name.clone(),
+                    team: switched.identity.team.clone(),
+                };
                 Action::ContextSwitched { request, switched }
             }
             Err(error) => Action::RequestFailed {

@@ -7,12 +7,16 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::command::RequestId;
+use super::command::{RequestId, Seen};
+use super::state::DeadLetterRow;
 use crate::model::{
     Hub, LagSnapshot, Namespace, PartitionInfo, RegisteredSchema, SchemaFetch, SwitchedContext,
     TailEvent,
 };
+use crate::ops::dead_letter::{DeadLetterDone, DeadLetterPlan, Mode};
 use crate::ops::permissions::HubPermissions;
+use crate::ops::replay::{Progress, SendDone, SendPlan};
+use crate::ops::reset::{PartitionWritten, ResetPlan};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -75,6 +79,14 @@ pub enum Action {
     Submit,
     /// Delete the character before the cursor in the input line.
     DeleteChar,
+    /// Show the signed-in team's dead-letter hub: what was dead-lettered, why, by whom.
+    ShowDeadLetters,
+    /// Mark the selected row for a bulk action (again: unmark).
+    MarkRow,
+    /// Send the marked (or the selected) dead-lettered events back to their hub.
+    Redrive,
+    /// Copy the selected event to the team's dead-letter hub.
+    DeadLetterEvent,
 
     /// A typed character for the input line.
     #[serde(skip)]
@@ -152,6 +164,49 @@ pub enum Action {
         schemas: Vec<RegisteredSchema>,
     },
     #[serde(skip)]
+    ResetPlanned {
+        request: RequestId,
+        plan: Seen<ResetPlan>,
+    },
+    #[serde(skip)]
+    ResetExecuted {
+        request: RequestId,
+        written: Vec<PartitionWritten>,
+    },
+    #[serde(skip)]
+    DeadLetterPlanned {
+        request: RequestId,
+        plan: Seen<DeadLetterPlan>,
+    },
+    #[serde(skip)]
+    DeadLetterExecuted {
+        request: RequestId,
+        mode: Mode,
+        done: DeadLetterDone,
+    },
+    #[serde(skip)]
+    DeadLettersLoaded {
+        request: RequestId,
+        hub: String,
+        rows: Vec<DeadLetterRow>,
+    },
+    #[serde(skip)]
+    RedrivePlanned {
+        request: RequestId,
+        plan: Seen<SendPlan>,
+    },
+    /// How far a long send got: after each event.
+    #[serde(skip)]
+    SendProgress {
+        request: RequestId,
+        progress: Progress,
+    },
+    #[serde(skip)]
+    RedriveExecuted { request: RequestId, done: SendDone },
+    /// A refusal was written to the audit trail.
+    #[serde(skip)]
+    RefusalAudited { request: RequestId },
+    #[serde(skip)]
     RequestFailed { request: RequestId, message: String },
     #[serde(skip)]
     ConnectionChanged(ConnectionState),
@@ -197,7 +252,16 @@ impl Action {
         Action::ActionMenu,
         Action::Submit,
         Action::DeleteChar,
+        Action::ShowDeadLetters,
+        Action::MarkRow,
+        Action::Redrive,
+        Action::DeadLetterEvent,
     ];
+
+    /// Bindable actions that change something: help flags them, as the action menu does.
+    pub fn is_dangerous(&self) -> bool {
+        matches!(self, Action::Redrive | Action::DeadLetterEvent)
+    }
 
     /// Parses a bindable action name as written in a keymap (`"refresh"`).
     pub fn from_name(name: &str) -> Option<Action> {

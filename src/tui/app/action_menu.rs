@@ -1,7 +1,7 @@
 //! The action menu as app state: opened on the current hub, filled when the backend answers
 //! with the identity's permissions there, and modal while open (moves, run, refresh, close).
 
-use super::{App, Notice};
+use super::{App, Notice, View};
 use crate::model::permissions::ConsoleAction;
 use crate::ops::permissions::HubPermissions;
 use crate::tui::action::Action;
@@ -34,6 +34,7 @@ impl App {
         vec![Command::Permissions {
             request,
             hub,
+            dead_letter_hub: self.quiet_dead_letter_hub(),
             fresh: false,
         }]
     }
@@ -43,6 +44,9 @@ impl App {
         request: RequestId,
         permissions: &HubPermissions,
     ) -> Vec<Command> {
+        if let Some(commands) = self.gate_answered(request, permissions) {
+            return commands;
+        }
         let read_only = self.read_only;
         if let Some(menu) = &mut self.action_menu
             && menu.request == request
@@ -71,12 +75,14 @@ impl App {
             Action::SelectLast => menu.selected = count.saturating_sub(1),
             Action::Refresh => {
                 let request = self.issue();
+                let dead_letter_hub = self.quiet_dead_letter_hub();
                 if let Some(menu) = &mut self.action_menu {
                     menu.request = request;
                     menu.items = None;
                     return vec![Command::Permissions {
                         request,
                         hub: menu.hub.clone(),
+                        dead_letter_hub,
                         fresh: true,
                     }];
                 }
@@ -99,23 +105,81 @@ impl App {
     }
 
     fn run_menu_item(&mut self, item: &MenuItem) -> Vec<Command> {
+        let hub = self
+            .action_menu
+            .as_ref()
+            .map(|m| m.hub.clone())
+            .unwrap_or_default();
         if item.state != ItemState::Ready {
-            self.notice = item.refusal().map(Notice::Error);
-            return Vec::new();
+            // The menu stays open: the user may pick another item.
+            let reason = item.refusal().unwrap_or_default();
+            let group = self.menu_group().map(|(g, _)| g);
+            return self.refuse(item.action.name(), &hub, group.as_deref(), reason);
         }
         self.action_menu = None;
         match item.action {
             ConsoleAction::Tail => self.update(Action::ShowTail),
             ConsoleAction::Lag => self.update(Action::ShowConsumerGroups),
-            // Only implemented actions are Ready (ConsoleAction::is_implemented).
+            ConsoleAction::ViewSchemas => self.update(Action::ShowSchemas),
+            ConsoleAction::ResetCheckpoints => match self.menu_group() {
+                Some((group, partition)) => {
+                    self.open_reset(hub, group, partition);
+                    Vec::new()
+                }
+                None => self.needs_group("reset checkpoints"),
+            },
+            ConsoleAction::DeadLetter => {
+                if matches!(self.view(), View::Tail | View::Detail) {
+                    return self.dead_letter_tail_event();
+                }
+                match self.menu_group() {
+                    Some((group, Some(partition))) => {
+                        self.open_dead_letter(hub, partition, Some(group), None)
+                    }
+                    _ => self.needs_group("dead-letter the group's next event"),
+                }
+            }
+            // Redrive is the console's replay: from the dead-letter pane, back home.
+            ConsoleAction::Replay => self.show_dead_letters(),
             other => {
                 self.notice = Some(Notice::Error(format!(
-                    "{}: not available yet",
+                    "{}: not available in the console",
                     other.name()
                 )));
                 Vec::new()
             }
         }
+    }
+
+    /// The consumer group selected in the consumer-groups pane, and the lag table's
+    /// selected partition.
+    fn menu_group(&self) -> Option<(String, Option<String>)> {
+        if self.view() != View::ConsumerGroups {
+            return None;
+        }
+        let group = self.groups.selected_group()?.to_owned();
+        let partition = self
+            .groups
+            .lag
+            .as_ref()
+            .filter(|lag| lag.consumer_group == group)
+            .and_then(|lag| lag.partitions.get(self.groups.lag_list.selected))
+            .map(|row| row.partition.clone());
+        Some((group, partition))
+    }
+
+    fn needs_group(&mut self, what: &str) -> Vec<Command> {
+        self.notice = Some(Notice::Error(format!(
+            "to {what}: open the hub's consumer groups (c), select a group and a partition row"
+        )));
+        Vec::new()
+    }
+
+    /// The team's dead-letter hub for the permission check; no notice when there is none
+    /// (the dead-letter item then says what is missing).
+    fn quiet_dead_letter_hub(&self) -> Option<String> {
+        let team = self.identity.team.as_deref()?;
+        crate::model::dead_letter_hub_for(&self.hubs, team).map(|h| h.name.clone())
     }
 
     fn update_closed(&mut self, action: Action) -> Vec<Command> {

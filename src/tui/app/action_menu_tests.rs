@@ -60,7 +60,10 @@ fn a_disabled_action_says_which_permission_is_missing() {
     }
     // tail, lag, view_schemas, then produce.
     let commands = press(&mut app, &["j", "j", "j", "<Enter>"]);
-    assert!(commands.is_empty(), "{commands:?}");
+    assert!(
+        matches!(commands.as_slice(), [Command::AuditRefusal { action, .. }] if action == "produce"),
+        "the refusal is audited: {commands:?}"
+    );
     assert_eq!(
         app.notice,
         Some(Notice::Error(

@@ -27,6 +27,10 @@ const VERBS: &[(&[&str], Action)] = &[
         Action::ShowConsumerGroups,
     ),
     (&["schemas", "sr"], Action::ShowSchemas),
+    (
+        &["dlq", "deadletter", "deadletters", "dead-letters"],
+        Action::ShowDeadLetters,
+    ),
     (&["q", "quit"], Action::Quit),
     (&["help"], Action::Help),
 ];

@@ -41,6 +41,7 @@ impl App {
         }
         // The backend stopped whatever ran on the previous connection.
         self.tail = None;
+        self.forget_incidents();
         self.stack = vec![View::Hubs];
         self.hubs = Vec::new();
         self.hubs_list = crate::tui::state::ListState::default();

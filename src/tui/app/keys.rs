@@ -25,9 +25,9 @@ impl App {
             Lookup::Unbound => {
                 let was_chord = self.pending_keys.len() > 1;
                 self.pending_keys.clear();
-                if self.input.is_some()
-                    && let Some(c) = key.typed_char()
-                {
+                // The incident dialog decides what a typed character means (text, `y`).
+                let typing = self.input.is_some() || self.incident.is_some();
+                if typing && let Some(c) = key.typed_char() {
                     return self.update(Action::InsertChar(c));
                 }
                 self.dirty |= was_chord;
@@ -112,6 +112,7 @@ impl App {
             }
             View::ConsumerGroups => Some(&mut self.groups.list.filter),
             View::Schemas => Some(&mut self.schemas.list.filter),
+            View::DeadLetters => Some(&mut self.dead_letters.list.filter),
             View::Tail | View::Detail => None,
         }
     }

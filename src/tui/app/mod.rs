@@ -7,6 +7,9 @@
 mod action_menu;
 mod command_line;
 mod context;
+mod dead_letters;
+mod incident_replies;
+mod incidents;
 mod keys;
 mod mouse;
 mod navigate;
@@ -17,8 +20,8 @@ use super::action::{Action, ConnectionState};
 use super::command::{Command, RequestId};
 use super::keymap::{Context, Key, Keymap};
 use super::state::{
-    ConsumerGroupsState, Decoding, DetailState, InputLine, ListState, PartitionsState,
-    SchemasState, TailState,
+    ConsumerGroupsState, DeadLettersState, Decoding, DetailState, IncidentDialog, InputLine,
+    ListState, PartitionsState, SchemasState, TailState,
 };
 use super::theme::{Theme, ThemeCatalog};
 use crate::model::{Hub, Identity, Namespace, Teams};
@@ -36,6 +39,7 @@ pub enum View {
     Tail,
     Detail,
     Schemas,
+    DeadLetters,
 }
 
 impl View {
@@ -48,6 +52,7 @@ impl View {
             View::Tail => Context::Tail,
             View::Detail => Context::Detail,
             View::Schemas => Context::Schemas,
+            View::DeadLetters => Context::DeadLetters,
         }
     }
 }
@@ -70,6 +75,7 @@ struct Latest {
     team: Option<RequestId>,
     context: Option<RequestId>,
     schemas: Option<RequestId>,
+    dead_letters: Option<RequestId>,
 }
 
 /// Settings fixed at start-up.
@@ -110,6 +116,12 @@ pub struct App {
     pub help_scroll: usize,
     /// The action menu, while open.
     pub action_menu: Option<ActionMenuState>,
+    /// The incident action being walked through (reset, dead-letter, redrive), while open.
+    pub incident: Option<IncidentDialog>,
+    /// The signed-in team's dead-letter hub, as the dead-letter pane last read it.
+    pub dead_letters: DeadLettersState,
+    /// A mutating key waiting for the permissions that decide it.
+    gated: Option<(RequestId, dead_letters::Gated)>,
     /// A read-only context: the action menu leaves mutating actions out.
     pub read_only: bool,
     /// The named context the console is connected through, once `:ctx` picked one.
@@ -164,6 +176,9 @@ impl App {
             help_open: false,
             help_scroll: 0,
             action_menu: None,
+            incident: None,
+            dead_letters: DeadLettersState::default(),
+            gated: None,
             read_only: false,
             context_name: None,
             teams: Teams::default(),
@@ -198,6 +213,8 @@ impl App {
     pub fn context(&self) -> Context {
         if self.input.is_some() {
             Context::CommandLine
+        } else if self.incident.is_some() {
+            Context::Dialog
         } else if self.help_open {
             Context::Help
         } else {
@@ -284,6 +301,9 @@ impl App {
         {
             return self.team_switched(*request, team, principal);
         }
+        if let Some(commands) = self.route_incident(&action) {
+            return commands;
+        }
         if self.action_menu.is_some() && Action::BINDABLE.contains(&action) {
             return self.action_menu_key(action);
         }
@@ -330,13 +350,46 @@ impl App {
             | Action::TailReceived { .. }
             | Action::TailEnded { .. }
             | Action::SchemasLoaded { .. }
+            | Action::DeadLettersLoaded { .. }
+            | Action::SchemaFetched { .. }
             | Action::RequestFailed { .. }) => self.apply_reply(action),
             other => self.navigate(other),
         }
     }
 }
 
+impl App {
+    /// Sends what belongs to the incident dialog there: its keys while open (typed
+    /// characters included), and the answers to its request. `None`: not the dialog's.
+    fn route_incident(&mut self, action: &Action) -> Option<Vec<Command>> {
+        let dialog = self.incident.as_ref()?;
+        let answers_dialog = match action {
+            Action::ResetPlanned { request, .. }
+            | Action::ResetExecuted { request, .. }
+            | Action::DeadLetterPlanned { request, .. }
+            | Action::DeadLetterExecuted { request, .. }
+            | Action::RedrivePlanned { request, .. }
+            | Action::SendProgress { request, .. }
+            | Action::RedriveExecuted { request, .. }
+            | Action::RequestFailed { request, .. } => dialog.request == Some(*request),
+            _ => false,
+        };
+        if answers_dialog {
+            return Some(self.incident_reply(action.clone()));
+        }
+        let is_key = Action::BINDABLE.contains(action) || matches!(action, Action::InsertChar(_));
+        if is_key && !matches!(action, Action::Quit) {
+            return Some(self.incident_key(action.clone()));
+        }
+        None
+    }
+}
+
 #[cfg(test)]
 mod action_menu_tests;
+#[cfg(test)]
+mod dead_letters_tests;
+#[cfg(test)]
+mod incidents_tests;
 #[cfg(test)]
 mod tests;

@@ -75,6 +75,13 @@ impl App {
                 self.detail.hex = !self.detail.hex;
                 Vec::new()
             }
+            Action::ShowDeadLetters => self.show_dead_letters(),
+            Action::MarkRow => {
+                self.mark_dead_letter();
+                Vec::new()
+            }
+            Action::Redrive => self.redrive_marked(),
+            Action::DeadLetterEvent => self.dead_letter_tail_event(),
             _ => Vec::new(),
         }
     }
@@ -103,6 +110,7 @@ impl App {
             }
             View::Detail => self.detail.scroll = apply(self.detail.scroll, &movement, 10_000),
             View::Schemas => move_list(&mut self.schemas.list, &movement, len),
+            View::DeadLetters => move_list(&mut self.dead_letters.list, &movement, len),
         }
         if self.view() == View::ConsumerGroups && self.groups.list.selected != before_group {
             return self.request_lag().into_iter().collect();
@@ -123,6 +131,7 @@ impl App {
             View::Tail => self.tail.as_ref().map_or(0, |t| t.buffer.visible_len()),
             View::Detail => 0,
             View::Schemas => self.schemas.visible().len(),
+            View::DeadLetters => self.dead_letters.visible().len(),
         }
     }
 
@@ -135,9 +144,12 @@ impl App {
         let lag_rows = self.groups.lag.as_ref().map_or(0, |l| l.partitions.len());
         self.groups.lag_list.clamp(lag_rows);
         self.schemas.list.clamp(self.schemas.visible().len());
+        self.dead_letters
+            .list
+            .clamp(self.dead_letters.visible().len());
     }
 
-    fn push(&mut self, view: View) {
+    pub(super) fn push(&mut self, view: View) {
         if let Some(at) = self.stack.iter().position(|v| *v == view) {
             self.stack.truncate(at + 1);
         } else {
@@ -187,6 +199,10 @@ impl App {
                     .into_iter()
                     .collect()
             }
+            View::DeadLetters => {
+                self.open_dead_letter_detail();
+                Vec::new()
+            }
             View::Partitions | View::Detail | View::Schemas => Vec::new(),
         }
     }
@@ -226,6 +242,7 @@ impl App {
             View::Partitions => self.request_partitions().into_iter().collect(),
             View::ConsumerGroups => self.request_lag().into_iter().collect(),
             View::Schemas => vec![self.request_schemas()],
+            View::DeadLetters => self.request_dead_letters().into_iter().collect(),
             View::Tail | View::Detail => Vec::new(),
         }
     }
@@ -285,7 +302,7 @@ impl App {
         self.request_lag().into_iter().collect()
     }
 
-    fn request_lag(&mut self) -> Option<Command> {
+    pub(super) fn request_lag(&mut self) -> Option<Command> {
         let group = self.groups.selected_group()?.to_owned();
         let request = self.issue();
         self.latest.lag = Some(request);

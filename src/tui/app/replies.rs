@@ -83,10 +83,16 @@ impl App {
             }
             Action::SchemaFetched { id, outcome, .. } => {
                 self.decoding.fetched(&id, outcome);
+                self.incident_schema_arrived();
                 self.dirty = matches!(self.view(), View::Tail | View::Detail);
             }
             Action::SchemasLoaded { request, schemas } if is_latest(latest.schemas, request) => {
                 self.schemas.load(schemas);
+            }
+            Action::DeadLettersLoaded { request, hub, rows }
+                if is_latest(latest.dead_letters, request) && hub == self.dead_letters.hub =>
+            {
+                self.dead_letters.load(rows);
             }
             Action::RequestFailed { request, message } => {
                 let slots = [
@@ -98,6 +104,7 @@ impl App {
                     latest.tail,
                     latest.team,
                     latest.context,
+                    latest.dead_letters,
                 ];
                 if slots.contains(&Some(request)) {
                     self.notice = Some(Notice::Error(message));

@@ -34,8 +34,11 @@ pub enum Context {
     Tail,
     Detail,
     Schemas,
+    DeadLetters,
     CommandLine,
     Help,
+    /// The incident dialog (reset, dead-letter, redrive): typed characters are its text.
+    Dialog,
 }
 
 impl Context {
@@ -48,13 +51,18 @@ impl Context {
         Context::Tail,
         Context::Detail,
         Context::Schemas,
+        Context::DeadLetters,
         Context::CommandLine,
         Context::Help,
+        Context::Dialog,
     ];
 
     /// Whether `[global]` bindings apply too; not while typing, so `q` inserts a `q`.
     fn inherits_global(self) -> bool {
-        !matches!(self, Context::CommandLine | Context::Global)
+        !matches!(
+            self,
+            Context::CommandLine | Context::Global | Context::Dialog
+        )
     }
 }
 

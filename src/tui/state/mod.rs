@@ -1,6 +1,8 @@
 //! Plain state of each pane: selections, filters, the tail buffer. No I/O, no rendering.
 
+mod dead_letters;
 mod decoding;
+mod incident;
 mod input;
 mod list;
 mod packed;
@@ -8,7 +10,9 @@ mod panes;
 mod schemas;
 mod tail;
 
+pub use dead_letters::{DeadLetterRow, DeadLettersState};
 pub use decoding::{Decoding, needs_mark};
+pub use incident::{DeadLetterFocus, IncidentDialog, IncidentKind, ResetField, ResetForm, Stage};
 pub use input::{InputLine, InputMode};
 pub use list::{ListState, scroll_offset};
 pub use packed::{EventSummary, PackedEvent};

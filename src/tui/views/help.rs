@@ -21,9 +21,16 @@ pub fn help_lines<'a>(keymap: &Keymap, context: Context, theme: &Theme) -> Vec<L
         }
         lines.push(Line::styled(title, theme.get(Slot::DetailSection)));
         for binding in keymap.bindings(ctx) {
+            // Dangerous actions carry the action menu's `!`.
+            let flag = if binding.action.is_dangerous() {
+                "! "
+            } else {
+                "  "
+            };
             lines.push(Line::from(vec![
+                Span::styled(flag, theme.get(Slot::StatusWarn)),
                 Span::styled(
-                    format!("  {:<12}", binding.keys_label()),
+                    format!("{:<12}", binding.keys_label()),
                     theme.get(Slot::HintKey),
                 ),
                 Span::styled(binding.desc.clone(), theme.get(Slot::Text)),

@@ -11,10 +11,12 @@
 
 pub mod action_menu;
 mod consumer_groups;
+mod dead_letters;
 mod detail;
 pub mod format;
 mod help;
 mod hubs;
+pub mod incident;
 mod partitions;
 pub mod sanitize;
 mod schemas;
@@ -68,6 +70,10 @@ pub fn render(frame: &mut Frame<'_>, app: &App, now: OffsetDateTime) -> ScreenLa
             schemas::render(frame, main, app);
             Vec::new()
         }
+        View::DeadLetters => {
+            dead_letters::render(frame, main, app);
+            Vec::new()
+        }
     };
     status::render_status(frame, status_row, app);
     status::render_input(frame, input_row, app);
@@ -77,6 +83,9 @@ pub fn render(frame: &mut Frame<'_>, app: &App, now: OffsetDateTime) -> ScreenLa
     if let Some(menu) = &app.action_menu {
         let items = menu.items.as_deref();
         action_menu::render(frame, main, &menu.hub, items, menu.selected, &app.theme);
+    }
+    if let Some(dialog) = &app.incident {
+        incident::render(frame, main, dialog, &app.theme);
     }
     layout
 }

@@ -1,0 +1,227 @@
+//! The dead-letter pane and the tail's dead-letter key driven by keys: listing, marks, the
+//! redrive's permission check, dry run, progress and result; refusals (permission,
+//! read-only) said and audited. The pane and the redrive dry run are snapshotted.
+
+use azure_core_amqp::AmqpMessage;
+
+use super::incidents_tests::{assert_screens, customer_app, draw, press};
+use super::*;
+use crate::connect::read::RawEvent;
+use crate::ops::permissions::HubPermissions;
+use crate::ops::provenance::Provenance;
+use crate::ops::replay::{Outgoing, Progress, SendDone, SendPlan};
+use crate::tui::command::Seen;
+use crate::tui::sample;
+use crate::tui::state::DeadLetterRow;
+
+#[test]
+fn read_only_refuses_the_mutating_keys_and_audits_it() {
+    let mut app = customer_app();
+    app.read_only = true;
+    let commands = press(&mut app, &["t"]);
+    let Some(Command::StartTail { request, .. }) = commands.last() else {
+        panic!("{commands:?}");
+    };
+    app.update(Action::TailReceived {
+        request: *request,
+        events: vec![sample::event(1)],
+        lost: 0,
+    });
+    let commands = press(&mut app, &["D"]);
+    assert!(
+        matches!(commands.as_slice(), [Command::AuditRefusal { reason, .. }] if reason.contains("read-only")),
+        "{commands:?}"
+    );
+    assert!(app.incident.is_none());
+}
+
+/// Answers the permissions request in `commands` (for `hub`) with `permissions`.
+fn answer_permissions(
+    app: &mut App,
+    commands: &[Command],
+    hub: &str,
+    permissions: HubPermissions,
+) -> Vec<Command> {
+    let [
+        Command::Permissions {
+            request,
+            hub: asked,
+            dead_letter_hub,
+            ..
+        },
+    ] = commands
+    else {
+        panic!("permissions asked first, got {commands:?}");
+    };
+    assert_eq!(asked, hub);
+    assert_eq!(dead_letter_hub.as_deref(), Some("deadletter-customer"));
+    app.update(Action::PermissionsLoaded {
+        request: *request,
+        hub: hub.to_owned(),
+        permissions,
+    })
+}
+
+fn tailing_sale(app: &mut App) {
+    let commands = press(app, &["/", "s", "a", "l", "e", "<Enter>", "<End>", "t"]);
+    let Some(Command::StartTail { request, hub, .. }) = commands.last() else {
+        panic!("{commands:?}");
+    };
+    assert_eq!(hub, "sale");
+    app.update(Action::TailReceived {
+        request: *request,
+        events: vec![sample::event(1)],
+        lost: 0,
+    });
+}
+
+#[test]
+fn dead_lettering_from_the_tail_asks_permission_then_copies_without_moving_a_checkpoint() {
+    let mut app = customer_app();
+    tailing_sale(&mut app);
+    let asked = press(&mut app, &["D"]);
+    // Without send on the dead-letter hub: refused before anything is read, and audited.
+    let listen_only =
+        crate::model::permissions::Permissions::new(vec![crate::model::permissions::Permission {
+            data_actions: vec!["Microsoft.EventHub/*/receive/action".into()],
+            ..Default::default()
+        }]);
+    let refused = answer_permissions(
+        &mut app,
+        &asked,
+        "sale",
+        HubPermissions {
+            hub: Some(listen_only.clone()),
+            namespace: None,
+            dead_letter: Some(listen_only),
+        },
+    );
+    assert!(
+        matches!(refused.as_slice(), [Command::AuditRefusal { reason, .. }]
+            if reason.contains("send/action (data action) on the dead-letter hub")),
+        "{refused:?}"
+    );
+    assert!(app.incident.is_none());
+
+    let asked = press(&mut app, &["D"]);
+    let planned = answer_permissions(&mut app, &asked, "sale", HubPermissions::default());
+    assert!(
+        matches!(planned.as_slice(), [Command::PlanDeadLetter { dead_letter, .. }]
+            if dead_letter.sequence == Some(1) && dead_letter.partition == "1" && dead_letter.consumer_group.is_none()),
+        "{planned:?}"
+    );
+}
+
+fn dead_letter_rows() -> Vec<DeadLetterRow> {
+    (0..3)
+        .map(|i| {
+            let mut event = sample::event(i);
+            event.partition = "0".into();
+            DeadLetterRow {
+                event: event.clone(),
+                provenance: Provenance {
+                    action: "dead-letter".into(),
+                    namespace: "contoso-events".into(),
+                    hub: "sale".into(),
+                    partition: "1".into(),
+                    sequence: 10_413 + i,
+                    offset: "5330944".into(),
+                    enqueued_time: Some(sample::at(-600)),
+                    consumer_group: Some("crm-sync".into()),
+                    reason: Some(format!("poison event: \u{1b}[31mbad avro {i}")),
+                    by: Some("team-customer".into()),
+                    at: Some(sample::at(-30)),
+                },
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn dead_letter_pane_lists_marks_and_redrives() {
+    let mut app = customer_app();
+    let commands = press(&mut app, &[":", "d", "l", "q", "<Enter>"]);
+    let [Command::ListDeadLetters { request, hub }] = commands.as_slice() else {
+        panic!("{commands:?}");
+    };
+    assert_eq!(hub, "deadletter-customer");
+    app.update(Action::DeadLettersLoaded {
+        request: *request,
+        hub: hub.clone(),
+        rows: dead_letter_rows(),
+    });
+    // A filter narrows the list; the selection follows what is shown.
+    press(&mut app, &["/"]);
+    for c in "avro 1".chars() {
+        press(&mut app, &[&c.to_string()]);
+    }
+    press(&mut app, &["<Enter>"]);
+    assert_eq!(app.dead_letters.visible().len(), 1);
+    assert_eq!(
+        app.dead_letters.selected().map(|r| r.provenance.sequence),
+        Some(10_414)
+    );
+    press(&mut app, &["x"]);
+    press(&mut app, &["<Space>", "j", "j", "<Space>"]);
+    assert_screens("dead_letter_pane", &app);
+    let commands = press(&mut app, &["R"]);
+    let commands = answer_permissions(&mut app, &commands, "sale", HubPermissions::default());
+    let [Command::PlanRedrive { request, redrive }] = commands.as_slice() else {
+        panic!("{commands:?}");
+    };
+    assert_eq!(redrive.only, [("0".to_owned(), 0), ("0".to_owned(), 2)]);
+    let rows = dead_letter_rows();
+    let plan = Seen::new(SendPlan {
+        events: rows
+            .iter()
+            .map(|r| Outgoing {
+                original: RawEvent {
+                    event: r.event.clone(),
+                    message: AmqpMessage::builder().with_body(b"x".to_vec()).build(),
+                },
+                target_hub: "sale".into(),
+                target_partition: Some("1".into()),
+                provenance: None,
+            })
+            .collect(),
+        filtered_out: 1,
+    });
+    app.update(Action::RedrivePlanned {
+        request: *request,
+        plan: plan.clone(),
+    });
+    assert_screens("redrive_dry_run", &app);
+    let commands = press(&mut app, &["y"]);
+    let [
+        Command::ExecuteRedrive {
+            request,
+            plan: executed,
+            dead_letter_hub,
+        },
+    ] = commands.as_slice()
+    else {
+        panic!("{commands:?}");
+    };
+    assert_eq!(
+        (executed, dead_letter_hub.as_str()),
+        (&plan, "deadletter-customer")
+    );
+    app.update(Action::SendProgress {
+        request: *request,
+        progress: Progress { sent: 1, total: 3 },
+    });
+    assert!(draw(&app, 120, 40).contains("sending… 1 of 3"));
+    let after = app.update(Action::RedriveExecuted {
+        request: *request,
+        done: SendDone {
+            sent: 3,
+            total: 3,
+            error: None,
+        },
+    });
+    assert!(matches!(
+        after.as_slice(),
+        [Command::ListDeadLetters { .. }]
+    ));
+    assert!(draw(&app, 120, 40).contains("3 of 3 events sent home"));
+}

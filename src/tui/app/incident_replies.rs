@@ -1,0 +1,155 @@
+//! The backend's answers to the incident dialog: the dry runs shown, the progress of a
+//! send, the results, and failures said where the user is looking.
+
+use super::{App, View};
+use crate::ops::dead_letter::Mode;
+use crate::tui::action::Action;
+use crate::tui::command::Command;
+use crate::tui::state::{DeadLetterFocus, Stage};
+
+impl App {
+    /// Answers for the dialog: only its latest request's count.
+    pub(super) fn incident_reply(&mut self, action: Action) -> Vec<Command> {
+        let Some(dialog) = &mut self.incident else {
+            return Vec::new();
+        };
+        match action {
+            Action::ResetPlanned { plan, .. } => {
+                dialog.stage = Stage::ResetDryRun {
+                    plan,
+                    typed: String::new(),
+                    error: None,
+                };
+            }
+            Action::DeadLetterPlanned { plan, .. } => {
+                let decoded = self.decoding.decode(&plan.event.event);
+                let wanted = self.decoding.wanted(
+                    plan.event.event.content_type.as_deref(),
+                    &plan.event.event.body,
+                );
+                let decode_error = poison_reason(&decoded);
+                let reason = default_reason(decode_error.as_deref());
+                if let Some(dialog) = &mut self.incident {
+                    dialog.stage = Stage::DeadLetterDryRun {
+                        plan,
+                        reason,
+                        reason_edited: false,
+                        decode_error,
+                        focus: DeadLetterFocus::Button(Mode::DeadLetter),
+                    };
+                }
+                // The schema the event names, so the reason can say why it does not decode.
+                return wanted
+                    .map(|id| {
+                        let request = self.issue();
+                        Command::FetchSchema { request, id }
+                    })
+                    .into_iter()
+                    .collect();
+            }
+            Action::RedrivePlanned { plan, .. } => dialog.stage = Stage::RedriveDryRun { plan },
+            Action::SendProgress { progress, .. } => {
+                dialog.stage = Stage::Running {
+                    progress: Some(progress),
+                };
+            }
+            Action::ResetExecuted { written, .. } => {
+                let lines = written
+                    .iter()
+                    .map(|w| match &w.error {
+                        None => format!(
+                            "partition {}: next event is now {}",
+                            w.partition, w.new_next
+                        ),
+                        Some(error) => format!("partition {}: NOT written: {error}", w.partition),
+                    })
+                    .collect();
+                dialog.stage = Stage::Finished { lines };
+                return self.after_checkpoint_move();
+            }
+            Action::DeadLetterExecuted { mode, done, .. } => {
+                let mut lines = Vec::new();
+                if mode == Mode::DeadLetter {
+                    lines.push(match (&done.copy_at, done.copied) {
+                        (Some((p, s)), true) => {
+                            format!("copied to partition {p} sequence {s} of the dead-letter hub")
+                        }
+                        (Some((p, s)), false) => format!(
+                            "an earlier copy was found at partition {p} sequence {s}: not copied again"
+                        ),
+                        (None, true) => "copied to the dead-letter hub".to_owned(),
+                        (None, false) => "no copy made".to_owned(),
+                    });
+                }
+                lines.push(match done.new_next {
+                    Some(next) => format!("the group's next event is now {next}"),
+                    None => "no checkpoint moved".to_owned(),
+                });
+                lines.push("recorded in the audit trail".to_owned());
+                dialog.stage = Stage::Finished { lines };
+                return self.after_checkpoint_move();
+            }
+            Action::RedriveExecuted { done, .. } => {
+                let sent = format!("{} of {} events sent home", done.sent, done.total);
+                dialog.stage = match &done.error {
+                    None => Stage::Finished { lines: vec![sent] },
+                    Some(error) => Stage::Failed {
+                        message: format!("{sent}; stopped: {error}"),
+                    },
+                };
+                self.dead_letters.marked.clear();
+                return self.request_dead_letters().into_iter().collect();
+            }
+            Action::RequestFailed { message, .. } => dialog.stage = Stage::Failed { message },
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// A schema arrived: a dead-letter dry run still showing its default reason says why the
+    /// event does not decode now.
+    pub(super) fn incident_schema_arrived(&mut self) {
+        let Some(dialog) = &mut self.incident else {
+            return;
+        };
+        if let Stage::DeadLetterDryRun {
+            plan,
+            reason,
+            reason_edited: false,
+            decode_error,
+            ..
+        } = &mut dialog.stage
+        {
+            *decode_error = poison_reason(&self.decoding.decode(&plan.event.event));
+            *reason = default_reason(decode_error.as_deref());
+        }
+    }
+
+    /// The lag on screen is stale once a checkpoint moved.
+    fn after_checkpoint_move(&mut self) -> Vec<Command> {
+        if self.view() == View::ConsumerGroups {
+            self.request_lag().into_iter().collect()
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+/// Why the decoder rejects the event, if it does (a schema still on its way says nothing).
+fn poison_reason(decoded: &crate::codec::DecodedEvent) -> Option<String> {
+    match decoded.data.error() {
+        Some(crate::codec::DecodeError::SchemaPending { .. }) => None,
+        Some(error) => Some(error.to_string()),
+        None => decoded
+            .violations
+            .first()
+            .map(|v| format!("{}: {}", v.rule, v.reason)),
+    }
+}
+
+fn default_reason(decode_error: Option<&str>) -> String {
+    match decode_error {
+        Some(error) => format!("poison event: {error}"),
+        None => "poison event".to_owned(),
+    }
+}
