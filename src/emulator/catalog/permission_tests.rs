@@ -57,9 +57,10 @@ async fn a_team_rule_answers_in_the_role_vocabulary_per_hub() {
         ]
     );
 
-    // Conversions' sale hub: Listen only, so mutating actions name the send right.
+    // Conversions' sale hub: Listen only, so mutating actions name the send right. Dead-letter
+    // needs only receive here (its send goes to customer's own dead-letter hub).
     let sale = permissions(http, &hub("sale"), &customer).await;
-    assert_eq!(allowed_on_hub(&sale), ["tail", "lag"]);
+    assert_eq!(allowed_on_hub(&sale), ["tail", "lag", "dead_letter"]);
     let produce = ConsoleAction::Produce.evaluate(|_| Some(&sale));
     assert_eq!(
         produce.reason(ConsoleAction::Produce).as_deref(),

@@ -173,6 +173,8 @@ async fn a_team_rule_sees_only_the_hubs_it_is_defined_on() {
         "contact",
         "sale",
         "deadletter-customer",
+        // Every team may append to the audit hub.
+        "audit",
     ]
     .into_iter()
     .map(String::from)

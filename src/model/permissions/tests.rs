@@ -164,11 +164,20 @@ fn a_response_body_parses_with_conditions_and_missing_lists() {
 }
 
 #[test]
-fn action_names_round_trip_and_only_reads_are_implemented() {
+fn action_names_round_trip_and_the_incident_actions_are_implemented() {
     for action in ConsoleAction::ALL {
         assert_eq!(ConsoleAction::from_name(action.name()), Some(action));
-        if action.is_implemented() {
-            assert!(!action.is_mutating(), "{action:?}");
-        }
     }
+    let listed_only: Vec<ConsoleAction> = ConsoleAction::ALL
+        .into_iter()
+        .filter(|a| !a.is_implemented())
+        .collect();
+    assert_eq!(
+        listed_only,
+        [
+            ConsoleAction::Produce,
+            ConsoleAction::CreateConsumerGroup,
+            ConsoleAction::RegisterSchema
+        ]
+    );
 }
