@@ -387,7 +387,7 @@ async fn dead_lettering_the_poison_event_unsticks_the_demo_consumer() {
     terminal.keys(&["y"]);
     terminal
         .wait_for(&[
-            "copied to the dead-letter hub",
+            "of the dead-letter hub",
             &format!("the group's next event is now {}", sequence + 1),
         ])
         .await;
