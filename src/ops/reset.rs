@@ -81,11 +81,16 @@ pub struct ResetPlan {
 }
 
 impl ResetPlan {
+    /// The running processors that may overwrite the reset, each named once.
     pub fn live_owners(&self) -> Vec<&str> {
-        self.partitions
+        let mut owners: Vec<&str> = self
+            .partitions
             .iter()
             .filter_map(|p| p.live_owner.as_deref())
-            .collect()
+            .collect();
+        owners.sort_unstable();
+        owners.dedup();
+        owners
     }
 }
 

@@ -17,8 +17,8 @@ use crate::tui::theme::{Slot, Theme};
 pub enum ItemState {
     /// Permitted and available: running it does it.
     Ready,
-    /// Permitted, but the console cannot do it yet.
-    NotYet,
+    /// Permitted, but left to the teams' own tooling (listed so its permissions show).
+    NotOffered,
     /// Not permitted: the permissions it lacks.
     Denied(Vec<Requirement>),
 }
@@ -38,7 +38,10 @@ impl MenuItem {
     pub fn refusal(&self) -> Option<String> {
         match &self.state {
             ItemState::Ready => None,
-            ItemState::NotYet => Some(format!("{}: not available yet", self.action.name())),
+            ItemState::NotOffered => Some(format!(
+                "{}: not offered: use the team's tooling",
+                self.action.name()
+            )),
             ItemState::Denied(missing) => Verdict::Denied {
                 missing: missing.clone(),
             }
@@ -57,7 +60,7 @@ pub fn menu_items(verdict: impl Fn(ConsoleAction) -> Verdict, read_only: bool) -
             let state = match verdict(action) {
                 Verdict::Denied { missing } => ItemState::Denied(missing),
                 Verdict::Allowed if action.is_implemented() => ItemState::Ready,
-                Verdict::Allowed => ItemState::NotYet,
+                Verdict::Allowed => ItemState::NotOffered,
             };
             MenuItem { action, state }
         })
@@ -76,7 +79,10 @@ fn item_lines<'a>(item: &MenuItem, selected: bool, theme: &Theme) -> Vec<Line<'a
         Span::styled(format!("{:<22}", item.action.name()), name_style),
         match &item.state {
             ItemState::Ready => Span::styled("enabled", theme.get(Slot::StatusOk)),
-            ItemState::NotYet => Span::styled("not available yet", theme.get(Slot::Muted)),
+            ItemState::NotOffered => Span::styled(
+                "not offered: use the team's tooling",
+                theme.get(Slot::Muted),
+            ),
             ItemState::Denied(_) => Span::styled("disabled", theme.get(Slot::StatusError)),
         },
     ])];
@@ -172,7 +178,7 @@ mod tests {
     }
 
     #[test]
-    fn own_hub_menu_is_enabled_and_says_what_is_not_built_yet() {
+    fn own_hub_menu_is_enabled_and_says_what_is_left_to_other_tools() {
         let permissions = owner();
         // Local checkpoint files: no RBAC on that scope.
         let items = menu_items(
@@ -187,7 +193,7 @@ mod tests {
         let produce = items.iter().find(|i| i.action == ConsoleAction::Produce);
         assert_eq!(
             produce.and_then(MenuItem::refusal).as_deref(),
-            Some("produce: not available yet")
+            Some("produce: not offered: use the team's tooling")
         );
         assert_menu("action_menu_enabled", "account", &items);
     }
