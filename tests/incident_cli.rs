@@ -155,6 +155,12 @@ async fn a_crash_between_copy_and_checkpoint_loses_nothing_and_copies_nothing_tw
     assert_eq!(plan["dead_letter_hub"], DEAD_LETTER_HUB);
     assert_eq!(plan["new_next"], poison + 1);
     assert!(plan["existing_copy"].is_null());
+    assert!(
+        plan["why_poison"]
+            .as_str()
+            .is_some_and(|why| !why.is_empty()),
+        "the dry run says why consumers reject it: {plan}"
+    );
     assert!(demo.copies_of(poison).await.is_empty());
 
     // The copy is acknowledged, then the process dies before the checkpoint moves.

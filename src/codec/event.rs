@@ -109,6 +109,22 @@ pub struct DecodedEvent {
     pub violations: Vec<Violation>,
 }
 
+impl DecodedEvent {
+    /// Why a consumer would reject this event: its data does not decode, or (decoding
+    /// fine) the first mandate rule it breaks. `None` for a sound event, and while its
+    /// schema is still being fetched.
+    pub fn rejection(&self) -> Option<String> {
+        match self.data.error() {
+            Some(DecodeError::SchemaPending { .. }) => None,
+            Some(error) => Some(error.to_string()),
+            None => self
+                .violations
+                .first()
+                .map(|v| format!("{}: {}", v.rule, v.reason)),
+        }
+    }
+}
+
 pub fn decode_event(input: &EventInput, options: &DecodeOptions) -> DecodedEvent {
     let mut decoded = if cloudevents::is_structured(input.content_type) {
         structured(input.body, options)

@@ -8,6 +8,7 @@ use clap::Args;
 use serde_json::json;
 
 use super::incident::{self, Execution, Incident};
+use super::tail_decoder::TailDecoder;
 use super::target::TargetArgs;
 use super::{exit, fail};
 use crate::connect::error::ConnectError;
@@ -16,6 +17,7 @@ use crate::model::permissions::ConsoleAction;
 use crate::ops::audited;
 use crate::ops::dead_letter::{self, DeadLetterPlan, DeadLetterRequest, Mode};
 use crate::ops::hubs;
+use crate::tui::views::sanitize::sanitize;
 
 #[derive(Debug, Clone, Args)]
 pub struct DeadLetterArgs {
@@ -94,7 +96,13 @@ pub async fn run(target_args: &TargetArgs, args: &DeadLetterArgs) -> u8 {
         Ok(plan) => plan,
         Err(error) => return fail(&error),
     };
-    show_plan(&plan, args.execution.json);
+    // What a consumer would make of it: on-call should not dead-letter a sound event by a
+    // wrong sequence number without being told.
+    let rejection = TailDecoder::new(target.plane.connection())
+        .decode(&plan.event.event)
+        .await
+        .rejection();
+    show_plan(&plan, rejection.as_deref(), args.execution.json);
     if !args.execution.execute {
         incident::dry_run_footer(args.execution.json);
         return exit::OK;
@@ -169,7 +177,7 @@ async fn choose_dead_letter_hub(
         })
 }
 
-fn show_plan(plan: &DeadLetterPlan, json: bool) {
+fn show_plan(plan: &DeadLetterPlan, rejection: Option<&str>, json: bool) {
     let request = &plan.request;
     let event = &plan.event.event;
     if json {
@@ -183,6 +191,7 @@ fn show_plan(plan: &DeadLetterPlan, json: bool) {
             "offset": event.offset,
             "id": event.cloud_event.id,
             "type": event.cloud_event.event_type,
+            "why_poison": rejection,
             "dead_letter_hub": (request.mode == Mode::DeadLetter).then_some(&request.dead_letter_hub),
             "existing_copy": plan.existing_copy,
             "current_next": plan.current_next,
@@ -199,9 +208,15 @@ fn show_plan(plan: &DeadLetterPlan, json: bool) {
         request.hub,
         request.partition,
         event.sequence,
-        ce.event_type.as_deref().unwrap_or("-"),
-        ce.id.as_deref().unwrap_or("-"),
+        sanitize(ce.event_type.as_deref().unwrap_or("-"), false),
+        sanitize(ce.id.as_deref().unwrap_or("-"), false),
     );
+    match rejection {
+        Some(why) => println!("why poison: {}", sanitize(why, false)),
+        None => println!(
+            "WARNING: this event decodes and keeps the mandate; is it the one the group is stuck on?"
+        ),
+    }
     if request.mode == Mode::DeadLetter {
         match &plan.existing_copy {
             Some((p, s)) => println!(

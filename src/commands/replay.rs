@@ -19,6 +19,7 @@ use crate::model::StartPosition;
 use crate::model::permissions::ConsoleAction;
 use crate::ops::audited;
 use crate::ops::replay::{self, Progress, RedriveRequest, ReplayRequest, SendPlan};
+use crate::tui::views::sanitize::sanitize;
 
 #[derive(Debug, Clone, Args)]
 pub struct ReplayArgs {
@@ -176,15 +177,15 @@ async fn carry_out(
             println!(
                 "{} {}/{} seq {} -> {}{}  {}",
                 action,
-                e.source_hub,
-                e.partition,
+                sanitize(&e.source_hub, false),
+                sanitize(&e.partition, false),
                 e.sequence,
-                e.target_hub,
+                sanitize(&e.target_hub, false),
                 e.target_partition
                     .as_ref()
                     .map(|p| format!("/{p}"))
                     .unwrap_or_default(),
-                e.event_type.as_deref().unwrap_or("-"),
+                sanitize(e.event_type.as_deref().unwrap_or("-"), false),
             );
         }
         println!(

@@ -27,7 +27,7 @@ impl App {
                     plan.event.event.content_type.as_deref(),
                     &plan.event.event.body,
                 );
-                let decode_error = poison_reason(&decoded);
+                let decode_error = decoded.rejection();
                 let reason = default_reason(decode_error.as_deref());
                 if let Some(dialog) = &mut self.incident {
                     dialog.stage = Stage::DeadLetterDryRun {
@@ -120,7 +120,7 @@ impl App {
             ..
         } = &mut dialog.stage
         {
-            *decode_error = poison_reason(&self.decoding.decode(&plan.event.event));
+            *decode_error = self.decoding.decode(&plan.event.event).rejection();
             *reason = default_reason(decode_error.as_deref());
         }
     }
@@ -132,18 +132,6 @@ impl App {
         } else {
             Vec::new()
         }
-    }
-}
-
-/// Why the decoder rejects the event, if it does (a schema still on its way says nothing).
-fn poison_reason(decoded: &crate::codec::DecodedEvent) -> Option<String> {
-    match decoded.data.error() {
-        Some(crate::codec::DecodeError::SchemaPending { .. }) => None,
-        Some(error) => Some(error.to_string()),
-        None => decoded
-            .violations
-            .first()
-            .map(|v| format!("{}: {}", v.rule, v.reason)),
     }
 }
 
