@@ -358,3 +358,58 @@ pub async fn send(
     }
     SendDone { sent, total, error }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::CloudEventAttributes;
+
+    fn event(event_type: &str, subject: &str) -> TailEvent {
+        TailEvent {
+            enqueued_time: OffsetDateTime::UNIX_EPOCH,
+            partition: "0".into(),
+            sequence: 7,
+            offset: "700".into(),
+            cloud_event: CloudEventAttributes {
+                id: Some("evt-7".into()),
+                source: Some("/teams/conversions/sales".into()),
+                event_type: Some(event_type.into()),
+                subject: Some(subject.into()),
+            },
+            content_type: None,
+            properties: Vec::new(),
+            annotations: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_filter_matches_any_cloud_event_attribute_without_regard_to_case() {
+        let sale = event("com.example.conversions.sale.confirmed", "acct-42");
+        assert!(matches(&sale, None));
+        assert!(matches(&sale, Some("")));
+        assert!(matches(&sale, Some("Sale.Confirmed")));
+        assert!(matches(&sale, Some("acct-42")));
+        assert!(matches(&sale, Some("/teams/conversions")));
+        assert!(matches(&sale, Some("evt-7")));
+        assert!(!matches(&sale, Some("lead.generated")));
+        let bare = TailEvent {
+            cloud_event: CloudEventAttributes::default(),
+            ..sale
+        };
+        assert!(
+            !matches(&bare, Some("sale")),
+            "no attributes, nothing to match"
+        );
+    }
+
+    #[test]
+    fn a_partition_key_routes_a_copy_instead_of_the_partition_id() {
+        let mut keyed = event("t", "s");
+        assert!(!has_partition_key(&keyed));
+        keyed
+            .annotations
+            .push(("x-opt-partition-key".into(), "acct-42".into()));
+        assert!(has_partition_key(&keyed));
+    }
+}
