@@ -14,11 +14,6 @@ use crate::backend::{
 };
 use crate::connect::error::ConnectError;
 use crate::model::{Identity, Teams};
-use crate::ops::{
-    self,
-    audit::{self, AuditLog},
-    audited::{Actor, Trail},
-};
 use crate::tui::app::{App, AppConfig, Notice};
 use crate::tui::keymap::Keymap;
 use crate::tui::run::{self, BackendLink, backend_channels};
@@ -78,7 +73,7 @@ pub async fn launch(
         Err(message) => app.notice = Some(Notice::Error(message)),
     }
     let (link, end) = backend_channels(TAIL_BATCHES);
-    let trail = audit_trail(&target).await;
+    let trail = target.audit_trail();
     let services = Services {
         plane: target.plane.clone(),
         checkpoints: target.checkpoints.clone(),
@@ -93,33 +88,6 @@ pub async fn launch(
         backend,
         target,
     })
-}
-
-/// The console's audit trail, as the headless incident commands keep it: `{data}/audit.jsonl`,
-/// and the audit hub (`--audit-hub`, the demo's own), else the namespace's `audit` hub when the
-/// catalog lists one; the actor is the signed-in principal and its team.
-async fn audit_trail(target: &Target) -> Trail {
-    let connection = target.plane.connection();
-    let hub = match &target.audit_hub {
-        Some(hub) => Some(hub.clone()),
-        None => match ops::hubs::list(&target.plane, &connection.namespace).await {
-            Ok(hubs) => hubs
-                .iter()
-                .any(|h| h.name == super::team::AUDIT_HUB)
-                .then(|| super::team::AUDIT_HUB.to_owned()),
-            Err(error) => {
-                tracing::info!(%error, "hubs unreadable; auditing to the file only");
-                None
-            }
-        },
-    };
-    Trail {
-        log: AuditLog::new(audit::file_in(&target.data), hub),
-        actor: Actor {
-            principal: connection.principal.clone(),
-            team: target.team.clone(),
-        },
-    }
 }
 
 /// Connects the running console to a named context, as `--context NAME` would at start-up;

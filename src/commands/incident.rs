@@ -9,8 +9,7 @@ use clap::Args;
 use super::target::{self, DEFAULT_CONSUMER_GROUP, Target, TargetArgs};
 use super::{exit, fail};
 use crate::model::permissions::ConsoleAction;
-use crate::ops::audit::{self, AuditLog};
-use crate::ops::audited::{self, Actor, Trail};
+use crate::ops::audited::{self, Trail};
 use crate::ops::permissions;
 
 /// Flags every incident action takes.
@@ -36,14 +35,7 @@ impl Incident {
         let target = target::open(target_args, DEFAULT_CONSUMER_GROUP)
             .await
             .map_err(|e| fail(&e))?;
-        let connection = target.plane.connection();
-        let trail = Trail {
-            log: AuditLog::new(audit::file_in(&target.data), target.audit_hub.clone()),
-            actor: Actor {
-                principal: connection.principal.clone(),
-                team: target.team.clone(),
-            },
-        };
+        let trail = target.audit_trail();
         Ok(Self { target, trail })
     }
 

@@ -22,6 +22,8 @@ use crate::connect::data_plane::DataPlane;
 use crate::connect::error::{ConnectError, Failure};
 use crate::connect::identity::{SignInChain, SignInOptions};
 use crate::emulator::{self, LaunchOptions, RunningEmulator};
+use crate::ops::audit::{self, AuditLog};
+use crate::ops::audited::{Actor, Trail};
 
 /// The consumer group the console reads with: its own, never an application's.
 pub const DEFAULT_CONSUMER_GROUP: &str = "ehops";
@@ -137,6 +139,22 @@ pub struct Target {
     pub sign_in: Option<SignIn>,
     /// The embedded emulator, stopped when this is dropped.
     _emulator: Option<RunningEmulator>,
+}
+
+impl Target {
+    /// Where incident actions are recorded: `{data}/audit.jsonl`, and the audit hub when one
+    /// is configured (`--audit-hub`, a context's `audit_hub`, the embedded demo's); the actor
+    /// is the signed-in principal and its team. The console and the headless commands share it.
+    pub fn audit_trail(&self) -> Trail {
+        let connection = self.plane.connection();
+        Trail {
+            log: AuditLog::new(audit::file_in(&self.data), self.audit_hub.clone()),
+            actor: Actor {
+                principal: connection.principal.clone(),
+                team: self.team.clone(),
+            },
+        }
+    }
 }
 
 /// The user's data directory for ehops, unless `--data` names one.
