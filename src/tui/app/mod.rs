@@ -13,6 +13,7 @@ mod incidents;
 mod keys;
 mod mouse;
 mod navigate;
+mod replay;
 mod replies;
 mod team;
 
@@ -371,6 +372,8 @@ impl App {
             | Action::RedrivePlanned { request, .. }
             | Action::SendProgress { request, .. }
             | Action::RedriveExecuted { request, .. }
+            | Action::ReplayPlanned { request, .. }
+            | Action::ReplayExecuted { request, .. }
             | Action::RequestFailed { request, .. } => dialog.request == Some(*request),
             _ => false,
         };
