@@ -395,4 +395,6 @@ mod dead_letters_tests;
 #[cfg(test)]
 mod incidents_tests;
 #[cfg(test)]
+mod replay_tests;
+#[cfg(test)]
 mod tests;
