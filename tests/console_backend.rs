@@ -11,12 +11,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use azure_messaging_eventhubs::ProducerClient;
+use azure_messaging_eventhubs::models::EventData;
 use common::CONSOLE;
 use ehops::backend::{self, BackendOptions, Services};
 use ehops::connect::Connection;
 use ehops::connect::checkpoints::DirectoryCheckpoints;
 use ehops::connect::data_plane::DataPlane;
+use ehops::connect::read::{self, ReadRange};
 use ehops::model::StartPosition;
+use ehops::ops::replay::ReplayRequest;
 use ehops::ops::reset::ResetRequest;
 use ehops::tui::action::Action;
 use ehops::tui::command::{Command, RequestId};
@@ -284,6 +287,139 @@ async fn resets_exactly_the_plan_it_showed_and_audits() {
     assert_eq!(records[0]["after"][0]["new_next"], 2);
     assert_eq!(records[1]["outcome"], "refused");
     assert_eq!(records[1]["who"], ROOT);
+
+    let _ = producer.close().await;
+    drop(link);
+    let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
+}
+
+/// A replay through the backend: the dry run reads and filters the range, the confirmed
+/// plan is sent with progress (copies keep their CloudEvent ids and say they are replays),
+/// and the send is audited as `replay`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replays_exactly_the_plan_it_showed_and_audits() {
+    let emu = common::start(CONSOLE).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (mut link, end) = backend_channels(8);
+    let services = services(&emu, dir.path()).await;
+    let plane = services.plane.clone();
+    let task = backend::spawn(services, end, BackendOptions::default());
+    let producer = ProducerClient::builder()
+        .with_custom_endpoint(emu.endpoint())
+        .open(&emu.namespace(), "single", emu.credential(ROOT))
+        .await
+        .expect("producer");
+    for (i, kind) in ["placed", "cancelled", "placed", "placed"]
+        .iter()
+        .enumerate()
+    {
+        let event = EventData::builder()
+            .with_body(format!("{{\"order\":{i}}}"))
+            .add_property("cloudEvents_id".into(), format!("id-{i}"))
+            .add_property(
+                "cloudEvents_type".into(),
+                format!("com.example.order.{kind}"),
+            )
+            .build();
+        producer.send_event(event, None).await.expect("send");
+    }
+
+    link.commands
+        .send(Command::PlanReplay {
+            request: RequestId(1),
+            replay: ReplayRequest {
+                hub: "single".into(),
+                partition: "0".into(),
+                from: StartPosition::Sequence(0),
+                to_sequence: Some(2),
+                until: None,
+                filter: Some("placed".into()),
+                target_hub: "single".into(),
+            },
+        })
+        .expect("send");
+    let Action::ReplayPlanned { request, plan } = next_answer(&mut link).await else {
+        panic!("a dry run");
+    };
+    assert_eq!(request, RequestId(1));
+    let planned: Vec<i64> = plan.summary().iter().map(|e| e.sequence).collect();
+    assert_eq!(
+        (planned, plan.filtered_out),
+        (vec![0, 2], 1),
+        "events 0 to 2, the cancellation left out"
+    );
+
+    link.commands
+        .send(Command::ExecuteReplay {
+            request: RequestId(2),
+            plan,
+            source_hub: "single".into(),
+            rate: Some(20),
+        })
+        .expect("send");
+    let mut progress = Vec::new();
+    let done = loop {
+        match next_answer(&mut link).await {
+            Action::SendProgress { progress: p, .. } => progress.push(p.sent),
+            Action::ReplayExecuted { request, done } => {
+                assert_eq!(request, RequestId(2));
+                break done;
+            }
+            other => panic!("progress or the result, got {other:?}"),
+        }
+    };
+    assert_eq!(progress, vec![1, 2]);
+    assert_eq!((done.sent, done.total, done.error), (2, 2, None));
+
+    let range = ReadRange {
+        hub: "single".into(),
+        partition: "0".into(),
+        from: StartPosition::Sequence(4),
+        to_sequence: 5,
+        max: 10,
+        idle: Duration::from_secs(5),
+    };
+    let copies = read::read(&plane, &range).await.expect("copies read");
+    let property = |e: &read::RawEvent, name: &str| {
+        e.event
+            .properties
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let seen: Vec<(Option<String>, Option<String>, Option<String>)> = copies
+        .iter()
+        .map(|c| {
+            (
+                c.event.cloud_event.id.clone(),
+                property(c, "ehops_action"),
+                property(c, "ehops_source_sequence"),
+            )
+        })
+        .collect();
+    let expected = |id: &str, sequence: &str| {
+        (
+            Some(id.to_owned()),
+            Some("replay".to_owned()),
+            Some(sequence.to_owned()),
+        )
+    };
+    assert_eq!(seen, vec![expected("id-0", "0"), expected("id-2", "2")]);
+
+    let text = std::fs::read_to_string(audit::file_in(dir.path())).expect("audit file");
+    let records: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(records.len(), 1, "{text}");
+    assert_eq!(
+        (
+            &records[0]["action"],
+            &records[0]["hub"],
+            &records[0]["outcome"]
+        ),
+        (&"replay".into(), &"single".into(), &"done".into())
+    );
 
     let _ = producer.close().await;
     drop(link);

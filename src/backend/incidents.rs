@@ -25,6 +25,8 @@ pub fn handles(command: &Command) -> bool {
             | Command::ListDeadLetters { .. }
             | Command::PlanRedrive { .. }
             | Command::ExecuteRedrive { .. }
+            | Command::PlanReplay { .. }
+            | Command::ExecuteReplay { .. }
             | Command::AuditRefusal { .. }
     )
 }
@@ -128,6 +130,23 @@ async fn run(
             )
             .await?;
             Ok(Action::RedriveExecuted { request, done })
+        }
+        Command::PlanReplay { request, replay } => Ok(Action::ReplayPlanned {
+            request,
+            plan: Seen::new(replay::plan_replay(plane, &replay).await?),
+        }),
+        Command::ExecuteReplay {
+            request,
+            plan,
+            source_hub,
+            rate,
+        } => {
+            let progress = |progress: Progress| {
+                let _ = replies.send(Action::SendProgress { request, progress });
+            };
+            let (done, _) =
+                audited::send(plane, trail, "replay", &source_hub, &plan, rate, progress).await?;
+            Ok(Action::ReplayExecuted { request, done })
         }
         Command::AuditRefusal {
             request,

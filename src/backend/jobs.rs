@@ -32,6 +32,8 @@ pub fn request_of(command: &Command) -> RequestId {
         | Command::ListDeadLetters { request, .. }
         | Command::PlanRedrive { request, .. }
         | Command::ExecuteRedrive { request, .. }
+        | Command::PlanReplay { request, .. }
+        | Command::ExecuteReplay { request, .. }
         | Command::AuditRefusal { request, .. } => *request,
     }
 }

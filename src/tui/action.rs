@@ -203,6 +203,13 @@ pub enum Action {
     },
     #[serde(skip)]
     RedriveExecuted { request: RequestId, done: SendDone },
+    #[serde(skip)]
+    ReplayPlanned {
+        request: RequestId,
+        plan: Seen<SendPlan>,
+    },
+    #[serde(skip)]
+    ReplayExecuted { request: RequestId, done: SendDone },
     /// A refusal was written to the audit trail.
     #[serde(skip)]
     RefusalAudited { request: RequestId },

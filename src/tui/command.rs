@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::model::StartPosition;
 use crate::ops::dead_letter::{DeadLetterPlan, DeadLetterRequest, Mode};
-use crate::ops::replay::{RedriveRequest, SendPlan};
+use crate::ops::replay::{RedriveRequest, ReplayRequest, SendPlan};
 use crate::ops::reset::{ResetPlan, ResetRequest};
 
 /// A plan the backend made and the user saw, travelling back unchanged to be executed: the
@@ -143,6 +143,19 @@ pub enum Command {
         request: RequestId,
         plan: Seen<SendPlan>,
         dead_letter_hub: String,
+    },
+    /// The dry run of re-publishing a range of one partition.
+    PlanReplay {
+        request: RequestId,
+        replay: ReplayRequest,
+    },
+    /// Sends the replay the user confirmed, at most `rate` events a second, reporting
+    /// progress, and audits it.
+    ExecuteReplay {
+        request: RequestId,
+        plan: Seen<SendPlan>,
+        source_hub: String,
+        rate: Option<u32>,
     },
     /// Records in the audit trail that the user was refused `action` on `hub`, and why.
     AuditRefusal {

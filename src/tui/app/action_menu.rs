@@ -139,8 +139,8 @@ impl App {
                     _ => self.needs_group("dead-letter the group's next event"),
                 }
             }
-            // Redrive is the console's replay: from the dead-letter pane, back home.
-            ConsoleAction::Replay => self.show_dead_letters(),
+            // The dead-letter pane's redrive stays on `:dlq` and `D`.
+            ConsoleAction::Replay => self.open_replay_from_menu(hub),
             other => {
                 self.notice = Some(Notice::Error(format!(
                     "{}: not available in the console",
@@ -153,7 +153,7 @@ impl App {
 
     /// The consumer group selected in the consumer-groups pane, and the lag table's
     /// selected partition.
-    fn menu_group(&self) -> Option<(String, Option<String>)> {
+    pub(super) fn menu_group(&self) -> Option<(String, Option<String>)> {
         if self.view() != View::ConsumerGroups {
             return None;
         }

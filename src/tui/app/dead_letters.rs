@@ -6,7 +6,8 @@
 use super::{App, Notice, View};
 use crate::model::permissions::ConsoleAction;
 use crate::ops::permissions::HubPermissions;
-use crate::tui::command::{Command, RequestId};
+use crate::ops::replay::SendPlan;
+use crate::tui::command::{Command, RequestId, Seen};
 use crate::tui::state::{DeadLettersState, DetailState};
 
 /// A mutating key waiting for the identity's permissions before its dry run: the refusal
@@ -24,6 +25,16 @@ pub enum Gated {
         partition: String,
         sequence: i64,
     },
+    /// Send the confirmed replay: receive on `source_hub` is checked first, then (for
+    /// another hub) send on `target_hub`.
+    Replay {
+        plan: Seen<SendPlan>,
+        source_hub: String,
+        target_hub: String,
+        rate: Option<u32>,
+        /// The source's check passed; this one is the target's.
+        checking_target: bool,
+    },
 }
 
 impl Gated {
@@ -31,6 +42,11 @@ impl Gated {
         match self {
             Gated::Redrive { .. } => ConsoleAction::Replay,
             Gated::DeadLetter { .. } => ConsoleAction::DeadLetter,
+            Gated::Replay {
+                checking_target: false,
+                ..
+            } => ConsoleAction::Replay,
+            Gated::Replay { .. } => ConsoleAction::Produce,
         }
     }
 
@@ -39,6 +55,7 @@ impl Gated {
         match self {
             Gated::Redrive { .. } => "redrive",
             Gated::DeadLetter { .. } => "dead-letter",
+            Gated::Replay { .. } => "replay",
         }
     }
 
@@ -47,6 +64,12 @@ impl Gated {
         match self {
             Gated::Redrive { source_hub, .. } => source_hub,
             Gated::DeadLetter { hub, .. } => hub,
+            Gated::Replay {
+                source_hub,
+                checking_target: false,
+                ..
+            } => source_hub,
+            Gated::Replay { target_hub, .. } => target_hub,
         }
     }
 }
@@ -136,7 +159,7 @@ impl App {
         self.ask_permission(Gated::Redrive { source_hub, only })
     }
 
-    fn ask_permission(&mut self, gated: Gated) -> Vec<Command> {
+    pub(super) fn ask_permission(&mut self, gated: Gated) -> Vec<Command> {
         let request = self.issue();
         let command = Command::Permissions {
             request,
@@ -163,6 +186,13 @@ impl App {
         if let Some(reason) = permissions.verdict(action).reason(action) {
             let hub = gated.hub().to_owned();
             let reason = format!("{} on {hub}: {reason}", gated.name());
+            if matches!(gated, Gated::Replay { .. })
+                && let Some(dialog) = &mut self.incident
+            {
+                dialog.stage = crate::tui::state::Stage::Failed {
+                    message: format!("refused: {reason}"),
+                };
+            }
             return Some(self.refuse(gated.name(), &hub, None, reason));
         }
         self.notice = None;
@@ -176,6 +206,24 @@ impl App {
                 partition,
                 sequence,
             } => self.open_dead_letter(hub, partition, None, Some(sequence)),
+            Gated::Replay {
+                plan,
+                source_hub,
+                target_hub,
+                rate,
+                checking_target,
+            } => {
+                if !checking_target && !target_hub.eq_ignore_ascii_case(&source_hub) {
+                    return Some(self.ask_permission(Gated::Replay {
+                        plan,
+                        source_hub,
+                        target_hub,
+                        rate,
+                        checking_target: true,
+                    }));
+                }
+                self.execute_replay(plan, source_hub, rate)
+            }
         })
     }
 

@@ -48,6 +48,7 @@ impl App {
                     .collect();
             }
             Action::RedrivePlanned { plan, .. } => dialog.stage = Stage::RedriveDryRun { plan },
+            Action::ReplayPlanned { plan, .. } => self.replay_planned(plan),
             Action::SendProgress { progress, .. } => {
                 dialog.stage = Stage::Running {
                     progress: Some(progress),
@@ -99,6 +100,17 @@ impl App {
                 };
                 self.dead_letters.marked.clear();
                 return self.request_dead_letters().into_iter().collect();
+            }
+            Action::ReplayExecuted { done, .. } => {
+                let sent = format!("{} of {} events replayed", done.sent, done.total);
+                dialog.stage = match &done.error {
+                    None => Stage::Finished {
+                        lines: vec![sent, "recorded in the audit trail".to_owned()],
+                    },
+                    Some(error) => Stage::Failed {
+                        message: format!("{sent}; stopped: {error}"),
+                    },
+                };
             }
             Action::RequestFailed { message, .. } => dialog.stage = Stage::Failed { message },
             _ => {}

@@ -236,18 +236,19 @@ impl App {
                     }];
                 }
             }
+            Stage::ReplayForm(_) | Stage::ReplayDryRun { .. } => return self.replay_key(action),
             Stage::Finished { .. } | Stage::Failed { .. } => {
                 if matches!(action, Action::Submit) {
                     self.incident = None;
                 }
             }
-            Stage::Planning | Stage::Running { .. } => {}
+            Stage::Planning | Stage::ReplayPlanning { .. } | Stage::Running { .. } => {}
         }
         Vec::new()
     }
 
     /// The dialog is now executing; returns the request whose answer ends it.
-    fn start_running(&mut self) -> crate::tui::command::RequestId {
+    pub(super) fn start_running(&mut self) -> crate::tui::command::RequestId {
         let request = self.issue();
         if let Some(dialog) = &mut self.incident {
             dialog.request = Some(request);

@@ -13,6 +13,7 @@ mod incidents;
 mod keys;
 mod mouse;
 mod navigate;
+mod replay;
 mod replies;
 mod team;
 
@@ -371,6 +372,8 @@ impl App {
             | Action::RedrivePlanned { request, .. }
             | Action::SendProgress { request, .. }
             | Action::RedriveExecuted { request, .. }
+            | Action::ReplayPlanned { request, .. }
+            | Action::ReplayExecuted { request, .. }
             | Action::RequestFailed { request, .. } => dialog.request == Some(*request),
             _ => false,
         };
@@ -391,5 +394,7 @@ mod action_menu_tests;
 mod dead_letters_tests;
 #[cfg(test)]
 mod incidents_tests;
+#[cfg(test)]
+mod replay_tests;
 #[cfg(test)]
 mod tests;

@@ -2,6 +2,7 @@
 //! the dry run and the confirmation to the result. What the user types lives here; plans
 //! live in the backend's answers, and travel back unchanged to be executed.
 
+use super::ReplayForm;
 use crate::ops::dead_letter::{DeadLetterPlan, Mode};
 use crate::ops::replay::{Progress, SendPlan};
 use crate::ops::reset::ResetPlan;
@@ -13,6 +14,7 @@ pub enum IncidentKind {
     Reset,
     DeadLetter,
     Redrive,
+    Replay,
 }
 
 /// The reset form's fields, in focus order.
@@ -66,6 +68,16 @@ pub enum Stage {
     RedriveDryRun {
         plan: Seen<SendPlan>,
     },
+    ReplayForm(ReplayForm),
+    /// Waiting for the replay's dry run; the rate waits here to go with the confirmation.
+    ReplayPlanning {
+        rate: Option<u32>,
+    },
+    /// The replay the backend read; `rate` is the form's, sent along on confirmation.
+    ReplayDryRun {
+        plan: Seen<SendPlan>,
+        rate: Option<u32>,
+    },
     /// Executing; a send reports how far it got.
     Running {
         progress: Option<Progress>,
@@ -94,6 +106,7 @@ impl IncidentDialog {
             IncidentKind::Reset => "reset checkpoints",
             IncidentKind::DeadLetter => "dead-letter",
             IncidentKind::Redrive => "redrive",
+            IncidentKind::Replay => "replay",
         };
         match &self.consumer_group {
             Some(group) => format!("{what} › {} › {group}", self.hub),

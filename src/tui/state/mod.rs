@@ -7,6 +7,7 @@ mod input;
 mod list;
 mod packed;
 mod panes;
+mod replay_form;
 mod schemas;
 mod tail;
 
@@ -17,5 +18,6 @@ pub use input::{InputLine, InputMode};
 pub use list::{ListState, scroll_offset};
 pub use packed::{EventSummary, PackedEvent};
 pub use panes::{ConsumerGroupsState, DetailState, PartitionsState, RATE_HISTORY};
+pub use replay_form::{ReplayField, ReplayForm};
 pub use schemas::{Comparison, SchemasState};
 pub use tail::{TailBuffer, TailState};

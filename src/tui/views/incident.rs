@@ -69,6 +69,11 @@ pub fn dialog_lines<'a>(dialog: &IncidentDialog, theme: &Theme) -> Vec<Line<'a>>
             theme,
         ),
         Stage::RedriveDryRun { plan } => redrive_dry_run(plan, theme),
+        Stage::ReplayForm(form) => super::replay::replay_form(form, theme),
+        Stage::ReplayPlanning { .. } => vec![muted("dry run: reading the range…", theme)],
+        Stage::ReplayDryRun { plan, rate } => {
+            super::replay::replay_dry_run(plan, &dialog.hub, *rate, theme)
+        }
         Stage::Running { progress } => {
             let text = match progress {
                 Some(p) => format!(
@@ -100,15 +105,15 @@ pub fn dialog_lines<'a>(dialog: &IncidentDialog, theme: &Theme) -> Vec<Line<'a>>
     }
 }
 
-fn muted<'a>(text: &str, theme: &Theme) -> Line<'a> {
+pub(super) fn muted<'a>(text: &str, theme: &Theme) -> Line<'a> {
     Line::styled(text.to_owned(), theme.get(Slot::Muted))
 }
 
-fn heading<'a>(text: &str, theme: &Theme) -> Line<'a> {
+pub(super) fn heading<'a>(text: &str, theme: &Theme) -> Line<'a> {
     Line::styled(text.to_owned(), theme.get(Slot::DetailSection))
 }
 
-fn field<'a>(key: &str, value: String, theme: &Theme) -> Line<'a> {
+pub(super) fn field<'a>(key: &str, value: String, theme: &Theme) -> Line<'a> {
     Line::from(vec![
         Span::styled(format!("{key:<17}"), theme.get(Slot::DetailKey)),
         Span::styled(sanitize(&value, false), theme.get(Slot::DetailValue)),
@@ -116,7 +121,7 @@ fn field<'a>(key: &str, value: String, theme: &Theme) -> Line<'a> {
 }
 
 /// A text field: `> text_` when focused.
-fn input<'a>(label: &str, text: &str, focused: bool, theme: &Theme) -> Line<'a> {
+pub(super) fn input<'a>(label: &str, text: &str, focused: bool, theme: &Theme) -> Line<'a> {
     let style = if focused {
         theme.get(Slot::Input)
     } else {
@@ -144,7 +149,7 @@ fn button<'a>(label: &str, focused: bool, theme: &Theme) -> Span<'a> {
     Span::styled(format!("[ {label} ]"), style)
 }
 
-fn error_line<'a>(error: Option<&str>, theme: &Theme) -> Option<Line<'a>> {
+pub(super) fn error_line<'a>(error: Option<&str>, theme: &Theme) -> Option<Line<'a>> {
     error.map(|e| Line::styled(sanitize(e, false), theme.get(Slot::StatusError)))
 }
 

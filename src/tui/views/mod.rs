@@ -18,6 +18,7 @@ mod help;
 mod hubs;
 pub mod incident;
 mod partitions;
+mod replay;
 pub mod sanitize;
 mod schemas;
 mod status;
