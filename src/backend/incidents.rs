@@ -9,7 +9,7 @@ use tokio::task::JoinSet;
 use super::Services;
 use crate::connect::error::ConnectError;
 use crate::ops::replay::Progress;
-use crate::ops::{audited, dead_letter, replay, reset};
+use crate::ops::{audited, dead_letter, redrive, replay, reset};
 use crate::tui::action::Action;
 use crate::tui::command::{Command, Seen};
 use crate::tui::state::DeadLetterRow;
@@ -97,7 +97,7 @@ async fn run(
             })
         }
         Command::ListDeadLetters { request, hub } => {
-            let rows = replay::list_dead_lettered(plane, &hub)
+            let rows = redrive::list_dead_lettered(plane, &hub)
                 .await?
                 .into_iter()
                 .map(|d| DeadLetterRow {
@@ -109,7 +109,7 @@ async fn run(
         }
         Command::PlanRedrive { request, redrive } => Ok(Action::RedrivePlanned {
             request,
-            plan: Seen::new(replay::plan_redrive(plane, &redrive).await?),
+            plan: Seen::new(redrive::plan_redrive(plane, &redrive).await?),
         }),
         Command::ExecuteRedrive {
             request,

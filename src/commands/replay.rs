@@ -18,7 +18,8 @@ use crate::connect::error::ConnectError;
 use crate::model::StartPosition;
 use crate::model::permissions::ConsoleAction;
 use crate::ops::audited;
-use crate::ops::replay::{self, Progress, RedriveRequest, ReplayRequest, SendPlan};
+use crate::ops::redrive::{self, RedriveRequest};
+use crate::ops::replay::{self, Progress, ReplayRequest, SendPlan};
 use crate::tui::views::sanitize::sanitize;
 
 #[derive(Debug, Clone, Args)]
@@ -137,7 +138,7 @@ pub async fn redrive(target_args: &TargetArgs, args: &RedriveArgs) -> u8 {
         only: args.events.clone(),
         source_hub: args.source_hub.clone(),
     };
-    let plan = match replay::plan_redrive(&incident.target.plane, &request).await {
+    let plan = match redrive::plan_redrive(&incident.target.plane, &request).await {
         Ok(plan) => plan,
         Err(error) => return fail(&error),
     };

@@ -11,5 +11,6 @@ pub mod lag;
 pub mod lint;
 pub mod permissions;
 pub mod provenance;
+pub mod redrive;
 pub mod replay;
 pub mod reset;

@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use crate::model::StartPosition;
 use crate::ops::dead_letter::{DeadLetterPlan, DeadLetterRequest, Mode};
-use crate::ops::replay::{RedriveRequest, ReplayRequest, SendPlan};
+use crate::ops::redrive::RedriveRequest;
+use crate::ops::replay::{ReplayRequest, SendPlan};
 use crate::ops::reset::{ResetPlan, ResetRequest};
 
 /// A plan the backend made and the user saw, travelling back unchanged to be executed: the

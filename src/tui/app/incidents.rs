@@ -7,7 +7,7 @@ use super::{App, Notice};
 use crate::model::StartPosition;
 use crate::model::dead_letter_hub_for;
 use crate::ops::dead_letter::{DeadLetterRequest, Mode};
-use crate::ops::replay::RedriveRequest;
+use crate::ops::redrive::RedriveRequest;
 use crate::ops::reset::ResetRequest;
 use crate::tui::action::Action;
 use crate::tui::command::Command;
