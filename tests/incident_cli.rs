@@ -94,20 +94,8 @@ impl Demo {
 
     /// Copies in the dead-letter hub of the event at `sequence` of the poisoned partition.
     async fn copies_of(&self, sequence: i64) -> Vec<Value> {
-        let run = self
-            .run(&[
-                "tail",
-                DEAD_LETTER_HUB,
-                "--from",
-                "earliest",
-                "--timeout",
-                "5",
-                "--json",
-                "--no-decode",
-            ])
-            .await;
-        assert_eq!(run.code, 0, "{run:?}");
-        run.json_lines()
+        events_from(self, DEAD_LETTER_HUB, "0", 0)
+            .await
             .into_iter()
             .filter(|e| {
                 let property = |name: &str| e["properties"][name].clone();
@@ -350,9 +338,15 @@ async fn another_teams_hub_is_refused_by_ehops_and_by_the_service() {
     );
 }
 
-/// `ehops tail HUB --partition P --from seq:N --json` up to the partition's end.
+/// Every event of `hub`/`partition` from sequence `from` to the partition's newest at the
+/// time of asking: a count-bounded read (a time-bounded one can come up short on a loaded
+/// machine), with a generous timeout only as a safety net.
 async fn events_from(demo: &Demo, hub: &str, partition: &str, from: i64) -> Vec<Value> {
-    let from = format!("seq:{from}");
+    let last = last_sequence(demo, hub, partition).await;
+    if last < from {
+        return Vec::new();
+    }
+    let (from_arg, count) = (format!("seq:{from}"), (last - from + 1).to_string());
     let run = demo
         .run(&[
             "tail",
@@ -360,15 +354,35 @@ async fn events_from(demo: &Demo, hub: &str, partition: &str, from: i64) -> Vec<
             "--partition",
             partition,
             "--from",
-            &from,
+            &from_arg,
+            "--count",
+            &count,
             "--timeout",
-            "4",
+            "60",
             "--json",
             "--no-decode",
         ])
         .await;
     assert_eq!(run.code, 0, "{run:?}");
+    let events = run.json_lines();
+    assert_eq!(events.len().to_string(), count, "read up to {last}");
+    events
+}
+
+/// The newest sequence number of `hub`/`partition` (-1 when empty).
+async fn last_sequence(demo: &Demo, hub: &str, partition: &str) -> i64 {
+    let run = demo.run(&["partitions", hub, "--json"]).await;
+    assert_eq!(run.code, 0, "{run:?}");
     run.json_lines()
+        .into_iter()
+        .find(|p| p["partition"] == partition)
+        .and_then(|p| {
+            let empty = p["is_empty"].as_bool().unwrap_or(false);
+            p["last_sequence"]
+                .as_i64()
+                .map(|l| if empty { -1 } else { l })
+        })
+        .unwrap_or(-1)
 }
 
 fn property<'a>(event: &'a Value, name: &str) -> Option<&'a str> {
