@@ -4,7 +4,7 @@
 
 use azure_core_amqp::AmqpMessage;
 
-use super::incidents_tests::{assert_screens, customer_app, draw, press};
+use super::incidents_tests::{self, assert_screens, customer_app, draw, press};
 use super::*;
 use crate::connect::read::RawEvent;
 use crate::ops::permissions::HubPermissions;
@@ -35,7 +35,8 @@ fn read_only_refuses_the_mutating_keys_and_audits_it() {
     assert!(app.incident.is_none());
 }
 
-/// Answers the permissions request in `commands` (for `hub`) with `permissions`.
+/// Answers the permissions request in `commands` (for `hub`, naming the team's dead-letter
+/// hub) with `permissions`.
 fn answer_permissions(
     app: &mut App,
     commands: &[Command],
@@ -44,22 +45,14 @@ fn answer_permissions(
 ) -> Vec<Command> {
     let [
         Command::Permissions {
-            request,
-            hub: asked,
-            dead_letter_hub,
-            ..
+            dead_letter_hub, ..
         },
     ] = commands
     else {
         panic!("permissions asked first, got {commands:?}");
     };
-    assert_eq!(asked, hub);
     assert_eq!(dead_letter_hub.as_deref(), Some("deadletter-customer"));
-    app.update(Action::PermissionsLoaded {
-        request: *request,
-        hub: hub.to_owned(),
-        permissions,
-    })
+    incidents_tests::answer_permissions(app, commands, hub, permissions)
 }
 
 fn tailing_sale(app: &mut App) {

@@ -41,6 +41,31 @@ pub(super) fn assert_screens(name: &str, app: &App) {
     }
 }
 
+/// Answers the one permissions request in `commands`, which must be for `hub`.
+pub(super) fn answer_permissions(
+    app: &mut App,
+    commands: &[Command],
+    hub: &str,
+    permissions: HubPermissions,
+) -> Vec<Command> {
+    let [
+        Command::Permissions {
+            request,
+            hub: asked,
+            ..
+        },
+    ] = commands
+    else {
+        panic!("permissions asked first, got {commands:?}");
+    };
+    assert_eq!(asked, hub);
+    app.update(Action::PermissionsLoaded {
+        request: *request,
+        hub: hub.to_owned(),
+        permissions,
+    })
+}
+
 /// The demo as the customer team sees it: its dead-letter hub is listed.
 pub(super) fn customer_app() -> App {
     let mut app = sample::app_with_hubs();

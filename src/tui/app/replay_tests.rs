@@ -5,7 +5,7 @@
 
 use azure_core_amqp::AmqpMessage;
 
-use super::incidents_tests::{assert_screens, customer_app, press};
+use super::incidents_tests::{answer_permissions as answer, assert_screens, customer_app, press};
 use super::*;
 use crate::connect::read::RawEvent;
 use crate::model::StartPosition;
@@ -17,31 +17,6 @@ use crate::tui::sample;
 use crate::tui::state::{ReplayField, Stage};
 
 const REPLAY_ITEM: usize = 6;
-
-/// Answers the one permissions request in `commands`, which must be for `hub`.
-fn answer(
-    app: &mut App,
-    commands: &[Command],
-    hub: &str,
-    permissions: HubPermissions,
-) -> Vec<Command> {
-    let [
-        Command::Permissions {
-            request,
-            hub: asked,
-            ..
-        },
-    ] = commands
-    else {
-        panic!("permissions asked, got {commands:?}");
-    };
-    assert_eq!(asked, hub);
-    app.update(Action::PermissionsLoaded {
-        request: *request,
-        hub: hub.to_owned(),
-        permissions,
-    })
-}
 
 /// The action menu's replay item, everything permitted.
 fn open_replay(app: &mut App) {
