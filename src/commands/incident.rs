@@ -59,27 +59,20 @@ impl Incident {
                 .await
                 .verdict(action)
                 .reason(action)
-                .map(|reason| match action.name() == name {
-                    true => reason,
-                    false => format!("{name} on {hub}: {reason}"),
+                .map(|reason| {
+                    if action.name() == name {
+                        reason
+                    } else {
+                        format!("{name} on {hub}: {reason}")
+                    }
                 })
         };
         let Some(reason) = reason else {
             return Ok(());
         };
         eprintln!("error: {reason} (as {})", connection.principal);
-        let recorded = audited::refused(
-            &self.target.plane,
-            &self.trail,
-            name,
-            hub,
-            consumer_group,
-            &reason,
-        )
-        .await;
-        if let Err(error) = recorded {
-            eprintln!("error: {error}");
-        }
+        self.record_refusal(name, hub, consumer_group, &reason)
+            .await;
         Err(exit::PERMISSION_DENIED)
     }
 
@@ -93,6 +86,19 @@ impl Incident {
         code: u8,
     ) -> u8 {
         eprintln!("error: {reason}");
+        self.record_refusal(name, hub, consumer_group, reason).await;
+        code
+    }
+
+    /// Appends the refusal to the audit trail; a trail that cannot be written is said, and
+    /// the refusal stands either way.
+    async fn record_refusal(
+        &self,
+        name: &str,
+        hub: &str,
+        consumer_group: Option<&str>,
+        reason: &str,
+    ) {
         let recorded = audited::refused(
             &self.target.plane,
             &self.trail,
@@ -105,7 +111,6 @@ impl Incident {
         if let Err(error) = recorded {
             eprintln!("error: {error}");
         }
-        code
     }
 }
 

@@ -28,16 +28,11 @@ pub struct Trail {
 }
 
 impl Trail {
+    /// A record of `action` on `hub` by this trail's actor, before and after still empty.
     fn record(&self, plane: &DataPlane, action: &str, hub: &str) -> AuditRecord {
-        self.actor.record(plane, action, hub)
-    }
-}
-
-impl Actor {
-    fn record(&self, plane: &DataPlane, action: &str, hub: &str) -> AuditRecord {
-        let mut record =
-            AuditRecord::new(&self.principal, action, &plane.connection().namespace, hub);
-        record.team = self.team.clone();
+        let namespace = &plane.connection().namespace;
+        let mut record = AuditRecord::new(&self.actor.principal, action, namespace, hub);
+        record.team = self.actor.team.clone();
         record
     }
 }
