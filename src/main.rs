@@ -17,6 +17,7 @@ use ehops::commands::reset::ResetArgs;
 use ehops::commands::schemas::{SchemaCommand, SchemasArgs};
 use ehops::commands::tail::TailArgs;
 use ehops::commands::target::{self, DEFAULT_CONSUMER_GROUP, TargetArgs};
+use ehops::commands::watch::WatchArgs;
 use ehops::commands::{self};
 
 #[derive(Parser)]
@@ -66,6 +67,9 @@ enum Command {
     Partitions(PartitionsArgs),
     /// Show how far consumer groups are behind, per partition, from their checkpoints.
     Lag(LagArgs),
+    /// Sample consumer-group lag on an interval and print each change of status; with
+    /// --once, exit 8 when a group is over --max-behind or --max-time-behind.
+    Watch(WatchArgs),
     /// Sample a hub's events and report how well they keep the mandate (exit 7 on violations).
     Lint(LintArgs),
     /// Print a hub's events as they arrive, or from a position.
@@ -132,6 +136,10 @@ fn main() -> ExitCode {
         Some(Command::Lag(args)) => {
             init_file_logging(target);
             runtime.block_on(commands::lag::run(target, args))
+        }
+        Some(Command::Watch(args)) => {
+            init_file_logging(target);
+            runtime.block_on(commands::watch::run(target, args))
         }
         Some(Command::Lint(args)) => {
             init_file_logging(target);

@@ -1,29 +1,41 @@
-//! `ehops lag HUB [--consumer-group CG]`: how far each consumer group is behind, per
-//! partition, from its checkpoints in the standard blob layout.
+//! `ehops lag HUB [--consumer-group CG]`, `ehops lag --all`: how far consumer groups are
+//! behind, per partition, from their checkpoints in the standard blob layout, with the time
+//! behind, the rates and the forecast that the recorded history allows. `--history` prints
+//! the samples recorded for one group (by `ehops watch`, `ehops lag` and the console).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
 use serde::Serialize;
+use time::OffsetDateTime;
 
-use super::target::{self, DEFAULT_CONSUMER_GROUP, Target, TargetArgs};
-use super::{exit, fail, output, permission_gate};
+use super::target::{self, DEFAULT_CONSUMER_GROUP, TargetArgs};
+use super::watch::{hubs_to_watch, is_unused_default};
+use super::{duration_arg, exit, fail, output};
 use crate::connect::error::ConnectError;
-use crate::model::permissions::ConsoleAction;
-use crate::model::{ConsumerGroupLag, LagPolicy, LagStatus, PartitionLag};
-use crate::ops;
-use crate::tui::views::format::short_duration;
-
-/// A checkpoint this old while events wait counts as stuck (one sample has no history).
-const STUCK_AFTER: Duration = Duration::from_secs(300);
+use crate::model::{PartitionLag, duration_text};
+use crate::ops::lag_history::HistoryStore;
+use crate::ops::lag_sampler::{GroupSample, LagSampler};
 
 #[derive(Debug, Clone, Args)]
 pub struct LagArgs {
-    /// The event hub.
-    pub hub: String,
+    /// The event hub (omit with --all).
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub hub: Option<String>,
+    /// Every consumer group of every hub the identity may read.
+    #[arg(long)]
+    pub all: bool,
     /// The consumer group to report; every group of the hub (from the catalog) if omitted.
     #[arg(long, value_name = "CG")]
     pub consumer_group: Option<String>,
+    /// Print the samples recorded for the group instead of sampling now (needs HUB and
+    /// --consumer-group).
+    #[arg(long, requires = "consumer_group", conflicts_with = "all")]
+    pub history: bool,
+    /// With --history: how far back.
+    #[arg(long, value_name = "DURATION", value_parser = duration_arg::parse, default_value = "1h", requires = "history")]
+    pub since: Duration,
     /// One JSON object per consumer group, partition and line.
     #[arg(long)]
     pub json: bool,
@@ -38,8 +50,13 @@ struct LagLine<'a> {
     checkpoint_sequence: Option<i64>,
     checkpoint_offset: Option<&'a str>,
     events_behind: u64,
+    time_behind_secs: Option<u64>,
     checkpoint_age_secs: Option<u64>,
     owner: Option<&'a str>,
+    ingress_per_sec: Option<f64>,
+    drain_per_sec: Option<f64>,
+    forecast: &'static str,
+    forecast_secs: Option<u64>,
     status: &'static str,
 }
 
@@ -48,79 +65,126 @@ pub async fn run(target_args: &TargetArgs, args: &LagArgs) -> u8 {
         Ok(target) => target,
         Err(error) => return fail(&error),
     };
-    let connection = target.plane.connection();
-    if let Err(code) = permission_gate::check(connection, &args.hub, ConsoleAction::Lag).await {
-        return code;
+    if args.history {
+        return history(&target.data, &target.plane.connection().namespace, args);
     }
-    match report(&target, args).await {
-        Ok(()) => exit::OK,
-        Err(error) => fail(&error),
-    }
-}
-
-async fn report(target: &Target, args: &LagArgs) -> Result<(), ConnectError> {
-    let plane = &target.plane;
-    let catalog_hub = ops::hubs::find(plane, &args.hub).await;
-    let groups = match (&args.consumer_group, &catalog_hub) {
-        (Some(group), _) => {
-            ops::lag::ensure_consumer_group(plane, &args.hub, group).await?;
-            vec![group.clone()]
-        }
-        // The console's own group is not an application's; leave it out.
-        (None, Some(hub)) => hub
-            .consumer_groups
-            .iter()
-            .filter(|g| !g.eq_ignore_ascii_case(DEFAULT_CONSUMER_GROUP))
-            .cloned()
-            .collect(),
-        (None, None) => {
-            return Err(ConnectError::usage(
-                "no catalog lists this hub's consumer groups; give --consumer-group CG",
-            ));
-        }
+    let named: Vec<String> = args.hub.iter().cloned().collect();
+    let hubs = match hubs_to_watch(&target, &named, args.consumer_group.as_deref()).await {
+        Ok(hubs) => hubs,
+        Err(code) => return code,
     };
-    let policy = LagPolicy {
-        retention: catalog_hub.as_ref().map_or(Duration::MAX, |h| h.retention),
-        stuck_after: STUCK_AFTER,
-    };
+    let mut sampler = LagSampler::new(
+        Arc::clone(&target.plane),
+        Arc::clone(&target.checkpoints),
+        Some(HistoryStore::new(&target.data)),
+    );
     let mut table = output::Table::new(&[
-        "GROUP",
-        "PARTITION",
-        "LAST SEQ",
-        "CHECKPOINT",
-        "BEHIND",
-        "AGE",
-        "OWNER",
-        "STATUS",
+        "HUB", "GROUP", "PART", "LAST SEQ", "CHECKPT", "BEHIND", "TIME", "CP AGE", "OWNER",
+        "STATUS", "FORECAST",
     ]);
-    for group in &groups {
-        let snapshot =
-            ops::lag::snapshot(plane, target.checkpoints.as_ref(), &args.hub, group).await?;
-        let lag = ConsumerGroupLag::compute(&snapshot, None, policy);
-        for p in &lag.partitions {
-            let l = line(&args.hub, group, p);
-            if args.json {
-                output::json_line(&l);
-            } else {
-                table.row(vec![
-                    group.clone(),
-                    p.partition.clone(),
-                    p.last_enqueued_sequence.to_string(),
-                    p.checkpoint_sequence
-                        .map_or_else(|| "-".to_owned(), |s| s.to_string()),
-                    p.events_behind.to_string(),
-                    p.checkpoint_age
-                        .map_or_else(|| "-".to_owned(), short_duration),
-                    p.owner_id.clone().unwrap_or_else(|| "-".to_owned()),
-                    l.status.to_owned(),
-                ]);
+    let mut failure: Option<ConnectError> = None;
+    for sample in sampler.round(&hubs).await {
+        match sample {
+            GroupSample::Lag(lag) => {
+                if args.consumer_group.is_none() && is_unused_default(&lag) {
+                    continue;
+                }
+                for p in &lag.partitions {
+                    if args.json {
+                        output::json_line(&line(&lag.hub, &lag.consumer_group, p));
+                    } else {
+                        table.row(cells(&lag.hub, &lag.consumer_group, p));
+                    }
+                }
+            }
+            GroupSample::Failed {
+                hub,
+                consumer_group,
+                error,
+            } => {
+                eprintln!("error: {hub}/{consumer_group}: {error}");
+                failure.get_or_insert(error);
             }
         }
     }
     if !args.json {
         table.print();
     }
-    Ok(())
+    match failure {
+        Some(error) => super::exit_code(error.failure),
+        None => exit::OK,
+    }
+}
+
+/// `--history`: the recorded samples of one group, oldest first.
+fn history(data: &std::path::Path, namespace: &str, args: &LagArgs) -> u8 {
+    let (Some(hub), Some(group)) = (&args.hub, &args.consumer_group) else {
+        eprintln!("error: --history needs HUB and --consumer-group CG");
+        return exit::USAGE;
+    };
+    let since = OffsetDateTime::now_utc() - args.since;
+    let loaded = match HistoryStore::new(data).load(namespace, hub, group, since) {
+        Ok(loaded) => loaded,
+        Err(error) => {
+            eprintln!(
+                "error: cannot read the lag history under {}: {error}",
+                data.display()
+            );
+            return exit::USAGE;
+        }
+    };
+    if loaded.skipped > 0 {
+        eprintln!("warning: {} damaged history lines skipped", loaded.skipped);
+    }
+    if args.json {
+        for sample in &loaded.samples {
+            output::json_line(sample);
+        }
+        return exit::OK;
+    }
+    let mut table = output::Table::new(&["AT", "BEHIND", "TIME", "STATUS"]);
+    for sample in &loaded.samples {
+        let at = OffsetDateTime::from_unix_timestamp(sample.at)
+            .map_or_else(|_| sample.at.to_string(), crate::tui::views::format::clock);
+        table.row(vec![
+            at,
+            sample.events_behind.to_string(),
+            sample
+                .time_behind_secs
+                .map_or_else(|| "-".to_owned(), |s| duration_text(Duration::from_secs(s))),
+            sample.status.clone(),
+        ]);
+    }
+    table.print();
+    if loaded.samples.is_empty() {
+        eprintln!(
+            "no samples of {hub}/{group} in the last {} (ehops watch, ehops lag and the console record them)",
+            duration_text(args.since)
+        );
+    }
+    exit::OK
+}
+
+fn cells(hub: &str, group: &str, p: &PartitionLag) -> Vec<String> {
+    let opt = |d: Option<Duration>| d.map_or_else(|| "-".to_owned(), duration_text);
+    vec![
+        hub.to_owned(),
+        group.to_owned(),
+        p.partition.clone(),
+        p.last_enqueued_sequence.to_string(),
+        p.checkpoint_sequence
+            .map_or_else(|| "-".to_owned(), |s| s.to_string()),
+        p.events_behind.to_string(),
+        opt(p.time_behind),
+        opt(p.checkpoint_age),
+        p.owner_id.clone().unwrap_or_else(|| "-".to_owned()),
+        p.status.label().to_owned(),
+        if p.events_behind == 0 {
+            String::new()
+        } else {
+            p.forecast.sentence()
+        },
+    ]
 }
 
 fn line<'a>(hub: &'a str, group: &'a str, p: &'a PartitionLag) -> LagLine<'a> {
@@ -132,12 +196,13 @@ fn line<'a>(hub: &'a str, group: &'a str, p: &'a PartitionLag) -> LagLine<'a> {
         checkpoint_sequence: p.checkpoint_sequence,
         checkpoint_offset: p.checkpoint_offset.as_deref(),
         events_behind: p.events_behind,
+        time_behind_secs: p.time_behind.map(|d| d.as_secs()),
         checkpoint_age_secs: p.checkpoint_age.map(|a| a.as_secs()),
         owner: p.owner_id.as_deref(),
-        status: match p.status {
-            LagStatus::Ok => "ok",
-            LagStatus::Stuck => "stuck",
-            LagStatus::Lost => "lost",
-        },
+        ingress_per_sec: p.ingress_per_sec,
+        drain_per_sec: p.drain_per_sec,
+        forecast: p.forecast.key(),
+        forecast_secs: p.forecast.seconds(),
+        status: p.status.key(),
     }
 }

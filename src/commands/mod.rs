@@ -5,6 +5,7 @@ pub mod console;
 pub mod context;
 pub mod deadletter;
 pub mod decode;
+mod duration_arg;
 pub mod emulator;
 pub mod hubs;
 mod incident;
@@ -20,6 +21,7 @@ pub mod tail;
 mod tail_decoder;
 pub mod target;
 pub mod team;
+pub mod watch;
 
 use crate::connect::error::{ConnectError, Failure};
 
@@ -38,6 +40,8 @@ pub mod exit {
     pub const PERMISSION_DENIED: u8 = 6;
     /// Sampled events break the mandate (`ehops lint`); the report says which and where.
     pub const VIOLATIONS: u8 = 7;
+    /// A consumer group is over a lag threshold (`ehops watch --once`).
+    pub const THRESHOLD: u8 = 8;
 }
 
 /// The exit code for a kind of failure.

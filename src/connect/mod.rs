@@ -8,7 +8,8 @@
 //!   [`schema_source`] turns its answer for one id into what the decoders' cache keeps.
 //! - [`data_plane`]: hub and partition properties; consumer clients.
 //! - [`tail`]: live tails through bounded channels; [`received`] converts each event;
-//!   [`read`] reads a bounded stretch of a partition with each event's AMQP message.
+//!   [`read`] reads a bounded stretch of a partition with each event's AMQP message;
+//!   [`peek`] reads when each partition's next unprocessed event was enqueued.
 //! - [`checkpoints`]: consumer checkpoints and ownerships in the standard blob layout.
 //! - [`identity`]: signing in to Azure (CLI, environment, workload or managed identity).
 //! - [`error`]: failures sorted by what the user can do about them.
@@ -20,6 +21,7 @@ pub mod connection_string;
 pub mod data_plane;
 pub mod error;
 pub mod identity;
+pub mod peek;
 pub mod read;
 pub mod received;
 pub mod registry;

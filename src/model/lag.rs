@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
+use super::lag_history::{GroupHistory, PartitionPoint, Rates};
+
 /// A checkpoint as the standard blob layout stores it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checkpoint {
@@ -56,33 +58,186 @@ pub struct LagPolicy {
     pub stuck_after: Duration,
 }
 
-/// The verdict for one partition, ordered from fine to alarming.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// Time behind up to this much is a consumer keeping up: processors checkpoint every few
+/// seconds, so a healthy group is always a little behind at the instant of a sample.
+pub const BEHIND_AFTER: Duration = Duration::from_secs(30);
+
+/// An ownership not renewed for this long has no live owner. The SDKs renew every 10 s
+/// (Python and JS `load_balancing_interval`) and let ownership expire after 60 s; two missed
+/// expiries leave no doubt.
+pub const OWNER_EXPIRES_AFTER: Duration = Duration::from_secs(120);
+
+/// A checkpoint younger than this belongs to a consumer at work (processors checkpoint every
+/// few seconds), so it is never called stuck.
+pub const STUCK_MIN_CHECKPOINT_AGE: Duration = Duration::from_secs(15);
+
+/// Nothing processed over at least this much history, while events arrive, is stuck.
+const STILL_WINDOW: Duration = Duration::from_secs(60);
+
+/// A forecast of loss closer than this is urgent even when the group is merely stuck.
+pub const LOSING_SOON: Duration = Duration::from_secs(3_600);
+
+/// The verdict for one partition, ordered from fine to alarming, so that a group's worst
+/// partition is its `max`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum LagStatus {
+    /// Caught up, or behind by no more than [`BEHIND_AFTER`].
     Ok,
+    /// Behind, and the consumers process faster than events arrive.
+    Draining,
+    /// Behind, and not catching up.
+    Behind,
+    /// Events wait and the group has never checkpointed this partition.
+    NoCheckpoints,
+    /// Events wait and nobody owns the partition: the deployment is not running.
+    Inactive,
     /// Lag is growing while the checkpoint does not move: a consumer is stuck (poison event).
     Stuck,
-    /// The checkpoint is older than retention: events between it and the log start are gone.
+    /// At the current rate retention deletes events before the group reads them.
+    Losing,
+    /// Retention already deleted events the group had not read.
     Lost,
 }
 
+impl LagStatus {
+    /// Every status, from fine to alarming.
+    pub const ALL: [LagStatus; 8] = [
+        LagStatus::Ok,
+        LagStatus::Draining,
+        LagStatus::Behind,
+        LagStatus::NoCheckpoints,
+        LagStatus::Inactive,
+        LagStatus::Stuck,
+        LagStatus::Losing,
+        LagStatus::Lost,
+    ];
+
+    /// The name scripts read (`--json`, `ehops watch`).
+    pub fn key(self) -> &'static str {
+        match self {
+            LagStatus::Ok => "ok",
+            LagStatus::Draining => "draining",
+            LagStatus::Behind => "behind",
+            LagStatus::NoCheckpoints => "no_checkpoints",
+            LagStatus::Inactive => "inactive",
+            LagStatus::Stuck => "stuck",
+            LagStatus::Losing => "losing",
+            LagStatus::Lost => "lost",
+        }
+    }
+
+    /// The words a person reads; alarms in capitals so they stand out without colour.
+    pub fn label(self) -> &'static str {
+        match self {
+            LagStatus::Ok => "ok",
+            LagStatus::Draining => "draining",
+            LagStatus::Behind => "behind",
+            LagStatus::NoCheckpoints => "no checkpoints",
+            LagStatus::Inactive => "no owner",
+            LagStatus::Stuck => "STUCK",
+            LagStatus::Losing => "LOSING",
+            LagStatus::Lost => "LOST",
+        }
+    }
+
+    /// Whether a person should look: anything but ok and draining.
+    pub fn needs_attention(self) -> bool {
+        self > LagStatus::Draining
+    }
+}
+
+/// Where a partition's lag is heading, from the rates in its history.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Forecast {
+    /// Nothing is waiting.
+    CaughtUp,
+    /// Consumers outpace arrivals: the backlog is gone in about this long.
+    DrainsIn(Duration),
+    /// At this rate retention deletes the oldest unread event in about this long.
+    LosesIn(Duration),
+    /// The oldest unread event is already past retention.
+    AlreadyLosing,
+    /// Behind, but too little history to say where it is heading.
+    Unknown,
+}
+
+impl Forecast {
+    /// One line for a person: "drains in ~4m00s", "loses unread events to retention in 2d03h".
+    pub fn sentence(self) -> String {
+        match self {
+            Forecast::CaughtUp => "caught up".to_owned(),
+            Forecast::DrainsIn(d) => format!("drains in ~{}", duration_text(d)),
+            Forecast::LosesIn(d) => {
+                format!("loses unread events to retention in {}", duration_text(d))
+            }
+            Forecast::AlreadyLosing => "already losing unread events to retention".to_owned(),
+            Forecast::Unknown => "not enough history to forecast".to_owned(),
+        }
+    }
+
+    /// Seconds until the forecast event, for scripts.
+    pub fn seconds(self) -> Option<u64> {
+        match self {
+            Forecast::DrainsIn(d) | Forecast::LosesIn(d) => Some(d.as_secs()),
+            Forecast::AlreadyLosing => Some(0),
+            Forecast::CaughtUp | Forecast::Unknown => None,
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Forecast::CaughtUp => "caught_up",
+            Forecast::DrainsIn(_) => "drains",
+            Forecast::LosesIn(_) => "loses",
+            Forecast::AlreadyLosing => "already_losing",
+            Forecast::Unknown => "unknown",
+        }
+    }
+}
+
+/// `42s`, `4m05s`, `3h20m`, `2d03h`: two units at most, as a person reads a delay.
+pub fn duration_text(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        0..60 => format!("{s}s"),
+        60..3_600 => format!("{}m{:02}s", s / 60, s % 60),
+        3_600..86_400 => format!("{}h{:02}m", s / 3_600, (s % 3_600) / 60),
+        _ => format!("{}d{:02}h", s / 86_400, (s % 86_400) / 3_600),
+    }
+}
+
 /// Derived lag of one partition.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PartitionLag {
     pub partition: String,
     pub last_enqueued_sequence: i64,
     pub checkpoint_sequence: Option<i64>,
     pub checkpoint_offset: Option<String>,
     pub events_behind: u64,
+    /// How long the first unprocessed event has waited (now minus its enqueued time).
     pub time_behind: Option<Duration>,
     pub checkpoint_age: Option<Duration>,
     pub owner_id: Option<String>,
     pub ownership_age: Option<Duration>,
+    /// Events arriving per second, over the history window.
+    pub ingress_per_sec: Option<f64>,
+    /// Events the consumers process per second (checkpoint movement), over the same window.
+    pub drain_per_sec: Option<f64>,
+    pub forecast: Forecast,
     pub status: LagStatus,
 }
 
+impl PartitionLag {
+    /// The last sequence number the group has processed: its checkpoint, or one before the
+    /// first event it still has to read.
+    pub fn processed_sequence(&self) -> i64 {
+        self.last_enqueued_sequence
+            .saturating_sub(i64::try_from(self.events_behind).unwrap_or(i64::MAX))
+    }
+}
+
 /// Derived lag of a consumer group on one hub.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConsumerGroupLag {
     pub hub: String,
     pub consumer_group: String,
@@ -92,26 +247,32 @@ pub struct ConsumerGroupLag {
 
 impl ConsumerGroupLag {
     /// Derives lag from a snapshot; `previous` (the last result for the same group) lets a
-    /// growing lag with a still checkpoint be called stuck.
+    /// growing lag with a still checkpoint be called stuck. With a longer history use
+    /// [`ConsumerGroupLag::compute_with_history`].
     pub fn compute(
         snapshot: &LagSnapshot,
         previous: Option<&ConsumerGroupLag>,
+        policy: LagPolicy,
+    ) -> Self {
+        let history = previous
+            .filter(|p| p.consumer_group == snapshot.consumer_group && p.hub == snapshot.hub)
+            .map(GroupHistory::from_lag);
+        Self::compute_with_history(snapshot, history.as_ref(), policy)
+    }
+
+    /// Derives lag from a snapshot and the group's earlier samples (oldest first), which give
+    /// rates, trends and forecasts.
+    pub fn compute_with_history(
+        snapshot: &LagSnapshot,
+        history: Option<&GroupHistory>,
         policy: LagPolicy,
     ) -> Self {
         let partitions = snapshot
             .partitions
             .iter()
             .map(|sample| {
-                let before = previous
-                    .filter(|p| {
-                        p.consumer_group == snapshot.consumer_group && p.hub == snapshot.hub
-                    })
-                    .and_then(|p| {
-                        p.partitions
-                            .iter()
-                            .find(|l| l.partition == sample.partition)
-                    });
-                partition_lag(sample, before, policy, snapshot.sampled_at)
+                let earlier = history.and_then(|h| h.partition(&sample.partition));
+                partition_lag(sample, earlier, policy, snapshot.sampled_at)
             })
             .collect();
         Self {
@@ -126,6 +287,11 @@ impl ConsumerGroupLag {
         self.partitions.iter().map(|p| p.events_behind).sum()
     }
 
+    /// The longest time behind among the partitions.
+    pub fn max_time_behind(&self) -> Option<Duration> {
+        self.partitions.iter().filter_map(|p| p.time_behind).max()
+    }
+
     /// The most alarming status among the partitions (`Ok` when there are none).
     pub fn worst_status(&self) -> LagStatus {
         self.partitions
@@ -134,11 +300,17 @@ impl ConsumerGroupLag {
             .max()
             .unwrap_or(LagStatus::Ok)
     }
+
+    /// The partition that decides the group's status (the first with the worst status).
+    pub fn worst_partition(&self) -> Option<&PartitionLag> {
+        let worst = self.worst_status();
+        self.partitions.iter().find(|p| p.status == worst)
+    }
 }
 
 fn partition_lag(
     sample: &PartitionLagSample,
-    previous: Option<&PartitionLag>,
+    earlier: Option<&[PartitionPoint]>,
     policy: LagPolicy,
     now: OffsetDateTime,
 ) -> PartitionLag {
@@ -146,14 +318,42 @@ fn partition_lag(
     // Without a checkpoint the group reads from the start of the retained log.
     let processed_up_to = checkpoint.map_or(sample.begin_sequence - 1, |c| c.sequence);
     let events_behind = u64::try_from(sample.last_enqueued_sequence - processed_up_to).unwrap_or(0);
-    let time_behind = match (sample.last_enqueued_time, sample.next_unprocessed_time) {
-        (Some(last), Some(next)) if events_behind > 0 => Some(non_negative(last - next)),
-        _ if events_behind == 0 => Some(Duration::ZERO),
-        _ => None,
+    let time_behind = if events_behind == 0 {
+        Some(Duration::ZERO)
+    } else {
+        sample
+            .next_unprocessed_time
+            .map(|next| non_negative(now - next))
     };
+    let current = PartitionPoint {
+        at: now.unix_timestamp(),
+        last_sequence: sample.last_enqueued_sequence,
+        processed_sequence: processed_up_to,
+        checkpointed: checkpoint.is_some(),
+        events_behind,
+    };
+    let rates = earlier.and_then(|points| Rates::between(points, &current));
     let checkpoint_age = checkpoint.map(|c| non_negative(now - c.updated_at));
     let ownership = sample.ownership.as_ref();
-    let lag = PartitionLag {
+    let ownership_age = ownership.map(|o| non_negative(now - o.renewed_at));
+    let purged = checkpoint.is_some_and(|c| c.sequence + 1 < sample.begin_sequence);
+    let forecast = forecast(events_behind, time_behind, purged, rates, policy);
+    let facts = Facts {
+        events_behind,
+        time_behind,
+        checkpoint_age,
+        has_checkpoint: checkpoint.is_some(),
+        owned: ownership_age.is_some_and(|age| age <= OWNER_EXPIRES_AFTER),
+        purged,
+        rates,
+        still_since_earlier: earlier.is_some_and(|points| {
+            points.last().is_some_and(|before| {
+                before.processed_sequence == processed_up_to && before.events_behind < events_behind
+            })
+        }),
+        forecast,
+    };
+    PartitionLag {
         partition: sample.partition.clone(),
         last_enqueued_sequence: sample.last_enqueued_sequence,
         checkpoint_sequence: checkpoint.map(|c| c.sequence),
@@ -162,43 +362,121 @@ fn partition_lag(
         time_behind,
         checkpoint_age,
         owner_id: ownership.map(|o| o.owner_id.clone()),
-        ownership_age: ownership.map(|o| non_negative(now - o.renewed_at)),
-        status: LagStatus::Ok,
-    };
-    let status = classify(&lag, sample, previous, policy);
-    PartitionLag { status, ..lag }
+        ownership_age,
+        ingress_per_sec: rates.map(|r| r.ingress),
+        drain_per_sec: rates.map(|r| r.drain),
+        forecast,
+        status: classify(&facts, policy),
+    }
 }
 
-fn classify(
-    lag: &PartitionLag,
-    sample: &PartitionLagSample,
-    previous: Option<&PartitionLag>,
-    policy: LagPolicy,
-) -> LagStatus {
-    let purged = lag
-        .checkpoint_sequence
-        .is_some_and(|seq| seq + 1 < sample.begin_sequence);
-    let too_old = lag.checkpoint_age.is_some_and(|age| age > policy.retention);
-    if purged || (too_old && lag.events_behind > 0) {
+/// What [`classify`] decides on.
+struct Facts {
+    events_behind: u64,
+    time_behind: Option<Duration>,
+    checkpoint_age: Option<Duration>,
+    has_checkpoint: bool,
+    owned: bool,
+    purged: bool,
+    rates: Option<Rates>,
+    /// The checkpoint has not moved since the last sample while the lag grew.
+    still_since_earlier: bool,
+    forecast: Forecast,
+}
+
+fn classify(facts: &Facts, policy: LagPolicy) -> LagStatus {
+    let too_old = facts
+        .checkpoint_age
+        .is_some_and(|age| age > policy.retention);
+    if facts.purged || (too_old && facts.events_behind > 0) {
         return LagStatus::Lost;
     }
-    if lag.events_behind == 0 {
+    if facts.events_behind == 0 {
         return LagStatus::Ok;
     }
-    let stuck = match previous {
-        Some(before) => {
-            lag.events_behind > before.events_behind
-                && lag.checkpoint_sequence == before.checkpoint_sequence
-        }
-        None => lag
-            .checkpoint_age
-            .is_some_and(|age| age > policy.stuck_after),
+    // A loss days away is a forecast beside another status; within the hour it is the status.
+    let losing = match facts.forecast {
+        Forecast::AlreadyLosing => true,
+        Forecast::LosesIn(eta) => eta < LOSING_SOON,
+        _ => false,
     };
-    if stuck {
-        LagStatus::Stuck
-    } else {
-        LagStatus::Ok
+    if losing {
+        return LagStatus::Losing;
     }
+    // A checkpoint written moments ago is a consumer at work, whatever the samples say.
+    let settled = facts
+        .checkpoint_age
+        .is_some_and(|age| age >= STUCK_MIN_CHECKPOINT_AGE);
+    let stuck = settled
+        && (facts.still_since_earlier
+            || facts
+                .checkpoint_age
+                .is_some_and(|age| age > policy.stuck_after)
+            || facts.rates.is_some_and(|r| {
+                r.seconds >= STILL_WINDOW.as_secs_f64() && r.drain == 0.0 && r.ingress > 0.0
+            }));
+    if stuck && facts.has_checkpoint {
+        return LagStatus::Stuck;
+    }
+    if !facts.has_checkpoint {
+        return LagStatus::NoCheckpoints;
+    }
+    if !facts.owned {
+        return LagStatus::Inactive;
+    }
+    let within = facts.time_behind.is_some_and(|t| t <= BEHIND_AFTER);
+    if within {
+        return LagStatus::Ok;
+    }
+    match facts.rates {
+        Some(r) if r.drain > r.ingress => LagStatus::Draining,
+        _ => LagStatus::Behind,
+    }
+}
+
+/// Where the backlog is heading. Time behind grows by one second a second while nothing is
+/// processed and shrinks as consumers outpace arrivals; retention deletes the oldest unread
+/// event once its time behind reaches the hub's retention.
+fn forecast(
+    events_behind: u64,
+    time_behind: Option<Duration>,
+    purged: bool,
+    rates: Option<Rates>,
+    policy: LagPolicy,
+) -> Forecast {
+    if purged {
+        return Forecast::AlreadyLosing;
+    }
+    if events_behind == 0 {
+        return Forecast::CaughtUp;
+    }
+    if let Some(waited) = time_behind
+        && waited >= policy.retention
+    {
+        return Forecast::AlreadyLosing;
+    }
+    let Some(rates) = rates else {
+        return Forecast::Unknown;
+    };
+    let net = rates.drain - rates.ingress;
+    if net > 0.0 {
+        return Forecast::DrainsIn(Duration::from_secs_f64(events_behind as f64 / net));
+    }
+    let Some(waited) = time_behind else {
+        return Forecast::Unknown;
+    };
+    // Not catching up. With steady arrivals the backlog, in time, grows by (ingress - drain) /
+    // ingress seconds a second: one second a second when nothing is processed.
+    let growth = if rates.ingress > 0.0 {
+        (-net / rates.ingress).clamp(0.0, 1.0)
+    } else {
+        1.0
+    };
+    if growth <= f64::EPSILON {
+        return Forecast::Unknown;
+    }
+    let left = policy.retention.saturating_sub(waited).as_secs_f64();
+    Forecast::LosesIn(Duration::from_secs_f64((left / growth).min(1e12)))
 }
 
 fn non_negative(d: time::Duration) -> Duration {
@@ -206,140 +484,5 @@ fn non_negative(d: time::Duration) -> Duration {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const T0: i64 = 1_714_564_800;
-
-    fn at(secs: i64) -> OffsetDateTime {
-        OffsetDateTime::from_unix_timestamp(T0 + secs).expect("valid test timestamp")
-    }
-
-    fn policy() -> LagPolicy {
-        LagPolicy {
-            retention: Duration::from_secs(86_400),
-            stuck_after: Duration::from_secs(300),
-        }
-    }
-
-    fn sample(last: i64, checkpoint: Option<(i64, i64)>) -> PartitionLagSample {
-        PartitionLagSample {
-            partition: "0".into(),
-            begin_sequence: 0,
-            last_enqueued_sequence: last,
-            last_enqueued_time: Some(at(0)),
-            next_unprocessed_time: Some(at(-90)),
-            checkpoint: checkpoint.map(|(sequence, updated)| Checkpoint {
-                sequence,
-                offset: format!("{}", sequence * 100),
-                updated_at: at(updated),
-            }),
-            ownership: Some(Ownership {
-                owner_id: "crm-sync-1".into(),
-                renewed_at: at(-5),
-            }),
-        }
-    }
-
-    fn snapshot(parts: Vec<PartitionLagSample>) -> LagSnapshot {
-        LagSnapshot {
-            hub: "sale".into(),
-            consumer_group: "crm-sync".into(),
-            sampled_at: at(0),
-            partitions: parts,
-        }
-    }
-
-    #[test]
-    fn computes_behind_and_ages() {
-        let lag = ConsumerGroupLag::compute(
-            &snapshot(vec![sample(120, Some((100, -30)))]),
-            None,
-            policy(),
-        );
-        let p = &lag.partitions[0];
-        assert_eq!(p.events_behind, 20);
-        assert_eq!(p.time_behind, Some(Duration::from_secs(90)));
-        assert_eq!(p.checkpoint_age, Some(Duration::from_secs(30)));
-        assert_eq!(p.ownership_age, Some(Duration::from_secs(5)));
-        assert_eq!(p.checkpoint_offset.as_deref(), Some("10000"));
-        assert_eq!(p.status, LagStatus::Ok);
-    }
-
-    #[test]
-    fn no_checkpoint_means_behind_from_log_start() {
-        let mut s = sample(9, None);
-        s.begin_sequence = 5;
-        let lag = ConsumerGroupLag::compute(&snapshot(vec![s]), None, policy());
-        assert_eq!(lag.partitions[0].events_behind, 5);
-        assert_eq!(lag.partitions[0].status, LagStatus::Ok);
-    }
-
-    #[test]
-    fn caught_up_is_ok_with_zero_time_behind() {
-        let lag = ConsumerGroupLag::compute(
-            &snapshot(vec![sample(100, Some((100, -9_999)))]),
-            None,
-            policy(),
-        );
-        assert_eq!(lag.partitions[0].events_behind, 0);
-        assert_eq!(lag.partitions[0].time_behind, Some(Duration::ZERO));
-        assert_eq!(lag.partitions[0].status, LagStatus::Ok);
-    }
-
-    #[test]
-    fn growing_lag_with_still_checkpoint_is_stuck() {
-        let first = ConsumerGroupLag::compute(
-            &snapshot(vec![sample(120, Some((100, -30)))]),
-            None,
-            policy(),
-        );
-        let second = ConsumerGroupLag::compute(
-            &snapshot(vec![sample(150, Some((100, -30)))]),
-            Some(&first),
-            policy(),
-        );
-        assert_eq!(second.partitions[0].status, LagStatus::Stuck);
-        assert_eq!(second.worst_status(), LagStatus::Stuck);
-    }
-
-    #[test]
-    fn moving_checkpoint_is_not_stuck_even_if_lag_grows() {
-        let first = ConsumerGroupLag::compute(
-            &snapshot(vec![sample(120, Some((100, -30)))]),
-            None,
-            policy(),
-        );
-        let second = ConsumerGroupLag::compute(
-            &snapshot(vec![sample(160, Some((110, -1)))]),
-            Some(&first),
-            policy(),
-        );
-        assert_eq!(second.partitions[0].status, LagStatus::Ok);
-    }
-
-    #[test]
-    fn old_checkpoint_without_history_is_stuck() {
-        let lag = ConsumerGroupLag::compute(
-            &snapshot(vec![sample(120, Some((100, -600)))]),
-            None,
-            policy(),
-        );
-        assert_eq!(lag.partitions[0].status, LagStatus::Stuck);
-    }
-
-    #[test]
-    fn checkpoint_older_than_retention_or_purged_is_lost() {
-        let old = ConsumerGroupLag::compute(
-            &snapshot(vec![sample(120, Some((100, -90_000)))]),
-            None,
-            policy(),
-        );
-        assert_eq!(old.partitions[0].status, LagStatus::Lost);
-        let mut purged = sample(120, Some((100, -10)));
-        purged.begin_sequence = 105;
-        let lag = ConsumerGroupLag::compute(&snapshot(vec![purged]), None, policy());
-        assert_eq!(lag.partitions[0].status, LagStatus::Lost);
-        assert_eq!(lag.total_behind(), 20);
-    }
-}
+#[path = "lag_tests.rs"]
+mod tests;

@@ -9,6 +9,7 @@ mod event;
 mod hub;
 mod identity;
 mod lag;
+mod lag_history;
 mod namespace;
 mod partition;
 pub mod permissions;
@@ -20,8 +21,12 @@ pub use event::{CloudEventAttributes, TailEvent};
 pub use hub::{Hub, dead_letter_hub_for};
 pub use identity::{Identity, SwitchedContext};
 pub use lag::{
-    Checkpoint, ConsumerGroupLag, LagPolicy, LagSnapshot, LagStatus, Ownership, PartitionLag,
-    PartitionLagSample,
+    BEHIND_AFTER, Checkpoint, ConsumerGroupLag, Forecast, LOSING_SOON, LagPolicy, LagSnapshot,
+    LagStatus, OWNER_EXPIRES_AFTER, Ownership, PartitionLag, PartitionLagSample, duration_text,
+};
+pub use lag_history::{
+    GROUP_TREND_POINTS, GroupHistory, PARTITION_TREND_POINTS, PartitionPoint, RATE_WINDOW, Rates,
+    Ring, TREND_BUCKET, TrendPoint,
 };
 pub use namespace::Namespace;
 pub use partition::PartitionInfo;

@@ -2,20 +2,51 @@
 //! from the data plane, and the group's checkpoints and ownerships from its store.
 //! `model::ConsumerGroupLag::compute` turns them into verdicts.
 
+use std::sync::OnceLock;
+
 use time::OffsetDateTime;
 
 use crate::connect::checkpoints::{CheckpointScope, CheckpointStore};
 use crate::connect::data_plane::DataPlane;
 use crate::connect::error::ConnectError;
-use crate::model::{LagSnapshot, PartitionLagSample};
+use crate::connect::peek::EnqueuedTimes;
+use crate::model::{LagSnapshot, PartitionInfo, PartitionLagSample};
 
+/// Reads a group's lag facts, including when each partition's next unprocessed event was
+/// enqueued (read once per event, then remembered for the life of the process).
 pub async fn snapshot(
     plane: &DataPlane,
     store: &dyn CheckpointStore,
     hub: &str,
     consumer_group: &str,
 ) -> Result<LagSnapshot, ConnectError> {
+    static TIMES: OnceLock<EnqueuedTimes> = OnceLock::new();
+    let times = TIMES.get_or_init(EnqueuedTimes::new);
+    snapshot_with(plane, store, times, hub, consumer_group).await
+}
+
+/// [`snapshot`] with the caller's memo of enqueued times.
+pub async fn snapshot_with(
+    plane: &DataPlane,
+    store: &dyn CheckpointStore,
+    times: &EnqueuedTimes,
+    hub: &str,
+    consumer_group: &str,
+) -> Result<LagSnapshot, ConnectError> {
     let partitions = plane.partitions(hub).await?;
+    snapshot_of(plane, store, times, hub, consumer_group, &partitions).await
+}
+
+/// A group's lag facts given the hub's partitions, which a sampler reads once per hub for
+/// all its groups.
+pub async fn snapshot_of(
+    plane: &DataPlane,
+    store: &dyn CheckpointStore,
+    times: &EnqueuedTimes,
+    hub: &str,
+    consumer_group: &str,
+    hub_partitions: &[PartitionInfo],
+) -> Result<LagSnapshot, ConnectError> {
     let scope = CheckpointScope {
         namespaces: plane.connection().checkpoint_namespaces(),
         hub: hub.to_owned(),
@@ -23,12 +54,12 @@ pub async fn snapshot(
     };
     let mut state = store.read(&scope).await?;
     let sampled_at = OffsetDateTime::now_utc();
-    let partitions = partitions
-        .into_iter()
+    let mut partitions: Vec<PartitionLagSample> = hub_partitions
+        .iter()
         .map(|p| PartitionLagSample {
             checkpoint: state.checkpoints.remove(&p.id),
             ownership: state.ownerships.remove(&p.id),
-            partition: p.id,
+            partition: p.id.clone(),
             // An empty partition has nothing to be behind on, whatever its numbers say.
             begin_sequence: if p.is_empty {
                 p.last_sequence + 1
@@ -40,12 +71,33 @@ pub async fn snapshot(
             next_unprocessed_time: None,
         })
         .collect();
+    let wanted: Vec<(String, i64)> = partitions
+        .iter()
+        .filter_map(|p| {
+            let next = next_unprocessed(p);
+            (next <= p.last_enqueued_sequence).then(|| (p.partition.clone(), next))
+        })
+        .collect();
+    if !wanted.is_empty() {
+        let found = times.read(plane, hub, &wanted).await;
+        for p in &mut partitions {
+            p.next_unprocessed_time = found.get(&p.partition).copied();
+        }
+    }
     Ok(LagSnapshot {
         hub: hub.to_owned(),
         consumer_group: consumer_group.to_owned(),
         sampled_at,
         partitions,
     })
+}
+
+/// The first sequence number the group has not processed: after its checkpoint, or the start
+/// of the retained log (also when retention has moved past the checkpoint).
+fn next_unprocessed(p: &PartitionLagSample) -> i64 {
+    p.checkpoint
+        .as_ref()
+        .map_or(p.begin_sequence, |c| (c.sequence + 1).max(p.begin_sequence))
 }
 
 /// Fails with not-found when the catalog knows the hub and it has no such consumer group.

@@ -8,6 +8,8 @@ pub mod audited;
 pub mod dead_letter;
 pub mod hubs;
 pub mod lag;
+pub mod lag_history;
+pub mod lag_sampler;
 pub mod lint;
 pub mod permissions;
 pub mod provenance;

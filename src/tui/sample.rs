@@ -77,7 +77,7 @@ pub fn lag_snapshot(seconds: i64, behind_growth: i64) -> LagSnapshot {
         begin_sequence: if p == 3 { 9_000 } else { 0 },
         last_enqueued_sequence: last,
         last_enqueued_time: Some(at(seconds - 1)),
-        next_unprocessed_time: Some(at(seconds - 1 - (last - checkpoint))),
+        next_unprocessed_time: Some(at(seconds - (last - checkpoint))),
         checkpoint: Some(Checkpoint {
             sequence: checkpoint,
             offset: format!("{}", checkpoint * 512),

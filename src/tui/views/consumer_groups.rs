@@ -12,18 +12,16 @@ use crate::tui::app::{App, ListArea, ListPane};
 use crate::tui::theme::{Slot, Theme};
 
 pub fn status_label(status: LagStatus) -> &'static str {
-    match status {
-        LagStatus::Ok => "ok",
-        LagStatus::Stuck => "STUCK",
-        LagStatus::Lost => "LOST",
-    }
+    status.label()
 }
 
 fn status_slot(status: LagStatus) -> Slot {
     match status {
-        LagStatus::Ok => Slot::LagOk,
-        LagStatus::Stuck => Slot::LagStuck,
-        LagStatus::Lost => Slot::LagLost,
+        LagStatus::Ok | LagStatus::Draining => Slot::LagOk,
+        LagStatus::Behind | LagStatus::NoCheckpoints | LagStatus::Inactive | LagStatus::Stuck => {
+            Slot::LagStuck
+        }
+        LagStatus::Losing | LagStatus::Lost => Slot::LagLost,
     }
 }
 

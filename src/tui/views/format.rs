@@ -34,13 +34,7 @@ pub fn relative(now: OffsetDateTime, t: OffsetDateTime) -> String {
 
 /// `45s`, `3m20s`, `2h05m`, `4d03h`: two units at most.
 pub fn short_duration(d: Duration) -> String {
-    let s = d.as_secs();
-    match s {
-        0..60 => format!("{s}s"),
-        60..3_600 => format!("{}m{:02}s", s / 60, s % 60),
-        3_600..86_400 => format!("{}h{:02}m", s / 3_600, (s % 3_600) / 60),
-        _ => format!("{}d{:02}h", s / 86_400, (s % 86_400) / 3_600),
-    }
+    crate::model::duration_text(d)
 }
 
 /// `1,234,567`.
