@@ -337,7 +337,26 @@ fn partition_lag(
     let ownership = sample.ownership.as_ref();
     let ownership_age = ownership.map(|o| non_negative(now - o.renewed_at));
     let purged = checkpoint.is_some_and(|c| c.sequence + 1 < sample.begin_sequence);
-    let forecast = forecast(events_behind, time_behind, purged, rates, policy);
+    let still_since_earlier = earlier.is_some_and(|points| {
+        points.last().is_some_and(|before| {
+            before.processed_sequence == processed_up_to && before.events_behind < events_behind
+        })
+    });
+    let stuck = events_behind > 0 && is_stuck(checkpoint_age, still_since_earlier, rates, policy);
+    // A stuck consumer processes nothing now, whatever it did earlier in the window.
+    let heading = if stuck {
+        Some(rates.map_or(
+            Rates {
+                ingress: 0.0,
+                drain: 0.0,
+                seconds: 0.0,
+            },
+            |r| Rates { drain: 0.0, ..r },
+        ))
+    } else {
+        rates
+    };
+    let forecast = forecast(events_behind, time_behind, purged, heading, policy);
     let facts = Facts {
         events_behind,
         time_behind,
@@ -346,11 +365,7 @@ fn partition_lag(
         owned: ownership_age.is_some_and(|age| age <= OWNER_EXPIRES_AFTER),
         purged,
         rates,
-        still_since_earlier: earlier.is_some_and(|points| {
-            points.last().is_some_and(|before| {
-                before.processed_sequence == processed_up_to && before.events_behind < events_behind
-            })
-        }),
+        stuck,
         forecast,
     };
     PartitionLag {
@@ -379,8 +394,7 @@ struct Facts {
     owned: bool,
     purged: bool,
     rates: Option<Rates>,
-    /// The checkpoint has not moved since the last sample while the lag grew.
-    still_since_earlier: bool,
+    stuck: bool,
     forecast: Forecast,
 }
 
@@ -403,19 +417,7 @@ fn classify(facts: &Facts, policy: LagPolicy) -> LagStatus {
     if losing {
         return LagStatus::Losing;
     }
-    // A checkpoint written moments ago is a consumer at work, whatever the samples say.
-    let settled = facts
-        .checkpoint_age
-        .is_some_and(|age| age >= STUCK_MIN_CHECKPOINT_AGE);
-    let stuck = settled
-        && (facts.still_since_earlier
-            || facts
-                .checkpoint_age
-                .is_some_and(|age| age > policy.stuck_after)
-            || facts.rates.is_some_and(|r| {
-                r.seconds >= STILL_WINDOW.as_secs_f64() && r.drain == 0.0 && r.ingress > 0.0
-            }));
-    if stuck && facts.has_checkpoint {
+    if facts.stuck && facts.has_checkpoint {
         return LagStatus::Stuck;
     }
     if !facts.has_checkpoint {
@@ -432,6 +434,26 @@ fn classify(facts: &Facts, policy: LagPolicy) -> LagStatus {
         Some(r) if r.drain > r.ingress => LagStatus::Draining,
         _ => LagStatus::Behind,
     }
+}
+
+/// Whether the checkpoint stands still while events wait: it has not moved since the last
+/// sample while the lag grew, or nothing was processed over a minute of arrivals, or it is
+/// older than the policy allows. A checkpoint written moments ago is a consumer at work.
+fn is_stuck(
+    checkpoint_age: Option<Duration>,
+    still_since_earlier: bool,
+    rates: Option<Rates>,
+    policy: LagPolicy,
+) -> bool {
+    let Some(age) = checkpoint_age else {
+        return false;
+    };
+    age >= STUCK_MIN_CHECKPOINT_AGE
+        && (still_since_earlier
+            || age > policy.stuck_after
+            || rates.is_some_and(|r| {
+                r.seconds >= STILL_WINDOW.as_secs_f64() && r.drain == 0.0 && r.ingress > 0.0
+            }))
 }
 
 /// Where the backlog is heading. Time behind grows by one second a second while nothing is
