@@ -239,6 +239,11 @@ pub async fn emulator_with_config(file: &str, text: &str) -> Run {
             "emulator".into(),
             "--config".into(),
             path.display().to_string(),
+            // Free ports, should it start after all.
+            "--amqp".into(),
+            "127.0.0.1:0".into(),
+            "--http".into(),
+            "127.0.0.1:0".into(),
         ],
         &dir.path().join("data"),
         std::time::Duration::from_secs(30),
