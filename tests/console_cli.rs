@@ -12,18 +12,10 @@ use serde_json::Value;
 
 const ROOT: &str = "RootManageSharedAccessKey";
 
-/// `ehops ARGS --connection-string CS --catalog URL` against `emu`.
+/// `ehops ARGS EXTRA --connection-string CS --catalog URL` against `emu`.
 async fn run(emu: &TestEmulator, args: &[&str], extra: &[&str]) -> Run {
-    let mut all: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
-    all.extend([
-        "--connection-string".to_owned(),
-        emu.connection_string(ROOT),
-        "--catalog".to_owned(),
-        emu.catalog(),
-    ]);
-    all.extend(extra.iter().map(|a| (*a).to_owned()));
-    let logs = emu.data.path().join("console");
-    common::ehops(all, &logs).await
+    let all: Vec<&str> = args.iter().chain(extra).copied().collect();
+    emu.ehops(&all).await
 }
 
 /// Sends `count` CloudEvents (binary mode) to one partition of `hub`.

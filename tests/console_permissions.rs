@@ -231,7 +231,8 @@ async fn a_named_context_picks_the_namespace_and_identity() {
 }
 
 /// What the console reads about schemas agrees with what the emulator's registry enforces
-/// (`tests/registry_rest.rs`: Listen reads, Send or Manage registers).
+/// (docs/schema-registry.md: any rule reads; a namespace rule with Send or Manage, or a rule a
+/// group names as contributor, registers).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn schema_permissions_match_what_the_registry_enforces() {
     use ehops::connect::Connection;

@@ -4,9 +4,9 @@
 
 mod common;
 
-use azure_core::http::{Method, Request, Url, new_http_client};
+use azure_core::http::Method;
+use common::http::Answer;
 use ehops::connect::sas_credential::sign_token;
-use serde_json::Value;
 
 const CONFIG: &str = include_str!("fixtures/registry.toml");
 const ROOT_KEY: &str = "registry-root-key-000000000000000000000000=";
@@ -15,30 +15,8 @@ const V2: &str = include_str!("../schemas/contact_purchased.v2.avsc");
 const NAME: &str = "com.example.customer.ContactPurchased";
 const AVRO: &str = "application/json; serialization=Avro";
 
-struct Answer {
-    status: u16,
-    headers: std::collections::HashMap<String, String>,
-    body: String,
-}
-
-impl Answer {
-    fn header(&self, name: &str) -> &str {
-        self.headers.get(name).map_or("", String::as_str)
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
-    }
-}
-
 fn root_token() -> String {
-    let expiry = time::OffsetDateTime::now_utc().unix_timestamp() + 3600;
-    sign_token(
-        "sb://127.0.0.1/",
-        "RootManageSharedAccessKey",
-        ROOT_KEY,
-        expiry,
-    )
+    common::http::token("sb://127.0.0.1/", "RootManageSharedAccessKey", ROOT_KEY)
 }
 
 async fn call(
@@ -48,29 +26,21 @@ async fn call(
     auth: Option<&str>,
     body: Option<&str>,
 ) -> Answer {
-    let url = Url::parse(&format!("http://{}{path_and_query}", emu.running.http)).expect("url");
-    let mut request = Request::new(url, method);
+    let mut headers = Vec::new();
     if let Some(auth) = auth {
-        request.insert_header("authorization", auth.to_owned());
+        headers.push(("authorization", auth));
     }
-    if let Some(body) = body {
-        request.insert_header("content-type", AVRO);
-        request.set_body(body.to_owned());
+    if body.is_some() {
+        headers.push(("content-type", AVRO));
     }
-    let response = new_http_client(None)
-        .execute_request(&request)
-        .await
-        .expect("the emulator answers");
-    let (status, headers, body) = response.deconstruct();
-    let bytes = body.collect().await.expect("body");
-    Answer {
-        status: u16::from(status),
-        headers: headers
-            .iter()
-            .map(|(k, v)| (k.as_str().to_ascii_lowercase(), v.as_str().to_owned()))
-            .collect(),
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
+    common::http::call(
+        emu.running.http,
+        method,
+        path_and_query,
+        &headers,
+        body.map(str::to_owned),
+    )
+    .await
 }
 
 async fn register(emu: &common::TestEmulator, group: &str, text: &str, api: &str) -> Answer {

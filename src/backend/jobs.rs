@@ -145,10 +145,24 @@ async fn every_schema_version(
             Err(other) => return Err(other.into()),
         };
         for name in names {
-            for version in registry.versions(&group, &name).await? {
-                all.push(registry.schema_by_version(&group, &name, version).await?);
+            // One schema that cannot be read leaves the pane with the others, not empty.
+            match every_version(&registry, &group, &name).await {
+                Ok(versions) => all.extend(versions),
+                Err(error) => tracing::warn!(%group, schema = %name, %error, "schema unreadable"),
             }
         }
+    }
+    Ok(all)
+}
+
+async fn every_version(
+    registry: &SchemaRegistry,
+    group: &str,
+    name: &str,
+) -> Result<Vec<crate::model::RegisteredSchema>, RegistryError> {
+    let mut all = Vec::new();
+    for version in registry.versions(group, name).await? {
+        all.push(registry.schema_by_version(group, name, version).await?);
     }
     Ok(all)
 }

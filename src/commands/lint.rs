@@ -1,6 +1,7 @@
 //! `ehops lint HUB [--count N] [--from ...] [--json]`: samples a hub's events and reports how
 //! well they keep the mandate. Exits [`exit::VIOLATIONS`] when any sampled event breaks it, so
-//! a CI step can gate on it.
+//! a CI step can gate on it, and [`exit::NOT_FOUND`] when there was no event to sample (an
+//! empty hub, or a start past the newest event): an empty sample is not a pass.
 
 use std::time::Duration;
 
@@ -77,6 +78,14 @@ pub async fn run(target_args: &TargetArgs, args: &LintArgs) -> u8 {
     } else {
         print_human(&report);
     }
+    if report.sampled == 0 {
+        // An empty sample proves nothing: a CI gate must not pass on it.
+        eprintln!(
+            "error: no events sampled from hub {} starting at {}: nothing was checked",
+            args.hub, args.from
+        );
+        return exit::NOT_FOUND;
+    }
     if report.clean() {
         exit::OK
     } else {
@@ -92,6 +101,9 @@ fn print_human(report: &LintReport) {
         ("decodable", report.decodable),
     ] {
         println!("  {label:<18} {count:>8}  {:5.1}%", report.share(count));
+    }
+    if report.sampled == 0 {
+        return;
     }
     if report.clean() {
         println!("  no violations");

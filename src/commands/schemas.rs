@@ -12,6 +12,7 @@ use crate::codec::schema_compat::{self, Incompatibility};
 use crate::codec::schema_diff::{self, FieldChange};
 use crate::connect::error::ConnectError;
 use crate::connect::registry::{RegisteredSchema, RegistryError, SchemaRegistry};
+use crate::tui::views::sanitize::sanitize;
 
 #[derive(Debug, Clone, Args)]
 pub struct SchemasArgs {
@@ -88,28 +89,33 @@ async fn schemas(
         }
     }
     let mut lines = Vec::new();
+    let mut unreadable: Vec<ConnectError> = Vec::new();
     for group in groups {
         let names = match registry.schema_names(&group).await {
             Ok(names) => names,
             // Azure's API has no list of a group's schema names; the emulator's has.
             Err(RegistryError::NotFound(_)) => {
-                eprintln!("note: the registry cannot list the schemas of group {group}");
+                eprintln!(
+                    "note: the registry cannot list the schemas of group {}",
+                    sanitize(&group, false)
+                );
                 Vec::new()
             }
             Err(other) => return Err(other.into()),
         };
         for name in names {
-            let versions = registry.versions(&group, &name).await?;
-            let latest_id = match versions.last() {
-                Some(v) => Some(registry.schema_by_version(&group, &name, *v).await?.id),
-                None => None,
-            };
-            lines.push(SchemaLine {
-                group: group.clone(),
-                schema: name,
-                versions,
-                latest_id,
-            });
+            // One schema that cannot be read is reported; the others are still listed.
+            match schema_line(registry, &group, name.clone()).await {
+                Ok(line) => lines.push(line),
+                Err(error) => {
+                    eprintln!(
+                        "error: schema {} of group {}: {error}",
+                        sanitize(&name, false),
+                        sanitize(&group, false)
+                    );
+                    unreadable.push(error.into());
+                }
+            }
         }
     }
     if json {
@@ -127,7 +133,31 @@ async fn schemas(
         ]);
     }
     table.print();
-    Ok(())
+    match unreadable.first() {
+        None => Ok(()),
+        Some(first) => Err(ConnectError::new(
+            first.failure,
+            format!("{} schema(s) could not be read", unreadable.len()),
+        )),
+    }
+}
+
+async fn schema_line(
+    registry: &SchemaRegistry,
+    group: &str,
+    name: String,
+) -> Result<SchemaLine, RegistryError> {
+    let versions = registry.versions(group, &name).await?;
+    let latest_id = match versions.last() {
+        Some(v) => Some(registry.schema_by_version(group, &name, *v).await?.id),
+        None => None,
+    };
+    Ok(SchemaLine {
+        group: group.to_owned(),
+        schema: name,
+        versions,
+        latest_id,
+    })
 }
 
 async fn versions(
@@ -154,7 +184,12 @@ async fn versions(
     }
     table.print();
     if let Some(latest) = all.last() {
-        println!("\nversion {}:\n{}", latest.version, latest.pretty());
+        // Schema text is anyone's: it must not drive the terminal.
+        println!(
+            "\nversion {}:\n{}",
+            latest.version,
+            sanitize(&latest.pretty(), true)
+        );
     }
     Ok(())
 }

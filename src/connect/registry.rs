@@ -271,17 +271,25 @@ fn unexpected(path: &str, error: &dyn std::fmt::Display) -> RegistryError {
     .into()
 }
 
-/// The schema's identity from the response headers the service always sends.
+/// The schema's identity from the response headers the service always sends. A group or
+/// schema name that is not ASCII does not survive as a header here (the HTTP stack keeps only
+/// ASCII header values), so the names fall back to the percent-encoded `Location`.
 fn properties(
     headers: &azure_core::http::headers::Headers,
     path: &str,
 ) -> Result<RegisteredSchema, RegistryError> {
-    let header = |name: &'static str| {
+    let optional = |name: &'static str| {
         headers
             .get_optional_str(&azure_core::http::headers::HeaderName::from_static(name))
             .map(str::to_owned)
-            .ok_or_else(|| unexpected(path, &format!("no {name} header")))
     };
+    let (located_group, located_name) = optional("location")
+        .and_then(|l| names_in_location(&l))
+        .unzip();
+    let or_missing = |value: Option<String>, name: &str| {
+        value.ok_or_else(|| unexpected(path, &format!("no {name} header")))
+    };
+    let header = |name: &'static str| or_missing(optional(name), name);
     let content_type = header("content-type").unwrap_or_default();
     let format = match content_type.replace(' ', "").to_ascii_lowercase().as_str() {
         "application/json;serialization=avro" => "Avro".to_owned(),
@@ -291,14 +299,38 @@ fn properties(
     };
     Ok(RegisteredSchema {
         id: header("schema-id")?,
-        group: header("schema-group-name")?,
-        name: header("schema-name")?,
+        group: or_missing(
+            optional("schema-group-name").or(located_group),
+            "schema-group-name",
+        )?,
+        name: or_missing(optional("schema-name").or(located_name), "schema-name")?,
         version: header("schema-version")?
             .parse()
             .map_err(|e| unexpected(path, &e))?,
         format,
         content: String::new(),
     })
+}
+
+/// The group and schema names in a `Location` of `.../$schemagroups/{group}/schemas/{name}/
+/// versions/{version}`, percent-decoded.
+fn names_in_location(location: &str) -> Option<(String, String)> {
+    let url = Url::parse(location).ok()?;
+    let segments: Vec<&str> = url.path_segments()?.collect();
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8()
+            .ok()
+            .map(|d| d.into_owned())
+    };
+    match segments.as_slice() {
+        [.., groups, group, "schemas", name, "versions", _]
+            if groups.eq_ignore_ascii_case("$schemagroups") =>
+        {
+            Some((decode(group)?, decode(name)?))
+        }
+        _ => None,
+    }
 }
 
 /// Sorts a registry error answer, keeping the service's own words.
@@ -330,4 +362,19 @@ fn segment(text: &str) -> String {
         .remove(b'_')
         .remove(b'$');
     percent_encoding::utf8_percent_encode(text, SAFE).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_come_from_the_location_when_no_header_can_carry_them() {
+        let location = "http://127.0.0.1:1/$schemagroups/customer/schemas/Caf%C3%A9/versions/2?api-version=2023-07-01";
+        assert_eq!(
+            names_in_location(location),
+            Some(("customer".to_owned(), "Café".to_owned()))
+        );
+        assert_eq!(names_in_location("http://host/elsewhere"), None);
+    }
 }

@@ -193,8 +193,14 @@ async fn read_partition(
     let _ = receiver.close().await;
 }
 
+/// The SDK's start position for `from`. An instant before 1970 is the start of the partition:
+/// no event is enqueued before the Unix epoch, and the SDK panics on such a time ("Time went
+/// backwards") instead of returning an error.
 pub(super) fn sdk_position(from: &StartPosition) -> SdkStartPosition {
     let (location, inclusive) = match from {
+        StartPosition::Time(t) if *t < time::OffsetDateTime::UNIX_EPOCH => {
+            (StartLocation::Earliest, false)
+        }
         StartPosition::Earliest => (StartLocation::Earliest, false),
         StartPosition::Latest => (StartLocation::Latest, false),
         StartPosition::Sequence(n) => (StartLocation::SequenceNumber(*n), true),
@@ -204,5 +210,27 @@ pub(super) fn sdk_position(from: &StartPosition) -> SdkStartPosition {
     SdkStartPosition {
         location,
         inclusive,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_instant_before_1970_starts_at_the_beginning_instead_of_panicking() {
+        for text in ["time:1969-12-31T23:59:59Z", "time:0001-01-01T00:00:00Z"] {
+            let from: StartPosition = text.parse().expect("an RFC 3339 time");
+            let position = sdk_position(&from);
+            assert!(
+                matches!(position.location, StartLocation::Earliest),
+                "{text}"
+            );
+        }
+        let epoch: StartPosition = "time:1970-01-01T00:00:00Z".parse().expect("parses");
+        assert!(matches!(
+            sdk_position(&epoch).location,
+            StartLocation::EnqueuedTime(_)
+        ));
     }
 }

@@ -152,6 +152,10 @@ pub async fn plan(
     store: &dyn CheckpointStore,
     request: &ResetRequest,
 ) -> Result<ResetPlan, ConnectError> {
+    // A checkpoint for a group that does not exist is one nobody reads; and the group's name
+    // becomes part of a blob name, so it must stay one segment of it.
+    crate::connect::checkpoints::check_segment("consumer group", &request.consumer_group)?;
+    crate::ops::lag::ensure_consumer_group(plane, &request.hub, &request.consumer_group).await?;
     let scope = CheckpointScope {
         namespaces: plane.connection().checkpoint_namespaces(),
         hub: request.hub.clone(),

@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test binary uses its own part of this
 
 pub mod azurite;
+pub mod http;
 pub mod python;
 
 use std::path::Path;
@@ -94,6 +95,19 @@ impl TestEmulator {
     pub fn catalog(&self) -> String {
         format!("http://{}", self.running.http)
     }
+
+    /// `ehops ARGS` against this emulator as its namespace's root rule, reached like any
+    /// Event Hubs (connection string and catalog address), its logs in the data directory.
+    pub async fn ehops(&self, args: &[&str]) -> Run {
+        let mut all: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+        all.extend([
+            "--connection-string".to_owned(),
+            self.connection_string("RootManageSharedAccessKey"),
+            "--catalog".to_owned(),
+            self.catalog(),
+        ]);
+        ehops(all, &self.data.path().join("console")).await
+    }
 }
 
 /// What a run of the `ehops` binary left behind.
@@ -168,4 +182,71 @@ pub async fn start_demo(data: &Path) -> (RunningEmulator, String) {
         .connection_string
         .clone();
     (running, connection_string)
+}
+
+/// Runs the real binary with `args` like [`ehops`], for a command that should end on its own
+/// (a refused `ehops emulator --config`): one still running after `limit` is killed, and its
+/// run reports code -1 and `still running` on stderr.
+pub async fn ehops_within(args: Vec<String>, data: &Path, limit: std::time::Duration) -> Run {
+    let data = data.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ehops"))
+            .args(&args)
+            .arg("--data")
+            .arg(&data)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("ehops starts");
+        let deadline = std::time::Instant::now() + limit;
+        let ended = loop {
+            match child.try_wait().expect("ehops can be waited on") {
+                Some(_) => break true,
+                None if std::time::Instant::now() >= deadline => break false,
+                None => std::thread::sleep(std::time::Duration::from_millis(20)),
+            }
+        };
+        if !ended {
+            let _ = child.kill();
+        }
+        let output = child.wait_with_output().expect("ehops output");
+        Run {
+            code: if ended {
+                output.status.code().unwrap_or(-1)
+            } else {
+                -1
+            },
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: if ended {
+                String::from_utf8_lossy(&output.stderr).into_owned()
+            } else {
+                "still running".to_owned()
+            },
+        }
+    })
+    .await
+    .expect("ehops run joins")
+}
+
+/// `ehops emulator --config {file}` with `text` in that file, for configs it must refuse: one
+/// it starts on instead is stopped after 30 seconds and reported as still running.
+pub async fn emulator_with_config(file: &str, text: &str) -> Run {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join(file);
+    std::fs::write(&path, text).expect("write config");
+    ehops_within(
+        vec![
+            "emulator".into(),
+            "--config".into(),
+            path.display().to_string(),
+            // Free ports, should it start after all.
+            "--amqp".into(),
+            "127.0.0.1:0".into(),
+            "--http".into(),
+            "127.0.0.1:0".into(),
+        ],
+        &dir.path().join("data"),
+        std::time::Duration::from_secs(30),
+    )
+    .await
 }

@@ -42,6 +42,8 @@ impl CheckpointStore for DirectoryCheckpoints {
         partition: &str,
         position: &CheckpointPosition,
     ) -> Result<(), ConnectError> {
+        // Each name becomes a directory: one that is not a single segment would leave the root.
+        super::check_group_path(group, partition)?;
         let dir = self
             .root
             .join(&group.namespace)

@@ -121,6 +121,7 @@ pub trait CheckpointStore: Send + Sync + std::fmt::Debug {
         partition: &str,
         position: &CheckpointPosition,
     ) -> Result<(), ConnectError> {
+        check_scope(scope, partition)?;
         let found = self.first_found(scope).await?;
         let newest_group = |own: bool| {
             found
@@ -169,6 +170,38 @@ impl CheckpointPosition {
             ("offset".to_owned(), self.offset.clone()),
         ])
     }
+}
+
+/// Refuses a name that would not stay one segment of a blob name: empty, `.` or `..`, or
+/// holding a `/`, a `\\` or a control character. Blob names are paths in the directory store,
+/// so such a name would write outside its group (`--consumer-group ../../elsewhere`).
+pub fn check_segment(what: &str, name: &str) -> Result<(), ConnectError> {
+    let unsafe_name = name.is_empty()
+        || name == "."
+        || name == ".."
+        || name.contains(['/', '\\'])
+        || name.chars().any(char::is_control);
+    if unsafe_name {
+        return Err(ConnectError::usage(format!(
+            "{what} {name:?} cannot name a checkpoint: it must be non-empty, not . or .., and hold no /, \\ or control character"
+        )));
+    }
+    Ok(())
+}
+
+fn check_group_path(group: &GroupPath, partition: &str) -> Result<(), ConnectError> {
+    check_segment("namespace", &group.namespace)?;
+    check_segment("event hub", &group.hub)?;
+    check_segment("consumer group", &group.consumer_group)?;
+    check_segment("partition", partition)
+}
+
+fn check_scope(scope: &CheckpointScope, partition: &str) -> Result<(), ConnectError> {
+    check_group_path(&scope_group(scope)?, partition)?;
+    scope
+        .namespaces
+        .iter()
+        .try_for_each(|namespace| check_segment("namespace", namespace))
 }
 
 fn scope_group(scope: &CheckpointScope) -> Result<GroupPath, ConnectError> {

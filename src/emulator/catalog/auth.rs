@@ -86,14 +86,30 @@ impl Caller {
         })
     }
 
-    /// Whether the caller holds, anywhere in the namespace, a rule with Send or Manage: what
-    /// the registry asks of a registration (Azure's Schema Registry Contributor), where
-    /// Listen is enough to read.
-    pub fn may_write_in(&self, namespace: &NamespaceConfig) -> bool {
+    /// Whether the caller may register in a group with these `contributors` (Azure's Schema
+    /// Registry Contributor), where any rule that sees the namespace may read: a
+    /// namespace-level rule with Send or Manage (the role assigned on the namespace), or a
+    /// rule the group names as a contributor (the role assigned on the group). Send on some hub alone is not enough: on Azure a role on
+    /// one event hub grants nothing in the registry.
+    pub fn may_register_in(&self, namespace: &NamespaceConfig, contributors: &[String]) -> bool {
+        if self
+            .namespace_rights(namespace)
+            .is_some_and(Rights::can_send)
+        {
+            return true;
+        }
         std::iter::once(EntityPath::default())
             .chain(namespace.hubs.iter().map(|h| EntityPath::hub_only(&h.name)))
             .filter_map(|path| sas::validate(&self.token, namespace, &path, self.now).ok())
-            .any(|grant| grant.rights.can_send() || grant.rights.manage)
+            .any(|grant| contributors.contains(&grant.rule))
+    }
+
+    /// Whether the caller may register in at least one group of the namespace.
+    pub fn may_register_somewhere_in(&self, namespace: &NamespaceConfig) -> bool {
+        namespace
+            .schema_groups
+            .iter()
+            .any(|group| self.may_register_in(namespace, &group.contributors))
     }
 
     /// Whether the caller holds a rule over the whole namespace.

@@ -12,8 +12,9 @@
 //! (and at the resource group and subscription, as a role assigned on the namespace would
 //! not, but the emulator has one namespace per rule set and no other resources); a hub rule
 //! at its hubs. At the namespace every caller also gets what the emulator's Schema Registry
-//! grants it: Schema Registry Contributor with Send or Manage anywhere in the namespace,
-//! Reader otherwise (`registry/mod.rs`).
+//! grants it: Schema Registry Contributor when it may register in some group of the namespace
+//! (a namespace rule with Send or Manage, or a rule a group names as contributor), Reader
+//! otherwise (`registry/mod.rs`, docs/schema-registry.md).
 //! These are exactly the rights the AMQP side checks, so the console's view and the
 //! service's refusal agree.
 
@@ -87,7 +88,7 @@ pub fn at_scope(catalog: &Catalog, caller: &Caller, scope: &Resource) -> Result<
                 .namespace_rights(ns)
                 .map(role_entries)
                 .unwrap_or_default();
-            entries.push(schema_role(caller.may_write_in(ns)));
+            entries.push(schema_role(caller.may_register_somewhere_in(ns)));
             entries
         }
         Resource::Hub { ns, hub } => {

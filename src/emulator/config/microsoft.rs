@@ -66,6 +66,11 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<EmulatorConfig, ConfigErr
         let byte = text.find(needle).unwrap_or(0);
         ConfigError::at(path, text, byte, message)
     };
+    // The second of two names is the one to point at: its last occurrence in the text.
+    let err_last = |needle: &str, message: String| {
+        let byte = text.rfind(needle).unwrap_or(0);
+        ConfigError::at(path, text, byte, message)
+    };
     let mut namespaces = Vec::new();
     for ns in raw.user_config.namespace_config {
         if ns.kind != "EventHub" {
@@ -78,9 +83,32 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<EmulatorConfig, ConfigErr
             ));
         }
         check_entity_name(&ns.name).map_err(|m| err(&ns.name, m))?;
-        let mut hubs = Vec::new();
+        // Event Hubs names are case-insensitive: `eh1` and `EH1` are one hub, as TOML has it.
+        let ns_name = quoted(&ns.name);
+        if namespaces
+            .iter()
+            .any(|n: &NamespaceConfig| n.name.eq_ignore_ascii_case(&ns.name))
+        {
+            return Err(err_last(
+                &ns_name,
+                format!("namespace {:?} is defined twice", ns.name),
+            ));
+        }
+        let mut hubs: Vec<HubConfig> = Vec::new();
         for entity in ns.entities {
             check_entity_name(&entity.name).map_err(|m| err(&entity.name, m))?;
+            if hubs
+                .iter()
+                .any(|h| h.name.eq_ignore_ascii_case(&entity.name))
+            {
+                return Err(err_last(
+                    &quoted(&entity.name),
+                    format!(
+                        "hub {:?} is defined twice in namespace {:?} (hub names ignore case)",
+                        entity.name, ns.name
+                    ),
+                ));
+            }
             let count = entity
                 .partition_count
                 .as_i64()
@@ -125,4 +153,9 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<EmulatorConfig, ConfigErr
         ));
     }
     Ok(EmulatorConfig { namespaces })
+}
+
+/// A name as the JSON text spells it, quotes included, so `eh1` does not match inside `eh10`.
+fn quoted(name: &str) -> String {
+    serde_json::to_string(name).unwrap_or_else(|_| name.to_owned())
 }

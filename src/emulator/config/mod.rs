@@ -39,11 +39,17 @@ pub struct NamespaceConfig {
     pub schema_groups: Vec<SchemaGroupConfig>,
 }
 
-/// A Schema Registry group and the compatibility its new versions must keep.
+/// A Schema Registry group: the format its schemas are in, the compatibility its new versions
+/// must keep, and who besides the namespace's own rules may register in it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SchemaGroupConfig {
     pub name: String,
     pub compatibility: crate::codec::schema_compat::Mode,
+    pub format: crate::emulator::registry::SchemaFormat,
+    /// Hub-level rules, by name, whose holders may register here: Azure's Schema Registry
+    /// Contributor assigned on the group. A namespace-level rule with Send or Manage may
+    /// register in every group of its namespace without being named.
+    pub contributors: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -194,9 +200,10 @@ fn consumer_groups_with_default(configured: Vec<String>) -> Result<Vec<String>, 
         if group.eq_ignore_ascii_case(DEFAULT_CONSUMER_GROUP) {
             continue;
         }
-        if group.is_empty() || group.len() > 50 {
+        // Event Hubs' rule; the name also becomes a directory of the checkpoint store.
+        if group.len() > 50 || check_entity_name(&group).is_err() {
             return Err(format!(
-                "consumer group name {group:?} must be 1 to 50 characters"
+                "consumer group name {group:?} must be 1 to 50 letters, digits, '-', '.' or '_', starting and ending with a letter or digit"
             ));
         }
         if groups.iter().any(|g| g.eq_ignore_ascii_case(&group)) {

@@ -21,6 +21,8 @@
 //! [[namespace.schema_group]]         # a Schema Registry group
 //! name = "orders-schemas"
 //! compatibility = "Backward"         # None, Backward, Forward or Full; default None
+//! format = "Avro"                    # Avro, Json or Custom; default Avro
+//! contributors = ["orders-send"]     # hub-level rules that may register here
 //! ```
 
 use std::collections::BTreeMap;
@@ -31,6 +33,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::codec::schema_compat::Mode;
+use crate::emulator::registry::SchemaFormat;
 
 use super::{
     AccessRule, ConfigError, EmulatorConfig, HubConfig, NamespaceConfig, Rights, SchemaGroupConfig,
@@ -68,6 +71,8 @@ struct RawNamespace {
 struct RawSchemaGroup {
     name: Spanned<String>,
     compatibility: Option<Spanned<String>>,
+    format: Option<Spanned<String>>,
+    contributors: Option<Spanned<Vec<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -165,9 +170,41 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<EmulatorConfig, ConfigErr
                 })?,
                 None => Mode::None,
             };
+            let format = match group.format {
+                Some(format) => SchemaFormat::parse(format.get_ref()).ok_or_else(|| {
+                    err(
+                        format.span().start,
+                        format!(
+                            "format {:?} is not one of Avro, Json, Custom",
+                            format.get_ref()
+                        ),
+                    )
+                })?,
+                None => SchemaFormat::Avro,
+            };
+            let contributors = match group.contributors {
+                Some(names) => {
+                    let at = names.span().start;
+                    let names = names.into_inner();
+                    if let Some(unknown) = names.iter().find(|n| !rule_defined(&rules, &hubs, n)) {
+                        return Err(err(
+                            at,
+                            format!(
+                                "contributor {unknown:?} of schema group {:?} is no rule of namespace {:?}",
+                                group.name.get_ref(),
+                                ns.name.get_ref()
+                            ),
+                        ));
+                    }
+                    names
+                }
+                None => Vec::new(),
+            };
             schema_groups.push(SchemaGroupConfig {
                 name: group.name.into_inner(),
                 compatibility,
+                format,
+                contributors,
             });
         }
         namespaces.push(NamespaceConfig {
@@ -180,6 +217,14 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<EmulatorConfig, ConfigErr
         });
     }
     Ok(EmulatorConfig { namespaces })
+}
+
+/// Whether a rule of this name is defined in the namespace, at its level or on a hub.
+fn rule_defined(rules: &[AccessRule], hubs: &[HubConfig], name: &str) -> bool {
+    rules
+        .iter()
+        .chain(hubs.iter().flat_map(|h| &h.rules))
+        .any(|r| r.name == name)
 }
 
 fn convert_hub(

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
 use axum::http::header::{CONTENT_TYPE, HOST};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -13,7 +14,7 @@ use serde_json::json;
 use super::error::RegistryError;
 use super::responses::{Links, list, properties_response, schema_response};
 use super::store::{self, Group, RegisterError};
-use super::{API_VERSIONS, Registry};
+use super::{API_VERSIONS, DeclaredFormat, Registry, SchemaFormat};
 use crate::codec::schema_compat::Mode;
 use crate::emulator::catalog::auth::Caller;
 
@@ -33,11 +34,22 @@ fn parse_call(method: &Method, path: &str) -> Result<Call, RegistryError> {
         .get("/$schemaGroups".len()..)
         .unwrap_or("")
         .trim_start_matches('/');
-    let segments: Vec<String> = rest
+    let segments = rest
         .split('/')
         .filter(|s| !s.is_empty())
-        .map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned())
-        .collect();
+        .map(|s| {
+            // A name that is not UTF-8 is refused, not stored with replacement characters.
+            percent_decode_str(s)
+                .decode_utf8()
+                .map(|d| d.into_owned())
+                .map_err(|_| {
+                    RegistryError::bad_request(
+                        "InvalidRequest",
+                        format!("The path segment '{s}' does not decode to UTF-8 text."),
+                    )
+                })
+        })
+        .collect::<Result<Vec<String>, _>>()?;
     let parts: Vec<&str> = segments.iter().map(String::as_str).collect();
     let call = match (method.as_str(), parts.as_slice()) {
         ("GET", []) => Call::ListGroups,
@@ -69,8 +81,18 @@ pub async fn handle(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return too_large(None).into_response();
+        }
+        Err(rejection) => {
+            return RegistryError::bad_request("InvalidRequest", rejection.body_text())
+                .into_response();
+        }
+    };
     match answer(&registry, &method, &uri, &headers, body).await {
         Ok(response) => response,
         Err(error) => error.into_response(),
@@ -204,8 +226,19 @@ async fn answer(
         }
         Call::GetId(group, name) => {
             let content = body_text(&body)?;
+            let format = format_of(headers)?;
             let store = registry.store.read().await;
             let group = find_group(&store, &group)?;
+            if format != group.format {
+                return Err(refusal(
+                    &group,
+                    &name,
+                    RegisterError::WrongFormat {
+                        group: group.format,
+                        given: format,
+                    },
+                ));
+            }
             let found = store
                 .find_content(&group, &name, &content)
                 .ok_or_else(|| schema_not_found(&group, &name))?;
@@ -214,25 +247,25 @@ async fn answer(
         Call::Register(group, name) => {
             check_schema_name(&name)?;
             let content = body_text(&body)?;
-            let format = format_of(headers);
+            let format = format_of(headers)?;
             let mut store = registry.store.write().await;
             let group = find_group(&store, &group)?;
-            let may_write = registry
+            let may_register = registry
                 .config
                 .namespace(&group.namespace)
-                .is_some_and(|ns| caller.may_write_in(ns));
-            if !may_write {
+                .is_some_and(|ns| caller.may_register_in(ns, &group.contributors));
+            if !may_register {
                 return Err(RegistryError::new(
                     StatusCode::FORBIDDEN,
                     "Unauthorized",
                     format!(
-                        "Registering in group '{}' needs a rule with Send or Manage; the caller's has only Listen.",
+                        "Registering in group '{}' needs a namespace rule with Send or Manage, or a rule the group names as contributor; the caller's is neither.",
                         group.name
                     ),
                 ));
             }
             let version = store
-                .register(&group, &name, &format, &content)
+                .register(&group, &name, format, &content)
                 .map_err(|e| refusal(&group, &name, e))?;
             Ok(properties_response(&links, &group.name, &name, &version))
         }
@@ -260,37 +293,71 @@ fn body_text(body: &Bytes) -> Result<String, RegistryError> {
 }
 
 /// Schema names as the spec's pattern allows them (`^[A-Za-z0-9][^\\/$:]*$`), at most 100
-/// characters: the service quota (the swagger says 50, but Avro full names run long).
+/// characters: the service quota (the swagger says 50, but Avro full names run long). Control
+/// characters are refused too: the pattern lets them through, but no header can carry them
+/// and no terminal should be handed them (docs/schema-registry.md).
 fn check_schema_name(name: &str) -> Result<(), RegistryError> {
-    let ok = name.len() <= 100
+    let ok = name.chars().count() <= 100
         && name.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && !name.contains(['\\', '/', '$', ':']);
+        && !name.contains(['\\', '/', '$', ':'])
+        && !name.chars().any(char::is_control);
     if ok {
         Ok(())
     } else {
         Err(RegistryError::bad_request(
             "InvalidSchemaName",
             format!(
-                "Schema name '{name}' must start with a letter or digit, have no \\ / $ :, and be at most 100 characters."
+                "Schema name {name:?} must start with a letter or digit, have no \\ / $ : or control character, and be at most 100 characters."
             ),
         ))
     }
 }
 
-/// The format a registration declares by its content type: `serialization=Avro` or `=Json`;
-/// anything else is a Custom schema, as the SDKs name it.
-fn format_of(headers: &HeaderMap) -> String {
-    let content_type = headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .replace(' ', "")
-        .to_ascii_lowercase();
-    match content_type.split_once("serialization=") {
-        Some((_, "avro")) => store::AVRO.into(),
-        Some((_, "json")) => "Json".into(),
-        _ => "Custom".into(),
+/// The format a registration or lookup declares by its content type; one no format has is
+/// refused (415), rather than stored unchecked as it once was.
+fn format_of(headers: &HeaderMap) -> Result<SchemaFormat, RegistryError> {
+    let content_type = headers.get(CONTENT_TYPE).map(|v| v.to_str());
+    let declared = match content_type {
+        Some(Ok(text)) => SchemaFormat::declared_by(Some(text)),
+        Some(Err(_)) => DeclaredFormat::Unknown("(not text)".into()),
+        None => SchemaFormat::declared_by(None),
+    };
+    let expected = "application/json; serialization=Avro, application/json; serialization=Json or text/plain; charset=utf-8";
+    match declared {
+        DeclaredFormat::Known(format) => Ok(format),
+        DeclaredFormat::Unsupported(name) => Err(unsupported_media(format!(
+            "{name} schemas are not supported by this registry; it takes {expected}."
+        ))),
+        DeclaredFormat::Unknown(given) if given.is_empty() => Err(unsupported_media(format!(
+            "A schema needs a Content-Type naming its format: {expected}."
+        ))),
+        DeclaredFormat::Unknown(given) => Err(unsupported_media(format!(
+            "Content-Type {given:?} names no schema format; use {expected}."
+        ))),
     }
+}
+
+fn unsupported_media(message: String) -> RegistryError {
+    RegistryError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "UnsupportedMediaType",
+        message,
+    )
+}
+
+fn too_large(size: Option<usize>) -> RegistryError {
+    let size = size.map_or_else(
+        || "The request body".to_owned(),
+        |s| format!("The schema ({s} bytes)"),
+    );
+    RegistryError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "SchemaTooLarge",
+        format!(
+            "{size} is larger than a schema may be ({} bytes).",
+            store::MAX_SCHEMA_BYTES
+        ),
+    )
 }
 
 fn refusal(group: &Group, name: &str, error: RegisterError) -> RegistryError {
@@ -309,6 +376,18 @@ fn refusal(group: &Group, name: &str, error: RegisterError) -> RegistryError {
             ),
         ),
         RegisterError::Invalid(message) => RegistryError::bad_request("InvalidSchema", message),
+        RegisterError::WrongFormat { group: held, given } => unsupported_media(format!(
+            "Schema group '{}' holds {held} schemas; this one is {given} (Content-Type {}).",
+            group.name,
+            given.content_type()
+        )),
+        RegisterError::TooLarge { size, .. } => too_large(Some(size)),
+        RegisterError::QuotaExceeded { namespace, limit } => RegistryError::bad_request(
+            "QuotaExceeded",
+            format!(
+                "The schema registry of namespace '{namespace}' holds its limit of {limit} bytes of schemas; '{name}' was not registered."
+            ),
+        ),
         RegisterError::Storage(error) => RegistryError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "InternalServerError",

@@ -11,21 +11,27 @@
 //!
 //! Auth is the catalog's: a shared-access token, bare or as `Bearer <token>` (the Schema
 //! Registry SDKs only send bearer tokens). A caller sees the groups of the namespaces its rule
-//! reaches; registering needs Send or Manage (Azure's Schema Registry Contributor), reading
-//! any right. Groups and their compatibility come from config; contents persist in the data dir.
+//! reaches; registering needs a namespace rule with Send or Manage, or a rule the group names
+//! as contributor (Azure's Schema Registry Contributor on the namespace or on the group).
+//! Groups, their format and compatibility come from config; contents persist in the data dir.
+//! The rules, names, limits and persistence are in docs/schema-registry.md.
 
 mod error;
+mod format;
 mod handlers;
+mod log;
 mod responses;
 pub mod store;
 
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::any;
 use tokio::sync::RwLock;
 
 pub use self::error::RegistryError;
+pub use self::format::{DeclaredFormat, SchemaFormat};
 use self::store::RegistryStore;
 use super::config::EmulatorConfig;
 
@@ -58,7 +64,7 @@ impl Registry {
                 .register(
                     &group,
                     &kind.schema.full_name(),
-                    store::AVRO,
+                    SchemaFormat::Avro,
                     kind.schema.text,
                 )
                 .map_err(|e| format!("demo schema {}: {e:?}", kind.schema.file))?;
@@ -69,11 +75,14 @@ impl Registry {
 
 /// The registry's routes, to merge into the emulator's HTTP router. Both spellings of the
 /// prefix: the SDKs send `$schemaGroups`, the service's `Location` headers say `$schemagroups`.
+/// No request body is larger than the largest schema; a larger one is refused with 413
+/// before it is read in full.
 pub fn routes(registry: Arc<Registry>) -> Router {
     Router::new()
         .route("/$schemaGroups", any(handlers::handle))
         .route("/$schemaGroups/{*rest}", any(handlers::handle))
         .route("/$schemagroups", any(handlers::handle))
         .route("/$schemagroups/{*rest}", any(handlers::handle))
+        .layer(DefaultBodyLimit::max(store::MAX_SCHEMA_BYTES))
         .with_state(registry)
 }

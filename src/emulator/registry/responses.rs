@@ -6,6 +6,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use super::SchemaFormat;
 use super::store::Version;
 
 pub struct Links {
@@ -27,17 +28,19 @@ pub fn list(key: &str, items: serde_json::Value) -> Response {
     .into_response()
 }
 
-fn content_type_of(format: &str) -> String {
-    match format {
-        "Custom" => "text/plain; charset=utf-8".into(),
-        other => format!("application/json;serialization={other}"),
-    }
+fn content_type_of(format: &str) -> &'static str {
+    SchemaFormat::parse(format).map_or("text/plain; charset=utf-8", SchemaFormat::content_type)
 }
 
+/// The properties headers. Names are sent as their UTF-8 bytes, which HTTP carries as opaque
+/// octets (a name such as `Café` is valid on Azure); a client that reads headers only as
+/// ASCII finds the same names percent-encoded in `Location`, which is always ASCII. A name
+/// no header can hold (a control character, refused at registration since) is left out of
+/// its header rather than failing the answer, and is still in `Location`.
 fn properties_headers(links: &Links, group: &str, name: &str, version: &Version) -> HeaderMap {
     let mut headers = HeaderMap::new();
     let mut put = |key: &'static str, value: String| {
-        if let Ok(value) = HeaderValue::from_str(&value) {
+        if let Ok(value) = HeaderValue::from_bytes(value.as_bytes()) {
             headers.insert(key, value);
         }
     };
@@ -66,7 +69,10 @@ fn properties_headers(links: &Links, group: &str, name: &str, version: &Version)
     put("Schema-Group-Name", group.to_string());
     put("Schema-Name", name.to_string());
     put("Schema-Version", version.version.to_string());
-    put(CONTENT_TYPE.as_str(), content_type_of(&version.format));
+    put(
+        CONTENT_TYPE.as_str(),
+        content_type_of(&version.format).to_owned(),
+    );
     headers
 }
 

@@ -1,45 +1,49 @@
-//! The registry's contents: groups (from config), their schemas and versions, kept in one JSON
-//! file under the data directory and rewritten crash-safely (temp file, fsync, rename, fsync
-//! of the directory) on every registration, so an acknowledged registration survives kill -9.
+//! The registry's contents: groups (from config), their schemas and versions, kept in memory
+//! with an index by id and persisted as an append-only log ([`super::log`]), so an
+//! acknowledged registration survives kill -9 and costs the size of its schema.
 //!
 //! Ids are the first 32 hex digits of the SHA-256 of the schema text, as the demo's traffic
 //! derives them (`demo::schemas::schema_id`), so the demo's `avro/binary+<id>` events name
 //! registered ids. The same text under a second group or name gets an id salted with its
 //! group and name: ids stay unique, as Azure's are.
+//!
+//! Limits, as Azure's quotas: a schema is at most 1 MB; a namespace's registry holds at most
+//! 100 MB of schema text (Azure Premium's per-namespace size).
 
-use std::collections::BTreeMap;
-use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::collections::{BTreeMap, HashMap};
+use std::io;
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::format::SchemaFormat;
+use super::log::{Record, RegistrationLog};
 use crate::codec::schema_compat::{self, Mode};
 use crate::emulator::config::EmulatorConfig;
 use crate::emulator::demo::schemas::schema_id;
 
-/// The serialization formats the registry knows; Avro is the one it checks compatibility for.
-pub const AVRO: &str = "Avro";
+/// Azure's quota on one schema's size.
+pub const MAX_SCHEMA_BYTES: usize = 1024 * 1024;
+/// Schema text a namespace's registry may hold in all.
+pub const MAX_NAMESPACE_BYTES: u64 = 100 * 1024 * 1024;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Version {
     pub id: String,
     pub version: u32,
+    /// The format's name (`Avro`, `Json`, `Custom`), as the SDKs spell it.
     pub format: String,
     pub content: String,
 }
 
-/// One group's identity and what its schemas are.
+/// One group's identity, what its schemas are, and who may register in it.
 #[derive(Debug, Clone)]
 pub struct Group {
     pub name: String,
     pub namespace: String,
     pub compatibility: Mode,
-}
-
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct Persisted {
-    /// Group name (as configured) -> schema name -> versions, oldest first.
-    groups: BTreeMap<String, BTreeMap<String, Vec<Version>>>,
+    pub format: SchemaFormat,
+    pub contributors: Vec<String>,
 }
 
 /// Why a registration is refused.
@@ -52,29 +56,43 @@ pub enum RegisterError {
     },
     /// The text is not a schema of its declared format.
     Invalid(String),
+    /// The schema is in another format than the group holds.
+    WrongFormat {
+        group: SchemaFormat,
+        given: SchemaFormat,
+    },
+    /// The schema is larger than one schema may be.
+    TooLarge {
+        size: usize,
+        limit: usize,
+    },
+    /// The namespace's registry is full.
+    QuotaExceeded {
+        namespace: String,
+        limit: u64,
+    },
     Storage(io::Error),
 }
 
+/// Where a version sits: group, schema name, index in its versions.
+type Place = (String, String, usize);
+
 pub struct RegistryStore {
-    file: PathBuf,
+    log: RegistrationLog,
     groups: Vec<Group>,
-    data: Persisted,
+    /// Group name (as configured) -> schema name -> versions, oldest first.
+    schemas: BTreeMap<String, BTreeMap<String, Vec<Version>>>,
+    /// Lowercased id -> where the version is.
+    ids: HashMap<String, Place>,
+    /// Schema text held per namespace, against [`MAX_NAMESPACE_BYTES`].
+    bytes_by_namespace: HashMap<String, u64>,
+    namespace_limit: u64,
 }
 
 impl RegistryStore {
     /// Opens (or starts) the registry under `data_dir`; groups come from `config`.
     pub fn open(data_dir: &Path, config: &EmulatorConfig) -> io::Result<Self> {
-        let file = data_dir.join("registry").join("schemas.json");
-        let data = match std::fs::read(&file) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-                io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    format!("{} is not a registry file: {e}", file.display()),
-                )
-            })?,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Persisted::default(),
-            Err(e) => return Err(e),
-        };
+        let (log, records) = RegistrationLog::open(&data_dir.join("registry"))?;
         let groups = config
             .namespaces
             .iter()
@@ -83,10 +101,30 @@ impl RegistryStore {
                     name: g.name.clone(),
                     namespace: ns.name.clone(),
                     compatibility: g.compatibility,
+                    format: g.format,
+                    contributors: g.contributors.clone(),
                 })
             })
             .collect();
-        Ok(RegistryStore { file, groups, data })
+        let mut store = RegistryStore {
+            log,
+            groups,
+            schemas: BTreeMap::new(),
+            ids: HashMap::new(),
+            bytes_by_namespace: HashMap::new(),
+            namespace_limit: MAX_NAMESPACE_BYTES,
+        };
+        for record in records {
+            store.insert(record);
+        }
+        Ok(store)
+    }
+
+    /// The same store with a smaller namespace quota, to test the limit without 100 MB.
+    #[cfg(test)]
+    fn with_namespace_limit(mut self, limit: u64) -> Self {
+        self.namespace_limit = limit;
+        self
     }
 
     pub fn groups(&self) -> &[Group] {
@@ -100,7 +138,7 @@ impl RegistryStore {
     }
 
     fn schemas_of(&self, group: &Group) -> Option<&BTreeMap<String, Vec<Version>>> {
-        self.data.groups.get(&group.name)
+        self.schemas.get(&group.name)
     }
 
     pub fn schema_names(&self, group: &Group) -> Vec<String> {
@@ -115,14 +153,9 @@ impl RegistryStore {
 
     /// The version with this id, and the group and schema name it is registered under.
     pub fn by_id(&self, id: &str) -> Option<(&str, &str, &Version)> {
-        self.data.groups.iter().find_map(|(group, schemas)| {
-            schemas.iter().find_map(|(name, versions)| {
-                versions
-                    .iter()
-                    .find(|v| v.id.eq_ignore_ascii_case(id))
-                    .map(|v| (group.as_str(), name.as_str(), v))
-            })
-        })
+        let (group, name, index) = self.ids.get(&id.to_ascii_lowercase())?;
+        let version = self.schemas.get(group)?.get(name)?.get(*index)?;
+        Some((group.as_str(), name.as_str(), version))
     }
 
     /// The registered version with exactly this content, if any.
@@ -133,75 +166,118 @@ impl RegistryStore {
     }
 
     /// Registers `content` as the next version of `name` (or returns the existing version with
-    /// the same content), checking the group's compatibility against the latest version.
+    /// the same content), checking the group's format, the size limits and the group's
+    /// compatibility against the latest version.
     pub fn register(
         &mut self,
         group: &Group,
         name: &str,
-        format: &str,
+        format: SchemaFormat,
         content: &str,
     ) -> Result<Version, RegisterError> {
+        if format != group.format {
+            return Err(RegisterError::WrongFormat {
+                group: group.format,
+                given: format,
+            });
+        }
+        if content.len() > MAX_SCHEMA_BYTES {
+            return Err(RegisterError::TooLarge {
+                size: content.len(),
+                limit: MAX_SCHEMA_BYTES,
+            });
+        }
         if let Some(existing) = self.find_content(group, name, content) {
             return Ok(existing.clone());
         }
-        if format == AVRO {
-            schema_compat::parse(content).map_err(|e| RegisterError::Invalid(e.to_string()))?;
-            let latest = self.versions(group, name).and_then(<[Version]>::last);
-            if let Some(latest) = latest.filter(|v| v.format == AVRO) {
-                let verdict = schema_compat::verdict(&latest.content, content)
-                    .map_err(|e| RegisterError::Invalid(e.to_string()))?;
-                verdict.check(group.compatibility).map_err(|reason| {
-                    RegisterError::Incompatible {
-                        mode: group.compatibility,
-                        reason,
-                    }
-                })?;
-            }
+        self.check_content(group, name, format, content)?;
+        let held = self
+            .bytes_by_namespace
+            .get(&group.namespace)
+            .copied()
+            .unwrap_or(0);
+        if held.saturating_add(content.len() as u64) > self.namespace_limit {
+            return Err(RegisterError::QuotaExceeded {
+                namespace: group.namespace.clone(),
+                limit: self.namespace_limit,
+            });
         }
         let mut id = schema_id(content);
         if self.by_id(&id).is_some() {
             id = schema_id(&format!("{}/{name}\n{content}", group.name));
         }
-        let versions = self
-            .data
-            .groups
-            .entry(group.name.clone())
-            .or_default()
-            .entry(name.to_string())
-            .or_default();
         let version = Version {
             id,
-            version: versions.last().map_or(1, |v| v.version + 1),
-            format: format.to_string(),
-            content: content.to_string(),
+            version: self
+                .versions(group, name)
+                .and_then(<[Version]>::last)
+                .map_or(1, |v| v.version + 1),
+            format: format.name().to_owned(),
+            content: content.to_owned(),
         };
-        versions.push(version.clone());
-        if let Err(error) = self.save() {
-            // Not acknowledged, so not kept: memory matches the file.
-            if let Some(versions) = self
-                .data
-                .groups
-                .get_mut(&group.name)
-                .and_then(|s| s.get_mut(name))
-            {
-                versions.pop();
-            }
-            return Err(RegisterError::Storage(error));
-        }
+        let record = Record {
+            group: group.name.clone(),
+            name: name.to_owned(),
+            version: version.clone(),
+        };
+        // Not acknowledged unless on the disk; memory changes only after.
+        self.log.append(&record).map_err(RegisterError::Storage)?;
+        self.insert(record);
         Ok(version)
     }
 
-    fn save(&self) -> io::Result<()> {
-        let dir = self.file.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir)?;
-        let bytes = serde_json::to_vec_pretty(&self.data).map_err(io::Error::other)?;
-        let temp = self.file.with_extension("json.tmp");
-        let mut file = std::fs::File::create(&temp)?;
-        file.write_all(&bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&temp, &self.file)?;
-        // The rename itself must reach the disk too.
-        std::fs::File::open(dir)?.sync_all()
+    /// Whether `content` is a schema of its format, and a compatible next version for Avro.
+    fn check_content(
+        &self,
+        group: &Group,
+        name: &str,
+        format: SchemaFormat,
+        content: &str,
+    ) -> Result<(), RegisterError> {
+        match format {
+            SchemaFormat::Avro => {
+                schema_compat::parse(content).map_err(|e| RegisterError::Invalid(e.to_string()))?;
+                let latest = self.versions(group, name).and_then(<[Version]>::last);
+                if let Some(latest) = latest.filter(|v| v.format == SchemaFormat::Avro.name()) {
+                    let verdict = schema_compat::verdict(&latest.content, content)
+                        .map_err(|e| RegisterError::Invalid(e.to_string()))?;
+                    verdict.check(group.compatibility).map_err(|reason| {
+                        RegisterError::Incompatible {
+                            mode: group.compatibility,
+                            reason,
+                        }
+                    })?;
+                }
+                Ok(())
+            }
+            SchemaFormat::Json => serde_json::from_str::<serde::de::IgnoredAny>(content)
+                .map(|_| ())
+                .map_err(|e| RegisterError::Invalid(format!("the schema is not JSON: {e}"))),
+            SchemaFormat::Custom => Ok(()),
+        }
+    }
+
+    /// Adds a registration to memory: its versions, its id, its namespace's size.
+    fn insert(&mut self, record: Record) {
+        let Record {
+            group,
+            name,
+            version,
+        } = record;
+        if let Some(namespace) = self.group(&group).map(|g| g.namespace.clone()) {
+            *self.bytes_by_namespace.entry(namespace).or_default() += version.content.len() as u64;
+        }
+        let versions = self
+            .schemas
+            .entry(group.clone())
+            .or_default()
+            .entry(name.clone())
+            .or_default();
+        self.ids.insert(
+            version.id.to_ascii_lowercase(),
+            (group, name, versions.len()),
+        );
+        versions.push(version);
     }
 }
 
@@ -222,13 +298,17 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut store = open(dir.path());
         let (a, b) = (store.groups()[0].clone(), store.groups()[1].clone());
-        let first = store.register(&a, "T", AVRO, SCHEMA).expect("registers");
+        let first = store
+            .register(&a, "T", SchemaFormat::Avro, SCHEMA)
+            .expect("registers");
         assert_eq!(
             first.id,
             schema_id(SCHEMA),
             "the demo's ids: a hash of the text"
         );
-        let second = store.register(&b, "T", AVRO, SCHEMA).expect("registers");
+        let second = store
+            .register(&b, "T", SchemaFormat::Avro, SCHEMA)
+            .expect("registers");
         assert_ne!(first.id, second.id);
         assert_eq!(
             store.by_id(&second.id).map(|(g, n, _)| (g, n)),
@@ -236,17 +316,65 @@ mod tests {
         );
 
         let widened = SCHEMA.replace("\"int\"", "\"long\"");
-        let refused = store.register(&b, "T", AVRO, &widened);
+        let refused = store.register(&b, "T", SchemaFormat::Avro, &widened);
         assert!(
             matches!(&refused, Err(RegisterError::Incompatible { reason, .. }) if reason.field == "x"),
             "Full refuses a one-way promotion: {refused:?}"
         );
         assert!(matches!(
-            store.register(&a, "T", AVRO, "not a schema"),
+            store.register(&a, "T", SchemaFormat::Avro, "not a schema"),
             Err(RegisterError::Invalid(_))
         ));
         let reopened = open(dir.path());
         assert_eq!(reopened.versions(&a, "T").map(<[Version]>::len), Some(1));
         assert!(reopened.by_id(&second.id).is_some());
+    }
+
+    #[test]
+    fn a_group_takes_only_its_format_and_json_must_be_json() {
+        let config = "[[namespace]]\nname = \"ns\"\n[[namespace.schema_group]]\nname = \"avro\"\n[[namespace.schema_group]]\nname = \"json\"\nformat = \"Json\"\n";
+        let config = EmulatorConfig::parse(config, Path::new("test.toml")).expect("config");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = RegistryStore::open(dir.path(), &config).expect("opens");
+        let (avro, json) = (store.groups()[0].clone(), store.groups()[1].clone());
+        assert!(matches!(
+            store.register(&avro, "T", SchemaFormat::Custom, "anything"),
+            Err(RegisterError::WrongFormat {
+                group: SchemaFormat::Avro,
+                given: SchemaFormat::Custom
+            })
+        ));
+        assert!(matches!(
+            store.register(&json, "T", SchemaFormat::Json, "{not json"),
+            Err(RegisterError::Invalid(_))
+        ));
+        store
+            .register(&json, "T", SchemaFormat::Json, r#"{"type":"object"}"#)
+            .expect("JSON in a Json group");
+        assert_eq!(store.versions(&avro, "T"), None, "nothing refused was kept");
+    }
+
+    #[test]
+    fn a_full_namespace_refuses_more_and_keeps_what_it_has() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = open(dir.path()).with_namespace_limit(SCHEMA.len() as u64 + 10);
+        let a = store.groups()[0].clone();
+        store
+            .register(&a, "T", SchemaFormat::Avro, SCHEMA)
+            .expect("fits");
+        let second = SCHEMA.replace('T', "U");
+        assert!(matches!(
+            store.register(&a, "U", SchemaFormat::Avro, &second),
+            Err(RegisterError::QuotaExceeded { .. })
+        ));
+        let again = store
+            .register(&a, "T", SchemaFormat::Avro, SCHEMA)
+            .expect("the same content is no new text");
+        assert_eq!(again.version, 1);
+        let big = "x".repeat(MAX_SCHEMA_BYTES + 1);
+        assert!(matches!(
+            store.register(&a, "V", SchemaFormat::Avro, &big),
+            Err(RegisterError::TooLarge { .. })
+        ));
     }
 }
