@@ -6,7 +6,7 @@ use std::time::Duration;
 use clap::Args;
 use serde::Serialize;
 
-use super::target::{self, DEFAULT_CONSUMER_GROUP, Target, TargetArgs};
+use super::target::{DEFAULT_CONSUMER_GROUP, Target, TargetArgs};
 use super::{exit, fail, output, permission_gate};
 use crate::connect::error::ConnectError;
 use crate::model::permissions::ConsoleAction;
@@ -44,14 +44,17 @@ struct LagLine<'a> {
 }
 
 pub async fn run(target_args: &TargetArgs, args: &LagArgs) -> u8 {
-    let target = match target::open(target_args, DEFAULT_CONSUMER_GROUP).await {
+    let target = match permission_gate::open_for(
+        target_args,
+        DEFAULT_CONSUMER_GROUP,
+        &args.hub,
+        ConsoleAction::Lag,
+    )
+    .await
+    {
         Ok(target) => target,
-        Err(error) => return fail(&error),
+        Err(code) => return code,
     };
-    let connection = target.plane.connection();
-    if let Err(code) = permission_gate::check(connection, &args.hub, ConsoleAction::Lag).await {
-        return code;
-    }
     match report(&target, args).await {
         Ok(()) => exit::OK,
         Err(error) => fail(&error),

@@ -11,7 +11,8 @@
 //!   [`read`] reads a bounded stretch of a partition with each event's AMQP message.
 //! - [`checkpoints`]: consumer checkpoints and ownerships in the standard blob layout.
 //! - [`identity`]: signing in to Azure (CLI, environment, workload or managed identity).
-//! - [`error`]: failures sorted by what the user can do about them.
+//! - [`error`]: failures sorted by what the user can do about them; [`sdk_error`] reads
+//!   the SDKs' typed errors into them.
 
 pub mod catalog;
 pub mod checkpoints;
@@ -25,6 +26,7 @@ pub mod received;
 pub mod registry;
 pub mod sas_credential;
 pub mod schema_source;
+pub mod sdk_error;
 pub mod tail;
 
 pub use connection::Connection;
