@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use ehops::commands::deadletter::DeadLetterArgs;
 use ehops::commands::decode::DecodeArgs;
 use ehops::commands::emulator::EmulatorArgs;
@@ -92,10 +92,28 @@ enum Command {
     /// Decode one event from stdin (a line of `tail --json`, or raw bytes): CloudEvent
     /// attributes, Avro/JSON/text data, schema id, mandate violations.
     Decode(DecodeArgs),
+    /// Print the shell completion script for SHELL (e.g. `ehops completions bash >
+    /// ~/.local/share/bash-completion/completions/ehops`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout, or write one page per command into --out-dir.
+    Man {
+        /// Write `ehops.1` and a page per subcommand (`ehops-tail.1`, ...) here instead.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Generated from the command definitions; no runtime, no logs, no connection.
+    match &cli.command {
+        Some(Command::Completions { shell }) => return completions(*shell),
+        Some(Command::Man { out_dir }) => return man(out_dir.as_deref()),
+        _ => {}
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -177,6 +195,7 @@ fn main() -> ExitCode {
             init_file_logging(target);
             runtime.block_on(commands::schemas::diff(target, args))
         }
+        Some(Command::Completions { .. } | Command::Man { .. }) => commands::exit::OK,
         None => {
             init_file_logging(target);
             runtime.block_on(commands::console::run(target, &cli.consumer_group))
@@ -185,6 +204,35 @@ fn main() -> ExitCode {
     // Receivers and emulator tasks may still be winding down; do not wait for them.
     runtime.shutdown_background();
     ExitCode::from(code)
+}
+
+fn completions(shell: clap_complete::Shell) -> ExitCode {
+    // Into memory first: the generators panic on a failed write, and `| head` closes the pipe.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "ehops", &mut script);
+    let _ = std::io::Write::write_all(&mut std::io::stdout(), &script);
+    ExitCode::from(commands::exit::OK)
+}
+
+fn man(out_dir: Option<&std::path::Path>) -> ExitCode {
+    let written = match out_dir {
+        Some(dir) => std::fs::create_dir_all(dir)
+            .and_then(|()| clap_mangen::generate_to(Cli::command(), dir)),
+        None => {
+            // A closed pipe (`| head`) is not an error: only the rendering can fail here.
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut page)
+                .map(|()| drop(std::io::Write::write_all(&mut std::io::stdout(), &page)))
+        }
+    };
+    match written {
+        Ok(()) => ExitCode::from(commands::exit::OK),
+        Err(error) => {
+            eprintln!("error: cannot write the man page: {error}");
+            ExitCode::from(commands::exit::USAGE)
+        }
+    }
 }
 
 fn log_filter() -> tracing_subscriber::EnvFilter {

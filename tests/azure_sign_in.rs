@@ -64,3 +64,26 @@ fn a_bad_namespace_or_tenant_is_a_usage_error() {
     let (code, stderr) = ehops_without_sign_in(&["hubs", "--tenant", "t"], &[]);
     assert_eq!(code, 2, "--tenant needs --namespace: {stderr}");
 }
+
+/// Signed in to an Azure namespace, the console is not on the demo: no demo team is claimed
+/// for the identity and no demo owner cards are shown (the team is not known yet).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_signed_in_to_azure_claims_no_demo_team() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let args = ehops::commands::target::TargetArgs {
+        namespace: Some("contoso".to_owned()),
+        data: Some(data.path().to_path_buf()),
+        ..Default::default()
+    };
+    let launched = ehops::commands::console::launch(&args, "ehops")
+        .await
+        .expect("the console starts before anything is asked of Azure");
+    assert_eq!(launched.app.identity.team, None);
+    for demo_team in ["customer", "product", "conversions", "platform"] {
+        assert!(
+            launched.app.teams.get(demo_team).is_none(),
+            "the demo's {demo_team} card is not shown for an Azure namespace"
+        );
+    }
+    assert_eq!(launched.target.team, None);
+}

@@ -45,13 +45,9 @@ pub async fn launch(
     let connection = target.plane.connection().clone();
     let config_dir =
         directories::ProjectDirs::from("", "", "ehops").map(|d| d.config_dir().to_path_buf());
-    // On the embedded demo the identity is a team's; elsewhere the team is not known yet.
-    let team = target_args.connection_string.is_none().then(|| {
-        target_args
-            .team
-            .clone()
-            .unwrap_or_else(|| super::team::DEFAULT_TEAM.to_owned())
-    });
+    // On the embedded demo the identity is a team's; elsewhere (a connection string, an
+    // Azure sign-in) the team is not known yet.
+    let team = target.team.clone();
     let mut app = App::new(app_config(
         config_dir.as_deref(),
         Identity {
@@ -104,7 +100,7 @@ fn context_switch(base: &TargetArgs, consumer_group: &str) -> ContextSwitch {
         let group = group.clone();
         Box::pin(async move {
             let (resolved, context) = super::context::resolve(&args)?;
-            let target = if resolved.connection_string.is_none() && resolved.namespace.is_none() {
+            let target = if resolved.is_embedded_demo() {
                 let team = resolved.team.clone();
                 ContextTarget::DemoTeam(
                     team.unwrap_or_else(|| super::team::DEFAULT_TEAM.to_owned()),

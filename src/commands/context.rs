@@ -93,7 +93,7 @@ pub fn resolve(args: &TargetArgs) -> Result<(TargetArgs, Context), ConnectError>
     }
     resolved.catalog = resolved.catalog.or(context.catalog.clone());
     resolved.checkpoint_dir = resolved.checkpoint_dir.or(context.checkpoint_dir.clone());
-    if resolved.connection_string.is_none() && resolved.namespace.is_none() {
+    if resolved.is_embedded_demo() {
         resolved.team = resolved.team.or(context.team.clone());
     }
     resolved.audit_hub = resolved.audit_hub.or(context.audit_hub.clone());

@@ -7,7 +7,7 @@
 use clap::Args;
 
 use super::target::{self, DEFAULT_CONSUMER_GROUP, Target, TargetArgs};
-use super::{exit, fail};
+use super::{exit, fail, permission_gate};
 use crate::model::permissions::ConsoleAction;
 use crate::ops::audited::{self, Trail};
 use crate::ops::permissions;
@@ -70,6 +70,12 @@ impl Incident {
         let Some(reason) = reason else {
             return Ok(());
         };
+        // A hub that does not exist is not a refusal: say so, with its own exit code.
+        if !self.target.read_only
+            && let Err(missing) = permission_gate::hub_exists(&self.target.plane, hub).await
+        {
+            return Err(fail(&missing));
+        }
         eprintln!("error: {reason} (as {})", connection.principal);
         self.record_refusal(name, hub, consumer_group, &reason)
             .await;

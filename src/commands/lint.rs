@@ -9,7 +9,7 @@ use clap::Args;
 
 use super::tail::parse_position;
 use super::tail_decoder::TailDecoder;
-use super::target::{self, DEFAULT_CONSUMER_GROUP, TargetArgs};
+use super::target::{DEFAULT_CONSUMER_GROUP, TargetArgs};
 use super::{exit, fail, permission_gate};
 use crate::connect::tail::{self, TailItem, TailRequest};
 use crate::model::StartPosition;
@@ -38,14 +38,17 @@ pub struct LintArgs {
 }
 
 pub async fn run(target_args: &TargetArgs, args: &LintArgs) -> u8 {
-    let target = match target::open(target_args, DEFAULT_CONSUMER_GROUP).await {
+    let target = match permission_gate::open_for(
+        target_args,
+        DEFAULT_CONSUMER_GROUP,
+        &args.hub,
+        ConsoleAction::Tail,
+    )
+    .await
+    {
         Ok(target) => target,
-        Err(error) => return fail(&error),
+        Err(code) => return code,
     };
-    let connection = target.plane.connection();
-    if let Err(code) = permission_gate::check(connection, &args.hub, ConsoleAction::Tail).await {
-        return code;
-    }
     let request = TailRequest {
         hub: args.hub.clone(),
         partition: None,

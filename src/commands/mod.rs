@@ -24,6 +24,7 @@ pub mod team;
 pub mod watch;
 
 use crate::connect::error::{ConnectError, Failure};
+use crate::tui::views::sanitize::sanitize;
 
 /// Exit codes shared by every command, so scripts can tell failures apart.
 pub mod exit {
@@ -48,13 +49,18 @@ pub mod exit {
 pub fn exit_code(failure: Failure) -> u8 {
     match failure {
         Failure::Usage => exit::USAGE,
-        Failure::Auth | Failure::Unreachable | Failure::Service => exit::CONNECTION,
+        // A refusal on the wire names no permission; exit 6 stays for the refusals ehops
+        // makes itself, with the missing permission named.
+        Failure::Auth | Failure::Denied | Failure::Unreachable | Failure::Service => {
+            exit::CONNECTION
+        }
         Failure::NotFound => exit::NOT_FOUND,
     }
 }
 
 /// Reports a failure on stderr and returns its exit code.
 pub fn fail(error: &ConnectError) -> u8 {
-    eprintln!("error: {error}");
+    // Services' descriptions are quoted in messages: no control sequences reach the terminal.
+    eprintln!("error: {}", sanitize(&error.message, false));
     exit_code(error.failure)
 }

@@ -11,7 +11,7 @@ use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
 
 use super::tail_decoder::TailDecoder;
-use super::target::{self, DEFAULT_CONSUMER_GROUP, TargetArgs};
+use super::target::{DEFAULT_CONSUMER_GROUP, TargetArgs};
 use super::{exit, fail, permission_gate};
 use crate::codec::DecodedEvent;
 use crate::codec::report::DecodedReport;
@@ -88,14 +88,17 @@ struct CloudEventLine<'a> {
 }
 
 pub async fn run(target_args: &TargetArgs, args: &TailArgs) -> u8 {
-    let target = match target::open(target_args, &args.consumer_group).await {
+    let target = match permission_gate::open_for(
+        target_args,
+        &args.consumer_group,
+        &args.hub,
+        ConsoleAction::Tail,
+    )
+    .await
+    {
         Ok(target) => target,
-        Err(error) => return fail(&error),
+        Err(code) => return code,
     };
-    let connection = target.plane.connection();
-    if let Err(code) = permission_gate::check(connection, &args.hub, ConsoleAction::Tail).await {
-        return code;
-    }
     let request = TailRequest {
         hub: args.hub.clone(),
         partition: args.partition.clone(),

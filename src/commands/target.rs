@@ -123,6 +123,14 @@ pub struct TargetArgs {
     pub checkpoint_container: Option<String>,
 }
 
+impl TargetArgs {
+    /// Neither a connection string nor an Azure namespace: the embedded demo, signed in as
+    /// one of its teams.
+    pub fn is_embedded_demo(&self) -> bool {
+        self.connection_string.is_none() && self.namespace.is_none()
+    }
+}
+
 /// A connected console: the services plus whatever must live as long as they do.
 pub struct Target {
     pub plane: Arc<DataPlane>,

@@ -192,7 +192,7 @@ pub async fn hubs_to_watch(
                     consumer_groups: Vec::new(),
                 },
             };
-            permission_gate::check(connection, &hub.name, ConsoleAction::Lag).await?;
+            permission_gate::check(plane, &hub.name, ConsoleAction::Lag).await?;
             chosen.push(hub);
         }
     }

@@ -12,7 +12,8 @@
 //!   [`peek`] reads when each partition's next unprocessed event was enqueued.
 //! - [`checkpoints`]: consumer checkpoints and ownerships in the standard blob layout.
 //! - [`identity`]: signing in to Azure (CLI, environment, workload or managed identity).
-//! - [`error`]: failures sorted by what the user can do about them.
+//! - [`error`]: failures sorted by what the user can do about them; [`sdk_error`] reads
+//!   the SDKs' typed errors into them.
 
 pub mod catalog;
 pub mod checkpoints;
@@ -27,6 +28,7 @@ pub mod received;
 pub mod registry;
 pub mod sas_credential;
 pub mod schema_source;
+pub mod sdk_error;
 pub mod tail;
 
 pub use connection::Connection;

@@ -14,6 +14,7 @@ use futures_util::StreamExt;
 use super::data_plane::DataPlane;
 use super::error::{ConnectError, Failure};
 use super::received::to_tail_event;
+use super::sdk_error::{self, Cause};
 use super::tail::sdk_position;
 use crate::model::{StartPosition, TailEvent};
 
@@ -72,7 +73,7 @@ pub async fn read(plane: &DataPlane, range: &ReadRange) -> Result<Vec<RawEvent>,
     let receiver = client
         .open_receiver_on_partition(range.partition.clone(), Some(options))
         .await
-        .map_err(|e| explain(plane, ConnectError::from_sdk(&where_, &e)))?;
+        .map_err(|e| explain(plane, &where_, &e))?;
     let mut events = Vec::new();
     let mut failure = None;
     {
@@ -99,7 +100,7 @@ pub async fn read(plane: &DataPlane, range: &ReadRange) -> Result<Vec<RawEvent>,
                     }
                 }
                 Some(Err(e)) => {
-                    failure = Some(explain(plane, ConnectError::from_sdk(&where_, &e)));
+                    failure = Some(explain(plane, &where_, &e));
                     break;
                 }
                 None => break,
@@ -115,22 +116,29 @@ pub async fn read(plane: &DataPlane, range: &ReadRange) -> Result<Vec<RawEvent>,
 }
 
 /// A missing consumer group is most likely the console's own, which every hub it reads
-/// needs: say so, and how to fix it.
-fn explain(plane: &DataPlane, error: ConnectError) -> ConnectError {
-    let group = plane.consumer_group();
-    if error.failure == Failure::NotFound
-        && error
-            .message
-            .to_ascii_lowercase()
-            .contains(&group.to_ascii_lowercase())
-    {
-        let message = format!(
-            "{} (ehops reads with its own consumer group `{group}`: create it on the hub)",
-            error.message
+/// needs: say so, and how to fix it. The service names the missing entity only in its
+/// description.
+fn explain(
+    plane: &DataPlane,
+    where_: &str,
+    error: &(dyn std::error::Error + 'static),
+) -> ConnectError {
+    let reading = sdk_error::read(error);
+    let group = plane.consumer_group().to_ascii_lowercase();
+    let names_group = reading.detail.as_deref().is_some_and(|d| {
+        d.to_ascii_lowercase()
+            .contains(&format!("consumergroups/{group}"))
+    });
+    if reading.cause == Cause::NotFound && names_group {
+        return ConnectError::new(
+            Failure::NotFound,
+            format!(
+                "{where_}: ehops reads with its own consumer group `{}`, which the hub lacks; create it on the hub",
+                plane.consumer_group()
+            ),
         );
-        return ConnectError::new(Failure::NotFound, message);
     }
-    error
+    ConnectError::from_reading(where_, &reading)
 }
 
 /// The first event at or after `from` (inclusive), if the partition holds one.

@@ -349,7 +349,8 @@ fn error_for(code: u16, body: &[u8], path: &str) -> RegistryError {
     match code {
         404 => RegistryError::NotFound(message),
         400 | 409 | 415 => RegistryError::Refused(message),
-        401 | 403 => ConnectError::new(Failure::Auth, message).into(),
+        401 => ConnectError::new(Failure::Auth, message).into(),
+        403 => ConnectError::new(Failure::Denied, message).into(),
         _ => ConnectError::new(Failure::Service, message).into(),
     }
 }

@@ -68,8 +68,9 @@ async fn fetch(catalog: &Catalog, scope: Result<String, ConnectError>) -> Option
     match result {
         Ok(permissions) => Some(permissions),
         // The catalog answered: this identity may not even see the scope, so it holds no
-        // rights there.
-        Err(error) if matches!(error.failure, Failure::Auth | Failure::NotFound) => {
+        // rights there. (Refused credentials say nothing about rights: the service decides,
+        // and says the credentials were refused.)
+        Err(error) if matches!(error.failure, Failure::Denied | Failure::NotFound) => {
             tracing::info!(%error, "no permissions at this scope");
             Some(Permissions::default())
         }

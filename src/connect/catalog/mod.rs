@@ -26,6 +26,7 @@ pub use resources::{
 use resources::{ErrorBody, Page};
 
 use super::error::{ConnectError, Failure};
+use super::sdk_error::{self, Reading};
 use crate::model::Hub;
 
 pub const API_VERSION: &str = "2024-01-01";
@@ -275,16 +276,18 @@ fn error_for(code: u16, body: &[u8], url: &Url) -> ConnectError {
         },
         |b| format!("{}: {}", b.error.code, b.error.message),
     );
-    let failure = match code {
-        401 | 403 => Failure::Auth,
-        404 if arm.is_some() => Failure::NotFound,
-        400 => Failure::Usage,
-        _ => Failure::Service,
+    let context = format!("catalog {} answered {code}", url.path());
+    match code {
+        401 | 403 => {}
+        404 if arm.is_some() => {}
+        400 => return ConnectError::usage(format!("{context}: {detail}")),
+        _ => return ConnectError::new(Failure::Service, format!("{context}: {detail}")),
+    }
+    let reading = Reading {
+        cause: sdk_error::status_cause(code),
+        detail: Some(detail),
     };
-    ConnectError::new(
-        failure,
-        format!("catalog {} answered {code}: {detail}", url.path()),
-    )
+    ConnectError::from_reading(&context, &reading)
 }
 
 /// Characters a path segment may keep as they are (hub and group names use these; `$Default`

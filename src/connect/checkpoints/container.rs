@@ -236,7 +236,7 @@ pub fn storage_error(access: &ContainerAccess, error: &azure_core::Error) -> Con
                     Failure::Unreachable
                 }
                 azure_core::error::ErrorKind::Credential => Failure::Auth,
-                _ => crate::connect::error::classify(&text),
+                _ => crate::connect::sdk_error::read(error).cause.failure(),
             };
             let hint = match failure {
                 Failure::Unreachable => {
