@@ -53,6 +53,9 @@ pub async fn run(args: EmulatorArgs) -> u8 {
             return exit::USAGE;
         }
     };
+    for report in &running.damage {
+        eprintln!("warning: {report}");
+    }
     if args.json {
         println!("{}", ready_json(&running));
     } else {
@@ -75,6 +78,7 @@ fn ready_json(running: &RunningEmulator) -> serde_json::Value {
         "http": running.http.to_string(),
         "checkpoints": running.checkpoints,
         "namespaces": running.namespaces,
+        "damage": running.damage,
     })
 }
 

@@ -86,6 +86,8 @@ pub struct RunningEmulator {
     /// The local checkpoint store, in the blob layout of
     /// [`checkpoint_dir_layout`](super::checkpoints::checkpoint_dir_layout).
     pub checkpoints: PathBuf,
+    /// Damaged records the event store found at start (already logged as warnings).
+    pub damage: Vec<super::store::DamageReport>,
     /// Servers and, with demo activity, the demo's producers and consumers; aborted on drop.
     tasks: Vec<JoinHandle<()>>,
     /// Held while running: two emulators writing one store would corrupt it.
@@ -239,6 +241,7 @@ pub async fn launch(options: LaunchOptions) -> Result<RunningEmulator, LaunchErr
         http: http_addr,
         namespaces,
         checkpoints: checkpoints.root,
+        damage: store.damage(),
         tasks,
         _data_lock: data_lock,
     })

@@ -2,8 +2,10 @@
 //! directory (`{data}/{namespace}/{hub}/{partition}/`), crash-safe by checksummed records and
 //! `fdatasync` before acknowledgement.
 
+mod damage;
 mod partition;
 mod record;
+mod scan;
 mod segment;
 mod writer;
 
@@ -12,6 +14,7 @@ use std::io;
 use std::path::Path;
 use std::sync::Arc;
 
+pub use damage::DamageReport;
 pub use partition::{Appended, NewEvent, PartitionLog, PartitionStats};
 pub use record::StoredEvent;
 
@@ -87,6 +90,17 @@ impl Store {
             }
         }
         Ok(Store { partitions })
+    }
+
+    /// Every damaged stretch found when the partitions were opened.
+    pub fn damage(&self) -> Vec<DamageReport> {
+        let mut reports: Vec<DamageReport> = self
+            .partitions
+            .values()
+            .flat_map(|log| log.damage().iter().cloned())
+            .collect();
+        reports.sort_by(|a, b| (&a.file, a.position).cmp(&(&b.file, b.position)));
+        reports
     }
 
     pub fn partition(

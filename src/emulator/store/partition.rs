@@ -10,9 +10,11 @@ use std::time::Duration;
 use bytes::Bytes;
 use tokio::sync::{mpsc, oneshot, watch};
 
-use super::record::StoredEvent;
-use super::segment::{self, IndexEntry, Segment, SegmentIndex};
-use super::writer::{create_segment_file, run_writer};
+use super::damage::DamageReport;
+use super::record::{MIN_RECORD_LEN, StoredEvent};
+use super::scan::{self, DamagedRange, Tail};
+use super::segment::{IndexEntry, Segment, SegmentIndex};
+use super::writer::{SEGMENT_MAX_BYTES, create_segment_file, run_writer};
 use super::{Start, StoreError};
 
 const WRITER_QUEUE: usize = 1024;
@@ -91,48 +93,64 @@ pub(super) struct AppendRequest {
 pub struct PartitionLog {
     pub(super) dir: PathBuf,
     pub(super) retention: Duration,
+    pub(super) segment_max_bytes: u64,
+    damage: Vec<DamageReport>,
     state: RwLock<State>,
     pub(super) head: watch::Sender<i64>,
     writer: mpsc::Sender<AppendRequest>,
 }
 
 impl PartitionLog {
-    /// Opens (or creates) the log in `dir`, cutting off a torn write at its end, and starts its
-    /// writer task. Only the newest segment is scanned, so opening costs the same however much
-    /// is stored.
+    /// Opens (or creates) the log in `dir` and starts its writer task. Every segment is
+    /// scanned: a torn write at the end of the newest (a crash before the acknowledgement) is
+    /// cut off; damaged records anywhere are reported ([`PartitionLog::damage`]) and stepped
+    /// over, and the sequence numbers they may have held are never handed out again.
     pub fn open(dir: &Path, retention: Duration) -> io::Result<Arc<PartitionLog>> {
+        Self::open_with_segment_size(dir, retention, SEGMENT_MAX_BYTES)
+    }
+
+    /// [`PartitionLog::open`] with segments sealed once they pass `segment_max_bytes`.
+    pub fn open_with_segment_size(
+        dir: &Path,
+        retention: Duration,
+        segment_max_bytes: u64,
+    ) -> io::Result<Arc<PartitionLog>> {
         fs::create_dir_all(dir)?;
         let mut names: Vec<(i64, u64)> = fs::read_dir(dir)?
             .filter_map(|entry| entry.ok())
             .filter_map(|entry| Segment::parse_name(&entry.file_name().to_string_lossy()))
             .collect();
         names.sort_by_key(|(_, offset)| *offset);
-        let (active_seq, active_offset) = match names.pop() {
-            Some(last) => last,
-            None => {
-                create_segment_file(dir, 0, 0)?;
-                (0, 0)
-            }
+        if names.is_empty() {
+            create_segment_file(dir, 0, 0)?;
+            names.push((0, 0));
+        }
+        let mut recovered = Recovered::default();
+        for (i, &(base_seq, base_offset)) in names.iter().enumerate() {
+            let next_base_seq = names.get(i + 1).map(|(seq, _)| *seq);
+            recovered.add(
+                dir,
+                Segment::open(dir, base_seq, base_offset)?,
+                next_base_seq,
+            )?;
+        }
+        let Recovered {
+            sealed,
+            active,
+            damage,
+        } = recovered;
+        let Some((active, active_index)) = active else {
+            return Err(io::Error::other("no active segment after recovery"));
         };
-        let sealed = names
-            .into_iter()
-            .map(|(seq, offset)| Segment::open(dir, seq, offset))
-            .collect::<io::Result<Vec<_>>>()?;
-        let mut active = Segment::open(dir, active_seq, active_offset)?;
-        let (active_index, intact) = segment::scan(&active.file, active.base_offset, active.len)?;
-        if intact < active.len {
-            // Bytes past the last intact record were never acknowledged: drop them.
-            let file = OpenOptions::new().write(true).open(&active.path)?;
-            file.set_len(intact)?;
-            file.sync_all()?;
-            active.len = intact;
+        for report in &damage {
+            tracing::warn!("{report}");
         }
         let last = match active_index.last {
             Some(last) => Some(last),
-            None => match sealed.last() {
-                Some(segment) => segment.index()?.last,
-                None => None,
-            },
+            None => sealed
+                .iter()
+                .rev()
+                .find_map(|s| s.index().ok().and_then(|index| index.last)),
         };
         let write_file = OpenOptions::new().write(true).open(&active.path)?;
         let state = State {
@@ -146,12 +164,19 @@ impl PartitionLog {
         let log = Arc::new(PartitionLog {
             dir: dir.to_path_buf(),
             retention,
+            segment_max_bytes,
+            damage,
             state: RwLock::new(state),
             head,
             writer,
         });
         tokio::spawn(run_writer(Arc::clone(&log), requests, Arc::new(write_file)));
         Ok(log)
+    }
+
+    /// The damaged records found when the log was opened.
+    pub fn damage(&self) -> &[DamageReport] {
+        &self.damage
     }
 
     /// Appends events atomically (all or none), durably, in order; returns where they landed.
@@ -181,17 +206,23 @@ impl PartitionLog {
         max_events: usize,
         max_bytes: usize,
     ) -> io::Result<Vec<StoredEvent>> {
-        let segment = {
-            let state = self.read_state();
-            let (_, begin_offset) = state.begin();
-            let from = from.max(begin_offset);
-            match state.segments().find(|s| from < s.end_offset()) {
-                Some(segment) => (segment.clone(), from),
-                None => return Ok(Vec::new()),
+        let mut from = from.max(self.read_state().begin().1);
+        loop {
+            let segment = {
+                let state = self.read_state();
+                match state.segments().find(|s| from < s.end_offset()) {
+                    Some(segment) => segment.clone(),
+                    None => return Ok(Vec::new()),
+                }
+            };
+            let events = segment.read(from, max_events, max_bytes)?;
+            // Nothing intact left in this segment (damage to its end): go on to the next.
+            if events.is_empty() && segment.skip_damage(from) >= segment.end_offset() {
+                from = segment.end_offset();
+                continue;
             }
-        };
-        let (segment, from) = segment;
-        segment.read(from, max_events, max_bytes)
+            return Ok(events);
+        }
     }
 
     /// The offset of the first event a reader starting at `start` receives.
@@ -306,4 +337,103 @@ fn first_entry(segment: &Segment) -> io::Result<Option<IndexEntry>> {
             offset: e.offset,
             enqueued_ms: e.enqueued_ms,
         }))
+}
+
+/// The segments of a log as start-up found them, oldest first.
+#[derive(Default)]
+struct Recovered {
+    sealed: Vec<Segment>,
+    /// The newest segment and its index, once the last file has been added.
+    active: Option<(Segment, SegmentIndex)>,
+    damage: Vec<DamageReport>,
+}
+
+impl Recovered {
+    /// Scans one segment file; `next_base_seq` is the first sequence number of the file after
+    /// it, `None` for the newest.
+    fn add(
+        &mut self,
+        dir: &Path,
+        mut segment: Segment,
+        next_base_seq: Option<i64>,
+    ) -> io::Result<()> {
+        let scanned = scan::scan(
+            &segment.file,
+            segment.base_offset,
+            segment.base_seq,
+            segment.len,
+        )?;
+        let mut damaged = scanned.damaged.clone();
+        for range in &scanned.damaged {
+            let last = range.last_sequence.unwrap_or(range.first_sequence);
+            self.report(&segment, range, last, true);
+        }
+        let first_lost = scanned
+            .index
+            .last
+            .map_or(segment.base_seq, |l| l.sequence_number + 1);
+        let tail = match (scanned.tail, next_base_seq) {
+            (Tail::Clean, _) => None,
+            (Tail::Torn { at }, None) => {
+                // Bytes past the last intact record were never acknowledged: drop them.
+                let keep = at - segment.base_offset;
+                tracing::info!(
+                    file = %segment.path.display(),
+                    bytes = segment.len - keep,
+                    "cut a write a crash left unfinished (never acknowledged)"
+                );
+                let file = OpenOptions::new().write(true).open(&segment.path)?;
+                file.set_len(keep)?;
+                file.sync_all()?;
+                segment.len = keep;
+                None
+            }
+            // An older file cannot end in a torn write: it was sealed after its last commit.
+            (Tail::Torn { at }, Some(_)) => Some(DamagedRange {
+                start: at,
+                end: segment.end_offset(),
+                first_sequence: first_lost,
+                last_sequence: None,
+            }),
+            (Tail::Damaged(range), _) => Some(range),
+        };
+        let Some(tail) = tail else {
+            segment.damaged = Arc::from(damaged);
+            if next_base_seq.is_some() {
+                let _ = segment.index.set(scanned.index);
+                self.sealed.push(segment);
+            } else {
+                self.active = Some((segment, scanned.index));
+            }
+            return Ok(());
+        };
+        // The damaged bytes held at most one record per smallest record's worth of bytes:
+        // numbering goes on after all of them, so none is handed out twice.
+        let most_lost = (tail.end - tail.start).div_ceil(MIN_RECORD_LEN as u64) as i64;
+        let next_seq = next_base_seq.unwrap_or(tail.first_sequence + most_lost);
+        self.report(&segment, &tail, next_seq - 1, false);
+        damaged.push(tail);
+        segment.damaged = Arc::from(damaged);
+        let end_offset = segment.end_offset();
+        let _ = segment.index.set(scanned.index);
+        self.sealed.push(segment);
+        if next_base_seq.is_none() {
+            // Keep the damaged file as it is and write on in a new one.
+            create_segment_file(dir, next_seq, end_offset)?;
+            let fresh = Segment::open(dir, next_seq, end_offset)?;
+            self.active = Some((fresh, SegmentIndex::default()));
+        }
+        Ok(())
+    }
+
+    fn report(&mut self, segment: &Segment, range: &DamagedRange, last: i64, followed: bool) {
+        self.damage.push(DamageReport {
+            file: segment.path.to_path_buf(),
+            position: range.start - segment.base_offset,
+            length: range.end - range.start,
+            first_sequence: range.first_sequence,
+            last_sequence: last,
+            followed_by_intact: followed,
+        });
+    }
 }

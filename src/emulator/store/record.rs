@@ -5,12 +5,14 @@
 //! i64 sequence number | i64 enqueued time (unix ms) | u16 partition key length | key bytes
 //! message bytes (the event exactly as the client encoded it)
 //! ```
-//! Little-endian. A record whose crc does not match is where a crash cut the log off.
+//! Little-endian. A record whose crc does not match is a torn write or damage (`scan.rs`).
 
 use bytes::Bytes;
 
 pub const HEADER_LEN: usize = 8;
 const FIXED_LEN: usize = 8 + 8 + 2;
+/// The smallest record: no key, an empty message.
+pub const MIN_RECORD_LEN: usize = HEADER_LEN + FIXED_LEN;
 /// Larger than any event the service accepts (1 MiB) plus its key; a bigger length is damage.
 pub const MAX_RECORD_LEN: usize = 2 * 1024 * 1024;
 
@@ -68,7 +70,7 @@ pub enum Decoded {
     Record(StoredEvent, usize),
     /// The buffer ends inside a record: read more.
     Incomplete { needed: usize },
-    /// Bytes that are not a record: a torn write at the end of the log.
+    /// Bytes that are not an intact record.
     Corrupt,
 }
 

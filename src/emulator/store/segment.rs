@@ -1,6 +1,7 @@
 //! One file of a partition log: records back to back, named by the sequence number and offset
 //! of its first record (`{base_seq:020}-{base_offset:020}.log`), with a sparse in-memory index
-//! built as records are written, or by one scan the first time an old segment is read.
+//! built as records are written, or by the scan at start (`scan.rs`). Reads skip the stretches
+//! that scan found damaged.
 
 use std::fs::File;
 use std::io;
@@ -11,10 +12,10 @@ use std::sync::{Arc, OnceLock};
 use bytes::Bytes;
 
 use super::record::{self, Decoded, StoredEvent};
+use super::scan::{self, DamagedRange};
 
 /// One index entry every this many bytes of log: bounds the scan after a lookup.
 pub const INDEX_INTERVAL: u64 = 4096;
-const SCAN_CHUNK: usize = 1 << 20;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IndexEntry {
@@ -70,6 +71,8 @@ pub struct Segment {
     /// A sealed segment's index, built on first use. The active segment's index is kept by
     /// the partition's writer instead.
     pub index: Arc<OnceLock<SegmentIndex>>,
+    /// Stretches found damaged at start, in order; readers step over them.
+    pub damaged: Arc<[DamagedRange]>,
 }
 
 impl Segment {
@@ -95,6 +98,7 @@ impl Segment {
             file: Arc::new(file),
             len,
             index: Arc::new(OnceLock::new()),
+            damaged: Arc::from(Vec::new()),
         })
     }
 
@@ -107,20 +111,39 @@ impl Segment {
         if let Some(index) = self.index.get() {
             return Ok(index);
         }
-        let (index, _) = scan(&self.file, self.base_offset, self.len)?;
-        Ok(self.index.get_or_init(|| index))
+        let scanned = scan::scan(&self.file, self.base_offset, self.base_seq, self.len)?;
+        Ok(self.index.get_or_init(|| scanned.index))
+    }
+
+    /// `offset`, or the end of the damaged stretch it falls in.
+    pub fn skip_damage(&self, offset: u64) -> u64 {
+        self.damaged
+            .iter()
+            .find(|d| d.start <= offset && offset < d.end)
+            .map_or(offset, |d| d.end)
+    }
+
+    /// Where the intact bytes from `offset` on end: the next damaged stretch, else the end.
+    fn intact_until(&self, offset: u64) -> u64 {
+        self.damaged
+            .iter()
+            .find(|d| d.start >= offset)
+            .map_or(self.end_offset(), |d| d.start)
     }
 
     /// Reads whole records from `from` (a partition offset inside this segment), up to about
-    /// `max_bytes` and `max_events`, never past the committed length. Returns at least one
-    /// record when any is committed, even one larger than `max_bytes`.
+    /// `max_bytes` and `max_events`, never past the committed length, stepping over damaged
+    /// stretches. Returns at least one record when any is committed after `from`, even one
+    /// larger than `max_bytes`.
     pub fn read(
         &self,
         from: u64,
         max_events: usize,
         max_bytes: usize,
     ) -> io::Result<Vec<StoredEvent>> {
-        let available = self.end_offset().saturating_sub(from) as usize;
+        // Damaged stretches never touch: an intact record always ends one.
+        let from = self.skip_damage(from);
+        let available = self.intact_until(from).saturating_sub(from) as usize;
         if available == 0 || max_events == 0 {
             return Ok(Vec::new());
         }
@@ -152,18 +175,18 @@ impl Segment {
         }
     }
 
+    /// Damage that appeared after start (scan found this record intact). The file is named
+    /// in the server's log only: errors go to clients, which must not learn server paths.
     fn damaged(&self, offset: u64) -> io::Error {
+        tracing::error!(file = %self.path.display(), offset, "damaged record in a partition log");
         io::Error::new(
             io::ErrorKind::InvalidData,
-            format!(
-                "damaged record at offset {offset} in {}",
-                self.path.display()
-            ),
+            format!("damaged record at offset {offset}"),
         )
     }
 }
 
-fn read_at(file: &File, at: u64, len: usize) -> io::Result<Bytes> {
+pub(super) fn read_at(file: &File, at: u64, len: usize) -> io::Result<Bytes> {
     let mut buf = vec![0u8; len];
     let mut filled = 0;
     while filled < len {
@@ -175,44 +198,4 @@ fn read_at(file: &File, at: u64, len: usize) -> io::Result<Bytes> {
     }
     buf.truncate(filled);
     Ok(Bytes::from(buf))
-}
-
-/// Scans a segment from its start: its index, and the length of its intact prefix (where a
-/// crash may have torn the last write).
-pub fn scan(file: &File, base_offset: u64, len: u64) -> io::Result<(SegmentIndex, u64)> {
-    let mut index = SegmentIndex::default();
-    let mut position = 0u64;
-    let mut want = SCAN_CHUNK;
-    'outer: while position < len {
-        let chunk = read_at(file, position, want.min((len - position) as usize))?;
-        let mut cursor = 0usize;
-        loop {
-            match record::decode(&chunk.slice(cursor..), base_offset + position) {
-                Decoded::Record(event, used) => {
-                    index.push(
-                        IndexEntry {
-                            sequence_number: event.sequence_number,
-                            offset: event.offset,
-                            enqueued_ms: event.enqueued_ms,
-                        },
-                        base_offset,
-                    );
-                    cursor += used;
-                    position += used as u64;
-                    want = SCAN_CHUNK;
-                }
-                Decoded::Incomplete { needed } => {
-                    if cursor == 0 {
-                        if needed as u64 > len - position {
-                            break 'outer; // torn tail
-                        }
-                        want = needed;
-                    }
-                    break;
-                }
-                Decoded::Corrupt => break 'outer,
-            }
-        }
-    }
-    Ok((index, position))
 }

@@ -17,7 +17,7 @@ use super::record;
 use super::segment::{IndexEntry, Segment};
 
 /// A segment is sealed when it passes this size.
-const SEGMENT_MAX_BYTES: u64 = 64 * 1024 * 1024;
+pub(super) const SEGMENT_MAX_BYTES: u64 = 64 * 1024 * 1024;
 /// Pending appends a writer takes into one commit, at most.
 const GROUP_MAX_BYTES: usize = 8 * 1024 * 1024;
 const RETENTION_CHECK: Duration = Duration::from_secs(30);
@@ -182,7 +182,7 @@ fn roll_if_due(
 ) -> Result<Arc<File>, (Arc<File>, io::Error)> {
     let due = {
         let state = log.read_state();
-        let full = state.active.len > 0 && state.active.len + incoming > SEGMENT_MAX_BYTES;
+        let full = state.active.len > 0 && state.active.len + incoming > log.segment_max_bytes;
         let roll_age = (log.retention / 4).clamp(Duration::from_secs(1), Duration::from_secs(3600));
         let old = state
             .active_index
@@ -225,10 +225,18 @@ fn enforce_retention(log: &PartitionLog, file: Arc<File>) -> io::Result<Arc<File
     let file = if active_expired { roll(log)? } else { file };
     let sealed: Vec<Segment> = log.read_state().sealed.clone();
     let mut expired = Vec::new();
+    // A segment with no intact record (all damaged) has no time of its own: it goes when the
+    // segment after it goes, being older.
+    let mut undated = Vec::new();
     for segment in &sealed {
         match segment.index()?.last {
             Some(last) if last.enqueued_ms >= cutoff => break,
-            _ => expired.push(segment.base_offset),
+            Some(_) => {
+                expired.append(&mut undated);
+                expired.push(segment.base_offset);
+            }
+            None if segment.damaged.is_empty() => expired.push(segment.base_offset),
+            None => undated.push(segment.base_offset),
         }
     }
     if expired.is_empty() {
