@@ -57,8 +57,12 @@ pub fn backend_channels(tail_batches: usize) -> (BackendLink, BackendEnd) {
     )
 }
 
-/// Runs the console until the user quits, restoring the terminal on the way out.
+/// Runs the console until the user quits or a signal (SIGTERM, SIGINT, SIGHUP) asks it to
+/// end, restoring the terminal on the way out either way.
 pub async fn run(app: App, link: BackendLink) -> io::Result<()> {
+    // Listening before the terminal changes mode: from here on a signal ends the loop below
+    // instead of killing the process with the terminal left raw.
+    let stop = stop_signal()?;
     let mut term = terminal::enter()?;
     let result = match term.size() {
         Ok(size) => {
@@ -70,19 +74,55 @@ pub async fn run(app: App, link: BackendLink) -> io::Result<()> {
                 })?;
                 Ok(layout)
             };
-            drive(
+            let console = drive(
                 app,
                 link,
                 spawn_input_reader(),
                 (size.width, size.height),
                 draw,
-            )
-            .await
+            );
+            // Dropping the loop drops the backend link: the backend then stops the tail and
+            // lets incident actions under way finish, as it does after `q`.
+            tokio::select! {
+                result = console => result,
+                signal = stop => {
+                    tracing::info!(signal, "ending on a signal");
+                    Ok(())
+                }
+            }
         }
         Err(error) => Err(error),
     };
     let restored = terminal::leave();
     result.and(restored)
+}
+
+/// Resolves with the signal's name on the first SIGTERM, SIGINT or SIGHUP. Raw mode turns
+/// Ctrl-C into a key, so these come from `kill`, a closing terminal or a supervisor.
+#[cfg(unix)]
+fn stop_signal() -> io::Result<impl Future<Output = &'static str>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut hangup = signal(SignalKind::hangup())?;
+    Ok(async move {
+        tokio::select! {
+            _ = terminate.recv() => "SIGTERM",
+            _ = interrupt.recv() => "SIGINT",
+            _ = hangup.recv() => "SIGHUP",
+        }
+    })
+}
+
+#[cfg(not(unix))]
+fn stop_signal() -> io::Result<impl Future<Output = &'static str>> {
+    Ok(async {
+        match tokio::signal::ctrl_c().await {
+            Ok(()) => "Ctrl-C",
+            // No way to listen: never end on a signal.
+            Err(_) => std::future::pending().await,
+        }
+    })
 }
 
 /// The console loop apart from the terminal: terminal events in, frames out through `draw`,
