@@ -14,9 +14,9 @@ use ehops::model::{
     Checkpoint, CloudEventAttributes, Hub, Identity, LagSnapshot, Namespace, Ownership,
     PartitionInfo, PartitionLagSample, RegisteredSchema, TailEvent,
 };
+use ehops::protocol::{IncidentRequest, ReadRequest, Reply, Request, RequestId};
 use ehops::tui::action::Action;
 use ehops::tui::app::{App, AppConfig};
-use ehops::tui::command::{Command, RequestId};
 use ehops::tui::keymap::{Key, Keymap};
 use ehops::tui::theme::ThemeCatalog;
 use ehops::tui::views;
@@ -52,21 +52,21 @@ fn app() -> App {
     })
 }
 
-fn press(app: &mut App, keys: &[&str]) -> Vec<Command> {
+fn press(app: &mut App, keys: &[&str]) -> Vec<Request> {
     keys.iter()
         .flat_map(|k| app.handle_key(k.parse::<Key>().expect("a key name")))
         .collect()
 }
 
-fn request_of(commands: &[Command]) -> RequestId {
+fn request_of(commands: &[Request]) -> RequestId {
     let request = commands.iter().rev().find_map(|command| match command {
-        Command::ListHubs { request, .. }
-        | Command::ListNamespaces { request }
-        | Command::PartitionInfo { request, .. }
-        | Command::Lag { request, .. }
-        | Command::StartTail { request, .. }
-        | Command::ListSchemas { request }
-        | Command::ListDeadLetters { request, .. } => Some(*request),
+        Request::Read(ReadRequest::ListHubs { request, .. })
+        | Request::Read(ReadRequest::ListNamespaces { request })
+        | Request::Read(ReadRequest::PartitionInfo { request, .. })
+        | Request::Read(ReadRequest::Lag { request, .. })
+        | Request::StartTail { request, .. }
+        | Request::Read(ReadRequest::ListSchemas { request })
+        | Request::Incident(IncidentRequest::ListDeadLetters { request, .. }) => Some(*request),
         _ => None,
     });
     request.unwrap_or_else(|| panic!("a request among {commands:?}"))
@@ -152,11 +152,11 @@ fn every_pane() -> Vec<(&'static str, App)> {
     let mut panes = Vec::new();
     let mut hubs_app = app();
     let request = request_of(&hubs_app.start());
-    hubs_app.update(Action::HubsLoaded {
+    hubs_app.update(Action::Reply(Reply::HubsLoaded {
         request,
         namespace: "contoso-events".into(),
         hubs: hubs(),
-    });
+    }));
     panes.push(("hubs", hubs_app.clone()));
 
     let mut help = hubs_app.clone();
@@ -173,18 +173,18 @@ fn every_pane() -> Vec<(&'static str, App)> {
 
     let mut namespaces = hubs_app.clone();
     let request = request_of(&press(&mut namespaces, &["n"]));
-    namespaces.update(Action::NamespacesLoaded {
+    namespaces.update(Action::Reply(Reply::NamespacesLoaded {
         request,
         namespaces: vec![Namespace {
             name: "contoso-events".into(),
             host: "contoso-events.servicebus.windows.net".into(),
         }],
-    });
+    }));
     panes.push(("namespaces", namespaces));
 
     let mut partitions = hubs_app.clone();
     let request = request_of(&press(&mut partitions, &["p"]));
-    partitions.update(Action::PartitionsLoaded {
+    partitions.update(Action::Reply(Reply::PartitionsLoaded {
         request,
         hub: "sale".into(),
         partitions: (0..4)
@@ -198,24 +198,24 @@ fn every_pane() -> Vec<(&'static str, App)> {
             })
             .collect(),
         sampled_at: now(),
-    });
+    }));
     panes.push(("partitions", partitions));
 
     let mut groups = hubs_app.clone();
     let request = request_of(&press(&mut groups, &["c"]));
-    groups.update(Action::LagLoaded {
+    groups.update(Action::Reply(Reply::LagLoaded {
         request,
         snapshot: lag_snapshot(),
-    });
+    }));
     panes.push(("consumer groups", groups.clone()));
 
     let mut tail = groups;
     let request = request_of(&press(&mut tail, &["<Enter>", "t"]));
-    tail.update(Action::TailReceived {
+    tail.update(Action::Reply(Reply::TailReceived {
         request,
         events: (9_000..9_100).map(event).collect(),
         lost: 3,
-    });
+    }));
     panes.push(("tail", tail.clone()));
 
     let mut detail = tail;
@@ -226,10 +226,10 @@ fn every_pane() -> Vec<(&'static str, App)> {
 
     let mut registry = hubs_app.clone();
     let request = request_of(&press(&mut registry, &["s"]));
-    registry.update(Action::SchemasLoaded {
+    registry.update(Action::Reply(Reply::SchemasLoaded {
         request,
         schemas: schemas(),
-    });
+    }));
     press(&mut registry, &["<End>"]);
     panes.push(("schemas", registry));
 
