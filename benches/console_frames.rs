@@ -12,9 +12,9 @@ use std::io;
 
 use criterion::{BatchSize, Criterion};
 use ehops::model::TailEvent;
+use ehops::protocol::{ReadRequest, Reply, Request, RequestId};
 use ehops::tui::action::Action;
 use ehops::tui::app::App;
-use ehops::tui::command::{Command, RequestId};
 use ehops::tui::views;
 use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
@@ -48,11 +48,11 @@ fn draw(term: &mut Term, app: &App, now: OffsetDateTime) {
     .expect("drawing to a sink");
 }
 
-fn only_request(commands: Vec<Command>) -> RequestId {
+fn only_request(commands: Vec<Request>) -> RequestId {
     let request = commands.iter().find_map(|c| match c {
-        Command::ListHubs { request, .. }
-        | Command::PartitionInfo { request, .. }
-        | Command::StartTail { request, .. } => Some(*request),
+        Request::Read(ReadRequest::ListHubs { request, .. })
+        | Request::Read(ReadRequest::PartitionInfo { request, .. })
+        | Request::StartTail { request, .. } => Some(*request),
         _ => None,
     });
     request.unwrap_or_else(|| panic!("a request among {commands:?}"))
@@ -63,34 +63,34 @@ fn app_with_hubs() -> App {
     let mut app = common::app(TAIL_EVENTS as usize);
     app.update(Action::Resize(WIDTH, HEIGHT));
     let request = only_request(app.start());
-    app.update(Action::HubsLoaded {
+    app.update(Action::Reply(Reply::HubsLoaded {
         request,
         namespace: common::NAMESPACE.into(),
         hubs: common::hubs(HUBS, PARTITIONS),
-    });
+    }));
     app
 }
 
 fn open_partitions(app: &mut App, now: OffsetDateTime) {
     let request = only_request(app.update(Action::Open));
     let hub = app.partitions.hub.clone();
-    app.update(Action::PartitionsLoaded {
+    app.update(Action::Reply(Reply::PartitionsLoaded {
         request,
         hub,
         partitions: common::partitions(PARTITIONS, now),
         sampled_at: now,
-    });
+    }));
 }
 
 fn batch(request: RequestId, first: i64) -> Action {
     let events: Vec<TailEvent> = (first..first + BATCH)
         .map(|n| common::event(n, EVENT_BYTES))
         .collect();
-    Action::TailReceived {
+    Action::Reply(Reply::TailReceived {
         request,
         events,
         lost: 0,
-    }
+    })
 }
 
 /// Starts a tail and fills it to `TAIL_EVENTS`; returns its request for later batches.

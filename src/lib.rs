@@ -2,8 +2,9 @@
 //! emulator it carries so that it runs with no cloud account.
 //!
 //! Module map (see `ARCHITECTURE.md` in the design notes for the rules between them):
-//! - [`backend`]: the console's backend task: runs the TUI's commands with [`connect`] and
-//!   [`ops`], answers with result actions; messages only.
+//! - [`backend`]: the console's backend task: runs the console's requests with [`connect`]
+//!   and [`ops`], answers with replies; messages only.
+//! - [`protocol`]: the requests and replies between console and backend, owned by neither.
 //! - [`codec`]: pure and fuzzable: decoding events (Avro framings and schemas, CloudEvents
 //!   bindings, JSON/text/hex bodies, the mandate check) and Avro schema compatibility and diff,
 //!   shared by emulator and console.
@@ -18,7 +19,7 @@
 //!   it; it reaches it through the same wire protocols it uses against Azure. The one public
 //!   entry is [`emulator::launch`].
 //! - [`tui`]: the terminal console: actions, keymap and theme files, pane state, views and
-//!   the app state machine; talks to a backend only through commands and result actions.
+//!   the app state machine; talks to a backend only through [`protocol`].
 #![forbid(unsafe_code)]
 
 pub mod backend;
@@ -28,4 +29,5 @@ pub mod connect;
 pub mod emulator;
 pub mod model;
 pub mod ops;
+pub mod protocol;
 pub mod tui;

@@ -21,13 +21,13 @@ use ehops::connect::read::{self, ReadRange};
 use ehops::model::StartPosition;
 use ehops::ops::replay::ReplayRequest;
 use ehops::ops::reset::ResetRequest;
-use ehops::tui::action::Action;
-use ehops::tui::command::{Command, RequestId};
-use ehops::tui::run::{BackendLink, backend_channels};
+use ehops::protocol::{
+    BackendLink, IncidentRequest, ReadRequest, Reply, Request, RequestId, backend_channels,
+};
 
 const ROOT: &str = "RootManageSharedAccessKey";
 
-async fn next_reply(link: &mut BackendLink) -> Action {
+async fn next_reply(link: &mut BackendLink) -> Reply {
     tokio::time::timeout(Duration::from_secs(20), link.replies.recv())
         .await
         .expect("a reply in time")
@@ -58,10 +58,10 @@ async fn services(emu: &common::TestEmulator, dir: &std::path::Path) -> Services
 }
 
 /// The next reply that is not a connection-state change.
-async fn next_answer(link: &mut BackendLink) -> Action {
+async fn next_answer(link: &mut BackendLink) -> Reply {
     loop {
         match next_reply(link).await {
-            Action::ConnectionChanged(_) => {}
+            Reply::ConnectionChanged(_) => {}
             other => return other,
         }
     }
@@ -79,29 +79,29 @@ async fn answers_refreshes_and_tails() {
     };
     let task = backend::spawn(services, end, options);
 
-    link.commands
-        .send(Command::ListHubs {
+    link.requests
+        .send(Request::Read(ReadRequest::ListHubs {
             request: RequestId(1),
             namespace: "console".into(),
-        })
+        }))
         .expect("send");
-    let Action::HubsLoaded { request, hubs, .. } = next_reply(&mut link).await else {
+    let Reply::HubsLoaded { request, hubs, .. } = next_reply(&mut link).await else {
         panic!("hubs answer");
     };
     assert_eq!(request, RequestId(1));
     assert_eq!(hubs.len(), 2);
 
     // The partitions pane refreshes with the same id until it is left.
-    link.commands
-        .send(Command::PartitionInfo {
+    link.requests
+        .send(Request::Read(ReadRequest::PartitionInfo {
             request: RequestId(2),
             hub: "single".into(),
-        })
+        }))
         .expect("send");
     let mut answers = 0;
     while answers < 2 {
         match next_reply(&mut link).await {
-            Action::PartitionsLoaded {
+            Reply::PartitionsLoaded {
                 request,
                 partitions,
                 ..
@@ -110,12 +110,12 @@ async fn answers_refreshes_and_tails() {
                 assert_eq!(partitions.len(), 1);
                 answers += 1;
             }
-            Action::ConnectionChanged(_) => {}
+            Reply::ConnectionChanged(_) => {}
             other => panic!("unexpected {other:?}"),
         }
     }
-    link.commands
-        .send(Command::StopRefresh {
+    link.requests
+        .send(Request::StopRefresh {
             request: RequestId(2),
         })
         .expect("send");
@@ -134,8 +134,8 @@ async fn answers_refreshes_and_tails() {
         .await
         .expect("producer");
     producer.send_event("first", None).await.expect("send");
-    link.commands
-        .send(Command::StartTail {
+    link.requests
+        .send(Request::StartTail {
             request: RequestId(3),
             hub: "single".into(),
             partition: None,
@@ -148,7 +148,7 @@ async fn answers_refreshes_and_tails() {
             .await
             .expect("a batch in time")
             .expect("tail channel open");
-        let Action::TailReceived {
+        let Reply::TailReceived {
             request,
             events,
             lost,
@@ -163,8 +163,8 @@ async fn answers_refreshes_and_tails() {
         }
     }
     assert_eq!(bodies, [b"first".to_vec(), b"second".to_vec()]);
-    link.commands
-        .send(Command::StopTail {
+    link.requests
+        .send(Request::StopTail {
             request: RequestId(3),
         })
         .expect("send");
@@ -201,8 +201,8 @@ async fn resets_exactly_the_plan_it_showed_and_audits() {
         producer.send_event(body, None).await.expect("send");
     }
 
-    link.commands
-        .send(Command::PlanReset {
+    link.requests
+        .send(Request::Incident(IncidentRequest::PlanReset {
             request: RequestId(1),
             reset: ResetRequest {
                 hub: "single".into(),
@@ -210,9 +210,9 @@ async fn resets_exactly_the_plan_it_showed_and_audits() {
                 partition: None,
                 to: StartPosition::Sequence(2),
             },
-        })
+        }))
         .expect("send");
-    let Action::ResetPlanned { request, plan } = next_answer(&mut link).await else {
+    let Reply::ResetPlanned { request, plan } = next_answer(&mut link).await else {
         panic!("a dry run");
     };
     assert_eq!(request, RequestId(1));
@@ -227,13 +227,13 @@ async fn resets_exactly_the_plan_it_showed_and_audits() {
         "no checkpoint yet: from the start to event 2 skips two"
     );
 
-    link.commands
-        .send(Command::ExecuteReset {
+    link.requests
+        .send(Request::Incident(IncidentRequest::ExecuteReset {
             request: RequestId(2),
             plan,
-        })
+        }))
         .expect("send");
-    let Action::ResetExecuted { request, written } = next_answer(&mut link).await else {
+    let Reply::ResetExecuted { request, written } = next_answer(&mut link).await else {
         panic!("the reset's result");
     };
     assert_eq!(request, RequestId(2));
@@ -242,14 +242,14 @@ async fn resets_exactly_the_plan_it_showed_and_audits() {
         (2, None)
     );
 
-    link.commands
-        .send(Command::Lag {
+    link.requests
+        .send(Request::Read(ReadRequest::Lag {
             request: RequestId(3),
             hub: "single".into(),
             consumer_group: "ehops".into(),
-        })
+        }))
         .expect("send");
-    let Action::LagLoaded { snapshot, .. } = next_answer(&mut link).await else {
+    let Reply::LagLoaded { snapshot, .. } = next_answer(&mut link).await else {
         panic!("lag");
     };
     let checkpoint = snapshot.partitions[0]
@@ -258,18 +258,18 @@ async fn resets_exactly_the_plan_it_showed_and_audits() {
         .map(|c| c.sequence);
     assert_eq!(checkpoint, Some(1), "processors resume after event 1: at 2");
 
-    link.commands
-        .send(Command::AuditRefusal {
+    link.requests
+        .send(Request::Incident(IncidentRequest::AuditRefusal {
             request: RequestId(4),
             action: "reset".into(),
             hub: "single".into(),
             consumer_group: Some("ehops".into()),
             reason: "the confirmation was not the group's name".into(),
-        })
+        }))
         .expect("send");
     assert_eq!(
         next_answer(&mut link).await,
-        Action::RefusalAudited {
+        Reply::RefusalAudited {
             request: RequestId(4)
         }
     );
@@ -324,8 +324,8 @@ async fn replays_exactly_the_plan_it_showed_and_audits() {
         producer.send_event(event, None).await.expect("send");
     }
 
-    link.commands
-        .send(Command::PlanReplay {
+    link.requests
+        .send(Request::Incident(IncidentRequest::PlanReplay {
             request: RequestId(1),
             replay: ReplayRequest {
                 hub: "single".into(),
@@ -336,9 +336,9 @@ async fn replays_exactly_the_plan_it_showed_and_audits() {
                 filter: Some("placed".into()),
                 target_hub: "single".into(),
             },
-        })
+        }))
         .expect("send");
-    let Action::ReplayPlanned { request, plan } = next_answer(&mut link).await else {
+    let Reply::ReplayPlanned { request, plan } = next_answer(&mut link).await else {
         panic!("a dry run");
     };
     assert_eq!(request, RequestId(1));
@@ -349,19 +349,19 @@ async fn replays_exactly_the_plan_it_showed_and_audits() {
         "events 0 to 2, the cancellation left out"
     );
 
-    link.commands
-        .send(Command::ExecuteReplay {
+    link.requests
+        .send(Request::Incident(IncidentRequest::ExecuteReplay {
             request: RequestId(2),
             plan,
             source_hub: "single".into(),
             rate: Some(20),
-        })
+        }))
         .expect("send");
     let mut progress = Vec::new();
     let done = loop {
         match next_answer(&mut link).await {
-            Action::SendProgress { progress: p, .. } => progress.push(p.sent),
-            Action::ReplayExecuted { request, done } => {
+            Reply::SendProgress { progress: p, .. } => progress.push(p.sent),
+            Reply::ReplayExecuted { request, done } => {
                 assert_eq!(request, RequestId(2));
                 break done;
             }

@@ -10,42 +10,23 @@ use super::Services;
 use crate::connect::error::ConnectError;
 use crate::ops::replay::Progress;
 use crate::ops::{audited, dead_letter, redrive, replay, reset};
-use crate::tui::action::Action;
-use crate::tui::command::{Command, Seen};
-use crate::tui::state::DeadLetterRow;
+use crate::protocol::{DeadLetterRow, IncidentRequest, Reply, Seen};
 
-/// Whether the backend runs `command` here.
-pub fn handles(command: &Command) -> bool {
-    matches!(
-        command,
-        Command::PlanReset { .. }
-            | Command::ExecuteReset { .. }
-            | Command::PlanDeadLetter { .. }
-            | Command::ExecuteDeadLetter { .. }
-            | Command::ListDeadLetters { .. }
-            | Command::PlanRedrive { .. }
-            | Command::ExecuteRedrive { .. }
-            | Command::PlanReplay { .. }
-            | Command::ExecuteReplay { .. }
-            | Command::AuditRefusal { .. }
-    )
-}
-
-/// Runs `command` off the loop, in `running` (which the backend lets finish before it
+/// Runs `incident` off the loop, in `running` (which the backend lets finish before it
 /// ends, so quitting right after an action does not lose its audit record); its answer (or
 /// failure) goes to `replies`.
 pub fn spawn(
     services: &Services,
-    command: Command,
-    replies: mpsc::UnboundedSender<Action>,
+    incident: IncidentRequest,
+    replies: mpsc::UnboundedSender<Reply>,
     running: &mut JoinSet<()>,
 ) {
     let services = services.clone();
     running.spawn(async move {
-        let request = super::jobs::request_of(&command);
-        let reply = match run(&services, command, &replies).await {
+        let request = incident.id();
+        let reply = match run(&services, incident, &replies).await {
             Ok(action) => action,
-            Err(error) => Action::RequestFailed {
+            Err(error) => Reply::RequestFailed {
                 request,
                 message: error.message,
             },
@@ -56,29 +37,29 @@ pub fn spawn(
 
 async fn run(
     services: &Services,
-    command: Command,
-    replies: &mpsc::UnboundedSender<Action>,
-) -> Result<Action, ConnectError> {
+    incident: IncidentRequest,
+    replies: &mpsc::UnboundedSender<Reply>,
+) -> Result<Reply, ConnectError> {
     let plane = services.plane.as_ref();
     let store = services.checkpoints.as_ref();
     let trail = &services.trail;
-    match command {
-        Command::PlanReset { request, reset } => Ok(Action::ResetPlanned {
+    match incident {
+        IncidentRequest::PlanReset { request, reset } => Ok(Reply::ResetPlanned {
             request,
             plan: Seen::new(reset::plan(plane, store, &reset).await?),
         }),
-        Command::ExecuteReset { request, plan } => {
+        IncidentRequest::ExecuteReset { request, plan } => {
             let (written, _) = audited::reset(plane, store, trail, &plan).await?;
-            Ok(Action::ResetExecuted { request, written })
+            Ok(Reply::ResetExecuted { request, written })
         }
-        Command::PlanDeadLetter {
+        IncidentRequest::PlanDeadLetter {
             request,
             dead_letter,
-        } => Ok(Action::DeadLetterPlanned {
+        } => Ok(Reply::DeadLetterPlanned {
             request,
             plan: Seen::new(dead_letter::plan(plane, store, &dead_letter).await?),
         }),
-        Command::ExecuteDeadLetter {
+        IncidentRequest::ExecuteDeadLetter {
             request,
             plan,
             mode,
@@ -90,13 +71,13 @@ async fn run(
             confirmed.request.mode = mode;
             confirmed.request.reason = reason;
             let (done, _) = audited::dead_letter(plane, store, trail, &confirmed).await?;
-            Ok(Action::DeadLetterExecuted {
+            Ok(Reply::DeadLetterExecuted {
                 request,
                 mode,
                 done,
             })
         }
-        Command::ListDeadLetters { request, hub } => {
+        IncidentRequest::ListDeadLetters { request, hub } => {
             let rows = redrive::list_dead_lettered(plane, &hub)
                 .await?
                 .into_iter()
@@ -105,19 +86,19 @@ async fn run(
                     provenance: d.provenance,
                 })
                 .collect();
-            Ok(Action::DeadLettersLoaded { request, hub, rows })
+            Ok(Reply::DeadLettersLoaded { request, hub, rows })
         }
-        Command::PlanRedrive { request, redrive } => Ok(Action::RedrivePlanned {
+        IncidentRequest::PlanRedrive { request, redrive } => Ok(Reply::RedrivePlanned {
             request,
             plan: Seen::new(redrive::plan_redrive(plane, &redrive).await?),
         }),
-        Command::ExecuteRedrive {
+        IncidentRequest::ExecuteRedrive {
             request,
             plan,
             dead_letter_hub,
         } => {
             let progress = |progress: Progress| {
-                let _ = replies.send(Action::SendProgress { request, progress });
+                let _ = replies.send(Reply::SendProgress { request, progress });
             };
             let (done, _) = audited::send(
                 plane,
@@ -129,26 +110,26 @@ async fn run(
                 progress,
             )
             .await?;
-            Ok(Action::RedriveExecuted { request, done })
+            Ok(Reply::RedriveExecuted { request, done })
         }
-        Command::PlanReplay { request, replay } => Ok(Action::ReplayPlanned {
+        IncidentRequest::PlanReplay { request, replay } => Ok(Reply::ReplayPlanned {
             request,
             plan: Seen::new(replay::plan_replay(plane, &replay).await?),
         }),
-        Command::ExecuteReplay {
+        IncidentRequest::ExecuteReplay {
             request,
             plan,
             source_hub,
             rate,
         } => {
             let progress = |progress: Progress| {
-                let _ = replies.send(Action::SendProgress { request, progress });
+                let _ = replies.send(Reply::SendProgress { request, progress });
             };
             let (done, _) =
                 audited::send(plane, trail, "replay", &source_hub, &plan, rate, progress).await?;
-            Ok(Action::ReplayExecuted { request, done })
+            Ok(Reply::ReplayExecuted { request, done })
         }
-        Command::AuditRefusal {
+        IncidentRequest::AuditRefusal {
             request,
             action,
             hub,
@@ -164,10 +145,7 @@ async fn run(
                 &reason,
             )
             .await?;
-            Ok(Action::RefusalAudited { request })
+            Ok(Reply::RefusalAudited { request })
         }
-        other => Err(ConnectError::usage(format!(
-            "not an incident action: {other:?}"
-        ))),
     }
 }

@@ -1,4 +1,4 @@
-//! One request, one answer: what each metadata command reads, and the action it becomes.
+//! One request, one answer: what each read request reads, and the reply it becomes.
 
 use time::OffsetDateTime;
 
@@ -8,67 +8,39 @@ use crate::connect::registry::{RegistryError, SchemaRegistry};
 use crate::connect::schema_source;
 use crate::model::{Namespace, SchemaFetch};
 use crate::ops;
-use crate::tui::action::Action;
-use crate::tui::command::{Command, RequestId};
+use crate::protocol::{ReadRequest, Reply};
 
-pub fn request_of(command: &Command) -> RequestId {
-    match command {
-        Command::ListNamespaces { request }
-        | Command::ListHubs { request, .. }
-        | Command::PartitionInfo { request, .. }
-        | Command::Lag { request, .. }
-        | Command::StartTail { request, .. }
-        | Command::StopTail { request }
-        | Command::Permissions { request, .. }
-        | Command::SwitchTeam { request, .. }
-        | Command::SwitchContext { request, .. }
-        | Command::FetchSchema { request, .. }
-        | Command::StopRefresh { request }
-        | Command::ListSchemas { request }
-        | Command::PlanReset { request, .. }
-        | Command::ExecuteReset { request, .. }
-        | Command::PlanDeadLetter { request, .. }
-        | Command::ExecuteDeadLetter { request, .. }
-        | Command::ListDeadLetters { request, .. }
-        | Command::PlanRedrive { request, .. }
-        | Command::ExecuteRedrive { request, .. }
-        | Command::PlanReplay { request, .. }
-        | Command::ExecuteReplay { request, .. }
-        | Command::AuditRefusal { request, .. } => *request,
-    }
-}
-
-pub async fn run(services: &Services, command: Command) -> Result<Action, ConnectError> {
+pub async fn run(services: &Services, read: ReadRequest) -> Result<Reply, ConnectError> {
     let plane = &services.plane;
-    match command {
-        Command::ListNamespaces { request } => Ok(Action::NamespacesLoaded {
+    match read {
+        ReadRequest::ListNamespaces { request } => Ok(Reply::NamespacesLoaded {
             request,
             namespaces: namespaces(services).await?,
         }),
-        Command::ListHubs { request, namespace } => Ok(Action::HubsLoaded {
+        ReadRequest::ListHubs { request, namespace } => Ok(Reply::HubsLoaded {
             request,
             hubs: ops::hubs::list(plane, &namespace).await?,
             namespace,
         }),
-        Command::PartitionInfo { request, hub } => {
+        ReadRequest::PartitionInfo { request, hub } => {
             let partitions = plane.partitions(&hub).await?;
-            Ok(Action::PartitionsLoaded {
+            Ok(Reply::PartitionsLoaded {
                 request,
                 hub,
                 partitions,
                 sampled_at: OffsetDateTime::now_utc(),
             })
         }
-        Command::Lag {
+        ReadRequest::Lag {
             request,
             hub,
             consumer_group,
         } => {
             let store = services.checkpoints.as_ref();
             let snapshot = ops::lag::snapshot(plane, store, &hub, &consumer_group).await?;
-            Ok(Action::LagLoaded { request, snapshot })
+            Ok(Reply::LagLoaded { request, snapshot })
         }
-        Command::Permissions {
+        ReadRequest::Permissions {
             request,
             hub,
             dead_letter_hub,
@@ -78,7 +50,7 @@ pub async fn run(services: &Services, command: Command) -> Result<Action, Connec
             if fresh && let Some(catalog) = &connection.catalog {
                 catalog.forget_permissions();
             }
-            Ok(Action::PermissionsLoaded {
+            Ok(Reply::PermissionsLoaded {
                 request,
                 permissions: ops::permissions::with_dead_letter(
                     connection,
@@ -89,24 +61,21 @@ pub async fn run(services: &Services, command: Command) -> Result<Action, Connec
                 hub,
             })
         }
-        Command::FetchSchema { request, id } => {
+        ReadRequest::FetchSchema { request, id } => {
             let outcome = match SchemaRegistry::for_connection(services.plane.connection()) {
                 Ok(registry) => schema_source::fetch(&registry, &id).await,
                 Err(error) => SchemaFetch::Unavailable(format!("no Schema Registry: {error}")),
             };
-            Ok(Action::SchemaFetched {
+            Ok(Reply::SchemaFetched {
                 request,
                 id,
                 outcome,
             })
         }
-        Command::ListSchemas { request } => Ok(Action::SchemasLoaded {
+        ReadRequest::ListSchemas { request } => Ok(Reply::SchemasLoaded {
             request,
             schemas: every_schema_version(services).await?,
         }),
-        other => Err(ConnectError::usage(format!(
-            "not a metadata request: {other:?}"
-        ))),
     }
 }
 

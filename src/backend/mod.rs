@@ -1,6 +1,6 @@
-//! The console's backend: receives [`Command`]s from the TUI, runs them with `connect` and
-//! `ops`, and answers with result [`Action`]s carrying the request's id. It shares no state
-//! with the app; messages only.
+//! The console's backend: receives [`Request`]s from the console, runs them with `connect`
+//! and `ops`, and answers with [`Reply`]s carrying the request's id. It shares no state with
+//! the console and imports nothing of it: both speak [`crate::protocol`].
 //!
 //! - one short job per request (`jobs`), so a slow catalog never delays a tail;
 //! - the pane on screen (partitions or lag) is refreshed periodically (`refresh`), never
@@ -26,9 +26,7 @@ use crate::connect::data_plane::DataPlane;
 use crate::connect::error::{ConnectError, Failure};
 use crate::model::{Identity, SwitchedContext};
 use crate::ops::audited::{Actor, Trail};
-use crate::tui::action::{Action, ConnectionState};
-use crate::tui::command::{Command, RequestId};
-use crate::tui::run::BackendEnd;
+use crate::protocol::{BackendEnd, ConnectionState, ReadRequest, Reply, Request, RequestId};
 pub use context::{ContextConnection, ContextSwitch, ContextTarget};
 use refresh::Watch;
 use tail_feed::RunningTail;
@@ -94,7 +92,7 @@ pub fn spawn(services: Services, end: BackendEnd, options: BackendOptions) -> Jo
 
 async fn run(services: Services, end: BackendEnd, options: BackendOptions) {
     let BackendEnd {
-        mut commands,
+        mut requests,
         replies,
         tail,
     } = end;
@@ -117,8 +115,8 @@ async fn run(services: Services, end: BackendEnd, options: BackendOptions) {
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
     loop {
         tokio::select! {
-            command = commands.recv() => match command {
-                Some(command) => backend.handle(command),
+            request = requests.recv() => match request {
+                Some(request) => backend.handle(request),
                 None => break,
             },
             Some(done) = done_rx.recv() => backend.finished(done),
@@ -143,8 +141,8 @@ async fn run(services: Services, end: BackendEnd, options: BackendOptions) {
 struct Backend {
     services: Services,
     options: BackendOptions,
-    replies: mpsc::UnboundedSender<Action>,
-    tail_sender: mpsc::Sender<Action>,
+    replies: mpsc::UnboundedSender<Reply>,
+    tail_sender: mpsc::Sender<Reply>,
     done: mpsc::UnboundedSender<Done>,
     contexts: mpsc::UnboundedSender<ContextReached>,
     watch: Option<Watch>,
@@ -155,33 +153,19 @@ struct Backend {
 }
 
 impl Backend {
-    fn handle(&mut self, command: Command) {
-        tracing::debug!(?command, "backend command");
-        if incidents::handles(&command) {
-            incidents::spawn(
+    /// Routes every request; no catch-all, so a request added to the protocol does not
+    /// compile until it is routed here.
+    fn handle(&mut self, request: Request) {
+        tracing::debug!(?request, "backend request");
+        match request {
+            Request::Read(read) => self.read(read),
+            Request::Incident(incident) => incidents::spawn(
                 &self.services,
-                command,
+                incident,
                 self.replies.clone(),
                 &mut self.incidents,
-            );
-            return;
-        }
-        match command {
-            Command::Permissions { .. } | Command::FetchSchema { .. } => self.start_job(command),
-            Command::ListNamespaces { .. }
-            | Command::ListHubs { .. }
-            | Command::ListSchemas { .. } => {
-                // The user is back at the top: nothing below it is on screen any more.
-                self.watch = None;
-                self.start_job(command);
-            }
-            Command::PartitionInfo { .. } | Command::Lag { .. } => {
-                let mut watch = Watch::new(command.clone(), self.options.refresh_every);
-                watch.started();
-                self.watch = Some(watch);
-                self.start_job(command);
-            }
-            Command::StartTail {
+            ),
+            Request::StartTail {
                 request,
                 hub,
                 partition,
@@ -206,22 +190,40 @@ impl Backend {
                     self.tail_sender.clone(),
                 ));
             }
-            Command::SwitchTeam { request, team } => self.switch_team(request, &team),
-            Command::SwitchContext { request, name } => self.switch_context(request, name),
-            Command::StopTail { request } => {
+            Request::SwitchTeam { request, team } => self.switch_team(request, &team),
+            Request::SwitchContext { request, name } => self.switch_context(request, name),
+            Request::StopTail { request } => {
                 if self.tail.as_ref().is_some_and(|t| t.request == request)
                     && let Some(tail) = self.tail.take()
                 {
                     tail.stop();
                 }
             }
-            Command::StopRefresh { request } => {
+            Request::StopRefresh { request } => {
                 if self.watch.as_ref().is_some_and(|w| w.request() == request) {
                     self.watch = None;
                 }
             }
-            other => self.start_job(other),
         }
+    }
+
+    /// A read runs as a job of its own; the pane on screen (partitions, lag) is also watched.
+    fn read(&mut self, read: ReadRequest) {
+        match &read {
+            ReadRequest::Permissions { .. } | ReadRequest::FetchSchema { .. } => {}
+            ReadRequest::ListNamespaces { .. }
+            | ReadRequest::ListHubs { .. }
+            | ReadRequest::ListSchemas { .. } => {
+                // The user is back at the top: nothing below it is on screen any more.
+                self.watch = None;
+            }
+            ReadRequest::PartitionInfo { .. } | ReadRequest::Lag { .. } => {
+                let mut watch = Watch::new(read.clone(), self.options.refresh_every);
+                watch.started();
+                self.watch = Some(watch);
+            }
+        }
+        self.start_job(read);
     }
 
     /// Replaces the data plane with one signed in as `team`; what was running stops, since
@@ -241,13 +243,13 @@ impl Backend {
                     principal: principal.clone(),
                     team: Some(team.to_owned()),
                 };
-                Action::TeamSwitched {
+                Reply::TeamSwitched {
                     request,
                     team: team.to_owned(),
                     principal,
                 }
             }
-            Err(error) => Action::RequestFailed {
+            Err(error) => Reply::RequestFailed {
                 request,
                 message: error.message,
             },
@@ -273,7 +275,7 @@ impl Backend {
     /// installs it.
     fn switch_context(&mut self, request: RequestId, name: String) {
         let Some(connect) = self.services.switch_context.clone() else {
-            let _ = self.replies.send(Action::RequestFailed {
+            let _ = self.replies.send(Reply::RequestFailed {
                 request,
                 message: "contexts need the console's config file; none is available here"
                     .to_owned(),
@@ -338,9 +340,9 @@ impl Backend {
                     principal: switched.identity.name.clone(),
                     team: switched.identity.team.clone(),
                 };
-                Action::ContextSwitched { request, switched }
+                Reply::ContextSwitched { request, switched }
             }
-            Err(error) => Action::RequestFailed {
+            Err(error) => Reply::RequestFailed {
                 request,
                 message: format!("context {name}: {}", error.message),
             },
@@ -348,19 +350,19 @@ impl Backend {
         let _ = self.replies.send(reply);
     }
 
-    fn start_job(&self, command: Command) {
+    fn start_job(&self, read: ReadRequest) {
         let services = self.services.clone();
         let replies = self.replies.clone();
         let done = self.done.clone();
         tokio::spawn(async move {
-            let request = jobs::request_of(&command);
-            let failure = match jobs::run(&services, command).await {
+            let request = read.id();
+            let failure = match jobs::run(&services, read).await {
                 Ok(action) => {
                     let _ = replies.send(action);
                     None
                 }
                 Err(error) => {
-                    let _ = replies.send(Action::RequestFailed {
+                    let _ = replies.send(Reply::RequestFailed {
                         request,
                         message: error.message.clone(),
                     });
@@ -377,8 +379,8 @@ impl Backend {
         };
         if watch.is_due(now) {
             watch.started();
-            let command = watch.command().clone();
-            self.start_job(command);
+            let read = watch.read().clone();
+            self.start_job(read);
         }
     }
 
@@ -398,7 +400,7 @@ impl Backend {
         };
         if state != self.connection {
             self.connection = state.clone();
-            let _ = self.replies.send(Action::ConnectionChanged(state));
+            let _ = self.replies.send(Reply::ConnectionChanged(state));
         }
     }
 }

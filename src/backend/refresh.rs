@@ -6,15 +6,14 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::jobs::request_of;
-use crate::tui::command::{Command, RequestId};
+use crate::protocol::{ReadRequest, RequestId};
 
 /// The longest wait between attempts while a refresh keeps failing.
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
 
 #[derive(Debug)]
 pub struct Watch {
-    command: Command,
+    read: ReadRequest,
     every: Duration,
     in_flight: bool,
     failures: u32,
@@ -22,9 +21,9 @@ pub struct Watch {
 }
 
 impl Watch {
-    pub fn new(command: Command, every: Duration) -> Self {
+    pub fn new(read: ReadRequest, every: Duration) -> Self {
         Self {
-            command,
+            read,
             every,
             in_flight: false,
             failures: 0,
@@ -33,11 +32,11 @@ impl Watch {
     }
 
     pub fn request(&self) -> RequestId {
-        request_of(&self.command)
+        self.read.id()
     }
 
-    pub fn command(&self) -> &Command {
-        &self.command
+    pub fn read(&self) -> &ReadRequest {
+        &self.read
     }
 
     pub fn is_due(&self, now: Instant) -> bool {
@@ -72,7 +71,7 @@ mod tests {
     use super::*;
 
     fn watch() -> Watch {
-        let command = Command::PartitionInfo {
+        let command = ReadRequest::PartitionInfo {
             request: RequestId(7),
             hub: "sale".into(),
         };

@@ -13,8 +13,7 @@ use tokio_util::sync::CancellationToken;
 use super::Services;
 use crate::connect::tail::{self, TailItem, TailRequest};
 use crate::model::TailEvent;
-use crate::tui::action::Action;
-use crate::tui::command::RequestId;
+use crate::protocol::{Reply, RequestId};
 
 /// A batch is sent as soon as it holds this many events.
 const MAX_BATCH: usize = 512;
@@ -38,8 +37,8 @@ pub fn start(
     request: RequestId,
     tail_request: TailRequest,
     window: Duration,
-    replies: mpsc::UnboundedSender<Action>,
-    batches: mpsc::Sender<Action>,
+    replies: mpsc::UnboundedSender<Reply>,
+    batches: mpsc::Sender<Reply>,
 ) -> RunningTail {
     let cancel = CancellationToken::new();
     let feed = Feed {
@@ -68,8 +67,8 @@ pub fn start(
 struct Feed {
     request: RequestId,
     window: Duration,
-    replies: mpsc::UnboundedSender<Action>,
-    batches: mpsc::Sender<Action>,
+    replies: mpsc::UnboundedSender<Reply>,
+    batches: mpsc::Sender<Reply>,
     cancel: CancellationToken,
     /// Events lost since the last batch the app accepted.
     lost: u64,
@@ -123,7 +122,7 @@ impl Feed {
         }
         let events = std::mem::take(batch);
         let count = events.len() as u64;
-        let action = Action::TailReceived {
+        let action = Reply::TailReceived {
             request: self.request,
             events,
             lost: self.lost,
@@ -136,14 +135,14 @@ impl Feed {
     }
 
     fn fail(&self, message: String) {
-        let _ = self.replies.send(Action::RequestFailed {
+        let _ = self.replies.send(Reply::RequestFailed {
             request: self.request,
             message,
         });
     }
 
     fn end(&self, reason: Option<String>) {
-        let _ = self.replies.send(Action::TailEnded {
+        let _ = self.replies.send(Reply::TailEnded {
             request: self.request,
             reason,
         });

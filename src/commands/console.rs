@@ -14,9 +14,10 @@ use crate::backend::{
 };
 use crate::connect::error::ConnectError;
 use crate::model::{Identity, Teams};
+use crate::protocol::{BackendLink, backend_channels};
 use crate::tui::app::{App, AppConfig, Notice};
 use crate::tui::keymap::Keymap;
-use crate::tui::run::{self, BackendLink, backend_channels};
+use crate::tui::run;
 use crate::tui::theme::ThemeCatalog;
 
 /// Tail batches in flight between backend and console before the backend counts losses.

@@ -1,22 +1,13 @@
 //! Everything the console can do, as one enum.
 //!
 //! Unit variants are the names a keymap binds (`run = "refresh"`); variants carrying data are
-//! internal (backend results, typed characters, ticks) and cannot be bound, which is why they
+//! internal (backend replies, typed characters, ticks) and cannot be bound, which is why they
 //! are `#[serde(skip)]`.
 
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 
-use super::command::{RequestId, Seen};
-use super::state::DeadLetterRow;
-use crate::model::{
-    Hub, LagSnapshot, Namespace, PartitionInfo, RegisteredSchema, SchemaFetch, SwitchedContext,
-    TailEvent,
-};
-use crate::ops::dead_letter::{DeadLetterDone, DeadLetterPlan, Mode};
-use crate::ops::permissions::HubPermissions;
-use crate::ops::replay::{Progress, SendDone, SendPlan};
-use crate::ops::reset::{PartitionWritten, ResetPlan};
+pub use crate::protocol::ConnectionState;
+use crate::protocol::Reply;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -100,131 +91,9 @@ pub enum Action {
     /// The slow clock for relative times moved on.
     #[serde(skip)]
     Tick,
+    /// A backend's answer to a request, or news of the connection.
     #[serde(skip)]
-    NamespacesLoaded {
-        request: RequestId,
-        namespaces: Vec<Namespace>,
-    },
-    #[serde(skip)]
-    HubsLoaded {
-        request: RequestId,
-        namespace: String,
-        hubs: Vec<Hub>,
-    },
-    #[serde(skip)]
-    PartitionsLoaded {
-        request: RequestId,
-        hub: String,
-        partitions: Vec<PartitionInfo>,
-        sampled_at: OffsetDateTime,
-    },
-    #[serde(skip)]
-    LagLoaded {
-        request: RequestId,
-        snapshot: LagSnapshot,
-    },
-    /// A batch of tail events; `lost` counts events the backend dropped before sending.
-    #[serde(skip)]
-    TailReceived {
-        request: RequestId,
-        events: Vec<TailEvent>,
-        lost: u64,
-    },
-    #[serde(skip)]
-    TailEnded {
-        request: RequestId,
-        reason: Option<String>,
-    },
-    #[serde(skip)]
-    TeamSwitched {
-        request: RequestId,
-        team: String,
-        principal: String,
-    },
-    #[serde(skip)]
-    SchemaFetched {
-        request: RequestId,
-        id: String,
-        outcome: SchemaFetch,
-    },
-    #[serde(skip)]
-    ContextSwitched {
-        request: RequestId,
-        switched: SwitchedContext,
-    },
-    #[serde(skip)]
-    PermissionsLoaded {
-        request: RequestId,
-        hub: String,
-        permissions: HubPermissions,
-    },
-    #[serde(skip)]
-    SchemasLoaded {
-        request: RequestId,
-        schemas: Vec<RegisteredSchema>,
-    },
-    #[serde(skip)]
-    ResetPlanned {
-        request: RequestId,
-        plan: Seen<ResetPlan>,
-    },
-    #[serde(skip)]
-    ResetExecuted {
-        request: RequestId,
-        written: Vec<PartitionWritten>,
-    },
-    #[serde(skip)]
-    DeadLetterPlanned {
-        request: RequestId,
-        plan: Seen<DeadLetterPlan>,
-    },
-    #[serde(skip)]
-    DeadLetterExecuted {
-        request: RequestId,
-        mode: Mode,
-        done: DeadLetterDone,
-    },
-    #[serde(skip)]
-    DeadLettersLoaded {
-        request: RequestId,
-        hub: String,
-        rows: Vec<DeadLetterRow>,
-    },
-    #[serde(skip)]
-    RedrivePlanned {
-        request: RequestId,
-        plan: Seen<SendPlan>,
-    },
-    /// How far a long send got: after each event.
-    #[serde(skip)]
-    SendProgress {
-        request: RequestId,
-        progress: Progress,
-    },
-    #[serde(skip)]
-    RedriveExecuted { request: RequestId, done: SendDone },
-    #[serde(skip)]
-    ReplayPlanned {
-        request: RequestId,
-        plan: Seen<SendPlan>,
-    },
-    #[serde(skip)]
-    ReplayExecuted { request: RequestId, done: SendDone },
-    /// A refusal was written to the audit trail.
-    #[serde(skip)]
-    RefusalAudited { request: RequestId },
-    #[serde(skip)]
-    RequestFailed { request: RequestId, message: String },
-    #[serde(skip)]
-    ConnectionChanged(ConnectionState),
-}
-
-/// What the status bar says about the link to the service.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ConnectionState {
-    Connecting,
-    Connected,
-    Disconnected(String),
+    Reply(Reply),
 }
 
 impl Action {

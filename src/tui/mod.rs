@@ -1,12 +1,11 @@
 //! The terminal console: actions, keymap, theme, pane state, views and the app loop.
 //!
 //! Data flow: key -> [`keymap`] -> [`action::Action`] -> [`app::App::update`] ->
-//! [`command::Command`] for the backend -> result `Action` -> state -> render when dirty.
+//! [`crate::protocol::Request`] for the backend -> its `Reply` -> state -> render when dirty.
 //! Nothing here awaits the network or imports an Azure crate.
 
 pub mod action;
 pub mod app;
-pub mod command;
 pub mod keymap;
 pub mod run;
 pub mod state;

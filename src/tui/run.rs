@@ -1,4 +1,4 @@
-//! The console loop: terminal input, backend replies and tail batches in, commands out.
+//! The console loop: terminal input, backend replies and tail batches in, requests out.
 //!
 //! Rendering happens only when the app is dirty, at most once per ~16 ms window so a burst of
 //! tail batches becomes one frame. A 4 Hz tick runs only while the screen shows relative
@@ -14,51 +14,19 @@ use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 
 use super::action::Action;
 use super::app::{App, ScreenLayout};
-use super::command::Command;
 use super::keymap::Key;
 use super::{terminal, views};
+use crate::protocol::{BackendLink, Request};
 
 const RENDER_COALESCE: Duration = Duration::from_millis(16);
 const TICK: Duration = Duration::from_millis(250);
 
-/// The console's side of the backend channels.
-pub struct BackendLink {
-    pub commands: mpsc::UnboundedSender<Command>,
-    /// Metadata results, errors, connection changes: low volume.
-    pub replies: mpsc::UnboundedReceiver<Action>,
-    /// Tail batches (`Action::TailReceived`): bounded, so a fast hub cannot exhaust memory;
-    /// the backend counts what it cannot send and reports it as `lost`.
-    pub tail: mpsc::Receiver<Action>,
-}
-
-/// The backend's side of the same channels.
-pub struct BackendEnd {
-    pub commands: mpsc::UnboundedReceiver<Command>,
-    pub replies: mpsc::UnboundedSender<Action>,
-    pub tail: mpsc::Sender<Action>,
-}
-
-/// A connected pair; `tail_batches` bounds the batches in flight.
-pub fn backend_channels(tail_batches: usize) -> (BackendLink, BackendEnd) {
-    let (command_tx, command_rx) = mpsc::unbounded_channel();
-    let (reply_tx, reply_rx) = mpsc::unbounded_channel();
-    let (tail_tx, tail_rx) = mpsc::channel(tail_batches.max(1));
-    (
-        BackendLink {
-            commands: command_tx,
-            replies: reply_rx,
-            tail: tail_rx,
-        },
-        BackendEnd {
-            commands: command_rx,
-            replies: reply_tx,
-            tail: tail_tx,
-        },
-    )
-}
-
-/// Runs the console until the user quits, restoring the terminal on the way out.
+/// Runs the console until the user quits or a signal (SIGTERM, SIGINT, SIGHUP) asks it to
+/// end, restoring the terminal on the way out either way.
 pub async fn run(app: App, link: BackendLink) -> io::Result<()> {
+    // Listening before the terminal changes mode: from here on a signal ends the loop below
+    // instead of killing the process with the terminal left raw.
+    let stop = stop_signal()?;
     let mut term = terminal::enter()?;
     let result = match term.size() {
         Ok(size) => {
@@ -70,19 +38,55 @@ pub async fn run(app: App, link: BackendLink) -> io::Result<()> {
                 })?;
                 Ok(layout)
             };
-            drive(
+            let console = drive(
                 app,
                 link,
                 spawn_input_reader(),
                 (size.width, size.height),
                 draw,
-            )
-            .await
+            );
+            // Dropping the loop drops the backend link: the backend then stops the tail and
+            // lets incident actions under way finish, as it does after `q`.
+            tokio::select! {
+                result = console => result,
+                signal = stop => {
+                    tracing::info!(signal, "ending on a signal");
+                    Ok(())
+                }
+            }
         }
         Err(error) => Err(error),
     };
     let restored = terminal::leave();
     result.and(restored)
+}
+
+/// Resolves with the signal's name on the first SIGTERM, SIGINT or SIGHUP. Raw mode turns
+/// Ctrl-C into a key, so these come from `kill`, a closing terminal or a supervisor.
+#[cfg(unix)]
+fn stop_signal() -> io::Result<impl Future<Output = &'static str>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut hangup = signal(SignalKind::hangup())?;
+    Ok(async move {
+        tokio::select! {
+            _ = terminate.recv() => "SIGTERM",
+            _ = interrupt.recv() => "SIGINT",
+            _ = hangup.recv() => "SIGHUP",
+        }
+    })
+}
+
+#[cfg(not(unix))]
+fn stop_signal() -> io::Result<impl Future<Output = &'static str>> {
+    Ok(async {
+        match tokio::signal::ctrl_c().await {
+            Ok(()) => "Ctrl-C",
+            // No way to listen: never end on a signal.
+            Err(_) => std::future::pending().await,
+        }
+    })
 }
 
 /// The console loop apart from the terminal: terminal events in, frames out through `draw`,
@@ -109,8 +113,8 @@ pub async fn drive(
                 Some(event) => handle_event(&mut app, event),
                 None => break, // the terminal is gone
             },
-            Some(reply) = link.replies.recv() => app.update(reply),
-            Some(batch) = link.tail.recv() => app.update(batch),
+            Some(reply) = link.replies.recv() => app.update(Action::Reply(reply)),
+            Some(batch) = link.tail.recv() => app.update(Action::Reply(batch)),
             _ = tick.tick(), if app.needs_tick() => app.update(Action::Tick),
             () = sleep_until(render_at.unwrap_or_else(Instant::now)), if render_at.is_some() => {
                 render_at = None;
@@ -128,7 +132,7 @@ pub async fn drive(
     Ok(())
 }
 
-fn handle_event(app: &mut App, event: Event) -> Vec<Command> {
+fn handle_event(app: &mut App, event: Event) -> Vec<Request> {
     match event {
         Event::Key(key) if key.kind != KeyEventKind::Release => {
             app.handle_key(Key::from_event(key))
@@ -147,11 +151,11 @@ fn handle_event(app: &mut App, event: Event) -> Vec<Command> {
     }
 }
 
-fn send(link: &BackendLink, commands: Vec<Command>) {
+fn send(link: &BackendLink, commands: Vec<Request>) {
     for command in commands {
         // A closed channel means the backend stopped; its last error reaches the app as a
         // reply, so there is nothing more to do here.
-        let _ = link.commands.send(command);
+        let _ = link.requests.send(command);
     }
 }
 

@@ -10,6 +10,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::*;
+use crate::protocol::{BackendEnd, ReadRequest, Reply, Request, backend_channels};
 use crate::tui::sample;
 
 const IDLE: Duration = Duration::from_secs(600);
@@ -42,12 +43,12 @@ impl Headless {
         }
     }
 
-    async fn next_command(&mut self) -> Command {
+    async fn next_command(&mut self) -> Request {
         self.backend
-            .commands
+            .requests
             .recv()
             .await
-            .expect("the loop sends commands")
+            .expect("the loop sends requests")
     }
 
     fn frames(&self) -> usize {
@@ -73,11 +74,12 @@ impl Headless {
 /// Starts the loop and answers its hub listing, as the backend would.
 async fn console_with_hubs() -> Headless {
     let mut console = Headless::start();
-    let Command::ListHubs { request, namespace } = console.next_command().await else {
+    let Request::Read(ReadRequest::ListHubs { request, namespace }) = console.next_command().await
+    else {
         panic!("the console starts by listing hubs");
     };
     let hubs = sample::hubs();
-    let reply = Action::HubsLoaded {
+    let reply = Reply::HubsLoaded {
         request,
         namespace,
         hubs,
@@ -95,7 +97,7 @@ async fn an_idle_console_draws_nothing_for_ten_minutes() {
     tokio::time::sleep(IDLE).await;
     assert_eq!(console.frames(), 1, "redraws while idle on the hubs view");
     assert!(
-        console.backend.commands.try_recv().is_err(),
+        console.backend.requests.try_recv().is_err(),
         "no requests while idle"
     );
     console.stop().await;
@@ -105,12 +107,12 @@ async fn an_idle_console_draws_nothing_for_ten_minutes() {
 async fn a_burst_of_tail_batches_is_one_frame_then_quiet() {
     let mut console = console_with_hubs().await;
     console.press('t');
-    let Command::StartTail { request, .. } = console.next_command().await else {
+    let Request::StartTail { request, .. } = console.next_command().await else {
         panic!("t starts a tail");
     };
     for batch in 0..50 {
         let events = (0..100).map(|n| sample::event(batch * 100 + n)).collect();
-        let action = Action::TailReceived {
+        let action = Reply::TailReceived {
             request,
             events,
             lost: 0,

@@ -153,16 +153,16 @@ pub fn config() -> AppConfig {
 /// An app with hubs loaded, as after start-up.
 pub fn app_with_hubs() -> App {
     use super::action::Action;
-    use super::command::Command;
+    use crate::protocol::{ReadRequest, Reply, Request};
     let mut app = App::new(config());
     let commands = app.start();
-    let Some(Command::ListHubs { request, .. }) = commands.first() else {
+    let Some(Request::Read(ReadRequest::ListHubs { request, .. })) = commands.first() else {
         panic!("start lists hubs, got {commands:?}");
     };
-    app.update(Action::HubsLoaded {
+    app.update(Action::Reply(Reply::HubsLoaded {
         request: *request,
         namespace: "contoso-events".into(),
         hubs: hubs(),
-    });
+    }));
     app
 }

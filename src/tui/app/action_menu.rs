@@ -4,8 +4,8 @@
 use super::{App, Notice, View};
 use crate::model::permissions::ConsoleAction;
 use crate::ops::permissions::HubPermissions;
+use crate::protocol::{ReadRequest, Request, RequestId};
 use crate::tui::action::Action;
-use crate::tui::command::{Command, RequestId};
 use crate::tui::views::action_menu::{ItemState, MenuItem, menu_items};
 
 /// The open menu: for which hub, and its items once the permissions are known.
@@ -19,7 +19,7 @@ pub struct ActionMenuState {
 }
 
 impl App {
-    pub(super) fn open_action_menu(&mut self) -> Vec<Command> {
+    pub(super) fn open_action_menu(&mut self) -> Vec<Request> {
         let Some(hub) = self.current_hub() else {
             self.notice = Some(Notice::Error("select a hub first".into()));
             return Vec::new();
@@ -31,19 +31,19 @@ impl App {
             selected: 0,
             request,
         });
-        vec![Command::Permissions {
+        vec![Request::Read(ReadRequest::Permissions {
             request,
             hub,
             dead_letter_hub: self.quiet_dead_letter_hub(),
             fresh: false,
-        }]
+        })]
     }
 
     pub(super) fn permissions_loaded(
         &mut self,
         request: RequestId,
         permissions: &HubPermissions,
-    ) -> Vec<Command> {
+    ) -> Vec<Request> {
         if let Some(commands) = self.gate_answered(request, permissions) {
             return commands;
         }
@@ -61,7 +61,7 @@ impl App {
 
     /// Handles `action` while the menu is open; every other action is swallowed so a key
     /// meant for the pane below does not act behind the popup.
-    pub(super) fn action_menu_key(&mut self, action: Action) -> Vec<Command> {
+    pub(super) fn action_menu_key(&mut self, action: Action) -> Vec<Request> {
         let Some(menu) = &mut self.action_menu else {
             return Vec::new();
         };
@@ -79,12 +79,12 @@ impl App {
                 if let Some(menu) = &mut self.action_menu {
                     menu.request = request;
                     menu.items = None;
-                    return vec![Command::Permissions {
+                    return vec![Request::Read(ReadRequest::Permissions {
                         request,
                         hub: menu.hub.clone(),
                         dead_letter_hub,
                         fresh: true,
-                    }];
+                    })];
                 }
             }
             Action::Open | Action::Submit => {
@@ -104,7 +104,7 @@ impl App {
         Vec::new()
     }
 
-    fn run_menu_item(&mut self, item: &MenuItem) -> Vec<Command> {
+    fn run_menu_item(&mut self, item: &MenuItem) -> Vec<Request> {
         let hub = self
             .action_menu
             .as_ref()
@@ -168,7 +168,7 @@ impl App {
         Some((group, partition))
     }
 
-    fn needs_group(&mut self, what: &str) -> Vec<Command> {
+    fn needs_group(&mut self, what: &str) -> Vec<Request> {
         self.notice = Some(Notice::Error(format!(
             "to {what}: open the hub's consumer groups (c), select a group and a partition row"
         )));
@@ -182,7 +182,7 @@ impl App {
         crate::model::dead_letter_hub_for(&self.hubs, team).map(|h| h.name.clone())
     }
 
-    fn update_closed(&mut self, action: Action) -> Vec<Command> {
+    fn update_closed(&mut self, action: Action) -> Vec<Request> {
         self.action_menu = None;
         self.update(action)
     }

@@ -7,9 +7,10 @@ use ratatui::backend::TestBackend;
 use super::*;
 use crate::model::permissions::{Permission, Permissions};
 use crate::ops::permissions::HubPermissions;
+use crate::protocol::{IncidentRequest, ReadRequest, Reply, Request};
 use crate::tui::sample;
 
-fn press(app: &mut App, keys: &[&str]) -> Vec<Command> {
+fn press(app: &mut App, keys: &[&str]) -> Vec<Request> {
     keys.iter()
         .flat_map(|k| app.handle_key(k.parse().expect("key")))
         .collect()
@@ -31,14 +32,14 @@ fn receiver() -> HubPermissions {
 /// Opens the menu on the selected hub and answers it with `permissions`.
 fn open_menu(app: &mut App, permissions: HubPermissions) {
     let commands = press(app, &["a"]);
-    let [Command::Permissions { request, hub, .. }] = commands.as_slice() else {
+    let [Request::Read(ReadRequest::Permissions { request, hub, .. })] = commands.as_slice() else {
         panic!("expected a permissions request, got {commands:?}");
     };
-    app.update(Action::PermissionsLoaded {
+    app.update(Action::Reply(Reply::PermissionsLoaded {
         request: *request,
         hub: hub.clone(),
         permissions,
-    });
+    }));
 }
 
 fn draw(app: &App, width: u16, height: u16) -> String {
@@ -61,7 +62,7 @@ fn a_disabled_action_says_which_permission_is_missing() {
     // tail, lag, view_schemas, then produce.
     let commands = press(&mut app, &["j", "j", "j", "<Enter>"]);
     assert!(
-        matches!(commands.as_slice(), [Command::AuditRefusal { action, .. }] if action == "produce"),
+        matches!(commands.as_slice(), [Request::Incident(IncidentRequest::AuditRefusal { action, .. })] if action == "produce"),
         "the refusal is audited: {commands:?}"
     );
     assert_eq!(
@@ -84,7 +85,7 @@ fn a_permitted_read_runs_from_the_menu() {
     open_menu(&mut app, receiver());
     let commands = press(&mut app, &["<Enter>"]);
     assert!(
-        matches!(commands.last(), Some(Command::StartTail { .. })),
+        matches!(commands.last(), Some(Request::StartTail { .. })),
         "{commands:?}"
     );
     assert!(app.action_menu.is_none());

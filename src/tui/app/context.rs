@@ -5,22 +5,22 @@
 
 use super::{App, Notice, View};
 use crate::model::SwitchedContext;
-use crate::tui::command::{Command, RequestId};
+use crate::protocol::{Request, RequestId};
 
 impl App {
-    pub(super) fn switch_context(&mut self, name: String) -> Vec<Command> {
+    pub(super) fn switch_context(&mut self, name: String) -> Vec<Request> {
         let request = self.issue();
         self.latest.context = Some(request);
         self.action_menu = None;
         self.notice = Some(Notice::Info(format!("connecting to context {name}…")));
-        vec![Command::SwitchContext { request, name }]
+        vec![Request::SwitchContext { request, name }]
     }
 
     pub(super) fn context_switched(
         &mut self,
         request: RequestId,
         switched: &SwitchedContext,
-    ) -> Vec<Command> {
+    ) -> Vec<Request> {
         if self.latest.context != Some(request) {
             return Vec::new();
         }
@@ -53,9 +53,9 @@ impl App {
 #[cfg(test)]
 mod tests {
     use crate::model::{Identity, SwitchedContext};
+    use crate::protocol::{ReadRequest, Reply, Request};
     use crate::tui::action::Action;
     use crate::tui::app::{ConsoleCommand, parse_command_line};
-    use crate::tui::command::Command;
     use crate::tui::sample;
 
     fn switched(name: &str) -> SwitchedContext {
@@ -82,16 +82,19 @@ mod tests {
 
         let mut app = sample::app_with_hubs();
         let commands = app.switch_context("prod".into());
-        let [Command::SwitchContext { request, name }] = commands.as_slice() else {
+        let [Request::SwitchContext { request, name }] = commands.as_slice() else {
             panic!("expected a context switch, got {commands:?}");
         };
         assert_eq!(name, "prod");
-        let next = app.update(Action::ContextSwitched {
+        let next = app.update(Action::Reply(Reply::ContextSwitched {
             request: *request,
             switched: switched("prod"),
-        });
+        }));
         assert!(
-            matches!(next.as_slice(), [Command::ListHubs { .. }]),
+            matches!(
+                next.as_slice(),
+                [Request::Read(ReadRequest::ListHubs { .. })]
+            ),
             "{next:?}"
         );
         assert_eq!(app.namespace, "contoso-prod");
@@ -106,14 +109,14 @@ mod tests {
         let mut app = sample::app_with_hubs();
         let first = app.switch_context("staging".into());
         let _second = app.switch_context("prod".into());
-        let [Command::SwitchContext { request, .. }] = first.as_slice() else {
+        let [Request::SwitchContext { request, .. }] = first.as_slice() else {
             panic!("expected a context switch");
         };
         let namespace = app.namespace.clone();
-        app.update(Action::ContextSwitched {
+        app.update(Action::Reply(Reply::ContextSwitched {
             request: *request,
             switched: switched("staging"),
-        });
+        }));
         assert_eq!(app.namespace, namespace);
         assert!(!app.read_only);
     }

@@ -7,7 +7,7 @@ use super::{App, Notice, View};
 use crate::model::permissions::ConsoleAction;
 use crate::ops::permissions::HubPermissions;
 use crate::ops::replay::SendPlan;
-use crate::tui::command::{Command, RequestId, Seen};
+use crate::protocol::{IncidentRequest, ReadRequest, Request, RequestId, Seen};
 use crate::tui::state::{DeadLettersState, DetailState};
 
 /// A mutating key waiting for the identity's permissions before its dry run: the refusal
@@ -85,30 +85,30 @@ impl App {
         }
     }
 
-    pub(super) fn show_dead_letters(&mut self) -> Vec<Command> {
+    pub(super) fn show_dead_letters(&mut self) -> Vec<Request> {
         let Some(hub) = self.team_dead_letter_hub() else {
             return Vec::new();
         };
         if self.dead_letters.hub != hub {
             self.dead_letters = DeadLettersState::for_hub(&hub);
         }
-        let mut commands: Vec<Command> = self.stop_tail().into_iter().collect();
+        let mut commands: Vec<Request> = self.stop_tail().into_iter().collect();
         self.stack.truncate(1);
         self.push(View::DeadLetters);
         commands.extend(self.request_dead_letters());
         commands
     }
 
-    pub(super) fn request_dead_letters(&mut self) -> Option<Command> {
+    pub(super) fn request_dead_letters(&mut self) -> Option<Request> {
         if self.dead_letters.hub.is_empty() {
             return None;
         }
         let request = self.issue();
         self.latest.dead_letters = Some(request);
-        Some(Command::ListDeadLetters {
+        Some(Request::Incident(IncidentRequest::ListDeadLetters {
             request,
             hub: self.dead_letters.hub.clone(),
-        })
+        }))
     }
 
     pub(super) fn mark_dead_letter(&mut self) {
@@ -131,7 +131,7 @@ impl App {
     }
 
     /// `R` in the dead-letter pane: the dry run of sending the marked events home.
-    pub(super) fn redrive_marked(&mut self) -> Vec<Command> {
+    pub(super) fn redrive_marked(&mut self) -> Vec<Request> {
         if self.view() != View::DeadLetters {
             return Vec::new();
         }
@@ -159,14 +159,14 @@ impl App {
         self.ask_permission(Gated::Redrive { source_hub, only })
     }
 
-    pub(super) fn ask_permission(&mut self, gated: Gated) -> Vec<Command> {
+    pub(super) fn ask_permission(&mut self, gated: Gated) -> Vec<Request> {
         let request = self.issue();
-        let command = Command::Permissions {
+        let command = Request::Read(ReadRequest::Permissions {
             request,
             hub: gated.hub().to_owned(),
             dead_letter_hub: Some(self.dead_letters.hub.clone()).filter(|h| !h.is_empty()),
             fresh: false,
-        };
+        });
         self.gated = Some((request, gated));
         self.notice = Some(Notice::Info("asking for your permissions…".to_owned()));
         vec![command]
@@ -177,7 +177,7 @@ impl App {
         &mut self,
         request: RequestId,
         permissions: &HubPermissions,
-    ) -> Option<Vec<Command>> {
+    ) -> Option<Vec<Request>> {
         if self.gated.as_ref().is_none_or(|(r, _)| *r != request) {
             return None;
         }
@@ -229,7 +229,7 @@ impl App {
 
     /// `D` in the tail: the dry run of copying the selected event to the dead-letter hub
     /// (no consumer group: no checkpoint moves).
-    pub(super) fn dead_letter_tail_event(&mut self) -> Vec<Command> {
+    pub(super) fn dead_letter_tail_event(&mut self) -> Vec<Request> {
         // The detail of a dead-lettered copy is not the tail's: nothing to take from there.
         let from_tail = self.stack.contains(&View::Tail);
         let selected = self.tail.as_ref().filter(|_| from_tail).and_then(|t| {

@@ -10,7 +10,7 @@ use crate::connect::read::RawEvent;
 use crate::ops::permissions::HubPermissions;
 use crate::ops::provenance::Provenance;
 use crate::ops::replay::{Outgoing, Progress, SendDone, SendPlan};
-use crate::tui::command::Seen;
+use crate::protocol::{IncidentRequest, ReadRequest, Reply, Request, Seen};
 use crate::tui::sample;
 use crate::tui::state::DeadLetterRow;
 
@@ -19,17 +19,17 @@ fn read_only_refuses_the_mutating_keys_and_audits_it() {
     let mut app = customer_app();
     app.read_only = true;
     let commands = press(&mut app, &["t"]);
-    let Some(Command::StartTail { request, .. }) = commands.last() else {
+    let Some(Request::StartTail { request, .. }) = commands.last() else {
         panic!("{commands:?}");
     };
-    app.update(Action::TailReceived {
+    app.update(Action::Reply(Reply::TailReceived {
         request: *request,
         events: vec![sample::event(1)],
         lost: 0,
-    });
+    }));
     let commands = press(&mut app, &["D"]);
     assert!(
-        matches!(commands.as_slice(), [Command::AuditRefusal { reason, .. }] if reason.contains("read-only")),
+        matches!(commands.as_slice(), [Request::Incident(IncidentRequest::AuditRefusal { reason, .. })] if reason.contains("read-only")),
         "{commands:?}"
     );
     assert!(app.incident.is_none());
@@ -39,14 +39,14 @@ fn read_only_refuses_the_mutating_keys_and_audits_it() {
 /// hub) with `permissions`.
 fn answer_permissions(
     app: &mut App,
-    commands: &[Command],
+    commands: &[Request],
     hub: &str,
     permissions: HubPermissions,
-) -> Vec<Command> {
+) -> Vec<Request> {
     let [
-        Command::Permissions {
+        Request::Read(ReadRequest::Permissions {
             dead_letter_hub, ..
-        },
+        }),
     ] = commands
     else {
         panic!("permissions asked first, got {commands:?}");
@@ -57,15 +57,15 @@ fn answer_permissions(
 
 fn tailing_sale(app: &mut App) {
     let commands = press(app, &["/", "s", "a", "l", "e", "<Enter>", "<End>", "t"]);
-    let Some(Command::StartTail { request, hub, .. }) = commands.last() else {
+    let Some(Request::StartTail { request, hub, .. }) = commands.last() else {
         panic!("{commands:?}");
     };
     assert_eq!(hub, "sale");
-    app.update(Action::TailReceived {
+    app.update(Action::Reply(Reply::TailReceived {
         request: *request,
         events: vec![sample::event(1)],
         lost: 0,
-    });
+    }));
 }
 
 #[test]
@@ -90,7 +90,7 @@ fn dead_lettering_from_the_tail_asks_permission_then_copies_without_moving_a_che
         },
     );
     assert!(
-        matches!(refused.as_slice(), [Command::AuditRefusal { reason, .. }]
+        matches!(refused.as_slice(), [Request::Incident(IncidentRequest::AuditRefusal { reason, .. })]
             if reason.contains("send/action (data action) on the dead-letter hub")),
         "{refused:?}"
     );
@@ -99,7 +99,7 @@ fn dead_lettering_from_the_tail_asks_permission_then_copies_without_moving_a_che
     let asked = press(&mut app, &["D"]);
     let planned = answer_permissions(&mut app, &asked, "sale", HubPermissions::default());
     assert!(
-        matches!(planned.as_slice(), [Command::PlanDeadLetter { dead_letter, .. }]
+        matches!(planned.as_slice(), [Request::Incident(IncidentRequest::PlanDeadLetter { dead_letter, .. })]
             if dead_letter.sequence == Some(1) && dead_letter.partition == "1" && dead_letter.consumer_group.is_none()),
         "{planned:?}"
     );
@@ -134,15 +134,17 @@ fn dead_letter_rows() -> Vec<DeadLetterRow> {
 fn dead_letter_pane_lists_marks_and_redrives() {
     let mut app = customer_app();
     let commands = press(&mut app, &[":", "d", "l", "q", "<Enter>"]);
-    let [Command::ListDeadLetters { request, hub }] = commands.as_slice() else {
+    let [Request::Incident(IncidentRequest::ListDeadLetters { request, hub })] =
+        commands.as_slice()
+    else {
         panic!("{commands:?}");
     };
     assert_eq!(hub, "deadletter-customer");
-    app.update(Action::DeadLettersLoaded {
+    app.update(Action::Reply(Reply::DeadLettersLoaded {
         request: *request,
         hub: hub.clone(),
         rows: dead_letter_rows(),
-    });
+    }));
     // A filter narrows the list; the selection follows what is shown.
     press(&mut app, &["/"]);
     for c in "avro 1".chars() {
@@ -159,7 +161,9 @@ fn dead_letter_pane_lists_marks_and_redrives() {
     assert_screens("dead_letter_pane", &app);
     let commands = press(&mut app, &["R"]);
     let commands = answer_permissions(&mut app, &commands, "sale", HubPermissions::default());
-    let [Command::PlanRedrive { request, redrive }] = commands.as_slice() else {
+    let [Request::Incident(IncidentRequest::PlanRedrive { request, redrive })] =
+        commands.as_slice()
+    else {
         panic!("{commands:?}");
     };
     assert_eq!(redrive.only, [("0".to_owned(), 0), ("0".to_owned(), 2)]);
@@ -179,18 +183,18 @@ fn dead_letter_pane_lists_marks_and_redrives() {
             .collect(),
         filtered_out: 1,
     });
-    app.update(Action::RedrivePlanned {
+    app.update(Action::Reply(Reply::RedrivePlanned {
         request: *request,
         plan: plan.clone(),
-    });
+    }));
     assert_screens("redrive_dry_run", &app);
     let commands = press(&mut app, &["y"]);
     let [
-        Command::ExecuteRedrive {
+        Request::Incident(IncidentRequest::ExecuteRedrive {
             request,
             plan: executed,
             dead_letter_hub,
-        },
+        }),
     ] = commands.as_slice()
     else {
         panic!("{commands:?}");
@@ -199,22 +203,22 @@ fn dead_letter_pane_lists_marks_and_redrives() {
         (executed, dead_letter_hub.as_str()),
         (&plan, "deadletter-customer")
     );
-    app.update(Action::SendProgress {
+    app.update(Action::Reply(Reply::SendProgress {
         request: *request,
         progress: Progress { sent: 1, total: 3 },
-    });
+    }));
     assert!(draw(&app, 120, 40).contains("sending… 1 of 3"));
-    let after = app.update(Action::RedriveExecuted {
+    let after = app.update(Action::Reply(Reply::RedriveExecuted {
         request: *request,
         done: SendDone {
             sent: 3,
             total: 3,
             error: None,
         },
-    });
+    }));
     assert!(matches!(
         after.as_slice(),
-        [Command::ListDeadLetters { .. }]
+        [Request::Incident(IncidentRequest::ListDeadLetters { .. })]
     ));
     assert!(draw(&app, 120, 40).contains("3 of 3 events sent home"));
 }

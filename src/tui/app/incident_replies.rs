@@ -3,25 +3,24 @@
 
 use super::{App, View};
 use crate::ops::dead_letter::Mode;
-use crate::tui::action::Action;
-use crate::tui::command::Command;
+use crate::protocol::{ReadRequest, Reply, Request};
 use crate::tui::state::{DeadLetterFocus, Stage};
 
 impl App {
     /// Answers for the dialog: only its latest request's count.
-    pub(super) fn incident_reply(&mut self, action: Action) -> Vec<Command> {
+    pub(super) fn incident_reply(&mut self, reply: Reply) -> Vec<Request> {
         let Some(dialog) = &mut self.incident else {
             return Vec::new();
         };
-        match action {
-            Action::ResetPlanned { plan, .. } => {
+        match reply {
+            Reply::ResetPlanned { plan, .. } => {
                 dialog.stage = Stage::ResetDryRun {
                     plan,
                     typed: String::new(),
                     error: None,
                 };
             }
-            Action::DeadLetterPlanned { plan, .. } => {
+            Reply::DeadLetterPlanned { plan, .. } => {
                 let decoded = self.decoding.decode(&plan.event.event);
                 let wanted = self.decoding.wanted(
                     plan.event.event.content_type.as_deref(),
@@ -42,19 +41,19 @@ impl App {
                 return wanted
                     .map(|id| {
                         let request = self.issue();
-                        Command::FetchSchema { request, id }
+                        Request::Read(ReadRequest::FetchSchema { request, id })
                     })
                     .into_iter()
                     .collect();
             }
-            Action::RedrivePlanned { plan, .. } => dialog.stage = Stage::RedriveDryRun { plan },
-            Action::ReplayPlanned { plan, .. } => self.replay_planned(plan),
-            Action::SendProgress { progress, .. } => {
+            Reply::RedrivePlanned { plan, .. } => dialog.stage = Stage::RedriveDryRun { plan },
+            Reply::ReplayPlanned { plan, .. } => self.replay_planned(plan),
+            Reply::SendProgress { progress, .. } => {
                 dialog.stage = Stage::Running {
                     progress: Some(progress),
                 };
             }
-            Action::ResetExecuted { written, .. } => {
+            Reply::ResetExecuted { written, .. } => {
                 let lines = written
                     .iter()
                     .map(|w| match &w.error {
@@ -68,7 +67,7 @@ impl App {
                 dialog.stage = Stage::Finished { lines };
                 return self.after_checkpoint_move();
             }
-            Action::DeadLetterExecuted { mode, done, .. } => {
+            Reply::DeadLetterExecuted { mode, done, .. } => {
                 let mut lines = Vec::new();
                 if mode == Mode::DeadLetter {
                     lines.push(match (&done.copy_at, done.copied) {
@@ -90,7 +89,7 @@ impl App {
                 dialog.stage = Stage::Finished { lines };
                 return self.after_checkpoint_move();
             }
-            Action::RedriveExecuted { done, .. } => {
+            Reply::RedriveExecuted { done, .. } => {
                 let sent = format!("{} of {} events sent home", done.sent, done.total);
                 dialog.stage = match &done.error {
                     None => Stage::Finished { lines: vec![sent] },
@@ -101,7 +100,7 @@ impl App {
                 self.dead_letters.marked.clear();
                 return self.request_dead_letters().into_iter().collect();
             }
-            Action::ReplayExecuted { done, .. } => {
+            Reply::ReplayExecuted { done, .. } => {
                 let sent = format!("{} of {} events replayed", done.sent, done.total);
                 dialog.stage = match &done.error {
                     None => Stage::Finished {
@@ -112,7 +111,7 @@ impl App {
                     },
                 };
             }
-            Action::RequestFailed { message, .. } => dialog.stage = Stage::Failed { message },
+            Reply::RequestFailed { message, .. } => dialog.stage = Stage::Failed { message },
             _ => {}
         }
         Vec::new()
@@ -138,7 +137,7 @@ impl App {
     }
 
     /// The lag on screen is stale once a checkpoint moved.
-    fn after_checkpoint_move(&mut self) -> Vec<Command> {
+    fn after_checkpoint_move(&mut self) -> Vec<Request> {
         if self.view() == View::ConsumerGroups {
             self.request_lag().into_iter().collect()
         } else {

@@ -9,8 +9,8 @@ use crate::model::dead_letter_hub_for;
 use crate::ops::dead_letter::{DeadLetterRequest, Mode};
 use crate::ops::redrive::RedriveRequest;
 use crate::ops::reset::ResetRequest;
+use crate::protocol::{IncidentRequest, Request};
 use crate::tui::action::Action;
-use crate::tui::command::Command;
 use crate::tui::state::{
     DeadLetterFocus, IncidentDialog, IncidentKind, ResetField, ResetForm, Stage,
 };
@@ -41,7 +41,7 @@ impl App {
         partition: String,
         consumer_group: Option<String>,
         sequence: Option<i64>,
-    ) -> Vec<Command> {
+    ) -> Vec<Request> {
         let Some(dead_letter_hub) = self.team_dead_letter_hub() else {
             return Vec::new();
         };
@@ -62,10 +62,10 @@ impl App {
             stage: Stage::Planning,
             request: Some(request),
         });
-        vec![Command::PlanDeadLetter {
+        vec![Request::Incident(IncidentRequest::PlanDeadLetter {
             request,
             dead_letter,
-        }]
+        })]
     }
 
     /// Asks for the dry run of sending `only` (copies in `dead_letter_hub`) home.
@@ -73,7 +73,7 @@ impl App {
         &mut self,
         dead_letter_hub: String,
         only: Vec<(String, i64)>,
-    ) -> Vec<Command> {
+    ) -> Vec<Request> {
         let request = self.issue();
         self.incident = Some(IncidentDialog {
             kind: IncidentKind::Redrive,
@@ -82,14 +82,14 @@ impl App {
             stage: Stage::Planning,
             request: Some(request),
         });
-        vec![Command::PlanRedrive {
+        vec![Request::Incident(IncidentRequest::PlanRedrive {
             request,
             redrive: RedriveRequest {
                 dead_letter_hub,
                 only,
                 source_hub: None,
             },
-        }]
+        })]
     }
 
     /// The signed-in team's dead-letter hub; says why when there is none.
@@ -116,20 +116,20 @@ impl App {
         hub: &str,
         consumer_group: Option<&str>,
         reason: String,
-    ) -> Vec<Command> {
+    ) -> Vec<Request> {
         self.notice = Some(Notice::Error(reason.clone()));
         let request = self.issue();
-        vec![Command::AuditRefusal {
+        vec![Request::Incident(IncidentRequest::AuditRefusal {
             request,
             action: action.to_owned(),
             hub: hub.to_owned(),
             consumer_group: consumer_group.map(str::to_owned),
             reason,
-        }]
+        })]
     }
 
     /// Keys while the dialog is open; nothing reaches the pane below.
-    pub(super) fn incident_key(&mut self, action: Action) -> Vec<Command> {
+    pub(super) fn incident_key(&mut self, action: Action) -> Vec<Request> {
         let Some(dialog) = &mut self.incident else {
             return Vec::new();
         };
@@ -229,11 +229,11 @@ impl App {
                     let plan = plan.clone();
                     let request = self.start_running();
                     let dead_letter_hub = self.dead_letters.hub.clone();
-                    return vec![Command::ExecuteRedrive {
+                    return vec![Request::Incident(IncidentRequest::ExecuteRedrive {
                         request,
                         plan,
                         dead_letter_hub,
-                    }];
+                    })];
                 }
             }
             Stage::ReplayForm(_) | Stage::ReplayDryRun { .. } => return self.replay_key(action),
@@ -248,7 +248,7 @@ impl App {
     }
 
     /// The dialog is now executing; returns the request whose answer ends it.
-    pub(super) fn start_running(&mut self) -> crate::tui::command::RequestId {
+    pub(super) fn start_running(&mut self) -> crate::protocol::RequestId {
         let request = self.issue();
         if let Some(dialog) = &mut self.incident {
             dialog.request = Some(request);
@@ -257,7 +257,7 @@ impl App {
         request
     }
 
-    fn plan_reset(&mut self) -> Vec<Command> {
+    fn plan_reset(&mut self) -> Vec<Request> {
         let Some(dialog) = &mut self.incident else {
             return Vec::new();
         };
@@ -287,11 +287,14 @@ impl App {
             dialog.stage = Stage::Planning;
             dialog.request = Some(request);
         }
-        vec![Command::PlanReset { request, reset }]
+        vec![Request::Incident(IncidentRequest::PlanReset {
+            request,
+            reset,
+        })]
     }
 
     /// Executes the reset if the typed name is the group's; otherwise refuses (audited).
-    fn confirm_reset(&mut self) -> Vec<Command> {
+    fn confirm_reset(&mut self) -> Vec<Request> {
         let Some(dialog) = &mut self.incident else {
             return Vec::new();
         };
@@ -311,10 +314,13 @@ impl App {
         }
         let plan = plan.clone();
         let request = self.start_running();
-        vec![Command::ExecuteReset { request, plan }]
+        vec![Request::Incident(IncidentRequest::ExecuteReset {
+            request,
+            plan,
+        })]
     }
 
-    fn confirm_dead_letter(&mut self, mode: Mode) -> Vec<Command> {
+    fn confirm_dead_letter(&mut self, mode: Mode) -> Vec<Request> {
         let Some(dialog) = &self.incident else {
             return Vec::new();
         };
@@ -334,11 +340,11 @@ impl App {
             return Vec::new();
         }
         let request = self.start_running();
-        vec![Command::ExecuteDeadLetter {
+        vec![Request::Incident(IncidentRequest::ExecuteDeadLetter {
             request,
             plan,
             mode,
             reason,
-        }]
+        })]
     }
 }

@@ -13,13 +13,13 @@ use crate::connect::read::RawEvent;
 use crate::ops::dead_letter::{DeadLetterDone, DeadLetterPlan, Mode};
 use crate::ops::permissions::HubPermissions;
 use crate::ops::reset::{PartitionReset, PartitionWritten, ResetPlan};
-use crate::tui::command::Seen;
+use crate::protocol::{IncidentRequest, ReadRequest, Reply, Request, RequestId, Seen};
 use crate::tui::sample;
 use crate::tui::state::Stage;
 
 const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];
 
-pub(super) fn press(app: &mut App, keys: &[&str]) -> Vec<Command> {
+pub(super) fn press(app: &mut App, keys: &[&str]) -> Vec<Request> {
     keys.iter()
         .flat_map(|k| app.handle_key(k.parse().expect("key")))
         .collect()
@@ -44,26 +44,26 @@ pub(super) fn assert_screens(name: &str, app: &App) {
 /// Answers the one permissions request in `commands`, which must be for `hub`.
 pub(super) fn answer_permissions(
     app: &mut App,
-    commands: &[Command],
+    commands: &[Request],
     hub: &str,
     permissions: HubPermissions,
-) -> Vec<Command> {
+) -> Vec<Request> {
     let [
-        Command::Permissions {
+        Request::Read(ReadRequest::Permissions {
             request,
             hub: asked,
             ..
-        },
+        }),
     ] = commands
     else {
         panic!("permissions asked first, got {commands:?}");
     };
     assert_eq!(asked, hub);
-    app.update(Action::PermissionsLoaded {
+    app.update(Action::Reply(Reply::PermissionsLoaded {
         request: *request,
         hub: hub.to_owned(),
         permissions,
-    })
+    }))
 }
 
 /// The demo as the customer team sees it: its dead-letter hub is listed.
@@ -82,37 +82,37 @@ pub(super) fn customer_app() -> App {
 fn at_stuck_partition(app: &mut App) {
     // `sale` matches dead-letter-sale too, which sorts first.
     let commands = press(app, &["/", "s", "a", "l", "e", "<Enter>", "<End>", "c"]);
-    let Some(Command::Lag { request, .. }) = commands.last() else {
+    let Some(Request::Read(ReadRequest::Lag { request, .. })) = commands.last() else {
         panic!("lag requested, got {commands:?}");
     };
-    app.update(Action::LagLoaded {
+    app.update(Action::Reply(Reply::LagLoaded {
         request: *request,
         snapshot: sample::lag_snapshot(0, 0),
-    });
+    }));
     press(app, &["<Enter>", "j"]);
     assert_eq!(app.groups.selected_group(), Some("crm-sync"));
 }
 
 /// Opens the action menu (everything permitted) and runs its `index`th item.
-fn run_menu_item(app: &mut App, index: usize) -> Vec<Command> {
+fn run_menu_item(app: &mut App, index: usize) -> Vec<Request> {
     let commands = press(app, &["a"]);
     let [
-        Command::Permissions {
+        Request::Read(ReadRequest::Permissions {
             request,
             hub,
             dead_letter_hub,
             ..
-        },
+        }),
     ] = commands.as_slice()
     else {
         panic!("permissions asked, got {commands:?}");
     };
     assert_eq!(dead_letter_hub.as_deref(), Some("deadletter-customer"));
-    app.update(Action::PermissionsLoaded {
+    app.update(Action::Reply(Reply::PermissionsLoaded {
         request: *request,
         hub: hub.clone(),
         permissions: HubPermissions::default(),
-    });
+    }));
     for _ in 0..index {
         press(app, &["j"]);
     }
@@ -155,10 +155,10 @@ fn dead_letter_from_a_stuck_group_shows_the_dry_run_then_executes_that_plan() {
     at_stuck_partition(&mut app);
     let commands = run_menu_item(&mut app, DEAD_LETTER_ITEM);
     let [
-        Command::PlanDeadLetter {
+        Request::Incident(IncidentRequest::PlanDeadLetter {
             request,
             dead_letter,
-        },
+        }),
     ] = commands.as_slice()
     else {
         panic!("dry run asked, got {commands:?} {:?}", app.notice);
@@ -175,19 +175,19 @@ fn dead_letter_from_a_stuck_group_shows_the_dry_run_then_executes_that_plan() {
         "the group's next event on the selected partition"
     );
     let plan = Seen::new(poison_plan(dead_letter.clone()));
-    let fetch = app.update(Action::DeadLetterPlanned {
+    let fetch = app.update(Action::Reply(Reply::DeadLetterPlanned {
         request: *request,
         plan: plan.clone(),
-    });
+    }));
     assert!(
-        matches!(fetch.as_slice(), [Command::FetchSchema { id, .. }] if id == "0c6f1e2d"),
+        matches!(fetch.as_slice(), [Request::Read(ReadRequest::FetchSchema { id, .. })] if id == "0c6f1e2d"),
         "the schema it names is fetched to say why it is poison: {fetch:?}"
     );
-    app.update(Action::SchemaFetched {
+    app.update(Action::Reply(Reply::SchemaFetched {
         request: RequestId(999),
         id: "0c6f1e2d".into(),
         outcome: crate::model::SchemaFetch::NotRegistered,
-    });
+    }));
     assert_screens("dead_letter_dry_run", &app);
     let Some(Stage::DeadLetterDryRun { reason, .. }) = app.incident.as_ref().map(|d| &d.stage)
     else {
@@ -198,12 +198,12 @@ fn dead_letter_from_a_stuck_group_shows_the_dry_run_then_executes_that_plan() {
     // Nothing is sent before the confirmation; `y` on the Dead-letter button confirms.
     let commands = press(&mut app, &["y"]);
     let [
-        Command::ExecuteDeadLetter {
+        Request::Incident(IncidentRequest::ExecuteDeadLetter {
             request,
             plan: executed,
             mode,
             reason,
-        },
+        }),
     ] = commands.as_slice()
     else {
         panic!("execution asked, got {commands:?}");
@@ -217,7 +217,7 @@ fn dead_letter_from_a_stuck_group_shows_the_dry_run_then_executes_that_plan() {
         "a running action cannot be dismissed"
     );
 
-    let after = app.update(Action::DeadLetterExecuted {
+    let after = app.update(Action::Reply(Reply::DeadLetterExecuted {
         request: *request,
         mode: Mode::DeadLetter,
         done: DeadLetterDone {
@@ -225,9 +225,9 @@ fn dead_letter_from_a_stuck_group_shows_the_dry_run_then_executes_that_plan() {
             copy_at: Some(("0".into(), 7)),
             new_next: Some(10_414),
         },
-    });
+    }));
     assert!(
-        matches!(after.as_slice(), [Command::Lag { consumer_group, .. }] if consumer_group == "crm-sync"),
+        matches!(after.as_slice(), [Request::Read(ReadRequest::Lag { consumer_group, .. })] if consumer_group == "crm-sync"),
         "the lag is refreshed: {after:?}"
     );
     assert_screens("dead_letter_done", &app);
@@ -241,18 +241,18 @@ fn checkpoint_on_error_uses_an_edited_reason_and_copies_nothing() {
     at_stuck_partition(&mut app);
     let commands = run_menu_item(&mut app, DEAD_LETTER_ITEM);
     let [
-        Command::PlanDeadLetter {
+        Request::Incident(IncidentRequest::PlanDeadLetter {
             request,
             dead_letter,
-        },
+        }),
     ] = commands.as_slice()
     else {
         panic!("dry run asked, got {commands:?} {:?}", app.notice);
     };
-    app.update(Action::DeadLetterPlanned {
+    app.update(Action::Reply(Reply::DeadLetterPlanned {
         request: *request,
         plan: Seen::new(poison_plan(dead_letter.clone())),
-    });
+    }));
     // Tab to the reason, clear it, type one, Tab round to the checkpoint-on-error button.
     press(&mut app, &["<Tab>", "<Tab>"]);
     for _ in 0..80 {
@@ -263,7 +263,7 @@ fn checkpoint_on_error_uses_an_edited_reason_and_copies_nothing() {
     assert!(
         matches!(
             commands.as_slice(),
-            [Command::ExecuteDeadLetter { mode: Mode::CheckpointOnError, reason, .. }] if reason == "bad q"
+            [Request::Incident(IncidentRequest::ExecuteDeadLetter { mode: Mode::CheckpointOnError, reason, .. })] if reason == "bad q"
         ),
         "{commands:?}"
     );
@@ -307,16 +307,17 @@ fn reset_asks_for_the_groups_name_and_refuses_anything_else() {
     }
     assert_screens("reset_form", &app);
     let commands = press(&mut app, &["<Enter>"]);
-    let [Command::PlanReset { request, reset }] = commands.as_slice() else {
+    let [Request::Incident(IncidentRequest::PlanReset { request, reset })] = commands.as_slice()
+    else {
         panic!("dry run asked, got {commands:?} {:?}", app.notice);
     };
     assert_eq!(reset.partition.as_deref(), Some("1"));
     assert_eq!(reset.to, crate::model::StartPosition::Sequence(10_500));
     let plan = Seen::new(reset_plan(reset.clone()));
-    app.update(Action::ResetPlanned {
+    app.update(Action::Reply(Reply::ResetPlanned {
         request: *request,
         plan: plan.clone(),
-    });
+    }));
     assert_screens("reset_dry_run", &app);
 
     // The hub's name is not the group's: refused, audited, nothing written.
@@ -325,7 +326,7 @@ fn reset_asks_for_the_groups_name_and_refuses_anything_else() {
     }
     let refused = press(&mut app, &["<Enter>"]);
     assert!(
-        matches!(refused.as_slice(), [Command::AuditRefusal { action, consumer_group: Some(g), .. }] if action == "reset" && g == "crm-sync"),
+        matches!(refused.as_slice(), [Request::Incident(IncidentRequest::AuditRefusal { action, consumer_group: Some(g), .. })] if action == "reset" && g == "crm-sync"),
         "{refused:?}"
     );
     for c in "crm-sync".chars() {
@@ -333,25 +334,25 @@ fn reset_asks_for_the_groups_name_and_refuses_anything_else() {
     }
     let commands = press(&mut app, &["<Enter>"]);
     let [
-        Command::ExecuteReset {
+        Request::Incident(IncidentRequest::ExecuteReset {
             request,
             plan: executed,
-        },
+        }),
     ] = commands.as_slice()
     else {
         panic!("reset executed, got {commands:?}");
     };
     assert_eq!(executed, &plan);
-    let after = app.update(Action::ResetExecuted {
+    let after = app.update(Action::Reply(Reply::ResetExecuted {
         request: *request,
         written: vec![PartitionWritten {
             partition: "1".into(),
             new_next: 10_500,
             error: None,
         }],
-    });
+    }));
     assert!(
-        matches!(after.as_slice(), [Command::Lag { .. }]),
+        matches!(after.as_slice(), [Request::Read(ReadRequest::Lag { .. })]),
         "{after:?}"
     );
 }
@@ -361,13 +362,14 @@ fn a_failed_dry_run_says_why_and_changes_nothing() {
     let mut app = customer_app();
     at_stuck_partition(&mut app);
     let commands = run_menu_item(&mut app, DEAD_LETTER_ITEM);
-    let [Command::PlanDeadLetter { request, .. }] = commands.as_slice() else {
+    let [Request::Incident(IncidentRequest::PlanDeadLetter { request, .. })] = commands.as_slice()
+    else {
         panic!("{commands:?}");
     };
-    app.update(Action::RequestFailed {
+    app.update(Action::Reply(Reply::RequestFailed {
         request: *request,
         message: "hub sale partition 1 has no event 10413 yet".into(),
-    });
+    }));
     assert!(matches!(
         app.incident.as_ref().map(|d| &d.stage),
         Some(Stage::Failed { .. })
@@ -381,7 +383,7 @@ fn a_denied_action_is_refused_with_its_reason_and_audited() {
     let mut app = customer_app();
     at_stuck_partition(&mut app);
     let commands = press(&mut app, &["a"]);
-    let [Command::Permissions { request, hub, .. }] = commands.as_slice() else {
+    let [Request::Read(ReadRequest::Permissions { request, hub, .. })] = commands.as_slice() else {
         panic!("{commands:?}");
     };
     let listen_only =
@@ -389,7 +391,7 @@ fn a_denied_action_is_refused_with_its_reason_and_audited() {
             data_actions: vec!["Microsoft.EventHub/*/receive/action".into()],
             ..Default::default()
         }]);
-    app.update(Action::PermissionsLoaded {
+    app.update(Action::Reply(Reply::PermissionsLoaded {
         request: *request,
         hub: hub.clone(),
         permissions: HubPermissions {
@@ -397,13 +399,13 @@ fn a_denied_action_is_refused_with_its_reason_and_audited() {
             namespace: None,
             dead_letter: None,
         },
-    });
+    }));
     for _ in 0..RESET_ITEM {
         press(&mut app, &["j"]);
     }
     let commands = press(&mut app, &["<Enter>"]);
     assert!(
-        matches!(commands.as_slice(), [Command::AuditRefusal { action, reason, .. }]
+        matches!(commands.as_slice(), [Request::Incident(IncidentRequest::AuditRefusal { action, reason, .. })]
             if action == "reset_checkpoints" && reason.contains("consumergroups/write")),
         "{commands:?}"
     );

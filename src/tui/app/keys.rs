@@ -2,14 +2,14 @@
 
 use super::command_line::{ConsoleCommand, parse_command_line};
 use super::{App, Notice, View};
+use crate::protocol::Request;
 use crate::tui::action::Action;
-use crate::tui::command::Command;
 use crate::tui::keymap::{Key, Lookup};
 use crate::tui::state::{InputLine, InputMode};
 
 impl App {
     /// Interprets one key press in the current context.
-    pub fn handle_key(&mut self, key: Key) -> Vec<Command> {
+    pub fn handle_key(&mut self, key: Key) -> Vec<Request> {
         self.pending_keys.push(key);
         let lookup = self.keymap.lookup(self.context(), &self.pending_keys);
         match lookup {
@@ -36,7 +36,7 @@ impl App {
         }
     }
 
-    pub(super) fn edit_input(&mut self, action: &Action) -> Vec<Command> {
+    pub(super) fn edit_input(&mut self, action: &Action) -> Vec<Request> {
         match action {
             Action::CommandLine => self.input = Some(InputLine::new(InputMode::Command, "")),
             Action::Filter => {
@@ -64,7 +64,7 @@ impl App {
         Vec::new()
     }
 
-    pub(super) fn insert_char(&mut self, c: char) -> Vec<Command> {
+    pub(super) fn insert_char(&mut self, c: char) -> Vec<Request> {
         if let Some(input) = &mut self.input {
             input.insert(c);
             if input.mode == InputMode::Filter {
@@ -75,7 +75,7 @@ impl App {
         Vec::new()
     }
 
-    fn run_command_line(&mut self, text: &str) -> Vec<Command> {
+    fn run_command_line(&mut self, text: &str) -> Vec<Request> {
         match parse_command_line(text) {
             Ok(ConsoleCommand::Run(action)) => self.update(action),
             Ok(ConsoleCommand::Tail(from)) => self.tail_selected_hub(from),

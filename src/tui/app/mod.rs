@@ -1,4 +1,4 @@
-//! The console's state machine: `update(Action) -> Vec<Command>`.
+//! The console's state machine: `update(Action) -> Vec<Request>`.
 //!
 //! No terminal I/O and no async here, so every behaviour can be tested by feeding actions.
 //! Each backend request gets a fresh [`RequestId`]; a reply is applied only if its id is
@@ -18,7 +18,6 @@ mod replies;
 mod team;
 
 use super::action::{Action, ConnectionState};
-use super::command::{Command, RequestId};
 use super::keymap::{Context, Key, Keymap};
 use super::state::{
     ConsumerGroupsState, DeadLettersState, Decoding, DetailState, IncidentDialog, InputLine,
@@ -26,6 +25,7 @@ use super::state::{
 };
 use super::theme::{Theme, ThemeCatalog};
 use crate::model::{Hub, Identity, Namespace, Teams};
+use crate::protocol::{ReadRequest, Reply, Request, RequestId};
 pub use action_menu::ActionMenuState;
 pub use command_line::{ConsoleCommand, parse_command_line};
 pub use mouse::{ListArea, ListPane, ScreenLayout};
@@ -198,7 +198,7 @@ impl App {
     }
 
     /// The first requests to send, before any input.
-    pub fn start(&mut self) -> Vec<Command> {
+    pub fn start(&mut self) -> Vec<Request> {
         vec![self.request_hubs()]
     }
 
@@ -268,42 +268,27 @@ impl App {
         RequestId(self.next_request)
     }
 
-    fn request_hubs(&mut self) -> Command {
+    fn request_hubs(&mut self) -> Request {
         let request = self.issue();
         self.latest.hubs = Some(request);
-        Command::ListHubs {
+        Request::Read(ReadRequest::ListHubs {
             request,
             namespace: self.namespace.clone(),
-        }
+        })
     }
 
-    pub fn update(&mut self, action: Action) -> Vec<Command> {
+    pub fn update(&mut self, action: Action) -> Vec<Request> {
         // Any user action acknowledges an informational notice; errors stay until replaced.
         if !matches!(action, Action::Tick) && matches!(self.notice, Some(Notice::Info(_))) {
             self.notice = None;
         }
         self.dirty = true;
-        if let Action::PermissionsLoaded {
-            request,
-            permissions,
-            ..
-        } = &action
-        {
-            return self.permissions_loaded(*request, permissions);
-        }
-        if let Action::ContextSwitched { request, switched } = &action {
-            return self.context_switched(*request, switched);
-        }
-        if let Action::TeamSwitched {
-            request,
-            team,
-            principal,
-        } = &action
-        {
-            return self.team_switched(*request, team, principal);
-        }
-        if let Some(commands) = self.route_incident(&action) {
-            return commands;
+        let action = match action {
+            Action::Reply(reply) => return self.receive(reply),
+            other => other,
+        };
+        if let Some(requests) = self.route_dialog_key(&action) {
+            return requests;
         }
         if self.action_menu.is_some() && Action::BINDABLE.contains(&action) {
             return self.action_menu_key(action);
@@ -340,46 +325,71 @@ impl App {
             }
             Action::InsertChar(c) => self.insert_char(c),
             Action::Click { column, row } => self.click(column, row),
-            Action::ConnectionChanged(state) => {
-                self.connection = state;
-                Vec::new()
-            }
-            action @ (Action::NamespacesLoaded { .. }
-            | Action::HubsLoaded { .. }
-            | Action::PartitionsLoaded { .. }
-            | Action::LagLoaded { .. }
-            | Action::TailReceived { .. }
-            | Action::TailEnded { .. }
-            | Action::SchemasLoaded { .. }
-            | Action::DeadLettersLoaded { .. }
-            | Action::SchemaFetched { .. }
-            | Action::RequestFailed { .. }) => self.apply_reply(action),
             other => self.navigate(other),
         }
     }
 }
 
 impl App {
-    /// Sends what belongs to the incident dialog there: its keys while open (typed
-    /// characters included), and the answers to its request. `None`: not the dialog's.
-    fn route_incident(&mut self, action: &Action) -> Option<Vec<Command>> {
-        let dialog = self.incident.as_ref()?;
-        let answers_dialog = match action {
-            Action::ResetPlanned { request, .. }
-            | Action::ResetExecuted { request, .. }
-            | Action::DeadLetterPlanned { request, .. }
-            | Action::DeadLetterExecuted { request, .. }
-            | Action::RedrivePlanned { request, .. }
-            | Action::SendProgress { request, .. }
-            | Action::RedriveExecuted { request, .. }
-            | Action::ReplayPlanned { request, .. }
-            | Action::ReplayExecuted { request, .. }
-            | Action::RequestFailed { request, .. } => dialog.request == Some(*request),
-            _ => false,
-        };
-        if answers_dialog {
-            return Some(self.incident_reply(action.clone()));
+    /// Every reply, to what asked for it. The match has no catch-all: a reply added to the
+    /// protocol does not compile until it is routed here.
+    fn receive(&mut self, reply: Reply) -> Vec<Request> {
+        let for_dialog = self
+            .incident
+            .as_ref()
+            .is_some_and(|dialog| dialog.request.is_some() && dialog.request == reply.request());
+        match reply {
+            Reply::PermissionsLoaded {
+                request,
+                permissions,
+                ..
+            } => self.permissions_loaded(request, &permissions),
+            Reply::ContextSwitched { request, switched } => {
+                self.context_switched(request, &switched)
+            }
+            Reply::TeamSwitched {
+                request,
+                team,
+                principal,
+            } => self.team_switched(request, &team, &principal),
+            Reply::ConnectionChanged(state) => {
+                self.connection = state;
+                Vec::new()
+            }
+            Reply::ResetPlanned { .. }
+            | Reply::ResetExecuted { .. }
+            | Reply::DeadLetterPlanned { .. }
+            | Reply::DeadLetterExecuted { .. }
+            | Reply::RedrivePlanned { .. }
+            | Reply::SendProgress { .. }
+            | Reply::RedriveExecuted { .. }
+            | Reply::ReplayPlanned { .. }
+            | Reply::ReplayExecuted { .. } => {
+                if for_dialog {
+                    return self.incident_reply(reply);
+                }
+                // The dialog that asked was closed; the audit record is written either way.
+                Vec::new()
+            }
+            Reply::RefusalAudited { .. } => Vec::new(),
+            Reply::RequestFailed { .. } if for_dialog => self.incident_reply(reply),
+            Reply::NamespacesLoaded { .. }
+            | Reply::HubsLoaded { .. }
+            | Reply::PartitionsLoaded { .. }
+            | Reply::LagLoaded { .. }
+            | Reply::TailReceived { .. }
+            | Reply::TailEnded { .. }
+            | Reply::SchemasLoaded { .. }
+            | Reply::DeadLettersLoaded { .. }
+            | Reply::SchemaFetched { .. }
+            | Reply::RequestFailed { .. } => self.apply_reply(reply),
         }
+    }
+
+    /// While the incident dialog is open its keys (typed characters included) are its own.
+    /// `None`: not the dialog's.
+    fn route_dialog_key(&mut self, action: &Action) -> Option<Vec<Request>> {
+        self.incident.as_ref()?;
         let is_key = Action::BINDABLE.contains(action) || matches!(action, Action::InsertChar(_));
         if is_key && !matches!(action, Action::Quit) {
             return Some(self.incident_key(action.clone()));

@@ -6,7 +6,7 @@ use ratatui::layout::{Position, Rect};
 
 use super::navigate::Move;
 use super::{App, View};
-use crate::tui::command::Command;
+use crate::protocol::Request;
 
 /// The lists a click can land on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +44,7 @@ impl App {
     }
 
     /// A left click at `column`, `row` (terminal cells, 0-based).
-    pub(super) fn click(&mut self, column: u16, row: u16) -> Vec<Command> {
+    pub(super) fn click(&mut self, column: u16, row: u16) -> Vec<Request> {
         if self.help_open || self.input.is_some() {
             return Vec::new();
         }

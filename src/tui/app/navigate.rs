@@ -2,8 +2,8 @@
 
 use super::{App, Notice, View};
 use crate::model::StartPosition;
+use crate::protocol::{ReadRequest, Request};
 use crate::tui::action::Action;
-use crate::tui::command::Command;
 use crate::tui::state::{ConsumerGroupsState, DetailState, ListState, PartitionsState, TailState};
 
 /// Which way a selection moves.
@@ -17,7 +17,7 @@ pub(super) enum Move {
 }
 
 impl App {
-    pub(super) fn navigate(&mut self, action: Action) -> Vec<Command> {
+    pub(super) fn navigate(&mut self, action: Action) -> Vec<Request> {
         let page = self.page();
         match action {
             Action::SelectUp => self.move_selection(Move::Up(1)),
@@ -45,7 +45,7 @@ impl App {
                 let request = self.issue();
                 self.latest.namespaces = Some(request);
                 commands
-                    .chain([Command::ListNamespaces { request }])
+                    .chain([Request::Read(ReadRequest::ListNamespaces { request })])
                     .collect()
             }
             Action::ShowHubs => {
@@ -86,7 +86,7 @@ impl App {
         }
     }
 
-    pub(super) fn move_selection(&mut self, movement: Move) -> Vec<Command> {
+    pub(super) fn move_selection(&mut self, movement: Move) -> Vec<Request> {
         if self.help_open {
             self.help_scroll = apply(self.help_scroll, &movement, usize::MAX / 2);
             return Vec::new();
@@ -157,7 +157,7 @@ impl App {
         }
     }
 
-    fn open(&mut self) -> Vec<Command> {
+    fn open(&mut self) -> Vec<Request> {
         match self.view() {
             View::Namespaces => {
                 let Some(ns) = self.namespaces.get(self.namespaces_list.selected) else {
@@ -194,7 +194,7 @@ impl App {
                 wanted
                     .map(|id| {
                         let request = self.issue();
-                        Command::FetchSchema { request, id }
+                        Request::Read(ReadRequest::FetchSchema { request, id })
                     })
                     .into_iter()
                     .collect()
@@ -207,7 +207,7 @@ impl App {
         }
     }
 
-    fn back(&mut self) -> Vec<Command> {
+    fn back(&mut self) -> Vec<Request> {
         if self.input.take().is_some() || std::mem::take(&mut self.help_open) {
             return Vec::new();
         }
@@ -221,21 +221,21 @@ impl App {
                 .latest
                 .partitions
                 .take()
-                .map(|request| Command::StopRefresh { request })
+                .map(|request| Request::StopRefresh { request })
                 .into_iter()
                 .collect(),
             Some(View::ConsumerGroups) => self
                 .latest
                 .lag
                 .take()
-                .map(|request| Command::StopRefresh { request })
+                .map(|request| Request::StopRefresh { request })
                 .into_iter()
                 .collect(),
             _ => Vec::new(),
         }
     }
 
-    fn refresh(&mut self) -> Vec<Command> {
+    fn refresh(&mut self) -> Vec<Request> {
         match self.view() {
             View::Namespaces => self.navigate(Action::ShowNamespaces),
             View::Hubs => vec![self.request_hubs()],
@@ -259,7 +259,7 @@ impl App {
             .or_else(|| self.selected_hub().map(|h| h.name.clone()))
     }
 
-    fn show_partitions(&mut self) -> Vec<Command> {
+    fn show_partitions(&mut self) -> Vec<Request> {
         let Some(hub) = self.current_hub() else {
             return Vec::new();
         };
@@ -271,16 +271,16 @@ impl App {
         self.request_partitions().into_iter().collect()
     }
 
-    fn request_partitions(&mut self) -> Option<Command> {
+    fn request_partitions(&mut self) -> Option<Request> {
         let request = self.issue();
         self.latest.partitions = Some(request);
-        Some(Command::PartitionInfo {
+        Some(Request::Read(ReadRequest::PartitionInfo {
             request,
             hub: self.partitions.hub.clone(),
-        })
+        }))
     }
 
-    fn show_consumer_groups(&mut self) -> Vec<Command> {
+    fn show_consumer_groups(&mut self) -> Vec<Request> {
         let Some(hub) = self.current_hub() else {
             return Vec::new();
         };
@@ -302,20 +302,20 @@ impl App {
         self.request_lag().into_iter().collect()
     }
 
-    pub(super) fn request_lag(&mut self) -> Option<Command> {
+    pub(super) fn request_lag(&mut self) -> Option<Request> {
         let group = self.groups.selected_group()?.to_owned();
         let request = self.issue();
         self.latest.lag = Some(request);
-        Some(Command::Lag {
+        Some(Request::Read(ReadRequest::Lag {
             request,
             hub: self.groups.hub.clone(),
             consumer_group: group,
-        })
+        }))
     }
 
     /// From a lag row: tail that partition from the first unprocessed event (the likely
     /// poison event). Elsewhere: tail the hub from now.
-    fn show_tail(&mut self) -> Vec<Command> {
+    fn show_tail(&mut self) -> Vec<Request> {
         if self.view() == View::ConsumerGroups && self.groups.lag_focused {
             let row = self
                 .groups
@@ -335,7 +335,7 @@ impl App {
         self.tail_selected_hub(None)
     }
 
-    pub(super) fn tail_selected_hub(&mut self, from: Option<StartPosition>) -> Vec<Command> {
+    pub(super) fn tail_selected_hub(&mut self, from: Option<StartPosition>) -> Vec<Request> {
         let Some(hub) = self.current_hub() else {
             self.notice = Some(Notice::Error("no hub selected to tail".to_owned()));
             return Vec::new();
@@ -348,8 +348,8 @@ impl App {
         hub: String,
         partition: Option<String>,
         from: StartPosition,
-    ) -> Vec<Command> {
-        let mut commands: Vec<Command> = self.stop_tail().into_iter().collect();
+    ) -> Vec<Request> {
+        let mut commands: Vec<Request> = self.stop_tail().into_iter().collect();
         let request = self.issue();
         self.latest.tail = Some(request);
         let label = match &partition {
@@ -361,7 +361,7 @@ impl App {
         self.stack
             .retain(|v| !matches!(v, View::Tail | View::Detail));
         self.push(View::Tail);
-        commands.push(Command::StartTail {
+        commands.push(Request::StartTail {
             request,
             hub,
             partition,
@@ -372,7 +372,7 @@ impl App {
 
     /// The schema pane; from an event's detail, with its schema version selected (once the
     /// versions are in, if they are not yet).
-    fn show_schemas(&mut self) -> Vec<Command> {
+    fn show_schemas(&mut self) -> Vec<Request> {
         let wanted = match self.view() {
             View::Detail => self
                 .detail
@@ -397,16 +397,16 @@ impl App {
         vec![self.request_schemas()]
     }
 
-    fn request_schemas(&mut self) -> Command {
+    fn request_schemas(&mut self) -> Request {
         let request = self.issue();
         self.latest.schemas = Some(request);
-        Command::ListSchemas { request }
+        Request::Read(ReadRequest::ListSchemas { request })
     }
 
     /// Stops the running tail, if any; its late events become stale.
-    pub(super) fn stop_tail(&mut self) -> Option<Command> {
+    pub(super) fn stop_tail(&mut self) -> Option<Request> {
         let request = self.latest.tail.take()?;
-        Some(Command::StopTail { request })
+        Some(Request::StopTail { request })
     }
 }
 

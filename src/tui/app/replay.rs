@@ -8,14 +8,14 @@ use super::{App, Notice, View};
 use crate::model::StartPosition;
 use crate::ops::replay::ReplayRequest;
 use crate::ops::replay::SendPlan;
+use crate::protocol::{IncidentRequest, Request, Seen};
 use crate::tui::action::Action;
-use crate::tui::command::{Command, Seen};
 use crate::tui::state::{IncidentDialog, IncidentKind, ReplayForm, Stage};
 
 impl App {
     /// The action menu's `replay` on `hub`: from the tail's selected event when there is
     /// one, else from the lag table's selected partition, else a partition to type.
-    pub(super) fn open_replay_from_menu(&mut self, hub: String) -> Vec<Command> {
+    pub(super) fn open_replay_from_menu(&mut self, hub: String) -> Vec<Request> {
         let from_tail =
             matches!(self.view(), View::Tail | View::Detail) && self.stack.contains(&View::Tail);
         let selected = self.tail.as_ref().filter(|_| from_tail).and_then(|t| {
@@ -47,7 +47,7 @@ impl App {
     }
 
     /// Keys for the replay form and its dry run.
-    pub(super) fn replay_key(&mut self, action: Action) -> Vec<Command> {
+    pub(super) fn replay_key(&mut self, action: Action) -> Vec<Request> {
         let waiting = self.gated.is_some();
         let Some(dialog) = &mut self.incident else {
             return Vec::new();
@@ -89,7 +89,7 @@ impl App {
 
     /// The form, parsed into a request for the dry run; a field that does not parse says
     /// why and keeps everything typed.
-    fn plan_replay(&mut self) -> Vec<Command> {
+    fn plan_replay(&mut self) -> Vec<Request> {
         let Some(dialog) = &mut self.incident else {
             return Vec::new();
         };
@@ -108,7 +108,10 @@ impl App {
             dialog.stage = Stage::ReplayPlanning { rate };
             dialog.request = Some(request);
         }
-        vec![Command::PlanReplay { request, replay }]
+        vec![Request::Incident(IncidentRequest::PlanReplay {
+            request,
+            replay,
+        })]
     }
 
     /// The dry run arrived: shown, with the rate the form asked for.
@@ -126,14 +129,14 @@ impl App {
         plan: Seen<SendPlan>,
         source_hub: String,
         rate: Option<u32>,
-    ) -> Vec<Command> {
+    ) -> Vec<Request> {
         let request = self.start_running();
-        vec![Command::ExecuteReplay {
+        vec![Request::Incident(IncidentRequest::ExecuteReplay {
             request,
             plan,
             source_hub,
             rate,
-        }]
+        })]
     }
 }
 

@@ -12,7 +12,7 @@ use crate::model::StartPosition;
 use crate::model::permissions::{Permission, Permissions};
 use crate::ops::permissions::HubPermissions;
 use crate::ops::replay::{Outgoing, Progress, ReplayRequest, SendDone, SendPlan};
-use crate::tui::command::Seen;
+use crate::protocol::{IncidentRequest, Reply, Request, RequestId, Seen};
 use crate::tui::sample;
 use crate::tui::state::{ReplayField, Stage};
 
@@ -93,7 +93,8 @@ fn fill_form(app: &mut App, target: &str) -> (RequestId, ReplayRequest) {
     press(app, &["<Tab>"]);
     type_text(app, "50");
     let commands = press(app, &["<Enter>"]);
-    let [Command::PlanReplay { request, replay }] = commands.as_slice() else {
+    let [Request::Incident(IncidentRequest::PlanReplay { request, replay })] = commands.as_slice()
+    else {
         panic!("dry run asked, got {commands:?}");
     };
     (*request, replay.clone())
@@ -138,10 +139,10 @@ fn replay_from_a_hub_shows_the_dry_run_then_sends_exactly_that_plan() {
         }
     );
     let plan = Seen::new(replay_plan(&replay, &[5, 6, 9]));
-    app.update(Action::ReplayPlanned {
+    app.update(Action::Reply(Reply::ReplayPlanned {
         request,
         plan: plan.clone(),
-    });
+    }));
     assert_screens("replay_dry_run", &app);
 
     // `y` asks for the rights on the source (the same hub is the target), then sends.
@@ -149,33 +150,33 @@ fn replay_from_a_hub_shows_the_dry_run_then_sends_exactly_that_plan() {
     assert!(press(&mut app, &["y"]).is_empty(), "asked once");
     let commands = answer(&mut app, &asked, "sale", HubPermissions::default());
     let [
-        Command::ExecuteReplay {
+        Request::Incident(IncidentRequest::ExecuteReplay {
             request,
             plan: sent,
             source_hub,
             rate,
-        },
+        }),
     ] = commands.as_slice()
     else {
         panic!("execution asked, got {commands:?}");
     };
     assert_eq!(sent, &plan, "exactly the plan shown");
     assert_eq!((source_hub.as_str(), *rate), ("sale", Some(50)));
-    app.update(Action::SendProgress {
+    app.update(Action::Reply(Reply::SendProgress {
         request: *request,
         progress: Progress { sent: 1, total: 3 },
-    });
+    }));
     assert!(
         matches!(app.incident.as_ref().map(|d| &d.stage), Some(Stage::Running { progress: Some(p) }) if p.sent == 1)
     );
-    app.update(Action::ReplayExecuted {
+    app.update(Action::Reply(Reply::ReplayExecuted {
         request: *request,
         done: SendDone {
             sent: 3,
             total: 3,
             error: None,
         },
-    });
+    }));
     let Some(Stage::Finished { lines }) = app.incident.as_ref().map(|d| &d.stage) else {
         panic!("result shown: {:?}", app.incident);
     };
@@ -198,10 +199,10 @@ fn replay_to_another_hub_without_send_there_is_refused_and_audited() {
     on_sale_hub(&mut app);
     open_replay(&mut app);
     let (request, replay) = fill_form(&mut app, "dead-letter-sale");
-    app.update(Action::ReplayPlanned {
+    app.update(Action::Reply(Reply::ReplayPlanned {
         request,
         plan: Seen::new(replay_plan(&replay, &[5])),
-    });
+    }));
     let asked = press(&mut app, &["y"]);
     let asked = answer(&mut app, &asked, "sale", HubPermissions::default());
     let listen_only = Permissions::new(vec![Permission {
@@ -219,12 +220,12 @@ fn replay_to_another_hub_without_send_there_is_refused_and_audited() {
         },
     );
     let [
-        Command::AuditRefusal {
+        Request::Incident(IncidentRequest::AuditRefusal {
             action,
             hub,
             reason,
             ..
-        },
+        }),
     ] = refused.as_slice()
     else {
         panic!("refusal audited, got {refused:?}");
@@ -250,14 +251,14 @@ fn replay_from_the_tail_starts_at_the_selected_event() {
         &mut app,
         &["/", "s", "a", "l", "e", "<Enter>", "<End>", "t"],
     );
-    let Some(Command::StartTail { request, .. }) = commands.last() else {
+    let Some(Request::StartTail { request, .. }) = commands.last() else {
         panic!("{commands:?}");
     };
-    app.update(Action::TailReceived {
+    app.update(Action::Reply(Reply::TailReceived {
         request: *request,
         events: vec![sample::event(7)],
         lost: 0,
-    });
+    }));
     open_replay(&mut app);
     let Some(Stage::ReplayForm(form)) = app.incident.as_ref().map(|d| &d.stage) else {
         panic!("replay form open: {:?}", app.incident);

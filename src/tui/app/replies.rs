@@ -2,25 +2,24 @@
 
 use super::{App, Notice, View};
 use crate::model::{ConsumerGroupLag, LagPolicy};
-use crate::tui::action::Action;
-use crate::tui::command::{Command, RequestId};
+use crate::protocol::{ReadRequest, Reply, Request, RequestId};
 
 /// With no history yet, a checkpoint this old while events wait is called stuck.
 const STUCK_AFTER: std::time::Duration = std::time::Duration::from_secs(300);
 
 impl App {
-    pub(super) fn apply_reply(&mut self, action: Action) -> Vec<Command> {
+    pub(super) fn apply_reply(&mut self, reply: Reply) -> Vec<Request> {
         let latest = self.latest.clone();
         let is_latest = |slot: Option<RequestId>, request: RequestId| slot == Some(request);
         let mut commands = Vec::new();
-        match action {
-            Action::NamespacesLoaded {
+        match reply {
+            Reply::NamespacesLoaded {
                 request,
                 namespaces,
             } if is_latest(latest.namespaces, request) => {
                 self.namespaces = namespaces;
             }
-            Action::HubsLoaded {
+            Reply::HubsLoaded {
                 request,
                 namespace,
                 mut hubs,
@@ -33,7 +32,7 @@ impl App {
                 });
                 self.hubs = hubs;
             }
-            Action::PartitionsLoaded {
+            Reply::PartitionsLoaded {
                 request,
                 hub,
                 partitions,
@@ -41,7 +40,7 @@ impl App {
             } if is_latest(latest.partitions, request) && hub == self.partitions.hub => {
                 self.partitions.update(partitions, sampled_at);
             }
-            Action::LagLoaded { request, snapshot } if is_latest(latest.lag, request) => {
+            Reply::LagLoaded { request, snapshot } if is_latest(latest.lag, request) => {
                 let retention = self
                     .hubs
                     .iter()
@@ -54,7 +53,7 @@ impl App {
                 let lag = ConsumerGroupLag::compute(&snapshot, self.groups.lag.as_ref(), policy);
                 self.groups.lag = Some(lag);
             }
-            Action::TailReceived {
+            Reply::TailReceived {
                 request,
                 events,
                 lost,
@@ -69,32 +68,32 @@ impl App {
                         .wanted(event.content_type.as_deref(), &event.body)
                     {
                         let request = self.issue();
-                        commands.push(Command::FetchSchema { request, id });
+                        commands.push(Request::Read(ReadRequest::FetchSchema { request, id }));
                     }
                 }
                 // A frozen tail off screen changes nothing visible.
                 self.dirty = matches!(self.view(), View::Tail);
             }
-            Action::TailEnded { request, reason } if is_latest(latest.tail, request) => {
+            Reply::TailEnded { request, reason } if is_latest(latest.tail, request) => {
                 self.latest.tail = None;
                 if let Some(tail) = &mut self.tail {
                     tail.ended = Some(reason.unwrap_or_else(|| "ended".to_owned()));
                 }
             }
-            Action::SchemaFetched { id, outcome, .. } => {
+            Reply::SchemaFetched { id, outcome, .. } => {
                 self.decoding.fetched(&id, outcome);
                 self.incident_schema_arrived();
                 self.dirty = matches!(self.view(), View::Tail | View::Detail);
             }
-            Action::SchemasLoaded { request, schemas } if is_latest(latest.schemas, request) => {
+            Reply::SchemasLoaded { request, schemas } if is_latest(latest.schemas, request) => {
                 self.schemas.load(schemas);
             }
-            Action::DeadLettersLoaded { request, hub, rows }
+            Reply::DeadLettersLoaded { request, hub, rows }
                 if is_latest(latest.dead_letters, request) && hub == self.dead_letters.hub =>
             {
                 self.dead_letters.load(rows);
             }
-            Action::RequestFailed { request, message } => {
+            Reply::RequestFailed { request, message } => {
                 let slots = [
                     latest.schemas,
                     latest.namespaces,

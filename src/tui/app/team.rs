@@ -3,14 +3,14 @@
 
 use super::{App, Notice, View};
 use crate::model::Identity;
-use crate::tui::command::{Command, RequestId};
+use crate::protocol::{Request, RequestId};
 
 impl App {
-    pub(super) fn switch_team(&mut self, team: String) -> Vec<Command> {
+    pub(super) fn switch_team(&mut self, team: String) -> Vec<Request> {
         let request = self.issue();
         self.latest.team = Some(request);
         self.action_menu = None;
-        vec![Command::SwitchTeam { request, team }]
+        vec![Request::SwitchTeam { request, team }]
     }
 
     pub(super) fn team_switched(
@@ -18,7 +18,7 @@ impl App {
         request: RequestId,
         team: &str,
         principal: &str,
-    ) -> Vec<Command> {
+    ) -> Vec<Request> {
         if self.latest.team != Some(request) {
             return Vec::new();
         }
@@ -40,9 +40,9 @@ impl App {
 
 #[cfg(test)]
 mod tests {
+    use crate::protocol::{ReadRequest, Reply, Request};
     use crate::tui::action::Action;
     use crate::tui::app::{ConsoleCommand, parse_command_line};
-    use crate::tui::command::Command;
     use crate::tui::sample;
 
     #[test]
@@ -53,29 +53,32 @@ mod tests {
         );
         let mut app = sample::app_with_hubs();
         let commands = app.switch_team("conversions".into());
-        let [Command::SwitchTeam { request, team }] = commands.as_slice() else {
+        let [Request::SwitchTeam { request, team }] = commands.as_slice() else {
             panic!("{commands:?}");
         };
         assert_eq!(team, "conversions");
-        let next = app.update(Action::TeamSwitched {
+        let next = app.update(Action::Reply(Reply::TeamSwitched {
             request: *request,
             team: team.clone(),
             principal: "team-conversions".into(),
-        });
+        }));
         assert!(
-            matches!(next.as_slice(), [Command::ListHubs { .. }]),
+            matches!(
+                next.as_slice(),
+                [Request::Read(ReadRequest::ListHubs { .. })]
+            ),
             "{next:?}"
         );
         assert_eq!(app.identity.team.as_deref(), Some("conversions"));
         // A failure to switch reaches the status bar.
         let again = app.switch_team("marketing".into());
-        let [Command::SwitchTeam { request, .. }] = again.as_slice() else {
+        let [Request::SwitchTeam { request, .. }] = again.as_slice() else {
             panic!("{again:?}");
         };
-        app.update(Action::RequestFailed {
+        app.update(Action::Reply(Reply::RequestFailed {
             request: *request,
             message: "no team \"marketing\"".into(),
-        });
+        }));
         assert!(matches!(
             app.notice,
             Some(crate::tui::app::Notice::Error(_))

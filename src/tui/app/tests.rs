@@ -2,17 +2,18 @@
 
 use super::*;
 use crate::model::StartPosition;
+use crate::protocol::{ReadRequest, Reply, Request};
 use crate::tui::sample;
 
 fn key(text: &str) -> Key {
     text.parse().expect("test key parses")
 }
 
-fn press(app: &mut App, keys: &[&str]) -> Vec<Command> {
+fn press(app: &mut App, keys: &[&str]) -> Vec<Request> {
     keys.iter().flat_map(|k| app.handle_key(key(k))).collect()
 }
 
-fn only(commands: Vec<Command>) -> Command {
+fn only(commands: Vec<Request>) -> Request {
     assert_eq!(commands.len(), 1, "{commands:?}");
     commands.into_iter().next().expect("one command")
 }
@@ -33,11 +34,11 @@ fn navigate_hubs_to_consumer_group_to_tail_and_back() {
     press(&mut app, &["<Enter>", "j"]);
     assert_eq!(app.selected_hub().map(|h| h.name.as_str()), Some("sale"));
 
-    let Command::Lag {
+    let Request::Read(ReadRequest::Lag {
         request,
         hub,
         consumer_group,
-    } = only(press(&mut app, &["c"]))
+    }) = only(press(&mut app, &["c"]))
     else {
         panic!("c asks for lag");
     };
@@ -46,10 +47,10 @@ fn navigate_hubs_to_consumer_group_to_tail_and_back() {
         ("sale", "crm-sync")
     );
     assert_eq!(app.view(), View::ConsumerGroups);
-    app.update(Action::LagLoaded {
+    app.update(Action::Reply(Reply::LagLoaded {
         request,
         snapshot: sample::lag_snapshot(0, 0),
-    });
+    }));
     assert_eq!(
         app.groups.lag.as_ref().map(|l| l.total_behind()),
         Some(2 + 588 + 5_000)
@@ -58,7 +59,7 @@ fn navigate_hubs_to_consumer_group_to_tail_and_back() {
     // Focus the lag table, pick partition 1, tail from its first unprocessed event.
     press(&mut app, &["<Enter>", "j"]);
     let commands = press(&mut app, &["t"]);
-    let Command::StartTail {
+    let Request::StartTail {
         hub,
         partition,
         from,
@@ -71,7 +72,7 @@ fn navigate_hubs_to_consumer_group_to_tail_and_back() {
     assert_eq!(from, StartPosition::Sequence(10_413));
     assert_eq!(app.stack(), [View::Hubs, View::ConsumerGroups, View::Tail]);
 
-    let Command::StopTail { .. } = only(press(&mut app, &["<Esc>"])) else {
+    let Request::StopTail { .. } = only(press(&mut app, &["<Esc>"])) else {
         panic!("leaving the tail stops it");
     };
     assert_eq!(app.view(), View::ConsumerGroups);
@@ -80,53 +81,55 @@ fn navigate_hubs_to_consumer_group_to_tail_and_back() {
 #[test]
 fn stale_replies_are_dropped() {
     let mut app = sample::app_with_hubs();
-    let Command::PartitionInfo { request: first, .. } = only(press(&mut app, &["<Enter>"])) else {
+    let Request::Read(ReadRequest::PartitionInfo { request: first, .. }) =
+        only(press(&mut app, &["<Enter>"]))
+    else {
         panic!("enter on a hub asks for partitions");
     };
     // The user refreshes before the first answer arrives; only the second counts.
-    let Command::PartitionInfo {
+    let Request::Read(ReadRequest::PartitionInfo {
         request: second,
         hub,
         ..
-    } = only(press(&mut app, &["r"]))
+    }) = only(press(&mut app, &["r"]))
     else {
         panic!("r refreshes");
     };
     app.take_dirty();
-    app.update(Action::PartitionsLoaded {
+    app.update(Action::Reply(Reply::PartitionsLoaded {
         request: first,
         hub: hub.clone(),
         partitions: sample::partitions(0),
         sampled_at: sample::now(),
-    });
+    }));
     assert!(app.partitions.partitions.is_empty());
     assert!(!app.is_dirty(), "a stale reply must not cause a redraw");
-    app.update(Action::PartitionsLoaded {
+    app.update(Action::Reply(Reply::PartitionsLoaded {
         request: second,
         hub,
         partitions: sample::partitions(0),
         sampled_at: sample::now(),
-    });
+    }));
     assert_eq!(app.partitions.partitions.len(), 4);
 }
 
 #[test]
 fn tail_events_after_leaving_are_dropped() {
     let mut app = sample::app_with_hubs();
-    let Command::StartTail { request, .. } = only(press(&mut app, &["t"])) else {
+    let Request::StartTail { request, .. } = only(press(&mut app, &["t"])) else {
         panic!("t tails");
     };
-    app.update(Action::TailReceived {
+    app.update(Action::Reply(Reply::TailReceived {
         request,
         events: vec![sample::event(1)],
         lost: 0,
-    });
+    }));
     press(&mut app, &["<Esc>"]);
-    app.update(Action::TailReceived {
+    app.update(Action::Reply(Reply::TailReceived {
         request,
         events: vec![sample::event(2)],
         lost: 0,
-    });
+    }));
     let tail = app.tail.as_ref().expect("tail state kept");
     assert_eq!(tail.buffer.buffered(), 1);
 }
@@ -134,21 +137,21 @@ fn tail_events_after_leaving_are_dropped() {
 #[test]
 fn pause_freezes_the_tail_and_filter_narrows_it() {
     let mut app = sample::app_with_hubs();
-    let Command::StartTail { request, .. } = only(press(&mut app, &["t"])) else {
+    let Request::StartTail { request, .. } = only(press(&mut app, &["t"])) else {
         panic!("t tails");
     };
     let batch = |range: std::ops::Range<i64>| range.map(sample::event).collect::<Vec<_>>();
-    app.update(Action::TailReceived {
+    app.update(Action::Reply(Reply::TailReceived {
         request,
         events: batch(0..10),
         lost: 3,
-    });
+    }));
     press(&mut app, &["<Space>"]);
-    app.update(Action::TailReceived {
+    app.update(Action::Reply(Reply::TailReceived {
         request,
         events: batch(10..15),
         lost: 0,
-    });
+    }));
     let tail = app.tail.as_ref().expect("tail");
     assert_eq!(
         (
@@ -171,14 +174,14 @@ fn pause_freezes_the_tail_and_filter_narrows_it() {
 #[test]
 fn open_event_detail_and_toggle_hex() {
     let mut app = sample::app_with_hubs();
-    let Command::StartTail { request, .. } = only(press(&mut app, &["t"])) else {
+    let Request::StartTail { request, .. } = only(press(&mut app, &["t"])) else {
         panic!("t tails");
     };
-    app.update(Action::TailReceived {
+    app.update(Action::Reply(Reply::TailReceived {
         request,
         events: vec![sample::event(7)],
         lost: 0,
-    });
+    }));
     press(&mut app, &["<Enter>", "h"]);
     assert_eq!(app.view(), View::Detail);
     assert_eq!(app.detail.event.as_ref().map(|e| e.sequence), Some(7));
@@ -191,7 +194,10 @@ fn open_event_detail_and_toggle_hex() {
 fn command_line_switches_panes_and_themes() {
     let mut app = sample::app_with_hubs();
     let commands = press(&mut app, &[":", "c", "g", "<Enter>"]);
-    assert!(matches!(only(commands), Command::Lag { .. }));
+    assert!(matches!(
+        only(commands),
+        Request::Read(ReadRequest::Lag { .. })
+    ));
     press(
         &mut app,
         &[
@@ -233,19 +239,21 @@ fn help_toggles_and_tick_only_dirties_relative_time_views() {
 #[test]
 fn leaving_a_refreshed_pane_stops_its_refresh() {
     let mut app = sample::app_with_hubs();
-    let Command::PartitionInfo { request, .. } = only(press(&mut app, &["<Enter>"])) else {
+    let Request::Read(ReadRequest::PartitionInfo { request, .. }) =
+        only(press(&mut app, &["<Enter>"]))
+    else {
         panic!("enter on a hub asks for partitions");
     };
     assert_eq!(
         only(press(&mut app, &["<Esc>"])),
-        Command::StopRefresh { request }
+        Request::StopRefresh { request }
     );
-    let Command::Lag { request, .. } = only(press(&mut app, &["c"])) else {
+    let Request::Read(ReadRequest::Lag { request, .. }) = only(press(&mut app, &["c"])) else {
         panic!("c asks for lag");
     };
     assert_eq!(
         only(press(&mut app, &["<Esc>"])),
-        Command::StopRefresh { request }
+        Request::StopRefresh { request }
     );
 }
 
@@ -269,7 +277,7 @@ fn draw_frame(app: &mut App) -> Vec<String> {
         .collect()
 }
 
-fn click(app: &mut App, column: u16, row: u16) -> Vec<Command> {
+fn click(app: &mut App, column: u16, row: u16) -> Vec<Request> {
     app.update(Action::Click { column, row })
 }
 
@@ -297,13 +305,13 @@ fn a_click_focuses_the_pane_and_picks_its_row() {
     let mut app = sample::app_with_hubs();
     // "sal" matches dead-letter-sale first, then sale.
     press(&mut app, &["/", "s", "a", "l", "<Enter>", "j"]);
-    let Command::Lag { request, .. } = only(press(&mut app, &["c"])) else {
+    let Request::Read(ReadRequest::Lag { request, .. }) = only(press(&mut app, &["c"])) else {
         panic!("c asks for lag");
     };
-    app.update(Action::LagLoaded {
+    app.update(Action::Reply(Reply::LagLoaded {
         request,
         snapshot: sample::lag_snapshot(0, 0),
-    });
+    }));
     let screen = draw_frame(&mut app);
     // Partition 2's lag row: focus moves to the lag table and selects it.
     let lag_row = screen
@@ -321,7 +329,9 @@ fn a_click_focuses_the_pane_and_picks_its_row() {
         .iter()
         .position(|line| line.starts_with("│lake-ingest"))
         .expect("second group is on screen");
-    let Command::Lag { consumer_group, .. } = only(click(&mut app, 3, group_row as u16)) else {
+    let Request::Read(ReadRequest::Lag { consumer_group, .. }) =
+        only(click(&mut app, 3, group_row as u16))
+    else {
         panic!("a new group asks for its lag");
     };
     assert_eq!(consumer_group, "lake-ingest");
@@ -337,14 +347,14 @@ fn a_click_focuses_the_pane_and_picks_its_row() {
 #[test]
 fn a_click_in_the_tail_stops_following_until_the_newest_row() {
     let mut app = sample::app_with_hubs();
-    let Command::StartTail { request, .. } = only(press(&mut app, &["t"])) else {
+    let Request::StartTail { request, .. } = only(press(&mut app, &["t"])) else {
         panic!("t tails");
     };
-    app.update(Action::TailReceived {
+    app.update(Action::Reply(Reply::TailReceived {
         request,
         events: (0..5).map(sample::event).collect(),
         lost: 0,
-    });
+    }));
     let screen = draw_frame(&mut app);
     let header = screen
         .iter()

@@ -4,22 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::list::ListState;
-use crate::model::TailEvent;
-use crate::ops::provenance::Provenance;
-
-/// One dead-lettered event: the copy as it sits in the dead-letter hub, and where it came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeadLetterRow {
-    pub event: TailEvent,
-    pub provenance: Provenance,
-}
-
-impl DeadLetterRow {
-    /// Where the copy is in the dead-letter hub: what a redrive names.
-    pub fn key(&self) -> (String, i64) {
-        (self.event.partition.clone(), self.event.sequence)
-    }
-}
+pub use crate::protocol::DeadLetterRow;
 
 #[derive(Debug, Clone, Default)]
 pub struct DeadLettersState {

@@ -6,7 +6,7 @@ use super::ReplayForm;
 use crate::ops::dead_letter::{DeadLetterPlan, Mode};
 use crate::ops::replay::{Progress, SendPlan};
 use crate::ops::reset::ResetPlan;
-use crate::tui::command::{RequestId, Seen};
+use crate::protocol::{RequestId, Seen};
 
 /// Which action the dialog carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

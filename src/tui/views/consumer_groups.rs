@@ -55,7 +55,10 @@ fn lag_row<'a>(p: &PartitionLag, theme: &Theme) -> Row<'a> {
 pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) -> [ListArea; 2] {
     let theme = &app.theme;
     let state = &app.groups;
-    let list_height = (state.groups.len() as u16 + 3).clamp(4, area.height / 3);
+    // A third of the pane at most, yet always room for one group: `clamp` would panic on a
+    // pane shorter than 12 rows, where a third is less than the minimum.
+    let rows_wanted = u16::try_from(state.groups.len()).unwrap_or(u16::MAX);
+    let list_height = rows_wanted.saturating_add(3).min(area.height / 3).max(4);
     let [groups_area, lag_area] =
         Layout::vertical([Constraint::Length(list_height), Constraint::Fill(1)]).areas(area);
 

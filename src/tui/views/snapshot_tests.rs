@@ -3,9 +3,9 @@
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
+use crate::protocol::{ReadRequest, Reply, Request};
 use crate::tui::action::{Action, ConnectionState};
 use crate::tui::app::App;
-use crate::tui::command::Command;
 use crate::tui::keymap::Key;
 use crate::tui::sample;
 
@@ -21,20 +21,20 @@ fn draw(app: &App, width: u16, height: u16) -> String {
     terminal.backend().to_string()
 }
 
-fn press(app: &mut App, keys: &[&str]) -> Vec<Command> {
+fn press(app: &mut App, keys: &[&str]) -> Vec<Request> {
     keys.iter()
         .flat_map(|k| app.handle_key(k.parse::<Key>().expect("key")))
         .collect()
 }
 
-fn request_of(commands: &[Command]) -> crate::tui::command::RequestId {
+fn request_of(commands: &[Request]) -> crate::protocol::RequestId {
     match commands.last() {
         Some(
-            Command::PartitionInfo { request, .. }
-            | Command::Lag { request, .. }
-            | Command::StartTail { request, .. }
-            | Command::ListNamespaces { request }
-            | Command::ListSchemas { request },
+            Request::Read(ReadRequest::PartitionInfo { request, .. })
+            | Request::Read(ReadRequest::Lag { request, .. })
+            | Request::StartTail { request, .. }
+            | Request::Read(ReadRequest::ListNamespaces { request })
+            | Request::Read(ReadRequest::ListSchemas { request }),
         ) => *request,
         other => panic!("unexpected {other:?}"),
     }
@@ -48,7 +48,9 @@ fn assert_pane(name: &str, app: &App) {
 
 fn connected() -> App {
     let mut app = sample::app_with_hubs();
-    app.update(Action::ConnectionChanged(ConnectionState::Connected));
+    app.update(Action::Reply(Reply::ConnectionChanged(
+        ConnectionState::Connected,
+    )));
     app
 }
 
@@ -61,13 +63,13 @@ fn hubs_pane() {
 fn namespaces_pane() {
     let mut app = connected();
     let request = request_of(&press(&mut app, &["n"]));
-    app.update(Action::NamespacesLoaded {
+    app.update(Action::Reply(Reply::NamespacesLoaded {
         request,
         namespaces: vec![crate::model::Namespace {
             name: "contoso-events".into(),
             host: "contoso-events.servicebus.windows.net".into(),
         }],
-    });
+    }));
     assert_pane("namespaces", &app);
 }
 
@@ -81,12 +83,12 @@ fn partitions_pane() {
         } else {
             press(&mut app, &["r"])
         });
-        app.update(Action::PartitionsLoaded {
+        app.update(Action::Reply(Reply::PartitionsLoaded {
             request,
             hub: "sale".into(),
             partitions: sample::partitions(grown),
             sampled_at: sample::at(i as i64 * 5 - 20),
-        });
+        }));
     }
     assert_pane("partitions", &app);
 }
@@ -95,10 +97,10 @@ fn lag_app() -> App {
     let mut app = connected();
     press(&mut app, &["<End>"]);
     let request = request_of(&press(&mut app, &["c"]));
-    app.update(Action::LagLoaded {
+    app.update(Action::Reply(Reply::LagLoaded {
         request,
         snapshot: sample::lag_snapshot(0, 0),
-    });
+    }));
     press(&mut app, &["<Enter>", "j"]);
     app
 }
@@ -112,11 +114,11 @@ fn tail_app() -> App {
     let mut app = lag_app();
     let request = request_of(&press(&mut app, &["t"]));
     let events: Vec<_> = (10_413..10_460).map(sample::event).collect();
-    app.update(Action::TailReceived {
+    app.update(Action::Reply(Reply::TailReceived {
         request,
         events,
         lost: 7,
-    });
+    }));
     app
 }
 
@@ -204,10 +206,10 @@ fn sample_schemas() -> Vec<crate::model::RegisteredSchema> {
 fn schemas_pane_shows_a_version_then_a_diff_with_its_predecessor() {
     let mut app = connected();
     let request = request_of(&press(&mut app, &["s"]));
-    app.update(Action::SchemasLoaded {
+    app.update(Action::Reply(Reply::SchemasLoaded {
         request,
         schemas: sample_schemas(),
-    });
+    }));
     assert_pane("schemas_one_version", &app);
     press(&mut app, &["<End>"]);
     assert_pane("schemas_diff", &app);
@@ -221,10 +223,10 @@ fn from_an_event_the_schema_pane_opens_on_its_version() {
         event.content_type = Some("avro/binary+7113c15cdc0262e342d747bdc3a8b0b4".into());
     }
     let request = request_of(&press(&mut app, &["s"]));
-    app.update(Action::SchemasLoaded {
+    app.update(Action::Reply(Reply::SchemasLoaded {
         request,
         schemas: sample_schemas(),
-    });
+    }));
     let selected = app.schemas.selected().map(|s| (s.name.as_str(), s.version));
     assert_eq!(selected, Some(("com.example.customer.ContactPurchased", 1)));
     // Back returns to the event.

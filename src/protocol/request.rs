@@ -1,0 +1,183 @@
+//! What the console asks of the backend, grouped by how the backend runs it.
+
+use super::{RequestId, Seen};
+use crate::model::StartPosition;
+use crate::ops::dead_letter::{DeadLetterPlan, DeadLetterRequest, Mode};
+use crate::ops::redrive::RedriveRequest;
+use crate::ops::replay::{ReplayRequest, SendPlan};
+use crate::ops::reset::{ResetPlan, ResetRequest};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    /// One read, one answer (repeated while its pane is on screen, for partitions and lag).
+    Read(ReadRequest),
+    /// An incident action or its dry run: runs to the end even when the user moves on.
+    Incident(IncidentRequest),
+    /// Read `hub` from `from`; one partition, or all when `partition` is `None`. Replaces
+    /// the tail running before.
+    StartTail {
+        request: RequestId,
+        hub: String,
+        partition: Option<String>,
+        from: StartPosition,
+    },
+    StopTail {
+        request: RequestId,
+    },
+    /// Sign in as `team` instead (the embedded demo's team identities).
+    SwitchTeam {
+        request: RequestId,
+        team: String,
+    },
+    /// Connect to the named context of the user's config file instead.
+    SwitchContext {
+        request: RequestId,
+        name: String,
+    },
+    /// The pane that asked `request` (partitions, lag) is gone: stop refreshing it.
+    StopRefresh {
+        request: RequestId,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadRequest {
+    ListNamespaces {
+        request: RequestId,
+    },
+    ListHubs {
+        request: RequestId,
+        namespace: String,
+    },
+    PartitionInfo {
+        request: RequestId,
+        hub: String,
+    },
+    Lag {
+        request: RequestId,
+        hub: String,
+        consumer_group: String,
+    },
+    /// The registry's schema `id`, for decoding the tail.
+    FetchSchema {
+        request: RequestId,
+        id: String,
+    },
+    /// The identity's effective permissions for actions on `hub` (and on the team's
+    /// dead-letter hub, when it has one); `fresh` skips the cache.
+    Permissions {
+        request: RequestId,
+        hub: String,
+        dead_letter_hub: Option<String>,
+        fresh: bool,
+    },
+    /// Every version of every schema the registry shows this identity.
+    ListSchemas {
+        request: RequestId,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IncidentRequest {
+    /// The dry run of a checkpoint reset; nothing is written.
+    PlanReset {
+        request: RequestId,
+        reset: ResetRequest,
+    },
+    /// Writes the reset the user confirmed, and audits it.
+    ExecuteReset {
+        request: RequestId,
+        plan: Seen<ResetPlan>,
+    },
+    /// The dry run of dead-lettering (or checkpointing past) an event.
+    PlanDeadLetter {
+        request: RequestId,
+        dead_letter: DeadLetterRequest,
+    },
+    /// Carries out the plan the user confirmed, in `mode`, with the reason they gave.
+    ExecuteDeadLetter {
+        request: RequestId,
+        plan: Seen<DeadLetterPlan>,
+        mode: Mode,
+        reason: String,
+    },
+    /// The events ehops dead-lettered into `hub`.
+    ListDeadLetters { request: RequestId, hub: String },
+    /// The dry run of sending dead-lettered events home.
+    PlanRedrive {
+        request: RequestId,
+        redrive: RedriveRequest,
+    },
+    /// Sends the redrive the user confirmed, reporting progress, and audits it.
+    ExecuteRedrive {
+        request: RequestId,
+        plan: Seen<SendPlan>,
+        dead_letter_hub: String,
+    },
+    /// The dry run of re-publishing a range of one partition.
+    PlanReplay {
+        request: RequestId,
+        replay: ReplayRequest,
+    },
+    /// Sends the replay the user confirmed, at most `rate` events a second, reporting
+    /// progress, and audits it.
+    ExecuteReplay {
+        request: RequestId,
+        plan: Seen<SendPlan>,
+        source_hub: String,
+        rate: Option<u32>,
+    },
+    /// Records in the audit trail that the user was refused `action` on `hub`, and why.
+    AuditRefusal {
+        request: RequestId,
+        action: String,
+        hub: String,
+        consumer_group: Option<String>,
+        reason: String,
+    },
+}
+
+impl Request {
+    pub fn id(&self) -> RequestId {
+        match self {
+            Request::Read(read) => read.id(),
+            Request::Incident(incident) => incident.id(),
+            Request::StartTail { request, .. }
+            | Request::StopTail { request }
+            | Request::SwitchTeam { request, .. }
+            | Request::SwitchContext { request, .. }
+            | Request::StopRefresh { request } => *request,
+        }
+    }
+}
+
+impl ReadRequest {
+    pub fn id(&self) -> RequestId {
+        match self {
+            ReadRequest::ListNamespaces { request }
+            | ReadRequest::ListHubs { request, .. }
+            | ReadRequest::PartitionInfo { request, .. }
+            | ReadRequest::Lag { request, .. }
+            | ReadRequest::FetchSchema { request, .. }
+            | ReadRequest::Permissions { request, .. }
+            | ReadRequest::ListSchemas { request } => *request,
+        }
+    }
+}
+
+impl IncidentRequest {
+    pub fn id(&self) -> RequestId {
+        match self {
+            IncidentRequest::PlanReset { request, .. }
+            | IncidentRequest::ExecuteReset { request, .. }
+            | IncidentRequest::PlanDeadLetter { request, .. }
+            | IncidentRequest::ExecuteDeadLetter { request, .. }
+            | IncidentRequest::ListDeadLetters { request, .. }
+            | IncidentRequest::PlanRedrive { request, .. }
+            | IncidentRequest::ExecuteRedrive { request, .. }
+            | IncidentRequest::PlanReplay { request, .. }
+            | IncidentRequest::ExecuteReplay { request, .. }
+            | IncidentRequest::AuditRefusal { request, .. } => *request,
+        }
+    }
+}
