@@ -56,12 +56,15 @@ pub async fn run(args: EmulatorArgs) -> u8 {
     for report in &running.damage {
         eprintln!("warning: {report}");
     }
+    // Listen for the signals before saying ready: a supervisor (or a test) that stops the
+    // emulator the moment it is ready must get a clean shutdown, not the default kill.
+    let shutdown = shutdown_signal();
     if args.json {
         println!("{}", ready_json(&running));
     } else {
         print_banner(&running, &data_dir);
     }
-    wait_for_shutdown().await;
+    shutdown.await;
     drop(running);
     exit::OK
 }
@@ -118,24 +121,33 @@ fn print_namespace(namespace: &NamespaceEndpoint) {
     }
 }
 
-async fn wait_for_shutdown() {
+/// Resolves on SIGINT or SIGTERM. Both handlers are installed when this is called, not when
+/// the future is first polled (tokio's `ctrl_c()` installs its handler only when polled).
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
+        let term = signal(SignalKind::terminate()).ok();
+        let interrupt = signal(SignalKind::interrupt()).ok();
+        async move {
+            match (term, interrupt) {
+                (Some(mut term), Some(mut interrupt)) => {
+                    tokio::select! {
+                        _ = term.recv() => {}
+                        _ = interrupt.recv() => {}
+                    }
                 }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
+                (Some(mut only), None) | (None, Some(mut only)) => {
+                    only.recv().await;
+                }
+                (None, None) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
             }
         }
     }
     #[cfg(not(unix))]
-    {
+    async {
         let _ = tokio::signal::ctrl_c().await;
     }
 }
