@@ -178,7 +178,7 @@ pub async fn hubs_to_watch(
                     None => {
                         return Err(fail(&ConnectError::new(
                             Failure::NotFound,
-                            format!("no hub {name} in namespace {}", connection.namespace),
+                            format!("hub {name} not found in namespace {}", connection.namespace),
                         )));
                     }
                 },

@@ -20,6 +20,8 @@ use crate::connect::error::ConnectError;
 use crate::connect::peek::EnqueuedTimes;
 use crate::model::{ConsumerGroupLag, GroupHistory, LagPolicy, LagSnapshot};
 
+const MINUTE: i64 = 60;
+
 /// Hubs sampled at once by default.
 pub const DEFAULT_CONCURRENCY: usize = 8;
 /// A checkpoint this old while events wait counts as stuck when there is no history yet.
@@ -51,6 +53,8 @@ pub struct LagSampler {
     checkpoints: Arc<dyn CheckpointStore>,
     times: EnqueuedTimes,
     histories: HashMap<(String, String), GroupHistory>,
+    /// Per group, the minute and status of the last sample written to disk.
+    written: HashMap<(String, String), (i64, String)>,
     store: Option<HistoryStore>,
     pub concurrency: usize,
     /// Disk writes that failed (the history on disk is a convenience: sampling goes on).
@@ -68,6 +72,7 @@ impl LagSampler {
             checkpoints,
             times: EnqueuedTimes::new(),
             histories: HashMap::new(),
+            written: HashMap::new(),
             store,
             concurrency: DEFAULT_CONCURRENCY,
             write_failures: 0,
@@ -82,21 +87,19 @@ impl LagSampler {
     pub fn history(&mut self, hub: &str, group: &str) -> &GroupHistory {
         let key = (hub.to_owned(), group.to_owned());
         if !self.histories.contains_key(&key) {
-            let loaded = self
-                .store
-                .as_ref()
-                .and_then(|store| {
-                    let since = OffsetDateTime::now_utc() - super::lag_history::KEEP;
-                    store
-                        .load(&self.namespace(), hub, group, since)
-                        .map_err(
-                            |error| tracing::info!(%error, hub, group, "lag history not loaded"),
-                        )
-                        .ok()
-                })
-                .map(|loaded| loaded.history())
-                .unwrap_or_default();
-            self.histories.insert(key.clone(), loaded);
+            let loaded = self.store.as_ref().and_then(|store| {
+                let since = OffsetDateTime::now_utc() - super::lag_history::KEEP;
+                store
+                    .load(&self.namespace(), hub, group, since)
+                    .map_err(|error| tracing::info!(%error, hub, group, "lag history not loaded"))
+                    .ok()
+            });
+            if let Some(last) = loaded.as_ref().and_then(|l| l.samples.last()) {
+                self.written
+                    .insert(key.clone(), (last.at / MINUTE, last.status.clone()));
+            }
+            let history = loaded.map(|l| l.history()).unwrap_or_default();
+            self.histories.insert(key.clone(), history);
         }
         &self.histories[&key]
     }
@@ -150,11 +153,24 @@ impl LagSampler {
         if let Some(history) = self.histories.get_mut(&key) {
             history.record(&lag);
         }
+        // On disk, one sample a minute per group, and every change of status: a day of a
+        // large fleet stays within a couple of gigabytes, and no incident goes unrecorded.
+        let mark = (
+            lag.sampled_at.unix_timestamp() / MINUTE,
+            lag.worst_status().key().to_owned(),
+        );
         if let Some(store) = &self.store
-            && let Err(error) = store.append(&self.plane.connection().namespace, &lag)
+            && self.written.get(&key) != Some(&mark)
         {
-            self.write_failures += 1;
-            tracing::warn!(%error, "lag history not written");
+            match store.append(&self.plane.connection().namespace, &lag) {
+                Ok(()) => {
+                    self.written.insert(key, mark);
+                }
+                Err(error) => {
+                    self.write_failures += 1;
+                    tracing::warn!(%error, "lag history not written");
+                }
+            }
         }
         lag
     }
