@@ -12,7 +12,7 @@ use futures_util::StreamExt;
 use time::OffsetDateTime;
 
 use super::data_plane::DataPlane;
-use super::error::ConnectError;
+use super::error::{ConnectError, Failure};
 use super::tail::sdk_position;
 use crate::model::StartPosition;
 
@@ -90,16 +90,23 @@ impl EnqueuedTimes {
                     prefetch: Some(1),
                     ..Default::default()
                 };
-                let receiver = client
-                    .open_receiver_on_partition(partition.clone(), Some(options))
-                    .await
-                    .map_err(|e| ConnectError::from_sdk("peek", &e))?;
+                // Every SDK call is bounded: the Rust SDK has been seen to hang on a link
+                // opened or closed under load, and lag must answer regardless.
+                let receiver = tokio::time::timeout(
+                    PEEK_TIMEOUT,
+                    client.open_receiver_on_partition(partition.clone(), Some(options)),
+                )
+                .await
+                .map_err(|_| {
+                    ConnectError::new(Failure::Unreachable, "peek: receiver did not open")
+                })?
+                .map_err(|e| ConnectError::from_sdk("peek", &e))?;
                 let first = {
                     let stream = receiver.stream_events();
                     futures_util::pin_mut!(stream);
                     tokio::time::timeout(PEEK_TIMEOUT, stream.next()).await
                 };
-                let _ = receiver.close().await;
+                let _ = tokio::time::timeout(PEEK_TIMEOUT, receiver.close()).await;
                 match first {
                     Ok(Some(Ok(event))) => Ok(event
                         .enqueued_time()
@@ -127,7 +134,7 @@ impl EnqueuedTimes {
                 Err(error) => tracing::info!(%error, hub, "next unprocessed event not read"),
             }
         }
-        let _ = client.close().await;
+        let _ = tokio::time::timeout(PEEK_TIMEOUT, client.close()).await;
         found
     }
 }
