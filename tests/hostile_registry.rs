@@ -170,6 +170,29 @@ async fn odd_schema_names_are_served_or_refused_and_never_break_a_listing() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_name_registered_before_names_were_checked_still_lists_and_cannot_drive_the_terminal() {
+    // A registry as an earlier emulator left it, with a name holding an escape sequence.
+    let data = tempfile::tempdir().expect("temp dir");
+    let registry = data.path().join("registry");
+    std::fs::create_dir_all(&registry).expect("registry dir");
+    let old = serde_json::json!({"groups": {"alpha": {"Bad\u{1b}[31mName": [
+        {"id": "0123456789abcdef0123456789abcdef", "version": 1, "format": "Avro", "content": V1}
+    ]}}});
+    std::fs::write(registry.join("schemas.json"), old.to_string()).expect("old registry");
+    let emu = common::start_in(CONFIG, data).await;
+
+    let table = emu.ehops(&["schemas"]).await;
+    assert_eq!(table.code, 0, "{table:?}");
+    assert!(
+        table.stdout.contains("BadName") && !table.stdout.contains('\u{1b}'),
+        "listed, without the escape: {table:?}"
+    );
+    let json = emu.ehops(&["schemas", "--json"]).await;
+    assert_eq!(json.code, 0, "{json:?}");
+    assert_eq!(json.json_lines()[0]["schema"], "Bad\u{1b}[31mName");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_team_registers_in_its_own_group_and_not_in_another_teams() {
     let emu = common::start(CONFIG).await;
     let alpha = token("sb://127.0.0.1/alpha-events", "team-alpha", ALPHA_KEY);
