@@ -57,14 +57,20 @@ async fn services(emu: &common::TestEmulator, dir: &std::path::Path) -> Services
     }
 }
 
-/// The next reply that is not a connection-state change.
+/// The next reply that is not a connection-state change, within a minute: connection
+/// changes alone must not keep a test waiting for an answer that never comes.
 async fn next_answer(link: &mut BackendLink) -> Reply {
-    loop {
-        match next_reply(link).await {
-            Reply::ConnectionChanged(_) => {}
-            other => return other,
+    let answer = async {
+        loop {
+            match next_reply(link).await {
+                Reply::ConnectionChanged(_) => {}
+                other => return other,
+            }
         }
-    }
+    };
+    tokio::time::timeout(Duration::from_secs(60), answer)
+        .await
+        .expect("an answer within a minute")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
