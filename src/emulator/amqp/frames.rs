@@ -162,6 +162,11 @@ fn is_true(field: &[u8]) -> bool {
 
 /// Splits the encoded items of a list into one slice per field.
 pub(super) fn split_fields(items: &[u8], count: usize) -> Option<Vec<&[u8]>> {
+    // Every field takes a byte at least: a larger count is a lie, and must not size the Vec
+    // (a list32 header can claim four billion fields).
+    if count > items.len() {
+        return None;
+    }
     let mut fields = Vec::with_capacity(count);
     let mut at = 0;
     for _ in 0..count {

@@ -1,4 +1,5 @@
 use super::*;
+use crate::emulator::amqp::frames::pad_frame;
 
 /// A frame on `channel` whose performative is `code` with the given encoded fields, then
 /// `payload`.
@@ -200,4 +201,20 @@ fn the_close_frame_is_a_readable_performative() {
     let close = close_frame(&Violation::new("amqp:connection:framing-error", "why"));
     let (channel, code, fields) = performative(&close).expect("a performative");
     assert_eq!((channel, code, fields.len()), (0, 0x18, 1));
+}
+
+#[test]
+fn a_performative_claiming_four_billion_fields_is_refused_without_allocating_them() {
+    // Found by fuzz/fuzz_targets/amqp_ingress.rs: a list32 header's count sized a Vec.
+    let mut body = vec![0x00, 0x53, 0x11, 0xd0];
+    body.extend_from_slice(&4u32.to_be_bytes()); // size: just the count
+    body.extend_from_slice(&u32::MAX.to_be_bytes()); // count
+    let mut frame = ((body.len() + 8) as u32).to_be_bytes().to_vec();
+    frame.extend_from_slice(&[2, 0, 0, 0]);
+    frame.extend_from_slice(&body);
+    let refused = IngressGuard::new()
+        .inspect(&frame, true)
+        .expect_err("an unreadable performative");
+    assert_eq!(refused.condition, "amqp:decode-error");
+    assert_eq!(pad_frame(&frame).0, frame, "passed on unchanged");
 }
