@@ -10,8 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use azure_messaging_eventhubs::{
-    ConsumerClient, EventDataBatchOptions, OpenReceiverOptions, ProducerClient, StartLocation,
-    StartPosition,
+    ConsumerClient, OpenReceiverOptions, StartLocation, StartPosition,
 };
 use bytes::Bytes;
 use ehops::emulator::store::{NewEvent, PartitionLog, Start, StoredEvent};
@@ -97,34 +96,7 @@ const ROOT: &str = "RootManageSharedAccessKey";
 /// Sends `bodies` to partition 0 of `single` in one batch; returns the partition's last
 /// sequence number once they are acknowledged.
 async fn send(emulator: &common::TestEmulator, bodies: &[String]) -> i64 {
-    let producer = ProducerClient::builder()
-        .with_custom_endpoint(emulator.endpoint())
-        .open(&emulator.namespace(), "single", emulator.credential(ROOT))
-        .await
-        .expect("producer");
-    let batch = producer
-        .create_batch(Some(EventDataBatchOptions {
-            partition_id: Some("0".into()),
-            ..Default::default()
-        }))
-        .await
-        .expect("batch");
-    for body in bodies {
-        assert!(
-            batch
-                .try_add_event_data(body.clone().into_bytes(), None)
-                .expect("add")
-        );
-    }
-    producer
-        .send_batch(batch, None)
-        .await
-        .expect("acknowledged");
-    producer
-        .get_partition_properties("0")
-        .await
-        .expect("partition properties")
-        .last_enqueued_sequence_number
+    common::send_batch_to(emulator, "single", "0", bodies).await
 }
 
 /// Reads partition 0 of `single` from the start until `count` events came (or 30 s passed):

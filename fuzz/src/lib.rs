@@ -1,11 +1,15 @@
-//! The codec and the model it names, compiled from the main crate's own files (see
-//! Cargo.toml for why), with the demo's schemas for the targets to decode against.
+//! The codec and the model it names, the emulator's AMQP frame checks and its segment reading,
+//! compiled from the main crate's own files (see Cargo.toml for why), with the demo's schemas
+//! for the targets to decode against.
 #![allow(dead_code)]
 
 #[path = "../../src/codec/mod.rs"]
 pub mod codec;
 #[path = "../../src/model/mod.rs"]
 pub mod model;
+
+pub mod amqp;
+pub mod store;
 
 use std::collections::HashMap;
 use std::sync::Arc;

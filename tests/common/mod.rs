@@ -162,6 +162,49 @@ pub async fn ehops_with_env(args: Vec<String>, data: &Path, env: &[(&str, &str)]
     .expect("ehops run joins")
 }
 
+/// Sends `bodies` in one batch to `partition` of `hub` with the root rule; returns the
+/// partition's last sequence number once they are acknowledged.
+pub async fn send_batch_to(
+    emulator: &TestEmulator,
+    hub: &str,
+    partition: &str,
+    bodies: &[String],
+) -> i64 {
+    use azure_messaging_eventhubs::{EventDataBatchOptions, ProducerClient};
+    let producer = ProducerClient::builder()
+        .with_custom_endpoint(emulator.endpoint())
+        .open(
+            &emulator.namespace(),
+            hub,
+            emulator.credential("RootManageSharedAccessKey"),
+        )
+        .await
+        .expect("producer");
+    let batch = producer
+        .create_batch(Some(EventDataBatchOptions {
+            partition_id: Some(partition.into()),
+            ..Default::default()
+        }))
+        .await
+        .expect("batch");
+    for body in bodies {
+        assert!(
+            batch
+                .try_add_event_data(body.clone().into_bytes(), None)
+                .expect("add")
+        );
+    }
+    producer
+        .send_batch(batch, None)
+        .await
+        .expect("acknowledged");
+    producer
+        .get_partition_properties(partition)
+        .await
+        .expect("partition properties")
+        .last_enqueued_sequence_number
+}
+
 /// The demo organisation with its live traffic, on free ports under `data`, and its root
 /// rule's connection string: what `cargo run` serves, for tests of the real binary against it.
 pub async fn start_demo(data: &Path) -> (RunningEmulator, String) {

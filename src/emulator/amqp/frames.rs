@@ -3,6 +3,8 @@
 //! by position, also inside nested errors. Pure byte-level functions; `padding.rs` applies them
 //! to each outgoing frame.
 
+use super::ingress::MAX_MESSAGE_BYTES;
+
 pub const FRAME_HEADER_LEN: usize = 8;
 const DETACH: u64 = 0x16;
 
@@ -148,15 +150,23 @@ fn pad_described(value: &[u8], counts: &[(u64, usize)]) -> Option<Vec<u8>> {
     Some(out)
 }
 const ATTACH: u64 = 0x12;
-/// ulong 1048576: the service's max-message-size (Standard tier).
-const MAX_MESSAGE_SIZE_FIELD: [u8; 9] = [0x80, 0, 0, 0, 0, 0, 0x10, 0, 0];
+/// The service's max-message-size as an AMQP ulong.
+const MAX_MESSAGE_SIZE_FIELD: [u8; 9] = {
+    let b = (MAX_MESSAGE_BYTES as u64).to_be_bytes();
+    [0x80, b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]
+};
 
 fn is_true(field: &[u8]) -> bool {
     field == [0x41] || field == [0x56, 0x01]
 }
 
 /// Splits the encoded items of a list into one slice per field.
-fn split_fields(items: &[u8], count: usize) -> Option<Vec<&[u8]>> {
+pub(super) fn split_fields(items: &[u8], count: usize) -> Option<Vec<&[u8]>> {
+    // Every field takes a byte at least: a larger count is a lie, and must not size the Vec
+    // (a list32 header can claim four billion fields).
+    if count > items.len() {
+        return None;
+    }
     let mut fields = Vec::with_capacity(count);
     let mut at = 0;
     for _ in 0..count {
@@ -184,8 +194,7 @@ fn skip_value(buf: &[u8], at: usize) -> Option<usize> {
         0x60..=0x61 => fixed(2),
         0x70..=0x74 => fixed(4),
         0x80..=0x84 => fixed(8),
-        0x94 => fixed(4),
-        0x98 => fixed(16),
+        0x94 | 0x98 => fixed(16), // decimal128, uuid
         0xa0 | 0xa1 | 0xa3 | 0xc0 | 0xc1 | 0xe0 => sized(1),
         0xb0 | 0xb1 | 0xb3 | 0xd0 | 0xd1 | 0xf0 => sized(4),
         _ => None,
@@ -194,7 +203,7 @@ fn skip_value(buf: &[u8], at: usize) -> Option<usize> {
 
 /// Reads a described-type constructor with a numeric descriptor: its code and where the
 /// described value starts.
-fn descriptor(body: &[u8]) -> Option<(u64, usize)> {
+pub(super) fn descriptor(body: &[u8]) -> Option<(u64, usize)> {
     if body.first() != Some(&0x00) {
         return None;
     }
@@ -209,13 +218,13 @@ fn descriptor(body: &[u8]) -> Option<(u64, usize)> {
     }
 }
 
-struct ListHeader {
-    header_len: usize,
-    items_len: usize,
-    count: usize,
+pub(super) struct ListHeader {
+    pub(super) header_len: usize,
+    pub(super) items_len: usize,
+    pub(super) count: usize,
 }
 
-fn parse_list(value: &[u8]) -> Option<ListHeader> {
+pub(super) fn parse_list(value: &[u8]) -> Option<ListHeader> {
     match value.first()? {
         0x45 => Some(ListHeader {
             header_len: 1,

@@ -15,8 +15,7 @@ pub type AmqpMessage = Message<Body<Value>>;
 
 /// Message format of a batch: the body's Data sections each hold one encoded message.
 pub const BATCH_FORMAT: u32 = 0x8001_3700;
-/// The largest event or batch the service accepts (Standard tier; protocol-notes section 9).
-pub const MAX_MESSAGE_BYTES: usize = 1024 * 1024;
+pub use super::ingress::MAX_MESSAGE_BYTES;
 
 pub const PARTITION_KEY: &str = "x-opt-partition-key";
 const SEQUENCE_NUMBER: &str = "x-opt-sequence-number";

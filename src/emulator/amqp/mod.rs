@@ -5,6 +5,7 @@
 mod consumer;
 mod filter;
 mod frames;
+pub mod ingress;
 mod management;
 pub(crate) mod message;
 mod nodes;

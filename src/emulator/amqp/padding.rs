@@ -6,18 +6,24 @@
 //! - On loopback a Detach reply can overtake the client's own End, which makes the Rust SDK's
 //!   AMQP stack drop the whole connection. Outgoing Detach frames are held back briefly; the
 //!   frames after them wait too, so order is kept.
+//!
+//! On the reading side it runs the connection's [`IngressGuard`] over every byte before fe2o3
+//! sees it: a client breaking a limit gets a Close naming it and loses its connection.
 
 use std::collections::VecDeque;
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::task::{Context, Poll, ready};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll, Waker, ready};
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::time::{Instant, Sleep};
 
 use super::frames::{FRAME_HEADER_LEN, pad_frame};
+use super::ingress::{IngressGuard, close_frame};
 
 const DETACH_HOLD: Duration = Duration::from_millis(100);
 /// Output queued beyond this makes writers wait for the socket.
@@ -34,6 +40,12 @@ pub struct PaddedStream<S> {
     /// Frames queued after a held Detach wait until it is released.
     hold_until: Option<Instant>,
     timer: Option<Pin<Box<Sleep>>>,
+    /// Limits on what the client sends, with whether it has put a valid token on `$cbs`.
+    guard: Option<(IngressGuard, Arc<AtomicBool>)>,
+    /// Set while reading waits for the emulator to settle what it holds.
+    read_waker: Option<Waker>,
+    /// The client broke a limit: nothing more is read.
+    violated: bool,
 }
 
 impl<S> PaddedStream<S> {
@@ -45,7 +57,18 @@ impl<S> PaddedStream<S> {
             out_bytes: 0,
             hold_until: None,
             timer: None,
+            guard: None,
+            read_waker: None,
+            violated: false,
         }
+    }
+
+    /// A stream that also enforces the ingress limits (`ingress.rs`) on what it reads;
+    /// `authenticated` turns true once the client has put a valid token.
+    pub fn guarded(inner: S, authenticated: Arc<AtomicBool>) -> Self {
+        let mut stream = PaddedStream::new(inner);
+        stream.guard = Some((IngressGuard::new(), authenticated));
+        stream
     }
 
     /// Moves every whole unit (protocol header or frame) from `pending` to `out`, rewritten.
@@ -75,6 +98,9 @@ impl<S> PaddedStream<S> {
             }
             if rest.len() < size {
                 break;
+            }
+            if let Some((guard, _)) = &mut self.guard {
+                guard.on_outgoing(&rest[..size]);
             }
             let (unit, hold) = pad_frame(&rest[..size]);
             used += size;
@@ -134,6 +160,7 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for PaddedStream<S> {
         }
         this.pending.extend_from_slice(buf);
         this.process();
+        this.wake_reader_if_settled();
         // Push what we can now; the rest goes on the next write or flush.
         if let Poll::Ready(Err(error)) = this.poll_drain(cx) {
             return Poll::Ready(Err(error));
@@ -154,13 +181,56 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for PaddedStream<S> {
     }
 }
 
-impl<S: AsyncRead + Unpin> AsyncRead for PaddedStream<S> {
+impl<S> PaddedStream<S> {
+    fn wake_reader_if_settled(&mut self) {
+        let Some((guard, authenticated)) = &self.guard else {
+            return;
+        };
+        if !guard.must_wait(authenticated.load(Ordering::Acquire))
+            && let Some(waker) = self.read_waker.take()
+        {
+            waker.wake();
+        }
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for PaddedStream<S> {
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_read(cx, buf)
+        let this = &mut *self;
+        let Some((guard, authenticated)) = &mut this.guard else {
+            return Pin::new(&mut this.inner).poll_read(cx, buf);
+        };
+        if this.violated {
+            return Poll::Ready(Err(io::ErrorKind::ConnectionAborted.into()));
+        }
+        let authenticated = authenticated.load(Ordering::Acquire);
+        if guard.must_wait(authenticated) {
+            // Woken when the emulator's next Disposition settles some of what it holds.
+            this.read_waker = Some(cx.waker().clone());
+            return Poll::Pending;
+        }
+        let before = buf.filled().len();
+        ready!(Pin::new(&mut this.inner).poll_read(cx, buf))?;
+        let Err(violation) = guard.inspect(&buf.filled()[before..], authenticated) else {
+            return Poll::Ready(Ok(()));
+        };
+        buf.set_filled(before);
+        tracing::info!(%violation, "closing a connection that broke a limit");
+        // Best effort: the client learns why if the socket takes the Close now.
+        let close = close_frame(&violation);
+        this.out_bytes += close.len();
+        this.out.push_back((Instant::now(), close));
+        this.violated = true;
+        let _ = this.poll_drain(cx);
+        let _ = Pin::new(&mut this.inner).poll_flush(cx);
+        Poll::Ready(Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            violation.to_string(),
+        )))
     }
 }
 

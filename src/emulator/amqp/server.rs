@@ -1,5 +1,6 @@
 //! Accepting clients: TCP, SASL, sessions, and routing each attached link to its handler.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use fe2o3_amqp::acceptor::{
@@ -15,6 +16,7 @@ use fe2o3_amqp::types::sasl::{SaslCode, SaslInit, SaslOutcome, SaslResponse};
 use tokio::net::{TcpListener, TcpStream};
 
 use super::DataPlane;
+use super::ingress::{CHANNEL_MAX, MAX_FRAME_BYTES};
 use super::message::MAX_MESSAGE_BYTES;
 use super::nodes::{self, Replies};
 use super::padding::PaddedStream;
@@ -34,6 +36,8 @@ pub struct ConnectionState {
     /// The namespace the client last named in an address or audience.
     last_named: Mutex<Option<String>>,
     grants: Mutex<Vec<(String, Grant)>>,
+    /// Set by the first valid token; the ingress limits (`ingress.rs`) read it.
+    authenticated: Arc<AtomicBool>,
 }
 
 impl ConnectionState {
@@ -104,6 +108,12 @@ impl ConnectionState {
             });
             grants.push((namespace.to_string(), grant));
         }
+        self.authenticated.store(true, Ordering::Release);
+    }
+
+    /// Whether the client has put a valid token on `$cbs`: until then only `$cbs` is served.
+    pub fn is_authenticated(&self) -> bool {
+        self.authenticated.load(Ordering::Acquire)
     }
 
     /// Whether a token put on `$cbs` and still valid allows `need` on `path`.
@@ -192,15 +202,17 @@ async fn serve_connection(
     served: Arc<Vec<String>>,
 ) -> Result<(), String> {
     let sasl_host = Arc::new(Mutex::new(None));
+    let authenticated = Arc::new(AtomicBool::new(false));
     let acceptor = ConnectionAcceptor::builder()
         .container_id("ehops-emulator")
-        .max_frame_size(65_536)
+        .max_frame_size(MAX_FRAME_BYTES as u32)
+        .channel_max(CHANNEL_MAX)
         .sasl_acceptor(AnySasl {
             host: Arc::clone(&sasl_host),
         })
         .build();
     let mut connection = acceptor
-        .accept(PaddedStream::new(stream))
+        .accept(PaddedStream::guarded(stream, Arc::clone(&authenticated)))
         .await
         .map_err(|e| format!("open failed: {e}"))?;
     let state = Arc::new(ConnectionState {
@@ -209,6 +221,7 @@ async fn serve_connection(
         sasl_host,
         last_named: Mutex::new(None),
         grants: Mutex::new(Vec::new()),
+        authenticated,
     });
     // pyamqp compares against handle-max and fails on the null that u32::MAX encodes to.
     let session_acceptor = SessionAcceptor::builder().handle_max(u32::MAX - 1).build();
@@ -298,6 +311,17 @@ async fn serve_session(mut session: ListenerSessionHandle, state: Arc<Connection
                 format!("no entity at address {address:?}"),
             )),
         };
+        let route = route.and_then(|route| match route {
+            Route::Node(node)
+                if !node.eq_ignore_ascii_case("$cbs") && !state.is_authenticated() =>
+            {
+                Err(Refused::new(
+                    AmqpError::UnauthorizedAccess,
+                    format!("put a token on $cbs before using {node}"),
+                ))
+            }
+            route => Ok(route),
+        });
         let route = match route {
             Ok(route) => route,
             Err(refused) => {

@@ -1,0 +1,496 @@
+//! Limits on what a client may make the emulator hold, checked on the bytes as they arrive and
+//! before fe2o3 buffers them (fe2o3 reassembles a delivery whole and queues frames without
+//! bound). Per connection:
+//! - every frame: at most [`MAX_FRAME_BYTES`], a known frame type, a channel at most
+//!   [`CHANNEL_MAX`];
+//! - each delivery's bytes, as its transfers arrive: at most [`MAX_DELIVERY_BYTES`] once the
+//!   connection has put a valid token on `$cbs`, [`UNAUTHENTICATED_DELIVERY_BYTES`] before;
+//! - deliveries still arriving, all links together: [`MAX_ARRIVING_BYTES`] (a tenth of that
+//!   before a token);
+//! - links attached at once: [`MAX_LINKS`] ([`UNAUTHENTICATED_LINKS`] before a token).
+//!
+//! Breaking one of these is a [`Violation`]: the connection is closed with its reason, and
+//! nothing else is affected. Deliveries that have arrived but that the emulator has not
+//! settled yet (its Disposition frames, seen on the way out) count against
+//! [`MAX_UNSETTLED_BYTES`]; past it the connection is not read until they are settled, which
+//! slows a client down without failing it.
+//!
+//! Pure: bytes in, a verdict out, so it can be fuzzed (`fuzz/fuzz_targets/amqp_ingress.rs`).
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::frames::{descriptor, parse_list, split_fields};
+
+/// The largest event or batch the service accepts (Standard tier; protocol-notes section 9).
+pub const MAX_MESSAGE_BYTES: usize = 1024 * 1024;
+/// The largest frame the emulator accepts (and advertises in its Open).
+pub const MAX_FRAME_BYTES: usize = 65_536;
+/// The highest channel number the emulator accepts (and advertises in its Open).
+pub const CHANNEL_MAX: u16 = 255;
+/// A delivery's bytes on the wire: an event or batch of the service's largest size plus room
+/// for the envelope around it; the exact limit is checked once the delivery is whole.
+pub const MAX_DELIVERY_BYTES: usize = MAX_MESSAGE_BYTES + 64 * 1024;
+/// Before a valid token only `$cbs` put-token requests are possible: a token is a few KiB.
+pub const UNAUTHENTICATED_DELIVERY_BYTES: usize = 64 * 1024;
+pub const MAX_ARRIVING_BYTES: usize = 32 * MAX_DELIVERY_BYTES;
+pub const MAX_UNSETTLED_BYTES: usize = 32 * MAX_DELIVERY_BYTES;
+const UNAUTHENTICATED_BUDGET_DIVISOR: usize = 10;
+pub const MAX_LINKS: usize = 4096;
+pub const UNAUTHENTICATED_LINKS: usize = 8;
+
+const PROTOCOL_HEADER_LEN: usize = 8;
+const FRAME_HEADER_LEN: usize = 8;
+const AMQP_FRAME: u8 = 0;
+const SASL_FRAME: u8 = 1;
+
+const BEGIN: u64 = 0x11;
+const ATTACH: u64 = 0x12;
+const TRANSFER: u64 = 0x14;
+const DISPOSITION: u64 = 0x15;
+const DETACH: u64 = 0x16;
+const END: u64 = 0x17;
+
+/// Why a connection is closed: an AMQP error condition and a description for the client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    pub condition: &'static str,
+    pub description: String,
+}
+
+impl Violation {
+    fn new(condition: &'static str, description: impl Into<String>) -> Self {
+        Violation {
+            condition,
+            description: description.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.condition, self.description)
+    }
+}
+
+/// A delivery whose transfers are still arriving on one link.
+#[derive(Debug, Default, Clone, Copy)]
+struct Arriving {
+    delivery_id: Option<u32>,
+    bytes: usize,
+    settled: bool,
+}
+
+/// One session, by the channel the client numbers it with.
+#[derive(Debug, Default)]
+struct Session {
+    /// The client's link handles attached on it, with the delivery arriving on each.
+    links: HashMap<u32, Option<Arriving>>,
+    /// Whole deliveries the emulator has not settled yet: delivery id to (handle, bytes).
+    unsettled: BTreeMap<u32, (u32, usize)>,
+}
+
+/// The ingress state of one connection.
+#[derive(Debug, Default)]
+pub struct IngressGuard {
+    /// Bytes of the unit (protocol header or frame) being read.
+    unit: Vec<u8>,
+    sessions: HashMap<u16, Session>,
+    /// The emulator's channel for each client channel, learnt from the emulator's Begin.
+    client_channel_of: HashMap<u16, u16>,
+    links: usize,
+    arriving_bytes: usize,
+    unsettled_bytes: usize,
+}
+
+impl IngressGuard {
+    pub fn new() -> Self {
+        IngressGuard::default()
+    }
+
+    /// Checks bytes read from the client, in order. `authenticated`: the connection has put a
+    /// valid token on `$cbs`.
+    pub fn inspect(&mut self, mut bytes: &[u8], authenticated: bool) -> Result<(), Violation> {
+        while !bytes.is_empty() {
+            let wanted = self.unit_len()?;
+            let take = wanted.saturating_sub(self.unit.len()).min(bytes.len());
+            // Enough of a frame to know its size is all that is kept, then the whole frame:
+            // at most MAX_FRAME_BYTES.
+            self.unit.extend_from_slice(&bytes[..take]);
+            bytes = &bytes[take..];
+            if self.unit.len() == self.unit_len()? && self.unit.len() >= FRAME_HEADER_LEN {
+                let unit = std::mem::take(&mut self.unit);
+                self.on_unit(&unit, authenticated)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether reading should pause until the emulator settles what it holds.
+    pub fn must_wait(&self, authenticated: bool) -> bool {
+        self.unsettled_bytes >= budget(MAX_UNSETTLED_BYTES, authenticated)
+    }
+
+    /// Bytes of deliveries received and not yet settled by the emulator, whole or arriving.
+    pub fn held_bytes(&self) -> usize {
+        self.unsettled_bytes + self.arriving_bytes
+    }
+
+    /// Learns from a frame the emulator sends: which client channel each of its sessions
+    /// answers, and which deliveries it has settled.
+    pub fn on_outgoing(&mut self, frame: &[u8]) {
+        let Some((channel, code, fields)) = performative(frame) else {
+            return;
+        };
+        match code {
+            BEGIN => {
+                if let Some(remote) = fields.first().and_then(|f| as_u32(f))
+                    && let Ok(remote) = u16::try_from(remote)
+                {
+                    self.client_channel_of.insert(channel, remote);
+                }
+            }
+            DISPOSITION if fields.first().and_then(|f| as_bool(f)) == Some(true) => {
+                let Some(first) = fields.get(1).and_then(|f| as_u32(f)) else {
+                    return;
+                };
+                let last = fields.get(2).and_then(|f| as_u32(f)).unwrap_or(first);
+                let Some(client) = self.client_channel_of.get(&channel).copied() else {
+                    return;
+                };
+                if let Some(session) = self.sessions.get_mut(&client) {
+                    let released = release(session, first, last);
+                    self.unsettled_bytes -= released;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The length of the unit being read, once known.
+    fn unit_len(&self) -> Result<usize, Violation> {
+        let unit = &self.unit;
+        if unit.len() < 4 {
+            return Ok(4);
+        }
+        if &unit[..4] == b"AMQP" {
+            return Ok(PROTOCOL_HEADER_LEN);
+        }
+        let size = u32::from_be_bytes([unit[0], unit[1], unit[2], unit[3]]) as usize;
+        if size < FRAME_HEADER_LEN {
+            return Err(Violation::new(
+                "amqp:connection:framing-error",
+                format!("a frame of {size} bytes is shorter than its header"),
+            ));
+        }
+        if size > MAX_FRAME_BYTES {
+            return Err(Violation::new(
+                "amqp:connection:framing-error",
+                format!("a frame of {size} bytes is larger than max-frame-size {MAX_FRAME_BYTES}"),
+            ));
+        }
+        Ok(size)
+    }
+
+    fn on_unit(&mut self, unit: &[u8], authenticated: bool) -> Result<(), Violation> {
+        if &unit[..4] == b"AMQP" {
+            return Ok(());
+        }
+        let doff = usize::from(unit[4]) * 4;
+        let frame_type = unit[5];
+        let channel = u16::from_be_bytes([unit[6], unit[7]]);
+        if doff < FRAME_HEADER_LEN || doff > unit.len() {
+            return Err(Violation::new(
+                "amqp:connection:framing-error",
+                format!(
+                    "data offset {doff} does not fit a frame of {} bytes",
+                    unit.len()
+                ),
+            ));
+        }
+        match frame_type {
+            SASL_FRAME => return Ok(()),
+            AMQP_FRAME => {}
+            other => {
+                return Err(Violation::new(
+                    "amqp:connection:framing-error",
+                    format!("unknown frame type {other}"),
+                ));
+            }
+        }
+        if channel > CHANNEL_MAX {
+            return Err(Violation::new(
+                "amqp:connection:framing-error",
+                format!("channel {channel} is above channel-max {CHANNEL_MAX}"),
+            ));
+        }
+        if doff == unit.len() {
+            return Ok(()); // heartbeat
+        }
+        let body = &unit[doff..];
+        // Every SDK writes performatives with numeric descriptors; anything this cannot read
+        // could hide a transfer from the limits.
+        let unreadable = || {
+            Violation::new(
+                "amqp:decode-error",
+                format!("a frame on channel {channel} holds no readable performative"),
+            )
+        };
+        let (code, list_start) = descriptor(body).ok_or_else(unreadable)?;
+        let list = parse_list(&body[list_start..]).ok_or_else(unreadable)?;
+        let items_at = list_start + list.header_len;
+        let fields = body
+            .get(items_at..items_at + list.items_len)
+            .and_then(|items| split_fields(items, list.count))
+            .ok_or_else(unreadable)?;
+        let payload_len = body.len() - (items_at + list.items_len);
+        match code {
+            BEGIN => {
+                self.sessions.entry(channel).or_default();
+                Ok(())
+            }
+            ATTACH => self.on_attach(channel, &fields, authenticated),
+            TRANSFER => self.on_transfer(channel, &fields, payload_len, authenticated),
+            DETACH => {
+                if let Some(handle) = fields.first().and_then(|f| as_u32(f)) {
+                    self.forget_link(channel, handle);
+                }
+                Ok(())
+            }
+            END => {
+                if let Some(session) = self.sessions.remove(&channel) {
+                    self.forget_session(session);
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn on_attach(
+        &mut self,
+        channel: u16,
+        fields: &[&[u8]],
+        authenticated: bool,
+    ) -> Result<(), Violation> {
+        let Some(handle) = fields.get(1).and_then(|f| as_u32(f)) else {
+            return Ok(());
+        };
+        let most = if authenticated {
+            MAX_LINKS
+        } else {
+            UNAUTHENTICATED_LINKS
+        };
+        let session = self.sessions.entry(channel).or_default();
+        if session.links.contains_key(&handle) {
+            return Ok(()); // fe2o3 answers a reused handle itself
+        }
+        if self.links >= most {
+            return Err(Violation::new(
+                "amqp:resource-limit-exceeded",
+                format!("a connection may have {most} links attached at once"),
+            ));
+        }
+        session.links.insert(handle, None);
+        self.links += 1;
+        Ok(())
+    }
+
+    fn on_transfer(
+        &mut self,
+        channel: u16,
+        fields: &[&[u8]],
+        payload_len: usize,
+        authenticated: bool,
+    ) -> Result<(), Violation> {
+        let Some(handle) = fields.first().and_then(|f| as_u32(f)) else {
+            return Ok(());
+        };
+        let flag = |at: usize| fields.get(at).and_then(|f| as_bool(f)).unwrap_or(false);
+        let more = flag(5);
+        let aborted = flag(9);
+        let Some(link) = self
+            .sessions
+            .get_mut(&channel)
+            .and_then(|s| s.links.get_mut(&handle))
+        else {
+            return Ok(()); // fe2o3 refuses transfers on links that are not attached
+        };
+        let mut arriving = link.take().unwrap_or(Arriving {
+            delivery_id: fields.get(1).and_then(|f| as_u32(f)),
+            bytes: 0,
+            settled: false,
+        });
+        arriving.settled |= flag(4);
+        arriving.bytes += payload_len;
+        self.arriving_bytes += payload_len;
+        let most = if authenticated {
+            MAX_DELIVERY_BYTES
+        } else {
+            UNAUTHENTICATED_DELIVERY_BYTES
+        };
+        if arriving.bytes > most {
+            return Err(Violation::new(
+                "amqp:link:message-size-exceeded",
+                format!(
+                    "a delivery of more than {most} bytes (the service's limit is {MAX_MESSAGE_BYTES})"
+                ),
+            ));
+        }
+        let arriving_most = budget(MAX_ARRIVING_BYTES, authenticated);
+        if self.arriving_bytes > arriving_most {
+            return Err(Violation::new(
+                "amqp:resource-limit-exceeded",
+                format!("deliveries in progress on one connection may hold {arriving_most} bytes"),
+            ));
+        }
+        if more && !aborted {
+            *link = Some(arriving);
+            return Ok(());
+        }
+        self.arriving_bytes -= arriving.bytes;
+        // Settled by the client or aborted: the emulator sends no disposition for it.
+        if aborted || arriving.settled {
+            return Ok(());
+        }
+        let Some(delivery_id) = arriving.delivery_id else {
+            return Ok(()); // fe2o3 detaches a link whose delivery has no id
+        };
+        if let Some(session) = self.sessions.get_mut(&channel) {
+            let previous = session
+                .unsettled
+                .insert(delivery_id, (handle, arriving.bytes));
+            self.unsettled_bytes += arriving.bytes;
+            if let Some((_, bytes)) = previous {
+                self.unsettled_bytes -= bytes;
+            }
+        }
+        Ok(())
+    }
+
+    fn forget_link(&mut self, channel: u16, handle: u32) {
+        let Some(session) = self.sessions.get_mut(&channel) else {
+            return;
+        };
+        if let Some(link) = session.links.remove(&handle) {
+            self.links -= 1;
+            if let Some(arriving) = link {
+                self.arriving_bytes -= arriving.bytes;
+            }
+        }
+        let mut released = 0;
+        session.unsettled.retain(|_, (h, bytes)| {
+            let keep = *h != handle;
+            if !keep {
+                released += *bytes;
+            }
+            keep
+        });
+        self.unsettled_bytes -= released;
+    }
+
+    fn forget_session(&mut self, session: Session) {
+        for link in session.links.values() {
+            self.links -= 1;
+            if let Some(arriving) = link {
+                self.arriving_bytes -= arriving.bytes;
+            }
+        }
+        self.unsettled_bytes -= session.unsettled.values().map(|(_, b)| b).sum::<usize>();
+    }
+}
+
+fn budget(full: usize, authenticated: bool) -> usize {
+    if authenticated {
+        full
+    } else {
+        full / UNAUTHENTICATED_BUDGET_DIVISOR
+    }
+}
+
+/// Removes the deliveries `first..=last` (serial numbers, which may wrap) from a session's
+/// unsettled ones; returns their bytes.
+fn release(session: &mut Session, first: u32, last: u32) -> usize {
+    let ids: Vec<u32> = if first <= last {
+        session
+            .unsettled
+            .range(first..=last)
+            .map(|(id, _)| *id)
+            .collect()
+    } else {
+        session
+            .unsettled
+            .range(first..)
+            .chain(session.unsettled.range(..=last))
+            .map(|(id, _)| *id)
+            .collect()
+    };
+    ids.iter()
+        .filter_map(|id| session.unsettled.remove(id))
+        .map(|(_, bytes)| bytes)
+        .sum()
+}
+
+/// The channel, descriptor code and fields of a whole AMQP frame's performative.
+fn performative(frame: &[u8]) -> Option<(u16, u64, Vec<&[u8]>)> {
+    if frame.len() < FRAME_HEADER_LEN || frame[5] != AMQP_FRAME {
+        return None;
+    }
+    let doff = usize::from(frame[4]) * 4;
+    let channel = u16::from_be_bytes([frame[6], frame[7]]);
+    let body = frame.get(doff..)?;
+    let (code, list_start) = descriptor(body)?;
+    let list = parse_list(body.get(list_start..)?)?;
+    let items_at = list_start + list.header_len;
+    let items = body.get(items_at..items_at + list.items_len)?;
+    Some((channel, code, split_fields(items, list.count)?))
+}
+
+/// An AMQP uint, ushort or ubyte field.
+fn as_u32(field: &[u8]) -> Option<u32> {
+    match field {
+        [0x43] => Some(0),
+        [0x52, v] | [0x50, v] => Some(u32::from(*v)),
+        [0x60, a, b] => Some(u32::from(u16::from_be_bytes([*a, *b]))),
+        [0x70, a, b, c, d] => Some(u32::from_be_bytes([*a, *b, *c, *d])),
+        _ => None,
+    }
+}
+
+fn as_bool(field: &[u8]) -> Option<bool> {
+    match field {
+        [0x41] | [0x56, 1] => Some(true),
+        [0x42] | [0x56, 0] => Some(false),
+        _ => None,
+    }
+}
+
+/// A Close frame on channel 0 carrying `violation` as its error, for the client to read
+/// before the connection drops.
+pub fn close_frame(violation: &Violation) -> Vec<u8> {
+    let mut error = vec![0x00, 0x53, 0x1d];
+    let condition = violation.condition.as_bytes();
+    let description: Vec<u8> = violation.description.bytes().take(200).collect();
+    let mut items = Vec::new();
+    items.push(0xa3);
+    items.push(condition.len() as u8);
+    items.extend_from_slice(condition);
+    items.push(0xa1);
+    items.push(description.len() as u8);
+    items.extend_from_slice(&description);
+    items.push(0x40); // info
+    error.push(0xc0);
+    error.push((items.len() + 1) as u8);
+    error.push(3);
+    error.extend_from_slice(&items);
+    let mut body = vec![0x00, 0x53, 0x18, 0xc0, (error.len() + 1) as u8, 1];
+    body.extend_from_slice(&error);
+    let mut frame = ((body.len() + FRAME_HEADER_LEN) as u32)
+        .to_be_bytes()
+        .to_vec();
+    frame.extend_from_slice(&[2, AMQP_FRAME, 0, 0]);
+    frame.extend_from_slice(&body);
+    frame
+}
+
+#[cfg(test)]
+mod tests;
