@@ -70,7 +70,7 @@ pub fn encode(event: &Generated, envelope: &Envelope, mode: Mode) -> Result<Byte
     let (content_type, body, properties) = match mode {
         Mode::Binary => (
             avro_content_type(&event.kind.schema.id()),
-            avro::encode_record(&event.fields),
+            avro::encode_record(event.kind.schema, &event.fields)?,
             Some(binary_properties(envelope)),
         ),
         Mode::Structured => (
@@ -134,11 +134,10 @@ fn structured_body(event: &Generated, envelope: &Envelope) -> Vec<u8> {
     let data: serde_json::Map<String, serde_json::Value> = event
         .kind
         .schema
-        .fields()
-        .unwrap_or_default()
+        .field_names()
         .into_iter()
         .zip(&event.fields)
-        .map(|((name, _), value)| (name, value.to_json()))
+        .map(|(name, value)| (name, avro::to_json(value)))
         .collect();
     let document = json!({
         "specversion": "1.0",

@@ -20,7 +20,6 @@ use crate::emulator::checkpoints::{Checkpoint, CheckpointLayout};
 use crate::emulator::config::NamespaceConfig;
 use crate::emulator::store::{PartitionLog, Start, Store, StoredEvent};
 
-use super::avro;
 use super::cloudevents::{self, Mode};
 use super::random::Rng;
 use super::schemas::Schema;
@@ -166,10 +165,8 @@ pub fn process(deployment: &Deployment, stored: &[u8]) -> Result<(), String> {
         .strip_prefix("avro/binary+")
         .ok_or_else(|| format!("unexpected content type {:?}", event.content_type))?;
     let schema = Schema::by_id(id).ok_or_else(|| format!("unknown schema id {id}"))?;
-    let types = schema
-        .field_types()
-        .ok_or_else(|| format!("unreadable schema {}", schema.file))?;
-    avro::decode_record(&types, &event.body)
+    schema
+        .decode(&event.body)
         .map(|_| ())
         .map_err(|e| format!("{} {}: {e}", event.envelope.ce_type, event.envelope.id))
 }

@@ -7,10 +7,10 @@ use std::time::Duration;
 use super::cloudevents::{self, Mode};
 use super::consumers::{self, ConsumerSettings, DEPLOYMENTS, Deployment, Target};
 use super::events::KINDS;
+use super::organisation;
 use super::random::Rng;
 use super::schemas::Schema;
 use super::traffic::{self, POISON_PARTITION, Publisher};
-use super::{avro, organisation};
 use crate::emulator::amqp::partition_key::partition_for_key;
 use crate::emulator::checkpoints::{BlobKind, checkpoint_dir_layout};
 use crate::emulator::store::{Store, StoredEvent};
@@ -83,8 +83,7 @@ async fn traffic_publishes_cloudevents_in_both_modes_keyed_by_aggregate() {
                             .strip_prefix("avro/binary+")
                             .expect("Avro content type");
                         let schema = Schema::by_id(id).expect("a demo schema id");
-                        let types = schema.field_types().expect("types");
-                        match avro::decode_record(&types, &event.body) {
+                        match schema.decode(&event.body) {
                             Ok(_) => binary += 1,
                             Err(_) => {
                                 assert_eq!((*hub, partition), ("sale", POISON_PARTITION));
