@@ -1,5 +1,5 @@
 //! The emulator's checkpoint store: the blob checkpoint layout every official SDK uses
-//! (protocol-notes section 5), kept as files in a local directory so the console reads the
+//! (docs/protocol-notes.md section 5), kept as files in a local directory so the console reads the
 //! emulator's checkpoints with the same naming it uses for a real storage container.
 //!
 //! Layout under the root ([`checkpoint_dir_layout`], `{data}/checkpoints/`): each blob is a

@@ -1,5 +1,5 @@
 //! Consumer checkpoints and partition ownerships in the blob layout every official SDK
-//! writes (protocol-notes section 5): `{fqns}/{hub}/{cg}/checkpoint/{pid}` and
+//! writes (docs/protocol-notes.md section 5): `{fqns}/{hub}/{cg}/checkpoint/{pid}` and
 //! `.../ownership/{pid}`, the facts in the blob's metadata.
 //!
 //! SDKs disagree on case (Python lowercases the whole name, JS and .NET the namespace, hub

@@ -1,4 +1,4 @@
-//! Business events as CloudEvents 1.0 on AMQP (protocol-notes section 4), the way the demo's
+//! Business events as CloudEvents 1.0 on AMQP (docs/protocol-notes.md section 4), the way the demo's
 //! producers publish them and its consumers read them back:
 //! - binary mode: attributes in `cloudEvents_*` application properties, the content type
 //!   `avro/binary+<schema id>` in `properties.content-type` (as the Azure Schema Registry
