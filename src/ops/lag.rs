@@ -4,7 +4,7 @@
 
 use time::OffsetDateTime;
 
-use crate::connect::checkpoints::{CheckpointScope, CheckpointStore};
+use crate::connect::checkpoints::CheckpointStore;
 use crate::connect::data_plane::DataPlane;
 use crate::connect::error::ConnectError;
 use crate::model::{LagSnapshot, PartitionLagSample};
@@ -16,11 +16,7 @@ pub async fn snapshot(
     consumer_group: &str,
 ) -> Result<LagSnapshot, ConnectError> {
     let partitions = plane.partitions(hub).await?;
-    let scope = CheckpointScope {
-        namespaces: plane.connection().checkpoint_namespaces(),
-        hub: hub.to_owned(),
-        consumer_group: consumer_group.to_owned(),
-    };
+    let scope = plane.checkpoint_scope(hub, consumer_group);
     let mut state = store.read(&scope).await?;
     let sampled_at = OffsetDateTime::now_utc();
     let partitions = partitions

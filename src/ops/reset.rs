@@ -152,11 +152,7 @@ pub async fn plan(
     store: &dyn CheckpointStore,
     request: &ResetRequest,
 ) -> Result<ResetPlan, ConnectError> {
-    let scope = CheckpointScope {
-        namespaces: plane.connection().checkpoint_namespaces(),
-        hub: request.hub.clone(),
-        consumer_group: request.consumer_group.clone(),
-    };
+    let scope = plane.checkpoint_scope(&request.hub, &request.consumer_group);
     let state = store.read(&scope).await?;
     let now = OffsetDateTime::now_utc();
     let mut partitions = plane.partitions(&request.hub).await?;
