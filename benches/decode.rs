@@ -70,7 +70,7 @@ fn payloads() -> (SchemaCache, Vec<Payload>) {
                 content_type: format!("avro/binary+{schema_id}"),
                 schema_id,
                 properties,
-                body: encode_record(&event.fields),
+                body: encode_record(kind.schema, &event.fields).expect("the demo's records encode"),
             }
         })
         .collect();

@@ -1,7 +1,7 @@
 //! ehops: a terminal operations console for Azure Event Hubs, and the Event Hubs-compatible
 //! emulator it carries so that it runs with no cloud account.
 //!
-//! Module map (see `ARCHITECTURE.md` in the design notes for the rules between them):
+//! Module map (see `docs/architecture.md` for the rules between them):
 //! - [`backend`]: the console's backend task: runs the console's requests with [`connect`]
 //!   and [`ops`], answers with replies; messages only.
 //! - [`protocol`]: the requests and replies between console and backend, owned by neither.

@@ -105,7 +105,7 @@ async fn a_wrong_key_is_said_to_be_refused() {
     ] {
         let run = run_with(&emu, &wrong, &catalog, args).await;
         // What to do is named too; the key itself never is.
-        let says = ["refused the credentials", "SharedAccessKey"];
+        let says = ["refused the key", "SharedAccessKey"];
         assert_error(&run, args, 3, &says, &["wrong-root-key", "not permitted"]);
     }
 }

@@ -1,4 +1,4 @@
-//! CloudEvents 1.0 context attributes from each place a binding puts them (protocol-notes
+//! CloudEvents 1.0 context attributes from each place a binding puts them (docs/protocol-notes.md
 //! section 4): AMQP application properties (`cloudEvents_` or `cloudEvents:`, typed per the
 //! AMQP binding), a structured-mode JSON document, or Kafka `ce_` headers.
 

@@ -1,4 +1,4 @@
-//! Where the schema id of an Avro payload is, by the order of protocol-notes section 3:
+//! Where the schema id of an Avro payload is, by the order of docs/protocol-notes.md section 3:
 //! the Azure encoder's content type `avro/binary+<id>`, the older Azure preamble (4 zero
 //! bytes and a 32-character id), Confluent's magic byte and 4-byte id, an object container
 //! file (its schema is inside), or none of them.

@@ -7,13 +7,12 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::tail::parse_position;
+use super::tail::{Reading, parse_position, start_recorded};
 use super::tail_decoder::TailDecoder;
 use super::target::{DEFAULT_CONSUMER_GROUP, TargetArgs};
-use super::{exit, fail, permission_gate};
-use crate::connect::tail::{self, TailItem, TailRequest};
+use super::{exit, fail};
+use crate::connect::tail::TailItem;
 use crate::model::StartPosition;
-use crate::model::permissions::ConsoleAction;
 use crate::ops::lint::LintReport;
 
 #[derive(Debug, Clone, Args)]
@@ -38,27 +37,15 @@ pub struct LintArgs {
 }
 
 pub async fn run(target_args: &TargetArgs, args: &LintArgs) -> u8 {
-    let target = match permission_gate::open_for(
-        target_args,
-        DEFAULT_CONSUMER_GROUP,
-        &args.hub,
-        ConsoleAction::Tail,
-    )
-    .await
-    {
-        Ok(target) => target,
-        Err(code) => return code,
-    };
-    let request = TailRequest {
-        hub: args.hub.clone(),
+    let reading = Reading {
+        consumer_group: DEFAULT_CONSUMER_GROUP,
+        hub: &args.hub,
         partition: None,
         from: args.from.clone(),
-        buffer: 4096,
-        wait_for_reader: true,
     };
-    let mut subscription = match tail::start(&target.plane, request).await {
-        Ok(subscription) => subscription,
-        Err(error) => return fail(&error),
+    let (target, mut subscription) = match start_recorded(target_args, reading).await {
+        Ok(started) => started,
+        Err(code) => return code,
     };
     let mut decoder = TailDecoder::new(target.plane.connection());
     let mut report = LintReport::new(&args.hub);

@@ -11,12 +11,12 @@ use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
 
 use super::tail_decoder::TailDecoder;
-use super::target::{DEFAULT_CONSUMER_GROUP, TargetArgs};
+use super::target::{DEFAULT_CONSUMER_GROUP, Target, TargetArgs};
 use super::{exit, fail, permission_gate};
 use crate::codec::DecodedEvent;
 use crate::codec::report::DecodedReport;
 use crate::connect::error::ConnectError;
-use crate::connect::tail::{self, TailItem, TailRequest};
+use crate::connect::tail::{self, TailItem, TailRequest, TailSubscription};
 use crate::model::permissions::ConsoleAction;
 use crate::model::{StartPosition, TailEvent};
 use crate::tui::views::sanitize::sanitize;
@@ -88,28 +88,15 @@ struct CloudEventLine<'a> {
 }
 
 pub async fn run(target_args: &TargetArgs, args: &TailArgs) -> u8 {
-    let target = match permission_gate::open_for(
-        target_args,
-        &args.consumer_group,
-        &args.hub,
-        ConsoleAction::Tail,
-    )
-    .await
-    {
-        Ok(target) => target,
-        Err(code) => return code,
-    };
-    let request = TailRequest {
-        hub: args.hub.clone(),
+    let reading = Reading {
+        consumer_group: &args.consumer_group,
+        hub: &args.hub,
         partition: args.partition.clone(),
         from: args.from.clone(),
-        buffer: 4096,
-        // Printed output is a record: slow output slows the receivers, nothing is dropped.
-        wait_for_reader: true,
     };
-    let mut subscription = match tail::start(&target.plane, request).await {
-        Ok(subscription) => subscription,
-        Err(error) => return fail(&error),
+    let (target, mut subscription) = match start_recorded(target_args, reading).await {
+        Ok(started) => started,
+        Err(code) => return code,
     };
     let deadline = args
         .timeout
@@ -172,6 +159,41 @@ pub async fn run(target_args: &TargetArgs, args: &TailArgs) -> u8 {
     match outcome {
         Ok(()) => exit::OK,
         Err(error) => fail(&error),
+    }
+}
+
+/// What `tail` and `lint` read.
+pub(super) struct Reading<'a> {
+    pub consumer_group: &'a str,
+    pub hub: &'a str,
+    pub partition: Option<String>,
+    pub from: StartPosition,
+}
+
+/// Connects, checks the right to read the hub, and starts a tail whose receivers wait for
+/// the reader: printed output is a record, so slow output slows them and nothing is
+/// dropped. `Err(exit code)` once the failure has been printed.
+pub(super) async fn start_recorded(
+    target_args: &TargetArgs,
+    reading: Reading<'_>,
+) -> Result<(Target, TailSubscription), u8> {
+    let target = permission_gate::open_for(
+        target_args,
+        reading.consumer_group,
+        reading.hub,
+        ConsoleAction::Tail,
+    )
+    .await?;
+    let request = TailRequest {
+        hub: reading.hub.to_owned(),
+        partition: reading.partition,
+        from: reading.from,
+        buffer: 4096,
+        wait_for_reader: true,
+    };
+    match tail::start(&target.plane, request).await {
+        Ok(subscription) => Ok((target, subscription)),
+        Err(error) => Err(fail(&error)),
     }
 }
 

@@ -1,4 +1,4 @@
-//! Signing in to the embedded demo as one of its teams (design notes DEMO-ORG.md,
+//! Signing in to the embedded demo as one of its teams (docs/demo-organisation.md,
 //! "Identities"): each team's identity is its shared-access rule, defined on every hub the
 //! team may use with the same key, so the console signs for the namespace with that rule and
 //! the emulator applies whatever the rule allows on each hub. `platform` is the namespace's

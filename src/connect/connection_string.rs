@@ -1,7 +1,7 @@
 //! Event Hubs connection strings, as the portal and `ehops emulator` print them:
 //! `Endpoint=sb://HOST[:PORT]/;SharedAccessKeyName=RULE;SharedAccessKey=KEY[;EntityPath=HUB]
 //! [;UseDevelopmentEmulator=true]`, or `SharedAccessSignature=TOKEN` instead of the key.
-//! The Rust SDK (0.15) has no parser of its own (sdk-quirks.md).
+//! The Rust SDK (0.15) has no parser of its own (docs/sdk-quirks.md).
 
 use std::fmt;
 

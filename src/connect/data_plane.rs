@@ -14,6 +14,7 @@ use futures_util::future::join_all;
 use time::OffsetDateTime;
 use tokio::sync::Mutex;
 
+use super::checkpoints::CheckpointScope;
 use super::connection::Connection;
 use super::error::{ConnectError, Failure};
 use crate::model::PartitionInfo;
@@ -88,6 +89,16 @@ impl DataPlane {
 
     pub fn consumer_group(&self) -> &str {
         &self.consumer_group
+    }
+
+    /// Where `consumer_group`'s checkpoints of `hub` are filed, under every spelling of this
+    /// namespace its consumers may have used.
+    pub fn checkpoint_scope(&self, hub: &str, consumer_group: &str) -> CheckpointScope {
+        CheckpointScope {
+            namespaces: self.connection.checkpoint_namespaces(),
+            hub: hub.to_owned(),
+            consumer_group: consumer_group.to_owned(),
+        }
     }
 
     /// A new consumer client of its own (the SDK keeps one link per partition per client, so
@@ -205,6 +216,14 @@ impl DataPlane {
     pub async fn partitions(&self, hub: &str) -> Result<Vec<PartitionInfo>, ConnectError> {
         let runtime = self.hub_runtime(hub).await?;
         self.partitions_by_id(hub, &runtime.partition_ids).await
+    }
+
+    /// One partition's runtime information, or not found naming it.
+    pub async fn partition(&self, hub: &str, id: &str) -> Result<PartitionInfo, ConnectError> {
+        self.partitions_by_id(hub, &[id.to_owned()])
+            .await?
+            .pop()
+            .ok_or_else(|| ConnectError::not_found(format!("hub {hub} has no partition {id}")))
     }
 
     pub async fn partitions_by_id(

@@ -1,4 +1,4 @@
-//! A typed client for Azure Schema Registry's data plane (api-version 2023-07-01; protocol-notes
+//! A typed client for Azure Schema Registry's data plane (api-version 2023-07-01; docs/protocol-notes.md
 //! section 3), for Azure and for the emulator's registry alike: groups, a group's schema names
 //! (an emulator extension; Azure's API has no such list), versions, a version's text, and a
 //! schema by id, cached by id because ids are immutable and the tail asks for the same few

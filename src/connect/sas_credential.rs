@@ -1,6 +1,6 @@
 //! A shared-access-signature `TokenCredential` for Microsoft's Rust SDK, which (0.15) has none:
 //! it hands each token to `$cbs`, where Event Hubs and the emulator judge it by its
-//! `SharedAccessSignature ` prefix (sdk-quirks.md).
+//! `SharedAccessSignature ` prefix (docs/sdk-quirks.md).
 
 use std::time::Duration;
 

@@ -60,7 +60,7 @@ impl Cause {
     /// The cause, as the middle of a sentence.
     fn summary(self) -> &'static str {
         match self {
-            Cause::CredentialRefused => "the service refused the credentials",
+            Cause::CredentialRefused => "the service refused the key or token",
             Cause::NotPermitted => "the credentials do not grant this",
             Cause::NotFound => "not found",
             Cause::Unreachable => "cannot reach the namespace",

@@ -60,7 +60,7 @@ fn a_wrong_key_is_read_from_the_wrapped_status_code() {
     assert_eq!(reading.cause, Cause::CredentialRefused);
     let message = ConnectError::from_sdk("hub orders", &error);
     assert_eq!(message.failure, Failure::Auth);
-    assert!(message.message.starts_with("hub orders: the service refused the credentials (Unauthorized: signature does not match"), "{message}");
+    assert!(message.message.starts_with("hub orders: the service refused the key or token (Unauthorized: signature does not match"), "{message}");
     assert!(
         message.message.contains("SharedAccessKey"),
         "says what to do: {message}"

@@ -1,5 +1,5 @@
 //! The emulator's checkpoint store: the blob checkpoint layout every official SDK uses
-//! (protocol-notes section 5), kept as files in a local directory so the console reads the
+//! (docs/protocol-notes.md section 5), kept as files in a local directory so the console reads the
 //! emulator's checkpoints with the same naming it uses for a real storage container.
 //!
 //! Layout under the root ([`checkpoint_dir_layout`], `{data}/checkpoints/`): each blob is a
@@ -20,6 +20,8 @@ use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
+pub use crate::model::blob_layout::{BlobKind, GroupPath};
+
 /// Where checkpoints live under the emulator's data directory, and how blob names map to files.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckpointLayout {
@@ -35,12 +37,6 @@ pub fn checkpoint_dir_layout(data_dir: &Path) -> CheckpointLayout {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BlobKind {
-    Checkpoint,
-    Ownership,
-}
-
 /// A checkpoint as the SDKs store it in blob metadata.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Checkpoint {
@@ -48,44 +44,17 @@ pub struct Checkpoint {
     pub offset: u64,
 }
 
-/// The blob name, as the Python and .NET checkpoint stores build it.
-pub fn blob_name(
-    namespace: &str,
-    hub: &str,
-    consumer_group: &str,
-    kind: BlobKind,
-    partition: &str,
-) -> String {
-    let kind = match kind {
-        BlobKind::Checkpoint => "checkpoint",
-        BlobKind::Ownership => "ownership",
-    };
-    format!(
-        "{}/{}/{}/{kind}/{partition}",
-        namespace.to_ascii_lowercase(),
-        hub.to_ascii_lowercase(),
-        consumer_group.to_ascii_lowercase()
-    )
-}
-
 impl CheckpointLayout {
-    pub fn file(
-        &self,
-        namespace: &str,
-        hub: &str,
-        consumer_group: &str,
-        kind: BlobKind,
-        partition: &str,
-    ) -> PathBuf {
+    /// The file of one partition's blob, named as the Python and .NET stores name it
+    /// (lowercased).
+    pub fn file(&self, group: &GroupPath, kind: BlobKind, partition: &str) -> PathBuf {
         self.root
-            .join(blob_name(namespace, hub, consumer_group, kind, partition))
+            .join(group.lowercased().blob_name(kind, partition))
     }
 
     pub async fn write_checkpoint(
         &self,
-        namespace: &str,
-        hub: &str,
-        consumer_group: &str,
+        group: &GroupPath,
         partition: &str,
         checkpoint: Checkpoint,
     ) -> io::Result<()> {
@@ -93,30 +62,12 @@ impl CheckpointLayout {
             ("offset", checkpoint.offset.to_string()),
             ("sequencenumber", checkpoint.sequence_number.to_string()),
         ]);
-        let path = self.file(
-            namespace,
-            hub,
-            consumer_group,
-            BlobKind::Checkpoint,
-            partition,
-        );
+        let path = self.file(group, BlobKind::Checkpoint, partition);
         write_atomically(&path, &metadata).await
     }
 
-    pub async fn read_checkpoint(
-        &self,
-        namespace: &str,
-        hub: &str,
-        consumer_group: &str,
-        partition: &str,
-    ) -> Option<Checkpoint> {
-        let path = self.file(
-            namespace,
-            hub,
-            consumer_group,
-            BlobKind::Checkpoint,
-            partition,
-        );
+    pub async fn read_checkpoint(&self, group: &GroupPath, partition: &str) -> Option<Checkpoint> {
+        let path = self.file(group, BlobKind::Checkpoint, partition);
         let text = tokio::fs::read(&path).await.ok()?;
         let metadata: BTreeMap<String, String> = serde_json::from_slice(&text).ok()?;
         Some(Checkpoint {
@@ -127,20 +78,12 @@ impl CheckpointLayout {
 
     pub async fn write_ownership(
         &self,
-        namespace: &str,
-        hub: &str,
-        consumer_group: &str,
+        group: &GroupPath,
         partition: &str,
         owner: &str,
     ) -> io::Result<()> {
         let metadata = BTreeMap::from([("ownerid", owner.to_string())]);
-        let path = self.file(
-            namespace,
-            hub,
-            consumer_group,
-            BlobKind::Ownership,
-            partition,
-        );
+        let path = self.file(group, BlobKind::Ownership, partition);
         write_atomically(&path, &metadata).await
     }
 }
@@ -174,7 +117,11 @@ mod tests {
             offset: 4567,
         };
         layout
-            .write_checkpoint("EHOPS-Demo", "Sale", "CRM-Sync", "1", checkpoint)
+            .write_checkpoint(
+                &GroupPath::new("EHOPS-Demo", "Sale", "CRM-Sync"),
+                "1",
+                checkpoint,
+            )
             .await
             .expect("write");
         let file = data
@@ -184,12 +131,16 @@ mod tests {
         assert_eq!(text, r#"{"offset":"4567","sequencenumber":"123"}"#);
         assert_eq!(
             layout
-                .read_checkpoint("ehops-demo", "sale", "crm-sync", "1")
+                .read_checkpoint(&GroupPath::new("ehops-demo", "sale", "crm-sync"), "1")
                 .await,
             Some(checkpoint)
         );
         layout
-            .write_ownership("ehops-demo", "sale", "crm-sync", "1", "crm-sync-7f3a")
+            .write_ownership(
+                &GroupPath::new("ehops-demo", "sale", "crm-sync"),
+                "1",
+                "crm-sync-7f3a",
+            )
             .await
             .expect("write");
         let owner = data

@@ -1,5 +1,5 @@
 //! Entity addresses as clients spell them, normalised. Clients send `amqps://host/hub/...`,
-//! `sb://host/hub`, or a bare `hub/...` (protocol-notes section 1.2); names compare
+//! `sb://host/hub`, or a bare `hub/...` (docs/protocol-notes.md section 1.2); names compare
 //! case-insensitively (`$default` and `$Default` are one group).
 
 /// A path of entity segments below the namespace, lower-cased: `[]` is the namespace itself,

@@ -1,4 +1,4 @@
-//! Shared Access Signature validation, as Event Hubs does it (protocol-notes section 2):
+//! Shared Access Signature validation, as Event Hubs does it (docs/protocol-notes.md section 2):
 //! `SharedAccessSignature sr=<enc(resource)>&sig=<enc(b64(HMAC-SHA256(key, sr + "\n" + se)))>
 //! &se=<unix seconds>&skn=<rule>`, fields in any order. The HMAC key is the UTF-8 bytes of the
 //! rule's key, and the signed text is `sr` exactly as it appears in the token (still encoded),

@@ -5,6 +5,7 @@
 //! read starts ([`StartPosition`]), who is looking ([`Identity`]) and what schema an event
 //! was written with ([`RegisteredSchema`]).
 
+pub mod blob_layout;
 mod event;
 mod hub;
 mod identity;

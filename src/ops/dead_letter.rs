@@ -92,20 +92,8 @@ pub async fn plan(
     let scope = request
         .consumer_group
         .as_ref()
-        .map(|group| CheckpointScope {
-            namespaces: plane.connection().checkpoint_namespaces(),
-            hub: request.hub.clone(),
-            consumer_group: group.clone(),
-        });
-    let partitions = plane
-        .partitions_by_id(&request.hub, std::slice::from_ref(&request.partition))
-        .await?;
-    let info = partitions.first().ok_or_else(|| {
-        ConnectError::not_found(format!(
-            "hub {} has no partition {}",
-            request.hub, request.partition
-        ))
-    })?;
+        .map(|group| plane.checkpoint_scope(&request.hub, group));
+    let info = plane.partition(&request.hub, &request.partition).await?;
     let (current_checkpoint, current_next) = match &scope {
         Some(scope) => {
             let state = store.read(scope).await?;

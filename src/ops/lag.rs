@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use time::OffsetDateTime;
 
-use crate::connect::checkpoints::{CheckpointScope, CheckpointStore};
+use crate::connect::checkpoints::CheckpointStore;
 use crate::connect::data_plane::DataPlane;
 use crate::connect::error::ConnectError;
 use crate::connect::peek::EnqueuedTimes;
@@ -47,11 +47,7 @@ pub async fn snapshot_of(
     consumer_group: &str,
     hub_partitions: &[PartitionInfo],
 ) -> Result<LagSnapshot, ConnectError> {
-    let scope = CheckpointScope {
-        namespaces: plane.connection().checkpoint_namespaces(),
-        hub: hub.to_owned(),
-        consumer_group: consumer_group.to_owned(),
-    };
+    let scope = plane.checkpoint_scope(hub, consumer_group);
     let mut state = store.read(&scope).await?;
     let sampled_at = OffsetDateTime::now_utc();
     let mut partitions: Vec<PartitionLagSample> = hub_partitions

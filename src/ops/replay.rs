@@ -131,15 +131,7 @@ pub async fn plan_replay(
     plane: &DataPlane,
     request: &ReplayRequest,
 ) -> Result<SendPlan, ConnectError> {
-    let partitions = plane
-        .partitions_by_id(&request.hub, std::slice::from_ref(&request.partition))
-        .await?;
-    let info = partitions.first().ok_or_else(|| {
-        ConnectError::not_found(format!(
-            "hub {} has no partition {}",
-            request.hub, request.partition
-        ))
-    })?;
+    let info = plane.partition(&request.hub, &request.partition).await?;
     if info.is_empty {
         return Ok(SendPlan {
             events: Vec::new(),

@@ -156,11 +156,7 @@ pub async fn plan(
     // becomes part of a blob name, so it must stay one segment of it.
     crate::connect::checkpoints::check_segment("consumer group", &request.consumer_group)?;
     crate::ops::lag::ensure_consumer_group(plane, &request.hub, &request.consumer_group).await?;
-    let scope = CheckpointScope {
-        namespaces: plane.connection().checkpoint_namespaces(),
-        hub: request.hub.clone(),
-        consumer_group: request.consumer_group.clone(),
-    };
+    let scope = plane.checkpoint_scope(&request.hub, &request.consumer_group);
     let state = store.read(&scope).await?;
     let now = OffsetDateTime::now_utc();
     let mut partitions = plane.partitions(&request.hub).await?;

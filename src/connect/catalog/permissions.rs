@@ -1,5 +1,5 @@
 //! The caller's effective permissions per scope (`Microsoft.Authorization/permissions`,
-//! protocol-notes section 8), fetched through the same catalog client on Azure and against
+//! docs/protocol-notes.md section 8), fetched through the same catalog client on Azure and against
 //! the emulator, several scopes at once, and kept for a while so every menu opening does not
 //! cost a round trip.
 

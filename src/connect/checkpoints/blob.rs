@@ -70,9 +70,8 @@ impl CheckpointStore for BlobCheckpoints {
     /// Blob names are case-sensitive: the spelling given (Rust consumers) and the lowercased
     /// one (Python, JS, .NET) are listed.
     async fn list(&self, group: &GroupPath) -> Result<Vec<FoundBlob>, ConnectError> {
-        let prefix = |g: &GroupPath| format!("{}/{}/{}/", g.namespace, g.hub, g.consumer_group);
-        let given = prefix(group);
-        let lowered = prefix(&group.lowercased());
+        let given = group.prefix();
+        let lowered = group.lowercased().prefix();
         let mut found = self.list_prefix(lowered.clone()).await?;
         if given != lowered {
             found.extend(self.list_prefix(given).await?);

@@ -1,5 +1,5 @@
 //! Consumer checkpoints and partition ownerships in the blob layout every official SDK
-//! writes (protocol-notes section 5): `{fqns}/{hub}/{cg}/checkpoint/{pid}` and
+//! writes (docs/protocol-notes.md section 5): `{fqns}/{hub}/{cg}/checkpoint/{pid}` and
 //! `.../ownership/{pid}`, the facts in the blob's metadata.
 //!
 //! SDKs disagree on case (Python lowercases the whole name, JS and .NET the namespace, hub
@@ -23,6 +23,7 @@ use std::collections::HashMap;
 use time::OffsetDateTime;
 
 use super::error::ConnectError;
+pub use crate::model::blob_layout::{BlobKind, GroupPath, parse_blob_name};
 use crate::model::{Checkpoint, Ownership};
 
 pub use blob::BlobCheckpoints;
@@ -43,42 +44,6 @@ pub struct CheckpointScope {
 pub struct ConsumerState {
     pub checkpoints: HashMap<String, Checkpoint>,
     pub ownerships: HashMap<String, Ownership>,
-}
-
-/// The first three parts of a blob name, spelled as the writer spelled them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GroupPath {
-    pub namespace: String,
-    pub hub: String,
-    pub consumer_group: String,
-}
-
-impl GroupPath {
-    /// How Python, JS and .NET spell a group they write first (Rust keeps the case).
-    fn lowercased(&self) -> Self {
-        Self {
-            namespace: self.namespace.to_lowercase(),
-            hub: self.hub.to_lowercase(),
-            consumer_group: self.consumer_group.to_lowercase(),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BlobKind {
-    Checkpoint,
-    Ownership,
-}
-
-impl BlobKind {
-    /// The folder of the blob name, or `None` for a name outside the layout.
-    fn from_folder(folder: &str) -> Option<Self> {
-        match folder {
-            "checkpoint" => Some(Self::Checkpoint),
-            "ownership" => Some(Self::Ownership),
-            _ => None,
-        }
-    }
 }
 
 /// One checkpoint or ownership blob as a store found it.
@@ -140,11 +105,7 @@ pub trait CheckpointStore: Send + Sync + std::fmt::Debug {
     /// The blobs under the first of the scope's namespace spellings that has any.
     async fn first_found(&self, scope: &CheckpointScope) -> Result<Vec<FoundBlob>, ConnectError> {
         for namespace in &scope.namespaces {
-            let group = GroupPath {
-                namespace: namespace.clone(),
-                hub: scope.hub.clone(),
-                consumer_group: scope.consumer_group.clone(),
-            };
+            let group = GroupPath::new(namespace, &scope.hub, &scope.consumer_group);
             let found = self.list(&group).await?;
             if !found.is_empty() {
                 return Ok(found);
@@ -209,32 +170,7 @@ fn scope_group(scope: &CheckpointScope) -> Result<GroupPath, ConnectError> {
         .namespaces
         .first()
         .ok_or_else(|| ConnectError::usage("no namespace to file the checkpoint under"))?;
-    Ok(GroupPath {
-        namespace: namespace.clone(),
-        hub: scope.hub.clone(),
-        consumer_group: scope.consumer_group.clone(),
-    })
-}
-
-/// Splits `{fqns}/{hub}/{cg}/{checkpoint|ownership}/{pid}`; `None` for any other name.
-pub fn parse_blob_name(name: &str) -> Option<(GroupPath, BlobKind, String)> {
-    let mut parts = name.split('/');
-    let (namespace, hub, group, folder, partition) = (
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-    );
-    if parts.next().is_some() || partition.is_empty() {
-        return None;
-    }
-    let group = GroupPath {
-        namespace: namespace.to_owned(),
-        hub: hub.to_owned(),
-        consumer_group: group.to_owned(),
-    };
-    Some((group, BlobKind::from_folder(folder)?, partition.to_owned()))
+    Ok(GroupPath::new(namespace, &scope.hub, &scope.consumer_group))
 }
 
 /// The newest checkpoint and ownership of each partition.

@@ -1,4 +1,4 @@
-//! Rewriting the performatives fe2o3 writes so every SDK can read them (sdk-quirks.md):
+//! Rewriting the performatives fe2o3 writes so every SDK can read them (docs/sdk-quirks.md):
 //! fe2o3 leaves out trailing null and default fields, as AMQP allows, but pyamqp reads fields
 //! by position, also inside nested errors. Pure byte-level functions; `padding.rs` applies them
 //! to each outgoing frame.

@@ -1,5 +1,5 @@
 //! `$management` READ of an event hub or a partition, with the exact AMQP types the SDKs
-//! decode (protocol-notes 1.4: the Rust SDK panics on a wrong type).
+//! decode (docs/protocol-notes.md 1.4: the Rust SDK panics on a wrong type).
 
 use fe2o3_amqp::types::primitives::{Array, Timestamp, Value};
 use serde_amqp::primitives::OrderedMap;

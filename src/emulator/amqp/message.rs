@@ -1,5 +1,5 @@
 //! Events on the wire: splitting what producers send into stored events, and stamping the
-//! annotations consumers read (protocol-notes 1.5 and 1.7).
+//! annotations consumers read (docs/protocol-notes.md 1.5 and 1.7).
 
 use bytes::Bytes;
 use fe2o3_amqp_types::messaging::message::__private::{Deserializable, Serializable};
@@ -15,6 +15,7 @@ pub type AmqpMessage = Message<Body<Value>>;
 
 /// Message format of a batch: the body's Data sections each hold one encoded message.
 pub const BATCH_FORMAT: u32 = 0x8001_3700;
+/// The largest event or batch the service accepts (Standard tier; docs/protocol-notes.md section 9).
 pub use super::ingress::MAX_MESSAGE_BYTES;
 
 pub const PARTITION_KEY: &str = "x-opt-partition-key";

@@ -1,5 +1,5 @@
-//! The AMQP 1.0 data plane, as the official Event Hubs SDKs use it (protocol-notes section 1,
-//! sdk-quirks.md): SASL, CBS put-token with SAS validation, `$management` READ, producers,
+//! The AMQP 1.0 data plane, as the official Event Hubs SDKs use it (docs/protocol-notes.md section 1,
+//! docs/sdk-quirks.md): SASL, CBS put-token with SAS validation, `$management` READ, producers,
 //! consumers with start positions and owner levels.
 
 mod consumer;

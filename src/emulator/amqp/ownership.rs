@@ -1,5 +1,5 @@
 //! Who may read a partition through a consumer group, by the service's owner-level (epoch)
-//! rules (protocol-notes 1.6):
+//! rules (docs/protocol-notes.md 1.6):
 //! 1. with no receiver present any owner level is accepted;
 //! 2. a level greater than or equal to the current one disconnects the receivers there
 //!    (they are detached with `amqp:link:stolen`);

@@ -1,5 +1,5 @@
 //! A writer-side wrapper around each client socket that makes fe2o3's frames acceptable to
-//! every official SDK (sdk-quirks.md):
+//! every official SDK (docs/sdk-quirks.md):
 //! - fe2o3 leaves out trailing null and default fields of performatives, as AMQP allows, but
 //!   pyamqp reads fields by position and fails on a short list. Each outgoing performative
 //!   (and SASL frame) is re-framed to its full field count by appending nulls.

@@ -1,6 +1,6 @@
 //! Which partition a partition key lands in: Bob Jenkins' lookup3 `hashlittle2` over the key's
 //! UTF-8 bytes (seeds 0), `(c ^ b)` cast to i16, then `|h % count|`. This is the mapping the
-//! SDKs' buffered producers use to predict the service (protocol-notes 1.5; JS
+//! SDKs' buffered producers use to predict the service (docs/protocol-notes.md 1.5; JS
 //! `impl/partitionKeyToIdMapper.ts`), so keyed events land where every client expects.
 
 pub fn partition_for_key(key: &str, partition_count: u32) -> u32 {

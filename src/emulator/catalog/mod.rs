@@ -1,5 +1,5 @@
 //! An ARM-shaped catalog of what the emulator serves, on its HTTP port: the few read calls the
-//! console makes against management.azure.com (protocol-notes section 8), answered in the same
+//! console makes against management.azure.com (docs/protocol-notes.md section 8), answered in the same
 //! JSON so the console's ARM client is tested by talking to it.
 //!
 //! URL shapes (api-version `2024-01-01`; any value is accepted but one must be given):

@@ -3,7 +3,7 @@
 //! code on Azure and locally.
 //!
 //! The caller is a shared-access rule, so its rights are translated into the built-in role
-//! each one corresponds to (protocol-notes section 8):
+//! each one corresponds to (docs/protocol-notes.md section 8):
 //! - Listen = Azure Event Hubs Data Receiver;
 //! - Send = Azure Event Hubs Data Sender;
 //! - Manage = Azure Event Hubs Data Owner.

@@ -1,5 +1,5 @@
 //! The JSON of each catalog resource, in the shapes of the ARM 2024-01-01 Event Hubs API
-//! (protocol-notes section 8). Keys of authorization rules are never part of a resource.
+//! (docs/protocol-notes.md section 8). Keys of authorization rules are never part of a resource.
 
 use serde_json::{Value, json};
 

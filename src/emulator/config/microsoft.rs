@@ -1,4 +1,4 @@
-//! Microsoft's Event Hubs emulator `Config.json`, accepted as is (protocol-notes section 7).
+//! Microsoft's Event Hubs emulator `Config.json`, accepted as is (docs/protocol-notes.md section 7).
 //! Its namespace gets the emulator's well-known development rule, so the connection string
 //! users already have (`SharedAccessKey=SAS_KEY_VALUE`) keeps working.
 

@@ -18,7 +18,7 @@ pub use rights::Rights;
 /// Name of the consumer group every hub has, as Event Hubs spells it.
 pub const DEFAULT_CONSUMER_GROUP: &str = "$Default";
 
-/// The service limit on partitions per hub (Standard tier; protocol-notes section 9).
+/// The service limit on partitions per hub (Standard tier; docs/protocol-notes.md section 9).
 pub const MAX_PARTITIONS: u32 = 32;
 
 #[derive(Debug, Clone, PartialEq, Eq)]

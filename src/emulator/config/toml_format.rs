@@ -316,7 +316,7 @@ pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(duration)
 }
 
-/// Azure's limits on a group name (protocol-notes section 3: at most 50 characters; letters,
+/// Azure's limits on a group name (docs/protocol-notes.md section 3: at most 50 characters; letters,
 /// digits, `-`, `_` and `.`, starting with a letter or digit).
 fn check_schema_group_name(name: &str) -> Result<(), String> {
     let well_formed = !name.is_empty()

@@ -1,4 +1,4 @@
-//! Business events as CloudEvents 1.0 on AMQP (protocol-notes section 4), the way the demo's
+//! Business events as CloudEvents 1.0 on AMQP (docs/protocol-notes.md section 4), the way the demo's
 //! producers publish them and its consumers read them back:
 //! - binary mode: attributes in `cloudEvents_*` application properties, the content type
 //!   `avro/binary+<schema id>` in `properties.content-type` (as the Azure Schema Registry
@@ -70,7 +70,7 @@ pub fn encode(event: &Generated, envelope: &Envelope, mode: Mode) -> Result<Byte
     let (content_type, body, properties) = match mode {
         Mode::Binary => (
             avro_content_type(&event.kind.schema.id()),
-            avro::encode_record(&event.fields),
+            avro::encode_record(event.kind.schema, &event.fields)?,
             Some(binary_properties(envelope)),
         ),
         Mode::Structured => (
@@ -134,11 +134,10 @@ fn structured_body(event: &Generated, envelope: &Envelope) -> Vec<u8> {
     let data: serde_json::Map<String, serde_json::Value> = event
         .kind
         .schema
-        .fields()
-        .unwrap_or_default()
+        .field_names()
         .into_iter()
         .zip(&event.fields)
-        .map(|((name, _), value)| (name, value.to_json()))
+        .map(|(name, value)| (name, avro::to_json(value)))
         .collect();
     let document = json!({
         "specversion": "1.0",

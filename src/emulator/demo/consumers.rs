@@ -16,11 +16,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::emulator::checkpoints::{Checkpoint, CheckpointLayout};
+use crate::emulator::checkpoints::{Checkpoint, CheckpointLayout, GroupPath};
 use crate::emulator::config::NamespaceConfig;
 use crate::emulator::store::{PartitionLog, Start, Store, StoredEvent};
 
-use super::avro;
 use super::cloudevents::{self, Mode};
 use super::random::Rng;
 use super::schemas::Schema;
@@ -166,10 +165,8 @@ pub fn process(deployment: &Deployment, stored: &[u8]) -> Result<(), String> {
         .strip_prefix("avro/binary+")
         .ok_or_else(|| format!("unexpected content type {:?}", event.content_type))?;
     let schema = Schema::by_id(id).ok_or_else(|| format!("unknown schema id {id}"))?;
-    let types = schema
-        .field_types()
-        .ok_or_else(|| format!("unreadable schema {}", schema.file))?;
-    avro::decode_record(&types, &event.body)
+    schema
+        .decode(&event.body)
         .map(|_| ())
         .map_err(|e| format!("{} {}: {e}", event.envelope.ce_type, event.envelope.id))
 }
@@ -198,6 +195,15 @@ struct Cursor {
 }
 
 impl Job {
+    /// Where this deployment's checkpoints and ownerships of the hub are filed.
+    fn group(&self) -> GroupPath {
+        GroupPath::new(
+            &self.target.namespace,
+            &self.hub,
+            self.deployment.consumer_group,
+        )
+    }
+
     async fn run(self, partitions: Vec<String>) {
         let mut cursors = Vec::new();
         for id in partitions {
@@ -208,16 +214,7 @@ impl Job {
             else {
                 continue;
             };
-            let saved = self
-                .target
-                .layout
-                .read_checkpoint(
-                    &self.target.namespace,
-                    &self.hub,
-                    self.deployment.consumer_group,
-                    &id,
-                )
-                .await;
+            let saved = self.target.layout.read_checkpoint(&self.group(), &id).await;
             // Resume after the checkpointed offset, exclusive, as the .NET processor does.
             let start = saved.map_or(Start::Earliest, |c| Start::Offset {
                 offset: c.offset,
@@ -256,13 +253,7 @@ impl Job {
             let written = self
                 .target
                 .layout
-                .write_ownership(
-                    &self.target.namespace,
-                    &self.hub,
-                    self.deployment.consumer_group,
-                    &cursor.id,
-                    &self.owner,
-                )
+                .write_ownership(&self.group(), &cursor.id, &self.owner)
                 .await;
             if let Err(error) = written {
                 tracing::warn!(%error, consumer = self.deployment.name, "ownership not written");
@@ -320,12 +311,7 @@ impl Job {
         let stored = self
             .target
             .layout
-            .read_checkpoint(
-                &self.target.namespace,
-                &self.hub,
-                self.deployment.consumer_group,
-                &cursor.id,
-            )
+            .read_checkpoint(&self.group(), &cursor.id)
             .await;
         if stored == cursor.saved {
             return;
@@ -374,13 +360,7 @@ impl Job {
         let written = self
             .target
             .layout
-            .write_checkpoint(
-                &self.target.namespace,
-                &self.hub,
-                self.deployment.consumer_group,
-                &cursor.id,
-                checkpoint,
-            )
+            .write_checkpoint(&self.group(), &cursor.id, checkpoint)
             .await;
         match written {
             Ok(()) => {

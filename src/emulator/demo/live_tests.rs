@@ -7,12 +7,12 @@ use std::time::Duration;
 use super::cloudevents::{self, Mode};
 use super::consumers::{self, ConsumerSettings, DEPLOYMENTS, Deployment, Target};
 use super::events::KINDS;
+use super::organisation;
 use super::random::Rng;
 use super::schemas::Schema;
 use super::traffic::{self, POISON_PARTITION, Publisher};
-use super::{avro, organisation};
 use crate::emulator::amqp::partition_key::partition_for_key;
-use crate::emulator::checkpoints::{BlobKind, checkpoint_dir_layout};
+use crate::emulator::checkpoints::{BlobKind, GroupPath, checkpoint_dir_layout};
 use crate::emulator::store::{Store, StoredEvent};
 
 fn deployment(name: &str) -> &'static Deployment {
@@ -83,8 +83,7 @@ async fn traffic_publishes_cloudevents_in_both_modes_keyed_by_aggregate() {
                             .strip_prefix("avro/binary+")
                             .expect("Avro content type");
                         let schema = Schema::by_id(id).expect("a demo schema id");
-                        let types = schema.field_types().expect("types");
-                        match avro::decode_record(&types, &event.body) {
+                        match schema.decode(&event.body) {
                             Ok(_) => binary += 1,
                             Err(_) => {
                                 assert_eq!((*hub, partition), ("sale", POISON_PARTITION));
@@ -140,7 +139,7 @@ async fn consumers_checkpoint_in_the_blob_layout_and_crm_sync_stops_at_the_poiso
         let ns = publisher.namespace.clone();
         async move {
             layout
-                .read_checkpoint(&ns, hub, cg, &p.to_string())
+                .read_checkpoint(&GroupPath::new(&ns, hub, cg), &p.to_string())
                 .await
                 .map(|c| c.sequence_number)
         }
@@ -182,13 +181,8 @@ async fn consumers_checkpoint_in_the_blob_layout_and_crm_sync_stops_at_the_poiso
     );
     assert!(log.stats().last_sequence_number > poison + 30);
 
-    let ownership = layout.file(
-        &publisher.namespace,
-        "sale",
-        "crm-sync",
-        BlobKind::Ownership,
-        "1",
-    );
+    let crm_sync = GroupPath::new(&publisher.namespace, "sale", "crm-sync");
+    let ownership = layout.file(&crm_sync, BlobKind::Ownership, "1");
     let owner: serde_json::Value =
         serde_json::from_slice(&std::fs::read(ownership).expect("ownership file")).expect("JSON");
     assert!(

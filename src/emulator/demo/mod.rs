@@ -1,4 +1,4 @@
-//! The demo organisation the embedded emulator runs by default (design notes DEMO-ORG.md):
+//! The demo organisation the embedded emulator runs by default (docs/demo-organisation.md):
 //! its namespace, hubs and team identities ([`organisation`]), and, when the emulator runs it
 //! live ([`start`]), its teams' traffic ([`traffic`]) and consumer deployments ([`consumers`]),
 //! including one consumer stuck on a poison event.

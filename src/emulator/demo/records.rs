@@ -4,7 +4,7 @@
 
 use sha2::{Digest, Sha256};
 
-use super::avro::Value;
+use super::avro::{self, Value};
 use super::random::Rng;
 
 const PRODUCTS: u64 = 40;
@@ -33,7 +33,7 @@ fn ts(ms: i64) -> Value {
 }
 
 fn optional(present: bool, value: impl FnOnce() -> Value) -> Value {
-    Value::optional(present.then(value))
+    avro::optional(present.then(value))
 }
 
 /// Money with two decimals in `[low, high)`.

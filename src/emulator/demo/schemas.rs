@@ -1,16 +1,21 @@
 //! The demo organisation's Avro schemas: the `.avsc` files under `schemas/` at the repository
 //! root, embedded, with the ids they are published under.
 
+use std::sync::OnceLock;
+
 use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 
-use super::avro::Type;
+use crate::codec::avro as codec;
 
-/// One schema file of `schemas/`.
+/// One schema file of `schemas/`, parsed on first use for the writer (apache-avro) and the
+/// reader (the console's codec).
 #[derive(Debug)]
 pub struct Schema {
     pub file: &'static str,
     pub text: &'static str,
+    writer: OnceLock<Result<apache_avro::Schema, String>>,
+    reader: OnceLock<Result<codec::Schema, String>>,
 }
 
 macro_rules! schema {
@@ -18,6 +23,8 @@ macro_rules! schema {
         Schema {
             file: $file,
             text: include_str!(concat!("../../../schemas/", $file)),
+            writer: OnceLock::new(),
+            reader: OnceLock::new(),
         }
     };
 }
@@ -83,51 +90,42 @@ impl Schema {
         )
     }
 
-    /// The record's fields and their types, in order; `None` when the file uses a type the
-    /// demo's encoder does not (a test keeps every shipped file readable).
-    pub fn fields(&self) -> Option<Vec<(String, Type)>> {
-        let json: Json = serde_json::from_str(self.text).ok()?;
+    /// The record's field names, in schema order.
+    pub fn field_names(&self) -> Vec<String> {
+        let json: Json = serde_json::from_str(self.text).unwrap_or(Json::Null);
         json["fields"]
-            .as_array()?
-            .iter()
-            .map(|field| {
-                Some((
-                    field["name"].as_str()?.to_string(),
-                    type_of(&field["type"])?,
-                ))
+            .as_array()
+            .map(|fields| {
+                fields
+                    .iter()
+                    .filter_map(|f| f["name"].as_str().map(str::to_owned))
+                    .collect()
             })
-            .collect()
+            .unwrap_or_default()
     }
 
-    pub fn field_types(&self) -> Option<Vec<Type>> {
-        Some(self.fields()?.into_iter().map(|(_, t)| t).collect())
+    /// The schema as apache-avro writes with it.
+    pub fn writer(&self) -> Result<&apache_avro::Schema, String> {
+        self.writer
+            .get_or_init(|| {
+                apache_avro::Schema::parse_str(self.text).map_err(|e| format!("{}: {e}", self.file))
+            })
+            .as_ref()
+            .map_err(Clone::clone)
     }
-}
 
-fn type_of(json: &Json) -> Option<Type> {
-    match json {
-        Json::String(name) => primitive(name),
-        Json::Object(object) => primitive(object.get("type")?.as_str()?),
-        Json::Array(branches) => branches
-            .iter()
-            .map(type_of)
-            .collect::<Option<_>>()
-            .map(Type::Union),
-        _ => None,
+    /// Decodes one datum written with this schema, with the console's decoder: how the
+    /// demo's consumers tell a good payload from a poison one.
+    pub fn decode(&self, bytes: &[u8]) -> Result<codec::Value, String> {
+        let schema = self
+            .reader
+            .get_or_init(|| {
+                codec::Schema::parse(self.text).map_err(|e| format!("{}: {e}", self.file))
+            })
+            .as_ref()
+            .map_err(Clone::clone)?;
+        codec::decode_datum(schema, bytes).map_err(|e| e.to_string())
     }
-}
-
-fn primitive(name: &str) -> Option<Type> {
-    Some(match name {
-        "null" => Type::Null,
-        "boolean" => Type::Boolean,
-        "int" => Type::Int,
-        "long" => Type::Long,
-        "double" => Type::Double,
-        "string" => Type::String,
-        "bytes" => Type::Bytes,
-        _ => return None,
-    })
 }
 
 #[cfg(test)]
@@ -135,13 +133,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_schema_file_is_a_record_the_encoder_handles() {
+    fn every_schema_file_parses_for_writer_and_reader() {
         for schema in ALL {
-            assert!(
-                schema.fields().is_some(),
-                "{} uses an unsupported type",
-                schema.file
-            );
+            assert!(schema.writer().is_ok(), "{:?}", schema.writer().err());
+            assert!(!schema.field_names().is_empty(), "{}", schema.file);
             assert!(
                 schema.full_name().starts_with("com.example."),
                 "{}",
@@ -167,15 +162,17 @@ mod tests {
 
     #[test]
     fn version_two_extends_version_one_with_defaults() {
-        let v1 = CONTACT_PURCHASED.fields().expect("v1 fields");
-        let v2 = CONTACT_PURCHASED_V2.fields().expect("v2 fields");
+        let fields = |schema: &Schema| {
+            let json: Json = serde_json::from_str(schema.text).expect("json");
+            json["fields"].as_array().expect("fields").clone()
+        };
+        let (v1, v2) = (fields(&CONTACT_PURCHASED), fields(&CONTACT_PURCHASED_V2));
         assert_eq!(&v2[..v1.len()], &v1[..]);
         assert_eq!(
             CONTACT_PURCHASED.full_name(),
             CONTACT_PURCHASED_V2.full_name()
         );
-        let json: Json = serde_json::from_str(CONTACT_PURCHASED_V2.text).expect("json");
-        let added = &json["fields"].as_array().expect("fields")[v1.len()..];
+        let added = &v2[v1.len()..];
         assert!(added.iter().all(|f| f.get("default").is_some()));
     }
 }

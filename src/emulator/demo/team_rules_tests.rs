@@ -1,6 +1,6 @@
-//! The demo's team identities keep to their teams (DEMO-ORG.md, "Identities"): a team's rule
+//! The demo's team identities keep to their teams (docs/demo-organisation.md, "Identities"): a team's rule
 //! manages only hubs tagged with that team, sends only there, to its own dead-letter hub and
-//! to the audit hub (send only: every team's incident actions are audited), and elsewhere at most listens, where DEMO-ORG names a reader (customer's CRM sync on
+//! to the audit hub (send only: every team's incident actions are audited), and elsewhere at most listens, where docs/demo-organisation.md names a reader (customer's CRM sync on
 //! `sale`, conversions' lead scoring on `contact`) or the customer team reads `product`.
 
 use super::organisation;

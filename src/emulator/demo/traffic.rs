@@ -283,7 +283,7 @@ pub fn poison_event(publisher: &Publisher, rng: &mut Rng, time_ms: i64) -> Optio
         .map(|n| format!("sale-{n:06}"))
         .find(|id| partition_for_key(id, partitions) == target)?;
     let (subject, fields) = sale_confirmed_for(rng, time_ms, sale_id);
-    let mut body = avro::encode_record(&fields);
+    let mut body = avro::encode_record(kind.schema, &fields).ok()?;
     body.truncate(body.len() / 2);
     let event = events::Generated {
         kind,

@@ -1,5 +1,5 @@
 //! Errors as Azure Schema Registry writes them: a status, `x-ms-error-code`, and
-//! `{"error":{"code":...,"message":...,"details":[]}}` (protocol-notes section 3), so the SDKs
+//! `{"error":{"code":...,"message":...,"details":[]}}` (docs/protocol-notes.md section 3), so the SDKs
 //! map them to their usual exceptions (401 authentication, 404 not found, 409 exists).
 
 use axum::Json;

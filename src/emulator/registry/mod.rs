@@ -1,4 +1,4 @@
-//! Azure Schema Registry's data-plane REST API on the emulator's HTTP port (protocol-notes
+//! Azure Schema Registry's data-plane REST API on the emulator's HTTP port (docs/protocol-notes.md
 //! section 3), for api-versions `2023-07-01`, `2022-10` and `2021-10`:
 //! - `GET /$schemaGroups`: the groups (every list shape: `schemaGroups`, `value`, `Value`);
 //! - `GET /$schemaGroups/$schemas/{id}`: a schema by id (raw text, properties in headers);

@@ -1,5 +1,5 @@
 //! Effective Azure RBAC permissions, as `Microsoft.Authorization/permissions` returns them for a
-//! scope (protocol-notes section 8), and how they decide whether ehops may offer an action.
+//! scope (docs/protocol-notes.md section 8), and how they decide whether ehops may offer an action.
 //!
 //! The response is a list of entries, one per role assignment that applies, each with
 //! `actions`, `notActions`, `dataActions` and `notDataActions`. An operation is allowed when

@@ -3,7 +3,7 @@ options (the SDK is not patched):
 
 - Credential: the client only sends `Authorization: Bearer <token>` from a TokenCredential. The
   emulator takes a shared-access token in that place, so `SasTokenCredential` hands out one
-  signed with a rule's key (sdk-quirks.md, "Schema Registry clients").
+  signed with a rule's key (docs/sdk-quirks.md, "Schema Registry clients").
 - Scheme: azure-schemaregistry 1.3.0 always builds `https://{fully_qualified_namespace}`, and
   azure-core's BearerTokenCredentialPolicy refuses bearer tokens on non-https URLs unless told
   `enforce_https=False`. The emulator serves the registry over plain HTTP, so the client gets
