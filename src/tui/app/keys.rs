@@ -19,7 +19,7 @@ impl App {
             }
             Lookup::Pending(_) => {
                 // The which-key hint shows the candidates.
-                self.dirty = true;
+                self.redraw.ask();
                 Vec::new()
             }
             Lookup::Unbound => {
@@ -30,7 +30,9 @@ impl App {
                 if typing && let Some(c) = key.typed_char() {
                     return self.update(Action::InsertChar(c));
                 }
-                self.dirty |= was_chord;
+                if was_chord {
+                    self.redraw.ask();
+                }
                 Vec::new()
             }
         }

@@ -72,7 +72,7 @@ impl App {
                     }
                 }
                 // A frozen tail off screen changes nothing visible.
-                self.dirty = matches!(self.view(), View::Tail);
+                self.action_shows = matches!(self.view(), View::Tail);
             }
             Reply::TailEnded { request, reason } if is_latest(latest.tail, request) => {
                 self.latest.tail = None;
@@ -83,7 +83,7 @@ impl App {
             Reply::SchemaFetched { id, outcome, .. } => {
                 self.decoding.fetched(&id, outcome);
                 self.incident_schema_arrived();
-                self.dirty = matches!(self.view(), View::Tail | View::Detail);
+                self.action_shows = matches!(self.view(), View::Tail | View::Detail);
             }
             Reply::SchemasLoaded { request, schemas } if is_latest(latest.schemas, request) => {
                 self.schemas.load(schemas);
@@ -108,12 +108,12 @@ impl App {
                 if slots.contains(&Some(request)) {
                     self.notice = Some(Notice::Error(message));
                 } else {
-                    self.dirty = false;
+                    self.action_shows = false;
                 }
             }
             _ => {
                 // A stale reply: the user has moved on.
-                self.dirty = false;
+                self.action_shows = false;
             }
         }
         self.clamp_selections();
