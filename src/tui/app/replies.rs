@@ -12,6 +12,10 @@ impl App {
         let latest = self.latest.clone();
         let is_latest = |slot: Option<RequestId>, request: RequestId| slot == Some(request);
         let mut commands = Vec::new();
+        // Only replies that load a list can leave a selection past its end; a tail batch
+        // fixes its own, and clamping the others would rebuild their filtered lists for
+        // every batch.
+        let mut lists_changed = true;
         match reply {
             Reply::NamespacesLoaded {
                 request,
@@ -73,6 +77,7 @@ impl App {
                 }
                 // A frozen tail off screen changes nothing visible.
                 self.action_shows = matches!(self.view(), View::Tail);
+                lists_changed = false;
             }
             Reply::TailEnded { request, reason } if is_latest(latest.tail, request) => {
                 self.latest.tail = None;
@@ -84,6 +89,7 @@ impl App {
                 self.decoding.fetched(&id, outcome);
                 self.incident_schema_arrived();
                 self.action_shows = matches!(self.view(), View::Tail | View::Detail);
+                lists_changed = false;
             }
             Reply::SchemasLoaded { request, schemas } if is_latest(latest.schemas, request) => {
                 self.schemas.load(schemas);
@@ -116,7 +122,9 @@ impl App {
                 self.action_shows = false;
             }
         }
-        self.clamp_selections();
+        if lists_changed {
+            self.clamp_selections();
+        }
         commands
     }
 }
