@@ -78,6 +78,8 @@ pub enum Action {
     Redrive,
     /// Copy the selected event to the team's dead-letter hub.
     DeadLetterEvent,
+    /// In a dialog's dry run: carry out what it shows (on a result: close it).
+    Confirm,
 
     /// A typed character for the input line.
     #[serde(skip)]
@@ -132,6 +134,7 @@ impl Action {
         Action::MarkRow,
         Action::Redrive,
         Action::DeadLetterEvent,
+        Action::Confirm,
     ];
 
     /// Bindable actions that change something: help flags them, as the action menu does.

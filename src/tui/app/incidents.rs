@@ -212,7 +212,7 @@ impl App {
                     Action::Submit if *focus == DeadLetterFocus::Reason => {
                         *focus = DeadLetterFocus::Button(Mode::DeadLetter);
                     }
-                    Action::Submit | Action::InsertChar('y') => {
+                    Action::Submit | Action::Confirm => {
                         if let DeadLetterFocus::Button(mode) = *focus {
                             return self.confirm_dead_letter(mode);
                         }
@@ -221,7 +221,7 @@ impl App {
                 }
             }
             Stage::RedriveDryRun { plan } => {
-                if matches!(action, Action::Submit | Action::InsertChar('y')) {
+                if matches!(action, Action::Submit | Action::Confirm) {
                     if plan.events.is_empty() {
                         self.incident = None;
                         return Vec::new();
@@ -238,7 +238,7 @@ impl App {
             }
             Stage::ReplayForm(_) | Stage::ReplayDryRun { .. } => return self.replay_key(action),
             Stage::Finished { .. } | Stage::Failed { .. } => {
-                if matches!(action, Action::Submit) {
+                if matches!(action, Action::Submit | Action::Confirm) {
                     self.incident = None;
                 }
             }

@@ -235,8 +235,8 @@ impl App {
     pub fn context(&self) -> Context {
         if self.input.is_some() {
             Context::CommandLine
-        } else if self.incident.is_some() {
-            Context::Dialog
+        } else if let Some(dialog) = &self.incident {
+            dialog.key_context()
         } else if self.help_open {
             Context::Help
         } else {

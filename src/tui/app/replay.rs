@@ -65,7 +65,7 @@ impl App {
             },
             Stage::ReplayDryRun { plan, rate } => {
                 // While the permissions are asked for, a second `y` would ask again.
-                if waiting || !matches!(action, Action::Submit | Action::InsertChar('y')) {
+                if waiting || !matches!(action, Action::Submit | Action::Confirm) {
                     return Vec::new();
                 }
                 if plan.events.is_empty() {

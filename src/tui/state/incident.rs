@@ -7,6 +7,7 @@ use crate::ops::dead_letter::{DeadLetterPlan, Mode};
 use crate::ops::replay::{Progress, SendPlan};
 use crate::ops::reset::ResetPlan;
 use crate::protocol::{RequestId, Seen};
+use crate::tui::keymap::Context;
 
 /// Which action the dialog carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,6 +116,27 @@ impl IncidentDialog {
     }
 
     /// Whether the action is under way: it cannot be dismissed until it ends.
+    /// Where its keys are looked up: on a field typed characters are text (`y` is a
+    /// letter); elsewhere the keymap's `[confirm]` keys apply.
+    pub fn key_context(&self) -> Context {
+        let on_field = match &self.stage {
+            Stage::ResetForm(_) | Stage::ResetDryRun { .. } | Stage::ReplayForm(_) => true,
+            Stage::DeadLetterDryRun { focus, .. } => *focus == DeadLetterFocus::Reason,
+            Stage::Planning
+            | Stage::RedriveDryRun { .. }
+            | Stage::ReplayPlanning { .. }
+            | Stage::ReplayDryRun { .. }
+            | Stage::Running { .. }
+            | Stage::Finished { .. }
+            | Stage::Failed { .. } => false,
+        };
+        if on_field {
+            Context::Dialog
+        } else {
+            Context::Confirm
+        }
+    }
+
     pub fn is_running(&self) -> bool {
         matches!(self.stage, Stage::Running { .. })
     }

@@ -86,7 +86,7 @@ pub fn render(frame: &mut Frame<'_>, app: &App, now: OffsetDateTime) -> ScreenLa
         action_menu::render(frame, main, &menu.hub, items, menu.selected, &app.theme);
     }
     if let Some(dialog) = &app.incident {
-        incident::render(frame, main, dialog, &app.theme);
+        incident::render(frame, main, dialog, &app.keymap, &app.theme);
     }
     layout
 }

@@ -23,10 +23,6 @@ pub fn replay_form<'a>(form: &ReplayForm, theme: &Theme) -> Vec<Line<'a>> {
     }
     lines.extend(error_line(form.error.as_deref(), theme));
     lines.push(Line::raw(""));
-    lines.push(muted(
-        "Enter: dry run   Tab or Up/Down: next field   Esc: cancel",
-        theme,
-    ));
     lines
 }
 
@@ -88,13 +84,8 @@ pub fn replay_dry_run<'a>(
         theme,
     ));
     lines.push(Line::raw(""));
-    lines.push(muted(
-        if summary.is_empty() {
-            "nothing to replay   y or Enter: close   Esc: cancel"
-        } else {
-            "y or Enter: replay   Esc: cancel"
-        },
-        theme,
-    ));
+    if summary.is_empty() {
+        lines.push(muted("nothing to replay", theme));
+    }
     lines
 }
