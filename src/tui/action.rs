@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::keymap::Key;
 pub use crate::protocol::ConnectionState;
 use crate::protocol::Reply;
 
@@ -84,6 +85,9 @@ pub enum Action {
     /// A typed character for the input line.
     #[serde(skip)]
     InsertChar(char),
+    /// A key the keymap leaves to the input line's editor (cursor and word moves, undo).
+    #[serde(skip)]
+    EditInput(Key),
     /// A left click at this terminal cell.
     #[serde(skip)]
     Click { column: u16, row: u16 },

@@ -25,9 +25,14 @@ impl App {
             Lookup::Unbound => {
                 let was_chord = self.pending_keys.len() > 1;
                 self.pending_keys.clear();
-                // The incident dialog decides what a typed character means (text, `y`).
-                let typing = self.input.is_some() || self.incident.is_some();
-                if typing && let Some(c) = key.typed_char() {
+                // Keys the keymap leaves alone edit the input line (cursor and word moves,
+                // undo, ...); in the incident dialog a typed character is text.
+                if self.input.is_some() {
+                    return self.update(Action::EditInput(key));
+                }
+                if self.incident.is_some()
+                    && let Some(c) = key.typed_char()
+                {
                     return self.update(Action::InsertChar(c));
                 }
                 if was_chord {
@@ -49,7 +54,7 @@ impl App {
                 if let Some(input) = &mut self.input {
                     input.delete();
                     if input.mode == InputMode::Filter {
-                        let text = input.text.clone();
+                        let text = input.text().to_owned();
                         self.set_filter(&text);
                     }
                 }
@@ -58,7 +63,7 @@ impl App {
                 if let Some(input) = self.input.take()
                     && input.mode == InputMode::Command
                 {
-                    return self.run_command_line(&input.text);
+                    return self.run_command_line(input.text());
                 }
             }
             _ => {}
@@ -70,9 +75,20 @@ impl App {
         if let Some(input) = &mut self.input {
             input.insert(c);
             if input.mode == InputMode::Filter {
-                let text = input.text.clone();
+                let text = input.text().to_owned();
                 self.set_filter(&text);
             }
+        }
+        Vec::new()
+    }
+
+    pub(super) fn edit_input_key(&mut self, key: Key) -> Vec<Request> {
+        if let Some(input) = &mut self.input
+            && input.edit(key)
+            && input.mode == InputMode::Filter
+        {
+            let text = input.text().to_owned();
+            self.set_filter(&text);
         }
         Vec::new()
     }

@@ -356,6 +356,7 @@ impl App {
                 self.edit_input(&action)
             }
             Action::InsertChar(c) => self.insert_char(c),
+            Action::EditInput(key) => self.edit_input_key(key),
             Action::Click { column, row } => self.click(column, row),
             other => self.navigate(other),
         }

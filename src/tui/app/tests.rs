@@ -219,7 +219,7 @@ fn typing_q_in_the_command_line_does_not_quit() {
     let mut app = sample::app_with_hubs();
     press(&mut app, &[":", "q"]);
     assert!(!app.should_quit());
-    assert_eq!(app.input.as_ref().map(|i| i.text.as_str()), Some("q"));
+    assert_eq!(app.input.as_ref().map(|i| i.text()), Some("q"));
     press(&mut app, &["<Esc>"]);
     assert!(app.input.is_none());
 }
