@@ -25,15 +25,11 @@ impl App {
             Lookup::Unbound => {
                 let was_chord = self.pending_keys.len() > 1;
                 self.pending_keys.clear();
-                // Keys the keymap leaves alone edit the input line (cursor and word moves,
-                // undo, ...); in the incident dialog a typed character is text.
-                if self.input.is_some() {
-                    return self.update(Action::EditInput(key));
-                }
-                if self.incident.is_some()
-                    && let Some(c) = key.typed_char()
-                {
-                    return self.update(Action::InsertChar(c));
+                // Keys the keymap leaves alone edit the text being typed (cursor and word
+                // moves, undo, ...): the input line's, or the incident dialog's field.
+                if self.input.is_some() || self.incident.is_some() {
+                    let typed = key.typed_char().map(Action::InsertChar);
+                    return self.update(typed.unwrap_or(Action::EditInput(key)));
                 }
                 if was_chord {
                     self.redraw.ask();
@@ -52,7 +48,7 @@ impl App {
             }
             Action::DeleteChar => {
                 if let Some(input) = &mut self.input {
-                    input.delete();
+                    input.field.delete();
                     if input.mode == InputMode::Filter {
                         let text = input.text().to_owned();
                         self.set_filter(&text);
@@ -73,7 +69,7 @@ impl App {
 
     pub(super) fn insert_char(&mut self, c: char) -> Vec<Request> {
         if let Some(input) = &mut self.input {
-            input.insert(c);
+            input.field.insert(c);
             if input.mode == InputMode::Filter {
                 let text = input.text().to_owned();
                 self.set_filter(&text);
@@ -84,7 +80,7 @@ impl App {
 
     pub(super) fn edit_input_key(&mut self, key: Key) -> Vec<Request> {
         if let Some(input) = &mut self.input
-            && input.edit(key)
+            && input.field.edit(key)
             && input.mode == InputMode::Filter
         {
             let text = input.text().to_owned();

@@ -427,7 +427,8 @@ impl App {
     /// `None`: not the dialog's.
     fn route_dialog_key(&mut self, action: &Action) -> Option<Vec<Request>> {
         self.incident.as_ref()?;
-        let is_key = Action::BINDABLE.contains(action) || matches!(action, Action::InsertChar(_));
+        let is_key = Action::BINDABLE.contains(action)
+            || matches!(action, Action::InsertChar(_) | Action::EditInput(_));
         if is_key && !matches!(action, Action::Quit) {
             return Some(self.incident_key(action.clone()));
         }

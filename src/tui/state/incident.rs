@@ -2,7 +2,7 @@
 //! the dry run and the confirmation to the result. What the user types lives here; plans
 //! live in the backend's answers, and travel back unchanged to be executed.
 
-use super::ReplayForm;
+use super::{ReplayForm, TextField};
 use crate::ops::dead_letter::{DeadLetterPlan, Mode};
 use crate::ops::replay::{Progress, SendPlan};
 use crate::ops::reset::ResetPlan;
@@ -32,7 +32,7 @@ pub struct ResetForm {
     /// Reset every partition rather than the selected one.
     pub all: bool,
     /// `earliest`, `latest`, `seq:N`, `offset:X`, `time:RFC3339`.
-    pub position: String,
+    pub position: TextField,
     pub field: ResetField,
     /// Why the last submit was not accepted.
     pub error: Option<String>,
@@ -54,12 +54,12 @@ pub enum Stage {
     ResetDryRun {
         plan: Seen<ResetPlan>,
         /// The consumer group's name as typed so far: the confirmation.
-        typed: String,
+        typed: TextField,
         error: Option<String>,
     },
     DeadLetterDryRun {
         plan: Seen<DeadLetterPlan>,
-        reason: String,
+        reason: TextField,
         /// Whether the user changed the reason (then a late decode leaves it alone).
         reason_edited: bool,
         /// Why the event does not decode, when the decoder says so.

@@ -4,7 +4,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::style::Style;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
@@ -14,7 +14,7 @@ use crate::ops::replay::SendPlan;
 use crate::ops::reset::ResetPlan;
 use crate::tui::action::Action;
 use crate::tui::keymap::{Binding, Context, Keymap};
-use crate::tui::state::{DeadLetterFocus, IncidentDialog, ResetField, ResetForm, Stage};
+use crate::tui::state::{DeadLetterFocus, IncidentDialog, ResetField, ResetForm, Stage, TextField};
 use crate::tui::theme::{Slot, Theme};
 
 const DIALOG_WIDTH: u16 = 96;
@@ -187,24 +187,32 @@ pub(super) fn field<'a>(key: &str, value: String, theme: &Theme) -> Line<'a> {
     ])
 }
 
-/// A text field: `> text_` when focused.
-pub(super) fn input<'a>(label: &str, text: &str, focused: bool, theme: &Theme) -> Line<'a> {
-    let style = if focused {
-        theme.get(Slot::Input)
-    } else {
-        theme.get(Slot::Text)
-    };
-    Line::from(vec![
-        Span::styled(format!("{label:<17}"), theme.get(Slot::DetailKey)),
+/// A text field: `> text_` when focused, the cursor drawn where it is.
+pub(super) fn input<'a>(label: &str, field: &TextField, focused: bool, theme: &Theme) -> Line<'a> {
+    let label = Span::styled(format!("{label:<17}"), theme.get(Slot::DetailKey));
+    if !focused {
+        let text = format!("> {}", sanitize(field.text(), false));
+        return Line::from(vec![label, Span::styled(text, theme.get(Slot::Text))]);
+    }
+    let style = theme.get(Slot::Input);
+    let (before, after) = field.split_at_cursor();
+    let mut rest = after.chars();
+    // At the end, an underscore; on a character, that character reversed.
+    let cursor = rest.next().map_or_else(|| "_".to_owned(), String::from);
+    vec![
+        label,
+        Span::styled(format!("> {}", sanitize(before, false)), style),
         Span::styled(
-            format!(
-                "> {}{}",
-                sanitize(text, false),
-                if focused { "_" } else { "" }
-            ),
-            style,
+            sanitize(&cursor, false),
+            if after.is_empty() {
+                style
+            } else {
+                style.add_modifier(Modifier::REVERSED)
+            },
         ),
-    ])
+        Span::styled(sanitize(rest.as_str(), false), style),
+    ]
+    .into()
 }
 
 fn button<'a>(label: &str, focused: bool, theme: &Theme) -> Span<'a> {
@@ -264,7 +272,7 @@ fn reset_form<'a>(form: &ResetForm, theme: &Theme) -> Vec<Line<'a>> {
 
 fn reset_dry_run<'a>(
     plan: &ResetPlan,
-    typed: &str,
+    typed: &TextField,
     error: Option<&str>,
     theme: &Theme,
 ) -> Vec<Line<'a>> {
@@ -321,7 +329,7 @@ fn reset_dry_run<'a>(
 
 fn dead_letter_dry_run<'a>(
     plan: &DeadLetterPlan,
-    reason: &str,
+    reason: &TextField,
     decode_error: Option<&str>,
     focus: DeadLetterFocus,
     with_group: bool,

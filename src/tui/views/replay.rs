@@ -11,7 +11,7 @@ use crate::tui::theme::Theme;
 pub fn replay_form<'a>(form: &ReplayForm, theme: &Theme) -> Vec<Line<'a>> {
     let mut lines = vec![heading("Which events should be published again?", theme)];
     for f in ReplayField::ORDER {
-        lines.push(input(f.label(), form.text(f), form.field == f, theme));
+        lines.push(input(f.label(), form.field(f), form.field == f, theme));
         let hint = match f {
             ReplayField::From => "earliest, seq:N, offset:X or time:2026-01-31T09:00:00Z",
             ReplayField::To => "the last sequence number, included; empty: the newest",

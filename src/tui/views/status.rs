@@ -86,7 +86,7 @@ pub fn render_input(frame: &mut Frame<'_>, area: Rect, app: &App) {
             let style = theme.get(Slot::Input);
             frame.render_widget(Span::styled(input.prompt().to_string(), style), prompt);
             // The theme may change while typing: styled for this frame.
-            let mut editor = input.editor.clone();
+            let mut editor = input.field.editor().clone();
             editor.set_style(style);
             editor.set_cursor_line_style(style);
             editor.set_cursor_style(style.add_modifier(Modifier::REVERSED));
