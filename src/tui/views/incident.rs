@@ -6,7 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use super::sanitize::sanitize;
 use crate::ops::dead_letter::{DeadLetterPlan, Mode};
@@ -43,19 +43,8 @@ pub fn render(
     // Word wrapping can take a row more than the width alone says: two rows of slack.
     let height = u16::try_from(rows + 4).unwrap_or(u16::MAX);
     let popup = area.centered(Constraint::Max(DIALOG_WIDTH), Constraint::Max(height));
-    let block = Block::bordered()
-        .border_style(theme.border(true))
-        .title(Span::styled(
-            format!(" {} ", sanitize(&dialog.title(), false)),
-            theme.title(true),
-        ));
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        popup,
-    );
+    let body = Paragraph::new(lines).wrap(Wrap { trim: false });
+    super::overlay(frame, popup, &dialog.title(), body, theme);
 }
 
 /// The dialog's text for its current stage.
