@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::keymap::Key;
 pub use crate::protocol::ConnectionState;
 use crate::protocol::Reply;
 
@@ -78,10 +79,15 @@ pub enum Action {
     Redrive,
     /// Copy the selected event to the team's dead-letter hub.
     DeadLetterEvent,
+    /// In a dialog's dry run: carry out what it shows (on a result: close it).
+    Confirm,
 
     /// A typed character for the input line.
     #[serde(skip)]
     InsertChar(char),
+    /// A key the keymap leaves to the input line's editor (cursor and word moves, undo).
+    #[serde(skip)]
+    EditInput(Key),
     /// A left click at this terminal cell.
     #[serde(skip)]
     Click { column: u16, row: u16 },
@@ -132,6 +138,7 @@ impl Action {
         Action::MarkRow,
         Action::Redrive,
         Action::DeadLetterEvent,
+        Action::Confirm,
     ];
 
     /// Bindable actions that change something: help flags them, as the action menu does.

@@ -56,7 +56,11 @@ impl Headless {
     }
 
     fn press(&self, c: char) {
-        let key = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+        self.press_key(KeyCode::Char(c));
+    }
+
+    fn press_key(&self, code: KeyCode) {
+        let key = KeyEvent::new(code, KeyModifiers::NONE);
         self.input
             .send(Event::Key(key))
             .expect("the loop is running");
@@ -128,5 +132,45 @@ async fn a_burst_of_tail_batches_is_one_frame_then_quiet() {
     assert_eq!(console.frames(), 2, "the key and 50 batches: one frame");
     tokio::time::sleep(IDLE).await;
     assert_eq!(console.frames(), 2, "redraws while the tail is idle");
+    console.stop().await;
+}
+
+/// Issue #10: a key press went undrawn when a tail batch for a pane off screen landed in the
+/// same 16 ms window (the batch's handler overwrote the redraw the key had asked for).
+#[tokio::test(start_paused = true)]
+async fn a_key_press_is_drawn_when_a_tail_batch_lands_before_the_frame() {
+    let mut console = console_with_hubs().await;
+    console.press('t');
+    let Request::StartTail { request, .. } = console.next_command().await else {
+        panic!("t starts a tail");
+    };
+    let batch = |first: i64| Reply::TailReceived {
+        request,
+        events: (first..first + 10).map(sample::event).collect(),
+        lost: 0,
+    };
+    console
+        .backend
+        .tail
+        .send(batch(0))
+        .await
+        .expect("loop running");
+    // The paused clock moves on only once the loop has taken the batch: a row to open.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    // The newest event in full: the tail keeps running behind the detail pane.
+    console.press_key(KeyCode::Enter);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let before = console.frames();
+    // `h` (hex) changes the detail pane; 1 ms later, inside the window, a batch arrives.
+    console.press('h');
+    tokio::time::sleep(Duration::from_millis(1)).await;
+    console
+        .backend
+        .tail
+        .send(batch(10))
+        .await
+        .expect("loop running");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(console.frames(), before + 1, "the key press was not drawn");
     console.stop().await;
 }

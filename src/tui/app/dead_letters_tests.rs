@@ -130,43 +130,16 @@ fn dead_letter_rows() -> Vec<DeadLetterRow> {
         .collect()
 }
 
-#[test]
-fn dead_letter_pane_lists_marks_and_redrives() {
-    let mut app = customer_app();
-    let commands = press(&mut app, &[":", "d", "l", "q", "<Enter>"]);
-    let [Request::Incident(IncidentRequest::ListDeadLetters { request, hub })] =
-        commands.as_slice()
-    else {
-        panic!("{commands:?}");
-    };
-    assert_eq!(hub, "deadletter-customer");
-    app.update(Action::Reply(Reply::DeadLettersLoaded {
-        request: *request,
-        hub: hub.clone(),
-        rows: dead_letter_rows(),
-    }));
-    // A filter narrows the list; the selection follows what is shown.
-    press(&mut app, &["/"]);
-    for c in "avro 1".chars() {
-        press(&mut app, &[&c.to_string()]);
-    }
-    press(&mut app, &["<Enter>"]);
-    assert_eq!(app.dead_letters.visible().len(), 1);
-    assert_eq!(
-        app.dead_letters.selected().map(|r| r.provenance.sequence),
-        Some(10_414)
-    );
-    press(&mut app, &["x"]);
-    press(&mut app, &["<Space>", "j", "j", "<Space>"]);
-    assert_screens("dead_letter_pane", &app);
-    let commands = press(&mut app, &["R"]);
-    let commands = answer_permissions(&mut app, &commands, "sale", HubPermissions::default());
+/// `R` on the dead-letter pane, permitted, answered with a dry run of every row: the events
+/// the redrive names, and the plan shown.
+fn open_redrive_dry_run(app: &mut App) -> (Vec<(String, i64)>, Seen<SendPlan>) {
+    let commands = press(app, &["R"]);
+    let commands = answer_permissions(app, &commands, "sale", HubPermissions::default());
     let [Request::Incident(IncidentRequest::PlanRedrive { request, redrive })] =
         commands.as_slice()
     else {
         panic!("{commands:?}");
     };
-    assert_eq!(redrive.only, [("0".to_owned(), 0), ("0".to_owned(), 2)]);
     let rows = dead_letter_rows();
     let plan = Seen::new(SendPlan {
         events: rows
@@ -187,6 +160,70 @@ fn dead_letter_pane_lists_marks_and_redrives() {
         request: *request,
         plan: plan.clone(),
     }));
+    (redrive.only.clone(), plan)
+}
+
+fn dead_letter_pane(app: &mut App) {
+    let commands = press(app, &[":", "d", "l", "q", "<Enter>"]);
+    let [Request::Incident(IncidentRequest::ListDeadLetters { request, hub })] =
+        commands.as_slice()
+    else {
+        panic!("{commands:?}");
+    };
+    assert_eq!(hub, "deadletter-customer");
+    app.update(Action::Reply(Reply::DeadLettersLoaded {
+        request: *request,
+        hub: hub.clone(),
+        rows: dead_letter_rows(),
+    }));
+}
+
+/// Issue #10: the dialog's `y` was hard-coded beside the keymap, and its hints written out.
+/// A user keymap that moves the confirmation to `Y` (and `y` to cancel) moves both.
+#[test]
+fn the_confirm_key_and_its_hint_come_from_the_keymap() {
+    let mut app = customer_app();
+    let rebound = "[confirm]\nkeymap = [\n  { on = \"Y\", run = \"confirm\", desc = \"Confirm\" },\n  { on = \"y\", run = \"back\", desc = \"Cancel\" },\n]\n";
+    app.keymap = app
+        .keymap
+        .merged(rebound, "test keymap")
+        .expect("the test keymap parses");
+    dead_letter_pane(&mut app);
+    let (_, plan) = open_redrive_dry_run(&mut app);
+    let screen = draw(&app, 120, 40);
+    assert!(
+        screen.contains("Y or <Enter>: redrive   y or <Esc>: cancel"),
+        "{screen}"
+    );
+    let commands = press(&mut app, &["Y"]);
+    let [Request::Incident(IncidentRequest::ExecuteRedrive { plan: executed, .. })] =
+        commands.as_slice()
+    else {
+        panic!("Y confirms: {commands:?}");
+    };
+    assert_eq!(executed, &plan);
+}
+
+#[test]
+fn dead_letter_pane_lists_marks_and_redrives() {
+    let mut app = customer_app();
+    dead_letter_pane(&mut app);
+    // A filter narrows the list; the selection follows what is shown.
+    press(&mut app, &["/"]);
+    for c in "avro 1".chars() {
+        press(&mut app, &[&c.to_string()]);
+    }
+    press(&mut app, &["<Enter>"]);
+    assert_eq!(app.dead_letters.visible().len(), 1);
+    assert_eq!(
+        app.dead_letters.selected().map(|r| r.provenance.sequence),
+        Some(10_414)
+    );
+    press(&mut app, &["x"]);
+    press(&mut app, &["<Space>", "j", "j", "<Space>"]);
+    assert_screens("dead_letter_pane", &app);
+    let (only, plan) = open_redrive_dry_run(&mut app);
+    assert_eq!(only, [("0".to_owned(), 0), ("0".to_owned(), 2)]);
     assert_screens("redrive_dry_run", &app);
     let commands = press(&mut app, &["y"]);
     let [

@@ -4,7 +4,7 @@
 use super::{App, View};
 use crate::ops::dead_letter::Mode;
 use crate::protocol::{ReadRequest, Reply, Request};
-use crate::tui::state::{DeadLetterFocus, Stage};
+use crate::tui::state::{DeadLetterFocus, Stage, TextField};
 
 impl App {
     /// Answers for the dialog: only its latest request's count.
@@ -16,7 +16,7 @@ impl App {
             Reply::ResetPlanned { plan, .. } => {
                 dialog.stage = Stage::ResetDryRun {
                     plan,
-                    typed: String::new(),
+                    typed: TextField::new(""),
                     error: None,
                 };
             }
@@ -27,7 +27,7 @@ impl App {
                     &plan.event.event.body,
                 );
                 let decode_error = decoded.rejection();
-                let reason = default_reason(decode_error.as_deref());
+                let reason = TextField::new(&default_reason(decode_error.as_deref()));
                 if let Some(dialog) = &mut self.incident {
                     dialog.stage = Stage::DeadLetterDryRun {
                         plan,
@@ -132,7 +132,7 @@ impl App {
         } = &mut dialog.stage
         {
             *decode_error = self.decoding.decode(&plan.event.event).rejection();
-            *reason = default_reason(decode_error.as_deref());
+            *reason = TextField::new(&default_reason(decode_error.as_deref()));
         }
     }
 

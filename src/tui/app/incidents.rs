@@ -12,7 +12,7 @@ use crate::ops::reset::ResetRequest;
 use crate::protocol::{IncidentRequest, Request};
 use crate::tui::action::Action;
 use crate::tui::state::{
-    DeadLetterFocus, IncidentDialog, IncidentKind, ResetField, ResetForm, Stage,
+    DeadLetterFocus, IncidentDialog, IncidentKind, ResetField, ResetForm, Stage, TextField,
 };
 
 impl App {
@@ -25,7 +25,7 @@ impl App {
             stage: Stage::ResetForm(ResetForm {
                 all: partition.is_none(),
                 selected_partition: partition,
-                position: String::new(),
+                position: TextField::new(""),
                 field: ResetField::Position,
                 error: None,
             }),
@@ -159,19 +159,23 @@ impl App {
                 Action::InsertChar(' ') if form.field == ResetField::Scope => {
                     form.all = !form.all || form.selected_partition.is_none();
                 }
-                Action::InsertChar(c) if form.field == ResetField::Position && !c.is_control() => {
-                    form.position.push(c);
+                Action::InsertChar(c) if form.field == ResetField::Position => {
+                    form.position.insert(c);
                 }
                 Action::DeleteChar if form.field == ResetField::Position => {
-                    form.position.pop();
+                    form.position.delete();
+                }
+                Action::EditInput(key) if form.field == ResetField::Position => {
+                    form.position.edit(key);
                 }
                 Action::Submit => return self.plan_reset(),
                 _ => {}
             },
             Stage::ResetDryRun { typed, .. } => match action {
-                Action::InsertChar(c) if !c.is_control() => typed.push(c),
-                Action::DeleteChar => {
-                    typed.pop();
+                Action::InsertChar(c) => typed.insert(c),
+                Action::DeleteChar => typed.delete(),
+                Action::EditInput(key) => {
+                    typed.edit(key);
                 }
                 Action::Submit => return self.confirm_reset(),
                 _ => {}
@@ -199,20 +203,21 @@ impl App {
                 match action {
                     Action::FocusNext => *focus = order[(at + 1) % order.len()],
                     Action::FocusPrev => *focus = order[(at + order.len() - 1) % order.len()],
-                    Action::InsertChar(c)
-                        if *focus == DeadLetterFocus::Reason && !c.is_control() =>
-                    {
-                        reason.push(c);
+                    Action::InsertChar(c) if *focus == DeadLetterFocus::Reason => {
+                        reason.insert(c);
                         *reason_edited = true;
                     }
                     Action::DeleteChar if *focus == DeadLetterFocus::Reason => {
-                        reason.pop();
+                        reason.delete();
                         *reason_edited = true;
+                    }
+                    Action::EditInput(key) if *focus == DeadLetterFocus::Reason => {
+                        *reason_edited |= reason.edit(key);
                     }
                     Action::Submit if *focus == DeadLetterFocus::Reason => {
                         *focus = DeadLetterFocus::Button(Mode::DeadLetter);
                     }
-                    Action::Submit | Action::InsertChar('y') => {
+                    Action::Submit | Action::Confirm => {
                         if let DeadLetterFocus::Button(mode) = *focus {
                             return self.confirm_dead_letter(mode);
                         }
@@ -221,7 +226,7 @@ impl App {
                 }
             }
             Stage::RedriveDryRun { plan } => {
-                if matches!(action, Action::Submit | Action::InsertChar('y')) {
+                if matches!(action, Action::Submit | Action::Confirm) {
                     if plan.events.is_empty() {
                         self.incident = None;
                         return Vec::new();
@@ -238,7 +243,7 @@ impl App {
             }
             Stage::ReplayForm(_) | Stage::ReplayDryRun { .. } => return self.replay_key(action),
             Stage::Finished { .. } | Stage::Failed { .. } => {
-                if matches!(action, Action::Submit) {
+                if matches!(action, Action::Submit | Action::Confirm) {
                     self.incident = None;
                 }
             }
@@ -264,7 +269,7 @@ impl App {
         let Stage::ResetForm(form) = &mut dialog.stage else {
             return Vec::new();
         };
-        let to = match form.position.trim().parse::<StartPosition>() {
+        let to = match form.position.text().trim().parse::<StartPosition>() {
             Ok(to) => to,
             Err(error) => {
                 form.error = Some(format!(
@@ -302,10 +307,10 @@ impl App {
             return Vec::new();
         };
         let group = plan.request.consumer_group.clone();
-        if typed.trim() != group {
+        if typed.text().trim() != group {
             let reason = format!(
                 "reset refused: the confirmation `{}` is not the consumer group's name `{group}`",
-                typed.trim()
+                typed.text().trim()
             );
             *error = Some(reason.clone());
             typed.clear();
@@ -327,7 +332,7 @@ impl App {
         let Stage::DeadLetterDryRun { plan, reason, .. } = &dialog.stage else {
             return Vec::new();
         };
-        let (plan, reason) = (plan.clone(), reason.trim().to_owned());
+        let (plan, reason) = (plan.clone(), reason.text().trim().to_owned());
         if reason.is_empty() {
             if let Some(dialog) = &mut self.incident
                 && let Stage::DeadLetterDryRun { focus, .. } = &mut dialog.stage

@@ -193,7 +193,10 @@ fn dead_letter_from_a_stuck_group_shows_the_dry_run_then_executes_that_plan() {
     else {
         panic!("dry run on screen");
     };
-    assert_eq!(reason, "poison event: schema 0c6f1e2d is not registered");
+    assert_eq!(
+        reason.text(),
+        "poison event: schema 0c6f1e2d is not registered"
+    );
 
     // Nothing is sent before the confirmation; `y` on the Dead-letter button confirms.
     let commands = press(&mut app, &["y"]);

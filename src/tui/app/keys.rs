@@ -19,18 +19,21 @@ impl App {
             }
             Lookup::Pending(_) => {
                 // The which-key hint shows the candidates.
-                self.dirty = true;
+                self.redraw.ask();
                 Vec::new()
             }
             Lookup::Unbound => {
                 let was_chord = self.pending_keys.len() > 1;
                 self.pending_keys.clear();
-                // The incident dialog decides what a typed character means (text, `y`).
-                let typing = self.input.is_some() || self.incident.is_some();
-                if typing && let Some(c) = key.typed_char() {
-                    return self.update(Action::InsertChar(c));
+                // Keys the keymap leaves alone edit the text being typed (cursor and word
+                // moves, undo, ...): the input line's, or the incident dialog's field.
+                if self.input.is_some() || self.incident.is_some() {
+                    let typed = key.typed_char().map(Action::InsertChar);
+                    return self.update(typed.unwrap_or(Action::EditInput(key)));
                 }
-                self.dirty |= was_chord;
+                if was_chord {
+                    self.redraw.ask();
+                }
                 Vec::new()
             }
         }
@@ -45,9 +48,9 @@ impl App {
             }
             Action::DeleteChar => {
                 if let Some(input) = &mut self.input {
-                    input.delete();
+                    input.field.delete();
                     if input.mode == InputMode::Filter {
-                        let text = input.text.clone();
+                        let text = input.text().to_owned();
                         self.set_filter(&text);
                     }
                 }
@@ -56,7 +59,7 @@ impl App {
                 if let Some(input) = self.input.take()
                     && input.mode == InputMode::Command
                 {
-                    return self.run_command_line(&input.text);
+                    return self.run_command_line(input.text());
                 }
             }
             _ => {}
@@ -66,11 +69,22 @@ impl App {
 
     pub(super) fn insert_char(&mut self, c: char) -> Vec<Request> {
         if let Some(input) = &mut self.input {
-            input.insert(c);
+            input.field.insert(c);
             if input.mode == InputMode::Filter {
-                let text = input.text.clone();
+                let text = input.text().to_owned();
                 self.set_filter(&text);
             }
+        }
+        Vec::new()
+    }
+
+    pub(super) fn edit_input_key(&mut self, key: Key) -> Vec<Request> {
+        if let Some(input) = &mut self.input
+            && input.field.edit(key)
+            && input.mode == InputMode::Filter
+        {
+            let text = input.text().to_owned();
+            self.set_filter(&text);
         }
         Vec::new()
     }

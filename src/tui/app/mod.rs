@@ -141,8 +141,28 @@ pub struct App {
     next_request: u64,
     tail_capacity: usize,
     rows: u16,
-    dirty: bool,
+    redraw: Redraw,
+    /// Whether the action being applied changes what is on screen. Handlers clear it when
+    /// theirs does not (a stale reply, a tail batch off screen); it decides only whether this
+    /// action asks for a redraw, never whether an earlier one's is still wanted.
+    action_shows: bool,
     quit: bool,
+}
+
+/// A redraw asked for and not yet drawn. Asked for by any action that changes the screen and
+/// cleared only by the draw: nothing else can take it back, so a key press is drawn even when
+/// a reply that changes nothing lands before the frame.
+#[derive(Debug, Clone, Default)]
+struct Redraw(bool);
+
+impl Redraw {
+    fn ask(&mut self) {
+        self.0 = true;
+    }
+
+    fn take(&mut self) -> bool {
+        std::mem::take(&mut self.0)
+    }
 }
 
 impl App {
@@ -192,7 +212,8 @@ impl App {
             next_request: 0,
             tail_capacity: config.tail_capacity,
             rows: 24,
-            dirty: true,
+            redraw: Redraw(true),
+            action_shows: true,
             quit: false,
         }
     }
@@ -214,8 +235,8 @@ impl App {
     pub fn context(&self) -> Context {
         if self.input.is_some() {
             Context::CommandLine
-        } else if self.incident.is_some() {
-            Context::Dialog
+        } else if let Some(dialog) = &self.incident {
+            dialog.key_context()
         } else if self.help_open {
             Context::Help
         } else {
@@ -229,12 +250,12 @@ impl App {
 
     /// Whether something changed since the last [`App::take_dirty`].
     pub fn is_dirty(&self) -> bool {
-        self.dirty
+        self.redraw.0
     }
 
     /// Returns and clears the dirty flag; call right before drawing.
     pub fn take_dirty(&mut self) -> bool {
-        std::mem::take(&mut self.dirty)
+        self.redraw.take()
     }
 
     /// Whether the screen shows relative times, so the slow tick is worth having.
@@ -278,11 +299,22 @@ impl App {
     }
 
     pub fn update(&mut self, action: Action) -> Vec<Request> {
+        // Actions nest (a key runs its action, `:hubs` runs `show_hubs`): each decides for
+        // itself whether it shows, and the outer one's answer is restored after.
+        let outer = std::mem::replace(&mut self.action_shows, true);
+        let requests = self.apply(action);
+        if self.action_shows {
+            self.redraw.ask();
+        }
+        self.action_shows = outer;
+        requests
+    }
+
+    fn apply(&mut self, action: Action) -> Vec<Request> {
         // Any user action acknowledges an informational notice; errors stay until replaced.
         if !matches!(action, Action::Tick) && matches!(self.notice, Some(Notice::Info(_))) {
             self.notice = None;
         }
-        self.dirty = true;
         let action = match action {
             Action::Reply(reply) => return self.receive(reply),
             other => other,
@@ -301,7 +333,7 @@ impl App {
             }
             Action::Tick => {
                 // Only relative times change with the clock.
-                self.dirty = self.needs_tick();
+                self.action_shows = self.needs_tick();
                 Vec::new()
             }
             Action::Resize(_, rows) => {
@@ -324,6 +356,7 @@ impl App {
                 self.edit_input(&action)
             }
             Action::InsertChar(c) => self.insert_char(c),
+            Action::EditInput(key) => self.edit_input_key(key),
             Action::Click { column, row } => self.click(column, row),
             other => self.navigate(other),
         }
@@ -369,9 +402,13 @@ impl App {
                     return self.incident_reply(reply);
                 }
                 // The dialog that asked was closed; the audit record is written either way.
+                self.action_shows = false;
                 Vec::new()
             }
-            Reply::RefusalAudited { .. } => Vec::new(),
+            Reply::RefusalAudited { .. } => {
+                self.action_shows = false;
+                Vec::new()
+            }
             Reply::RequestFailed { .. } if for_dialog => self.incident_reply(reply),
             Reply::NamespacesLoaded { .. }
             | Reply::HubsLoaded { .. }
@@ -390,7 +427,8 @@ impl App {
     /// `None`: not the dialog's.
     fn route_dialog_key(&mut self, action: &Action) -> Option<Vec<Request>> {
         self.incident.as_ref()?;
-        let is_key = Action::BINDABLE.contains(action) || matches!(action, Action::InsertChar(_));
+        let is_key = Action::BINDABLE.contains(action)
+            || matches!(action, Action::InsertChar(_) | Action::EditInput(_));
         if is_key && !matches!(action, Action::Quit) {
             return Some(self.incident_key(action.clone()));
         }

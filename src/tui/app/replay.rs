@@ -56,16 +56,17 @@ impl App {
             Stage::ReplayForm(form) => match action {
                 Action::FocusNext | Action::SelectDown => form.field = form.field.step(false),
                 Action::FocusPrev | Action::SelectUp => form.field = form.field.step(true),
-                Action::InsertChar(c) if !c.is_control() => form.focused_mut().push(c),
-                Action::DeleteChar => {
-                    form.focused_mut().pop();
+                Action::InsertChar(c) => form.focused_mut().insert(c),
+                Action::DeleteChar => form.focused_mut().delete(),
+                Action::EditInput(key) => {
+                    form.focused_mut().edit(key);
                 }
                 Action::Submit => return self.plan_replay(),
                 _ => {}
             },
             Stage::ReplayDryRun { plan, rate } => {
                 // While the permissions are asked for, a second `y` would ask again.
-                if waiting || !matches!(action, Action::Submit | Action::InsertChar('y')) {
+                if waiting || !matches!(action, Action::Submit | Action::Confirm) {
                     return Vec::new();
                 }
                 if plan.events.is_empty() {
@@ -141,22 +142,27 @@ impl App {
 }
 
 fn parse_form(hub: &str, form: &ReplayForm) -> Result<(ReplayRequest, Option<u32>), String> {
-    let partition = form.partition.trim();
+    let partition = form.partition.text().trim();
     if partition.is_empty() {
         return Err("type the partition to replay from".to_owned());
     }
     let from = form
         .from
+        .text()
         .trim()
         .parse::<StartPosition>()
         .map_err(|e| format!("from: {e}: type earliest, seq:N, offset:X or time:RFC3339"))?;
-    let to_sequence = optional(&form.to, "to sequence", "a sequence number")?;
-    let rate = optional::<u32>(&form.rate, "rate", "a whole number of events a second")?;
+    let to_sequence = optional(form.to.text(), "to sequence", "a sequence number")?;
+    let rate = optional::<u32>(
+        form.rate.text(),
+        "rate",
+        "a whole number of events a second",
+    )?;
     if rate == Some(0) {
         return Err("rate: at least 1 event a second, or empty for no limit".to_owned());
     }
-    let target = form.target.trim();
-    let filter = form.filter.trim();
+    let target = form.target.text().trim();
+    let filter = form.filter.text().trim();
     let replay = ReplayRequest {
         hub: hub.to_owned(),
         partition: partition.to_owned(),

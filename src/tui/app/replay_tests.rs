@@ -100,6 +100,28 @@ fn fill_form(app: &mut App, target: &str) -> (RequestId, ReplayRequest) {
     (*request, replay.clone())
 }
 
+/// Issue #10: the dialogs' fields were a hand-written line editor (append and backspace
+/// only); they edit as the command line does.
+#[test]
+fn form_fields_take_the_editors_keys() {
+    let mut app = customer_app();
+    on_sale_hub(&mut app);
+    open_replay(&mut app);
+    // The target field holds `sale`: a word back, type before it, undo, delete the word.
+    press(&mut app, &["<Tab>", "<Tab>", "<Tab>", "<Tab>"]);
+    press(&mut app, &["<A-b>"]);
+    type_text(&mut app, "x");
+    let target = |app: &App| match app.incident.as_ref().map(|d| &d.stage) {
+        Some(Stage::ReplayForm(form)) => form.target.text().to_owned(),
+        other => panic!("replay form open: {other:?}"),
+    };
+    assert_eq!(target(&app), "xsale");
+    press(&mut app, &["<C-u>"]);
+    assert_eq!(target(&app), "sale");
+    press(&mut app, &["<End>", "<C-w>"]);
+    assert_eq!(target(&app), "");
+}
+
 #[test]
 fn replay_from_a_hub_shows_the_dry_run_then_sends_exactly_that_plan() {
     let mut app = customer_app();
@@ -109,7 +131,7 @@ fn replay_from_a_hub_shows_the_dry_run_then_sends_exactly_that_plan() {
         panic!("replay form open: {:?}", app.incident);
     };
     assert_eq!(
-        (form.target.as_str(), form.field),
+        (form.target.text(), form.field),
         ("sale", ReplayField::Partition)
     );
     // A bad field says why and keeps what was typed.
@@ -264,7 +286,7 @@ fn replay_from_the_tail_starts_at_the_selected_event() {
         panic!("replay form open: {:?}", app.incident);
     };
     assert_eq!(
-        (form.partition.as_str(), form.from.as_str(), form.field),
+        (form.partition.text(), form.from.text(), form.field),
         ("3", "seq:7", ReplayField::To)
     );
 }

@@ -12,6 +12,10 @@ impl App {
         let latest = self.latest.clone();
         let is_latest = |slot: Option<RequestId>, request: RequestId| slot == Some(request);
         let mut commands = Vec::new();
+        // Only replies that load a list can leave a selection past its end; a tail batch
+        // fixes its own, and clamping the others would rebuild their filtered lists for
+        // every batch.
+        let mut lists_changed = true;
         match reply {
             Reply::NamespacesLoaded {
                 request,
@@ -72,7 +76,8 @@ impl App {
                     }
                 }
                 // A frozen tail off screen changes nothing visible.
-                self.dirty = matches!(self.view(), View::Tail);
+                self.action_shows = matches!(self.view(), View::Tail);
+                lists_changed = false;
             }
             Reply::TailEnded { request, reason } if is_latest(latest.tail, request) => {
                 self.latest.tail = None;
@@ -83,7 +88,8 @@ impl App {
             Reply::SchemaFetched { id, outcome, .. } => {
                 self.decoding.fetched(&id, outcome);
                 self.incident_schema_arrived();
-                self.dirty = matches!(self.view(), View::Tail | View::Detail);
+                self.action_shows = matches!(self.view(), View::Tail | View::Detail);
+                lists_changed = false;
             }
             Reply::SchemasLoaded { request, schemas } if is_latest(latest.schemas, request) => {
                 self.schemas.load(schemas);
@@ -108,15 +114,17 @@ impl App {
                 if slots.contains(&Some(request)) {
                     self.notice = Some(Notice::Error(message));
                 } else {
-                    self.dirty = false;
+                    self.action_shows = false;
                 }
             }
             _ => {
                 // A stale reply: the user has moved on.
-                self.dirty = false;
+                self.action_shows = false;
             }
         }
-        self.clamp_selections();
+        if lists_changed {
+            self.clamp_selections();
+        }
         commands
     }
 }

@@ -219,7 +219,7 @@ fn typing_q_in_the_command_line_does_not_quit() {
     let mut app = sample::app_with_hubs();
     press(&mut app, &[":", "q"]);
     assert!(!app.should_quit());
-    assert_eq!(app.input.as_ref().map(|i| i.text.as_str()), Some("q"));
+    assert_eq!(app.input.as_ref().map(|i| i.text()), Some("q"));
     press(&mut app, &["<Esc>"]);
     assert!(app.input.is_none());
 }
@@ -234,6 +234,57 @@ fn help_toggles_and_tick_only_dirties_relative_time_views() {
     app.take_dirty();
     app.update(Action::Tick);
     assert!(!app.is_dirty(), "the hubs list has no relative times");
+}
+
+/// A key press changes the screen; whatever lands before the frame (a stale answer, a tail
+/// batch or a schema for a pane not on screen, the clock) must not take its redraw back.
+#[test]
+fn nothing_arriving_before_the_frame_takes_back_a_key_press_redraw() {
+    let mut app = sample::app_with_hubs();
+    let Request::Read(ReadRequest::PartitionInfo {
+        request: stale,
+        hub,
+        ..
+    }) = only(press(&mut app, &["<Enter>"]))
+    else {
+        panic!("enter on a hub asks for partitions");
+    };
+    press(&mut app, &["r"]);
+    let Request::StartTail { request: tail, .. } = only(press(&mut app, &["t"])) else {
+        panic!("t tails the hub");
+    };
+    press(&mut app, &["<Esc>"]);
+    let arrivals = [
+        Action::Reply(Reply::PartitionsLoaded {
+            request: stale,
+            hub,
+            partitions: sample::partitions(0),
+            sampled_at: sample::now(),
+        }),
+        Action::Reply(Reply::TailReceived {
+            request: tail,
+            events: vec![sample::event(1)],
+            lost: 0,
+        }),
+        Action::Reply(Reply::SchemaFetched {
+            request: crate::protocol::RequestId(999),
+            id: "f2600ec82dbe92fb381627826536bda5".into(),
+            outcome: crate::model::SchemaFetch::NotRegistered,
+        }),
+        Action::Reply(Reply::RefusalAudited {
+            request: crate::protocol::RequestId(998),
+        }),
+        Action::Tick,
+    ];
+    for arrival in arrivals {
+        app.take_dirty();
+        press(&mut app, &["j"]);
+        app.update(arrival.clone());
+        assert!(
+            app.is_dirty(),
+            "the key press went undrawn after {arrival:?}"
+        );
+    }
 }
 
 #[test]

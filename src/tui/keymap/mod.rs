@@ -37,8 +37,11 @@ pub enum Context {
     DeadLetters,
     CommandLine,
     Help,
-    /// The incident dialog (reset, dead-letter, redrive): typed characters are its text.
+    /// The incident dialog (reset, dead-letter, redrive, replay) on a field: typed
+    /// characters are its text.
     Dialog,
+    /// The incident dialog on a dry run, a button or a result: keys confirm, move, cancel.
+    Confirm,
 }
 
 impl Context {
@@ -55,13 +58,14 @@ impl Context {
         Context::CommandLine,
         Context::Help,
         Context::Dialog,
+        Context::Confirm,
     ];
 
     /// Whether `[global]` bindings apply too; not while typing, so `q` inserts a `q`.
     fn inherits_global(self) -> bool {
         !matches!(
             self,
-            Context::CommandLine | Context::Global | Context::Dialog
+            Context::CommandLine | Context::Global | Context::Dialog | Context::Confirm
         )
     }
 }

@@ -2,11 +2,12 @@
 //! the dry run and the confirmation to the result. What the user types lives here; plans
 //! live in the backend's answers, and travel back unchanged to be executed.
 
-use super::ReplayForm;
+use super::{ReplayForm, TextField};
 use crate::ops::dead_letter::{DeadLetterPlan, Mode};
 use crate::ops::replay::{Progress, SendPlan};
 use crate::ops::reset::ResetPlan;
 use crate::protocol::{RequestId, Seen};
+use crate::tui::keymap::Context;
 
 /// Which action the dialog carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,7 +32,7 @@ pub struct ResetForm {
     /// Reset every partition rather than the selected one.
     pub all: bool,
     /// `earliest`, `latest`, `seq:N`, `offset:X`, `time:RFC3339`.
-    pub position: String,
+    pub position: TextField,
     pub field: ResetField,
     /// Why the last submit was not accepted.
     pub error: Option<String>,
@@ -53,12 +54,12 @@ pub enum Stage {
     ResetDryRun {
         plan: Seen<ResetPlan>,
         /// The consumer group's name as typed so far: the confirmation.
-        typed: String,
+        typed: TextField,
         error: Option<String>,
     },
     DeadLetterDryRun {
         plan: Seen<DeadLetterPlan>,
-        reason: String,
+        reason: TextField,
         /// Whether the user changed the reason (then a late decode leaves it alone).
         reason_edited: bool,
         /// Why the event does not decode, when the decoder says so.
@@ -115,6 +116,27 @@ impl IncidentDialog {
     }
 
     /// Whether the action is under way: it cannot be dismissed until it ends.
+    /// Where its keys are looked up: on a field typed characters are text (`y` is a
+    /// letter); elsewhere the keymap's `[confirm]` keys apply.
+    pub fn key_context(&self) -> Context {
+        let on_field = match &self.stage {
+            Stage::ResetForm(_) | Stage::ResetDryRun { .. } | Stage::ReplayForm(_) => true,
+            Stage::DeadLetterDryRun { focus, .. } => *focus == DeadLetterFocus::Reason,
+            Stage::Planning
+            | Stage::RedriveDryRun { .. }
+            | Stage::ReplayPlanning { .. }
+            | Stage::ReplayDryRun { .. }
+            | Stage::Running { .. }
+            | Stage::Finished { .. }
+            | Stage::Failed { .. } => false,
+        };
+        if on_field {
+            Context::Dialog
+        } else {
+            Context::Confirm
+        }
+    }
+
     pub fn is_running(&self) -> bool {
         matches!(self.stage, Stage::Running { .. })
     }

@@ -1,3 +1,7 @@
+//! The one-line input at the bottom: the `:` command line or the `/` filter.
+
+use super::TextField;
+
 /// What the one-line input at the bottom is being used for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputMode {
@@ -7,18 +11,17 @@ pub enum InputMode {
     Filter,
 }
 
-/// The text being typed; the cursor is always at the end (enough for short commands).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputLine {
     pub mode: InputMode,
-    pub text: String,
+    pub field: TextField,
 }
 
 impl InputLine {
     pub fn new(mode: InputMode, text: &str) -> Self {
         Self {
             mode,
-            text: text.to_owned(),
+            field: TextField::new(text),
         }
     }
 
@@ -29,14 +32,8 @@ impl InputLine {
         }
     }
 
-    pub fn insert(&mut self, c: char) {
-        // Control characters would corrupt the screen; the input line is plain text.
-        if !c.is_control() {
-            self.text.push(c);
-        }
-    }
-
-    pub fn delete(&mut self) {
-        self.text.pop();
+    /// The text typed so far.
+    pub fn text(&self) -> &str {
+        self.field.text()
     }
 }

@@ -10,6 +10,7 @@ mod panes;
 mod replay_form;
 mod schemas;
 mod tail;
+mod text_field;
 
 pub use dead_letters::{DeadLetterRow, DeadLettersState};
 pub use decoding::{Decoding, needs_mark};
@@ -21,3 +22,4 @@ pub use panes::{ConsumerGroupsState, DetailState, PartitionsState, RATE_HISTORY}
 pub use replay_form::{ReplayField, ReplayForm};
 pub use schemas::{Comparison, SchemasState};
 pub use tail::{TailBuffer, TailState};
+pub use text_field::TextField;

@@ -2,6 +2,8 @@
 //! and how fast. Kept as the text the user typed; the app parses it on submit.
 
 /// The replay form's fields, in focus order.
+use super::TextField;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReplayField {
     Partition,
@@ -44,16 +46,16 @@ impl ReplayField {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReplayForm {
-    pub partition: String,
+    pub partition: TextField,
     /// `earliest`, `seq:N`, `offset:X`, `time:RFC3339`.
-    pub from: String,
+    pub from: TextField,
     /// The last sequence number, inclusive; empty for the partition's newest.
-    pub to: String,
+    pub to: TextField,
     /// CloudEvents type, subject, source or id contains this; empty for every event.
-    pub filter: String,
-    pub target: String,
+    pub filter: TextField,
+    pub target: TextField,
     /// Events per second at most; empty for as fast as the service takes them.
-    pub rate: String,
+    pub rate: TextField,
     pub field: ReplayField,
     /// Why the last submit was not accepted.
     pub error: Option<String>,
@@ -68,18 +70,18 @@ impl ReplayForm {
             (Some(_), Some(_)) => ReplayField::To,
         };
         ReplayForm {
-            partition: partition.unwrap_or_default(),
-            from: from.unwrap_or_else(|| "earliest".to_owned()),
-            to: String::new(),
-            filter: String::new(),
-            target: hub.to_owned(),
-            rate: String::new(),
+            partition: TextField::new(partition.as_deref().unwrap_or_default()),
+            from: TextField::new(from.as_deref().unwrap_or("earliest")),
+            to: TextField::new(""),
+            filter: TextField::new(""),
+            target: TextField::new(hub),
+            rate: TextField::new(""),
             field,
             error: None,
         }
     }
 
-    pub fn text(&self, field: ReplayField) -> &str {
+    pub fn field(&self, field: ReplayField) -> &TextField {
         match field {
             ReplayField::Partition => &self.partition,
             ReplayField::From => &self.from,
@@ -91,7 +93,7 @@ impl ReplayForm {
     }
 
     /// The focused field's text, for typing into.
-    pub fn focused_mut(&mut self) -> &mut String {
+    pub fn focused_mut(&mut self) -> &mut TextField {
         match self.field {
             ReplayField::Partition => &mut self.partition,
             ReplayField::From => &mut self.from,

@@ -2,8 +2,11 @@
 //!
 //! Events are numbered as they arrive; the buffer keeps the newest `capacity` of them and
 //! counts the rest as dropped. A filter keeps a list of matching numbers, updated as events
-//! arrive and leave, so the visible list never rescans the buffer. Freezing keeps the visible
-//! snapshot still: arrivals wait in a second bounded queue and join on resume.
+//! arrive and leave, so the visible list never rescans the buffer. Typing on narrows that
+//! list; the wider lists it came from are kept, so deleting a character goes back to one
+//! (checking only the events that arrived since) instead of rescanning every event. Freezing
+//! keeps the visible snapshot still: arrivals wait in a second bounded queue and join on
+//! resume.
 
 use std::collections::VecDeque;
 
@@ -22,6 +25,9 @@ pub struct TailBuffer {
     filter: String,
     /// `filter` lowercased once, for matching every arrival.
     lowered_filter: String,
+    /// The wider filters typed before this one, widest first, with their matches when they
+    /// were left: where deleting a character returns.
+    wider: Vec<Narrowed>,
     /// Arrivals while frozen, not yet visible.
     held: VecDeque<PackedEvent>,
     frozen: bool,
@@ -37,6 +43,7 @@ impl TailBuffer {
             matching: VecDeque::new(),
             filter: String::new(),
             lowered_filter: String::new(),
+            wider: Vec::new(),
             held: VecDeque::new(),
             frozen: false,
             dropped: 0,
@@ -78,44 +85,86 @@ impl TailBuffer {
     }
 
     fn passes(&self, event: &PackedEvent) -> bool {
-        if self.lowered_filter.is_empty() {
-            return true;
-        }
-        let s = event.summary();
-        let mut digits = [0u8; 20];
-        let sequence = decimal(event.sequence, &mut digits);
-        matches_lowered(
-            &self.lowered_filter,
-            [s.partition, sequence, s.offset].into_iter().chain(
-                [s.event_type, s.subject, s.source, s.id]
-                    .into_iter()
-                    .flatten(),
-            ),
-        )
+        passes(&self.lowered_filter, event)
+    }
+
+    /// Arrival number of the next event.
+    fn end(&self) -> u64 {
+        self.first + self.events.len() as u64
+    }
+
+    fn event(&self, number: u64) -> Option<&PackedEvent> {
+        let index = usize::try_from(number.checked_sub(self.first)?).ok()?;
+        self.events.get(index)
     }
 
     pub fn set_filter(&mut self, filter: &str) {
         let lowered = filter.to_lowercase();
-        // A filter containing the previous one (the user typed on) can only narrow the list:
-        // only the events that passed need checking, not the whole buffer.
-        let narrowing = lowered.contains(self.lowered_filter.as_str());
         self.filter = filter.to_owned();
-        self.lowered_filter = lowered;
-        let candidates: Vec<u64> = if narrowing {
-            self.matching.iter().copied().collect()
-        } else {
-            (self.first..self.first + self.events.len() as u64).collect()
-        };
-        let matching = candidates
-            .into_iter()
-            .filter(|n| {
-                usize::try_from(n - self.first)
-                    .ok()
-                    .and_then(|i| self.events.get(i))
-                    .is_some_and(|e| self.passes(e))
-            })
+        if lowered == self.lowered_filter {
+            return;
+        }
+        if !lowered.contains(self.lowered_filter.as_str()) {
+            self.widen_to(&lowered);
+        }
+        if lowered != self.lowered_filter {
+            self.narrow_to(lowered);
+        }
+    }
+
+    /// Typing on can only narrow the list: only the events that passed need checking. The
+    /// list left behind is kept for the way back.
+    fn narrow_to(&mut self, lowered: String) {
+        let wider = std::mem::take(&mut self.matching);
+        self.matching = wider
+            .iter()
+            .copied()
+            .filter(|n| self.event(*n).is_some_and(|e| passes(&lowered, e)))
             .collect();
-        self.matching = matching;
+        let left = std::mem::replace(&mut self.lowered_filter, lowered);
+        self.wider.push(Narrowed {
+            lowered_filter: left,
+            matching: wider,
+            end: self.end(),
+        });
+        self.bound_wider();
+    }
+
+    /// Goes back to the narrowest kept filter that `lowered` contains (all events when none
+    /// is kept), bringing its list up to date: evicted events leave it, arrivals since it was
+    /// left are checked. `narrow_to` takes it from there.
+    fn widen_to(&mut self, lowered: &str) {
+        while let Some(level) = self.wider.pop() {
+            if !lowered.contains(level.lowered_filter.as_str()) {
+                continue;
+            }
+            let Narrowed {
+                lowered_filter,
+                mut matching,
+                end,
+            } = level;
+            while matching.front().is_some_and(|n| *n < self.first) {
+                matching.pop_front();
+            }
+            let arrived = end.max(self.first)..self.end();
+            matching.extend(
+                arrived.filter(|n| self.event(*n).is_some_and(|e| passes(&lowered_filter, e))),
+            );
+            self.matching = matching;
+            self.lowered_filter = lowered_filter;
+            return;
+        }
+        self.lowered_filter = String::new();
+        self.matching = (self.first..self.end()).collect();
+    }
+
+    /// The kept lists hold at most as many numbers as the buffer holds events, twice over;
+    /// the widest go first (all events, or nearly: the cheapest to rebuild).
+    fn bound_wider(&mut self) {
+        let limit = self.capacity.saturating_mul(2);
+        while self.wider.iter().map(|l| l.matching.len()).sum::<usize>() > limit {
+            self.wider.remove(0);
+        }
     }
 
     pub fn filter(&self) -> &str {
@@ -157,6 +206,33 @@ impl TailBuffer {
     pub fn dropped(&self) -> u64 {
         self.dropped
     }
+}
+
+/// A filter the user typed on from, and the events it matched when they did.
+#[derive(Debug, Clone)]
+struct Narrowed {
+    lowered_filter: String,
+    matching: VecDeque<u64>,
+    /// Arrival number of the first event not checked against it.
+    end: u64,
+}
+
+/// Whether `event` shows under `lowered_filter` (lowercase; empty: every event).
+fn passes(lowered_filter: &str, event: &PackedEvent) -> bool {
+    if lowered_filter.is_empty() {
+        return true;
+    }
+    let s = event.summary();
+    let mut digits = [0u8; 20];
+    let sequence = decimal(event.sequence, &mut digits);
+    matches_lowered(
+        lowered_filter,
+        [s.partition, sequence, s.offset].into_iter().chain(
+            [s.event_type, s.subject, s.source, s.id]
+                .into_iter()
+                .flatten(),
+        ),
+    )
 }
 
 /// `n` in decimal, written into `buffer` (20 bytes hold any i64) instead of a new string.
@@ -268,6 +344,28 @@ mod tests {
         buffer.set_filter("zoë-été");
         assert_eq!(visible_sequences(&buffer), [12]);
         assert_eq!(decimal(i64::MIN, &mut [0; 20]), "-9223372036854775808");
+    }
+
+    #[test]
+    fn deleting_returns_to_the_wider_list_with_arrivals_and_without_evictions() {
+        let mut buffer = TailBuffer::new(20);
+        (0..20).for_each(|n| buffer.push(&sample_event(n, 8)));
+        buffer.set_filter("contact-");
+        buffer.set_filter("contact-3");
+        assert_eq!(visible_sequences(&buffer), [3, 10, 17]);
+        // While narrowed, five events arrive and push five out.
+        (20..25).for_each(|n| buffer.push(&sample_event(n, 8)));
+        assert_eq!(visible_sequences(&buffer), [10, 17, 24]);
+        buffer.set_filter("contact-");
+        assert_eq!(visible_sequences(&buffer), (5..25).collect::<Vec<_>>());
+        buffer.set_filter("contact-1");
+        assert_eq!(visible_sequences(&buffer), [8, 15, 22]);
+        // Back to nothing, then a filter that is not a narrowing of the last.
+        buffer.set_filter("");
+        assert_eq!(buffer.visible_len(), 20);
+        buffer.set_filter("contact-2");
+        buffer.set_filter("evt-00002");
+        assert_eq!(visible_sequences(&buffer), [20, 21, 22, 23, 24]);
     }
 
     #[test]

@@ -7,7 +7,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::model::permissions::{ConsoleAction, Requirement, Verdict};
 use crate::tui::theme::{Slot, Theme};
@@ -120,19 +120,8 @@ pub fn render(
             theme.get(Slot::Muted),
         )],
     };
-    let block = Block::bordered()
-        .border_style(theme.border(true))
-        .title(Span::styled(
-            format!(" actions › {target} "),
-            theme.title(true),
-        ));
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        popup,
-    );
+    let body = Paragraph::new(lines).wrap(Wrap { trim: false });
+    super::overlay(frame, popup, &format!("actions › {target}"), body, theme);
 }
 
 #[cfg(test)]

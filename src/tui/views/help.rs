@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use crate::tui::app::App;
 use crate::tui::keymap::{Context, Keymap};
@@ -44,14 +44,8 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let popup = area.centered(Constraint::Percentage(70), Constraint::Percentage(85));
     let lines = help_lines(&app.keymap, app.view().context(), &app.theme);
     let scroll = u16::try_from(app.help_scroll).unwrap_or(u16::MAX);
-    let block = Block::bordered()
-        .border_style(app.theme.border(true))
-        .title(Span::styled(" help ", app.theme.title(true)));
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines).block(block).scroll((scroll, 0)),
-        popup,
-    );
+    let body = Paragraph::new(lines).scroll((scroll, 0));
+    super::overlay(frame, popup, "help", body, &app.theme);
 }
 
 #[cfg(test)]

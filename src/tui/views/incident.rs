@@ -4,15 +4,17 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::style::Style;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use super::sanitize::sanitize;
 use crate::ops::dead_letter::{DeadLetterPlan, Mode};
 use crate::ops::replay::SendPlan;
 use crate::ops::reset::ResetPlan;
-use crate::tui::state::{DeadLetterFocus, IncidentDialog, ResetField, ResetForm, Stage};
+use crate::tui::action::Action;
+use crate::tui::keymap::{Binding, Context, Keymap};
+use crate::tui::state::{DeadLetterFocus, IncidentDialog, ResetField, ResetForm, Stage, TextField};
 use crate::tui::theme::{Slot, Theme};
 
 const DIALOG_WIDTH: u16 = 96;
@@ -20,8 +22,18 @@ const DIALOG_WIDTH: u16 = 96;
 /// Events of a redrive listed in the dry run; the rest are counted.
 const REDRIVE_LISTED: usize = 12;
 
-pub fn render(frame: &mut Frame<'_>, area: Rect, dialog: &IncidentDialog, theme: &Theme) {
-    let lines = dialog_lines(dialog, theme);
+pub fn render(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    dialog: &IncidentDialog,
+    keymap: &Keymap,
+    theme: &Theme,
+) {
+    let mut lines = dialog_lines(dialog, theme);
+    let hint = key_hint(keymap, dialog.key_context(), &stage_keys(dialog));
+    if !hint.is_empty() {
+        lines.push(muted(&hint, theme));
+    }
     // As tall as its text once wrapped (plus borders), never taller than the pane.
     let inner_width = usize::from(area.width.min(DIALOG_WIDTH).saturating_sub(2)).max(1);
     let rows: usize = lines
@@ -31,19 +43,8 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, dialog: &IncidentDialog, theme:
     // Word wrapping can take a row more than the width alone says: two rows of slack.
     let height = u16::try_from(rows + 4).unwrap_or(u16::MAX);
     let popup = area.centered(Constraint::Max(DIALOG_WIDTH), Constraint::Max(height));
-    let block = Block::bordered()
-        .border_style(theme.border(true))
-        .title(Span::styled(
-            format!(" {} ", sanitize(&dialog.title(), false)),
-            theme.title(true),
-        ));
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        popup,
-    );
+    let body = Paragraph::new(lines).wrap(Wrap { trim: false });
+    super::overlay(frame, popup, &dialog.title(), body, theme);
 }
 
 /// The dialog's text for its current stage.
@@ -90,7 +91,6 @@ pub fn dialog_lines<'a>(dialog: &IncidentDialog, theme: &Theme) -> Vec<Line<'a>>
             let mut out = vec![Line::styled("done", theme.get(Slot::StatusOk))];
             out.extend(lines.iter().map(|l| Line::raw(sanitize(l, false))));
             out.push(Line::raw(""));
-            out.push(muted("Enter or Esc: close", theme));
             out
         }
         Stage::Failed { message } => vec![
@@ -100,9 +100,65 @@ pub fn dialog_lines<'a>(dialog: &IncidentDialog, theme: &Theme) -> Vec<Line<'a>>
             ),
             Line::raw(sanitize(message, false)),
             Line::raw(""),
-            muted("Enter or Esc: close", theme),
         ],
     }
+}
+
+const CONFIRM: &[Action] = &[Action::Confirm, Action::Submit];
+const SUBMIT: &[Action] = &[Action::Submit];
+const CANCEL: &[Action] = &[Action::Back];
+const CLOSE: &[Action] = &[Action::Confirm, Action::Submit, Action::Back];
+const NEXT: &[Action] = &[Action::FocusNext];
+const NEXT_FIELD: &[Action] = &[Action::FocusNext, Action::SelectUp, Action::SelectDown];
+const UP_DOWN: &[Action] = &[Action::SelectUp, Action::SelectDown];
+
+/// What the keys do at the dialog's stage, in the dialog's words.
+fn stage_keys(dialog: &IncidentDialog) -> Vec<(&'static [Action], &'static str)> {
+    match &dialog.stage {
+        Stage::ResetForm(_) => vec![
+            (SUBMIT, "dry run"),
+            (NEXT, "next field"),
+            (UP_DOWN, "partitions"),
+            (CANCEL, "cancel"),
+        ],
+        Stage::ResetDryRun { .. } => vec![(SUBMIT, "reset"), (CANCEL, "cancel")],
+        Stage::DeadLetterDryRun { .. } => vec![
+            (NEXT, "reason and buttons"),
+            (CONFIRM, "run the focused button"),
+            (CANCEL, "cancel"),
+        ],
+        Stage::RedriveDryRun { .. } => vec![(CONFIRM, "redrive"), (CANCEL, "cancel")],
+        Stage::ReplayForm(_) => vec![
+            (SUBMIT, "dry run"),
+            (NEXT_FIELD, "next field"),
+            (CANCEL, "cancel"),
+        ],
+        Stage::ReplayDryRun { plan, .. } if plan.events.is_empty() => {
+            vec![(CONFIRM, "close"), (CANCEL, "cancel")]
+        }
+        Stage::ReplayDryRun { .. } => vec![(CONFIRM, "replay"), (CANCEL, "cancel")],
+        Stage::Finished { .. } | Stage::Failed { .. } => vec![(CLOSE, "close")],
+        Stage::Planning | Stage::ReplayPlanning { .. } | Stage::Running { .. } => Vec::new(),
+    }
+}
+
+/// `y or <Enter>: redrive   <Esc>: cancel`: the words are the dialog's, the keys whatever the
+/// keymap binds in `context` (a part with no key bound is left out), so the hint cannot
+/// drift from the bindings.
+pub fn key_hint(keymap: &Keymap, context: Context, parts: &[(&[Action], &str)]) -> String {
+    let bindings = keymap.bindings(context);
+    parts
+        .iter()
+        .filter_map(|(actions, what)| {
+            let keys: Vec<String> = actions
+                .iter()
+                .flat_map(|action| bindings.iter().filter(move |b| &b.action == action))
+                .map(Binding::keys_label)
+                .collect();
+            (!keys.is_empty()).then(|| format!("{}: {what}", keys.join(" or ")))
+        })
+        .collect::<Vec<_>>()
+        .join("   ")
 }
 
 pub(super) fn muted<'a>(text: &str, theme: &Theme) -> Line<'a> {
@@ -120,24 +176,32 @@ pub(super) fn field<'a>(key: &str, value: String, theme: &Theme) -> Line<'a> {
     ])
 }
 
-/// A text field: `> text_` when focused.
-pub(super) fn input<'a>(label: &str, text: &str, focused: bool, theme: &Theme) -> Line<'a> {
-    let style = if focused {
-        theme.get(Slot::Input)
-    } else {
-        theme.get(Slot::Text)
-    };
-    Line::from(vec![
-        Span::styled(format!("{label:<17}"), theme.get(Slot::DetailKey)),
+/// A text field: `> text_` when focused, the cursor drawn where it is.
+pub(super) fn input<'a>(label: &str, field: &TextField, focused: bool, theme: &Theme) -> Line<'a> {
+    let label = Span::styled(format!("{label:<17}"), theme.get(Slot::DetailKey));
+    if !focused {
+        let text = format!("> {}", sanitize(field.text(), false));
+        return Line::from(vec![label, Span::styled(text, theme.get(Slot::Text))]);
+    }
+    let style = theme.get(Slot::Input);
+    let (before, after) = field.split_at_cursor();
+    let mut rest = after.chars();
+    // At the end, an underscore; on a character, that character reversed.
+    let cursor = rest.next().map_or_else(|| "_".to_owned(), String::from);
+    vec![
+        label,
+        Span::styled(format!("> {}", sanitize(before, false)), style),
         Span::styled(
-            format!(
-                "> {}{}",
-                sanitize(text, false),
-                if focused { "_" } else { "" }
-            ),
-            style,
+            sanitize(&cursor, false),
+            if after.is_empty() {
+                style
+            } else {
+                style.add_modifier(Modifier::REVERSED)
+            },
         ),
-    ])
+        Span::styled(sanitize(rest.as_str(), false), style),
+    ]
+    .into()
 }
 
 fn button<'a>(label: &str, focused: bool, theme: &Theme) -> Span<'a> {
@@ -192,16 +256,12 @@ fn reset_form<'a>(form: &ResetForm, theme: &Theme) -> Vec<Line<'a>> {
     ];
     lines.extend(error_line(form.error.as_deref(), theme));
     lines.push(Line::raw(""));
-    lines.push(muted(
-        "Enter: dry run   Tab: next field   Up/Down: partitions   Esc: cancel",
-        theme,
-    ));
     lines
 }
 
 fn reset_dry_run<'a>(
     plan: &ResetPlan,
-    typed: &str,
+    typed: &TextField,
     error: Option<&str>,
     theme: &Theme,
 ) -> Vec<Line<'a>> {
@@ -247,7 +307,7 @@ fn reset_dry_run<'a>(
     lines.push(input("confirm", typed, true, theme));
     lines.push(muted(
         &format!(
-            "                 type the consumer group's name ({}) and Enter to reset; Esc: cancel",
+            "                 type the consumer group's name ({}) to confirm",
             sanitize(group, false)
         ),
         theme,
@@ -258,7 +318,7 @@ fn reset_dry_run<'a>(
 
 fn dead_letter_dry_run<'a>(
     plan: &DeadLetterPlan,
-    reason: &str,
+    reason: &TextField,
     decode_error: Option<&str>,
     focus: DeadLetterFocus,
     with_group: bool,
@@ -346,10 +406,6 @@ fn dead_letter_dry_run<'a>(
         ));
     }
     lines.push(Line::from(buttons));
-    lines.push(muted(
-        "Tab: reason and buttons   y or Enter: run the focused button   Esc: cancel",
-        theme,
-    ));
     lines
 }
 
@@ -387,6 +443,5 @@ fn redrive_dry_run<'a>(plan: &SendPlan, theme: &Theme) -> Vec<Line<'a>> {
         ));
     }
     lines.push(Line::raw(""));
-    lines.push(muted("y or Enter: redrive   Esc: cancel", theme));
     lines
 }

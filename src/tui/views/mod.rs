@@ -28,7 +28,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use time::OffsetDateTime;
 
 use super::app::{App, ListArea, ListPane, ScreenLayout, View};
@@ -86,7 +86,7 @@ pub fn render(frame: &mut Frame<'_>, app: &App, now: OffsetDateTime) -> ScreenLa
         action_menu::render(frame, main, &menu.hub, items, menu.selected, &app.theme);
     }
     if let Some(dialog) = &app.incident {
-        incident::render(frame, main, dialog, &app.theme);
+        incident::render(frame, main, dialog, &app.keymap, &app.theme);
     }
     layout
 }
@@ -138,6 +138,19 @@ fn titled_block<'a>(app: &App, title: Line<'a>, focused: bool) -> Block<'a> {
     Block::bordered()
         .border_style(app.theme.border(focused))
         .title(title)
+}
+
+/// An overlay (help, the action menu, the incident dialog): clears what is under `popup` and
+/// draws `body` in a focused frame titled `title` (sanitised: it may name a hub).
+fn overlay(frame: &mut Frame<'_>, popup: Rect, title: &str, body: Paragraph<'_>, theme: &Theme) {
+    let block = Block::bordered()
+        .border_style(theme.border(true))
+        .title(Span::styled(
+            format!(" {} ", sanitize::sanitize(title, false)),
+            theme.title(true),
+        ));
+    frame.render_widget(Clear, popup);
+    frame.render_widget(body.block(block), popup);
 }
 
 /// A header row style plus a cell helper, shared by the tables.

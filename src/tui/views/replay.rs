@@ -11,7 +11,7 @@ use crate::tui::theme::Theme;
 pub fn replay_form<'a>(form: &ReplayForm, theme: &Theme) -> Vec<Line<'a>> {
     let mut lines = vec![heading("Which events should be published again?", theme)];
     for f in ReplayField::ORDER {
-        lines.push(input(f.label(), form.text(f), form.field == f, theme));
+        lines.push(input(f.label(), form.field(f), form.field == f, theme));
         let hint = match f {
             ReplayField::From => "earliest, seq:N, offset:X or time:2026-01-31T09:00:00Z",
             ReplayField::To => "the last sequence number, included; empty: the newest",
@@ -23,10 +23,6 @@ pub fn replay_form<'a>(form: &ReplayForm, theme: &Theme) -> Vec<Line<'a>> {
     }
     lines.extend(error_line(form.error.as_deref(), theme));
     lines.push(Line::raw(""));
-    lines.push(muted(
-        "Enter: dry run   Tab or Up/Down: next field   Esc: cancel",
-        theme,
-    ));
     lines
 }
 
@@ -88,13 +84,8 @@ pub fn replay_dry_run<'a>(
         theme,
     ));
     lines.push(Line::raw(""));
-    lines.push(muted(
-        if summary.is_empty() {
-            "nothing to replay   y or Enter: close   Esc: cancel"
-        } else {
-            "y or Enter: replay   Esc: cancel"
-        },
-        theme,
-    ));
+    if summary.is_empty() {
+        lines.push(muted("nothing to replay", theme));
+    }
     lines
 }

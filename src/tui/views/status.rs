@@ -1,7 +1,8 @@
 //! The status bar (who, where, connection, key hints) and the input line below it.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
@@ -79,10 +80,19 @@ pub fn render_status(frame: &mut Frame<'_>, area: Rect, app: &App) {
 pub fn render_input(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let theme = &app.theme;
     let line = match (&app.input, &app.notice) {
-        (Some(input), _) => Line::styled(
-            format!("{}{}█", input.prompt(), input.text),
-            theme.get(Slot::Input),
-        ),
+        (Some(input), _) => {
+            let [prompt, text] =
+                Layout::horizontal([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+            let style = theme.get(Slot::Input);
+            frame.render_widget(Span::styled(input.prompt().to_string(), style), prompt);
+            // The theme may change while typing: styled for this frame.
+            let mut editor = input.field.editor().clone();
+            editor.set_style(style);
+            editor.set_cursor_line_style(style);
+            editor.set_cursor_style(style.add_modifier(Modifier::REVERSED));
+            frame.render_widget(&editor, text);
+            return;
+        }
         (None, Some(Notice::Error(message))) => {
             Line::styled(sanitize(message, false), theme.get(Slot::StatusError))
         }
