@@ -147,11 +147,24 @@ async fn watch_once_gates_on_the_stuck_consumer_until_its_poison_is_dead_lettere
         ])
         .await;
     assert_eq!(history.code, 0, "{history:?}");
+    // One sample a minute and every change of status is kept: the stuck stretch shows by its
+    // status, and the last sample is the drained group.
     let samples = history.json_lines();
-    let waited: Vec<u64> = samples
+    let statuses: Vec<&str> = samples
         .iter()
-        .filter_map(|s| s["time_behind_secs"].as_u64())
+        .filter_map(|s| s["status"].as_str())
         .collect();
-    assert!(waited.iter().any(|&s| s > 30), "{samples:#?}");
-    assert!(waited.last().is_some_and(|&s| s <= 30), "{samples:#?}");
+    assert!(
+        statuses.iter().any(|s| *s == "stuck" || *s == "losing"),
+        "{samples:#?}"
+    );
+    let last = samples.last().expect("samples recorded");
+    assert!(
+        last["time_behind_secs"].as_u64().is_some_and(|s| s <= 30),
+        "{samples:#?}"
+    );
+    assert!(
+        !["stuck", "losing", "lost"].contains(&last["status"].as_str().unwrap_or_default()),
+        "{samples:#?}"
+    );
 }
