@@ -1,6 +1,6 @@
-//! The codec and the model it names, the emulator's AMQP frame checks and its segment reading,
-//! compiled from the main crate's own files (see Cargo.toml for why), with the demo's schemas
-//! for the targets to decode against.
+//! The codec and the model it names, the emulator's AMQP frame checks, its segment reading and
+//! its HTTP surface, compiled from the main crate's own files (see Cargo.toml for why), with
+//! the demo's schemas for the targets to decode against.
 #![allow(dead_code)]
 
 #[path = "../../src/codec/mod.rs"]
@@ -9,6 +9,7 @@ pub mod codec;
 pub mod model;
 
 pub mod amqp;
+pub mod emulator;
 pub mod store;
 
 use std::collections::HashMap;

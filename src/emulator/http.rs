@@ -12,7 +12,14 @@ use super::catalog::{self, Catalog};
 use super::registry::{self, Registry};
 
 pub async fn serve(listener: TcpListener, catalog: Arc<Catalog>, registry: Arc<Registry>) {
-    let app = Router::new()
+    if let Err(error) = axum::serve(listener, router(catalog, registry)).await {
+        tracing::error!(%error, "HTTP server stopped");
+    }
+}
+
+/// Every route the HTTP port answers (the fuzz target `http_endpoints` sends requests to it).
+pub fn router(catalog: Arc<Catalog>, registry: Arc<Registry>) -> Router {
+    Router::new()
         .route(
             "/health",
             get(|| async {
@@ -20,8 +27,5 @@ pub async fn serve(listener: TcpListener, catalog: Arc<Catalog>, registry: Arc<R
             }),
         )
         .merge(catalog::routes(catalog))
-        .merge(registry::routes(registry));
-    if let Err(error) = axum::serve(listener, app).await {
-        tracing::error!(%error, "HTTP server stopped");
-    }
+        .merge(registry::routes(registry))
 }

@@ -1,0 +1,17 @@
+//! The emulator's HTTP surface (health, ARM-shaped catalog, Schema Registry) and what it
+//! stands on (config, SAS, entity paths, the demo's schema list), from the main crate's own
+//! files; the AMQP server, store and demo traffic stay out.
+
+#[path = "../../../src/emulator/catalog/mod.rs"]
+pub mod catalog;
+#[path = "../../../src/emulator/config/mod.rs"]
+pub mod config;
+pub mod demo;
+#[path = "../../../src/emulator/entity_path.rs"]
+pub mod entity_path;
+#[path = "../../../src/emulator/http.rs"]
+pub mod http;
+#[path = "../../../src/emulator/registry/mod.rs"]
+pub mod registry;
+#[path = "../../../src/emulator/sas.rs"]
+pub mod sas;
