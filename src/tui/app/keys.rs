@@ -1,7 +1,7 @@
 //! From key presses to actions (through the keymap, with chords), and the input line.
 
 use super::command_line::{ConsoleCommand, parse_command_line};
-use super::{App, Notice, View};
+use super::{App, Notice};
 use crate::protocol::Request;
 use crate::tui::action::Action;
 use crate::tui::keymap::{Key, Lookup};
@@ -117,18 +117,7 @@ impl App {
 
     /// The filter of the list that has the focus (the tail keeps its own, in its buffer).
     fn focused_filter(&mut self) -> Option<&mut String> {
-        match self.view() {
-            View::Namespaces => Some(&mut self.namespaces_list.filter),
-            View::Hubs => Some(&mut self.hubs_list.filter),
-            View::Partitions => Some(&mut self.partitions.list.filter),
-            View::ConsumerGroups if self.groups.lag_focused => {
-                Some(&mut self.groups.lag_list.filter)
-            }
-            View::ConsumerGroups => Some(&mut self.groups.list.filter),
-            View::Schemas => Some(&mut self.schemas.list.filter),
-            View::DeadLetters => Some(&mut self.dead_letters.list.filter),
-            View::Tail | View::Detail => None,
-        }
+        self.focused_list().map(|list| &mut list.filter)
     }
 
     fn current_filter(&mut self) -> String {

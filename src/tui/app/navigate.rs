@@ -93,29 +93,37 @@ impl App {
         }
         let len = self.focused_len();
         let before_group = self.groups.list.selected;
-        match self.view() {
-            View::Namespaces => move_list(&mut self.namespaces_list, &movement, len),
-            View::Hubs => move_list(&mut self.hubs_list, &movement, len),
-            View::Partitions => move_list(&mut self.partitions.list, &movement, len),
-            View::ConsumerGroups if self.groups.lag_focused => {
-                move_list(&mut self.groups.lag_list, &movement, len);
+        let view = self.view();
+        if let Some(list) = self.focused_list() {
+            move_list(list, &movement, len);
+        } else if view == View::Tail {
+            if let Some(tail) = &mut self.tail {
+                tail.selected = apply(tail.selected, &movement, len);
+                // Selecting the newest event resumes following, like `tail -f`.
+                tail.follow = tail.selected + 1 >= len;
             }
-            View::ConsumerGroups => move_list(&mut self.groups.list, &movement, len),
-            View::Tail => {
-                if let Some(tail) = &mut self.tail {
-                    tail.selected = apply(tail.selected, &movement, len);
-                    // Selecting the newest event resumes following, like `tail -f`.
-                    tail.follow = tail.selected + 1 >= len;
-                }
-            }
-            View::Detail => self.detail.scroll = apply(self.detail.scroll, &movement, 10_000),
-            View::Schemas => move_list(&mut self.schemas.list, &movement, len),
-            View::DeadLetters => move_list(&mut self.dead_letters.list, &movement, len),
+        } else if view == View::Detail {
+            self.detail.scroll = apply(self.detail.scroll, &movement, 10_000);
         }
         if self.view() == View::ConsumerGroups && self.groups.list.selected != before_group {
             return self.request_lag().into_iter().collect();
         }
         Vec::new()
+    }
+
+    /// The selection and filter of the focused list; `None` where the pane keeps its own (the
+    /// tail, in its buffer) or has no list (an event's detail).
+    pub(super) fn focused_list(&mut self) -> Option<&mut ListState> {
+        match self.view() {
+            View::Namespaces => Some(&mut self.namespaces_list),
+            View::Hubs => Some(&mut self.hubs_list),
+            View::Partitions => Some(&mut self.partitions.list),
+            View::ConsumerGroups if self.groups.lag_focused => Some(&mut self.groups.lag_list),
+            View::ConsumerGroups => Some(&mut self.groups.list),
+            View::Schemas => Some(&mut self.schemas.list),
+            View::DeadLetters => Some(&mut self.dead_letters.list),
+            View::Tail | View::Detail => None,
+        }
     }
 
     /// Number of rows in the focused list, after its filter.
