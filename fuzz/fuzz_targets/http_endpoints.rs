@@ -12,17 +12,14 @@ use std::sync::{Arc, OnceLock};
 
 use axum::body::Body;
 use axum::http::{HeaderName, HeaderValue, Method, Request, header};
-use base64::Engine;
 use ehops_fuzz::emulator::catalog::Catalog;
 use ehops_fuzz::emulator::config::EmulatorConfig;
 use ehops_fuzz::emulator::http::router;
 use ehops_fuzz::emulator::registry::Registry;
 use ehops_fuzz::emulator::registry::store::RegistryStore;
-use hmac::{Hmac, Mac};
+use ehops_fuzz::sas_token;
 use libfuzzer_sys::arbitrary::{Result as Parsed, Unstructured};
 use libfuzzer_sys::fuzz_target;
-use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
-use sha2::Sha256;
 use tower::ServiceExt;
 
 const CONFIG: &str = r#"
@@ -183,20 +180,6 @@ fn fixture() -> &'static Fixture {
     })
 }
 
-fn sign(resource: &str, key_name: &str, key: &str, expires_at: i64) -> String {
-    let encoded = utf8_percent_encode(resource, NON_ALPHANUMERIC).to_string();
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key.as_bytes()) else {
-        return String::new();
-    };
-    mac.update(format!("{encoded}\n{expires_at}").as_bytes());
-    let signature = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
-    format!(
-        "SharedAccessSignature sr={encoded}&sig={}&se={expires_at}&skn={}",
-        utf8_percent_encode(&signature, NON_ALPHANUMERIC),
-        utf8_percent_encode(key_name, NON_ALPHANUMERIC)
-    )
-}
-
 fn segment(u: &mut Unstructured) -> Parsed<String> {
     if u.arbitrary::<bool>()? {
         Ok((*u.choose(SEGMENTS)?).to_string())
@@ -228,16 +211,16 @@ fn authorization(u: &mut Unstructured) -> Parsed<Option<String>> {
     let far = 4_102_444_800; // 2100
     let token = match u.int_in_range(0..=7u8)? {
         0 => return Ok(None),
-        1 => sign("sb://contoso.localhost/", "root", "root-key", far),
-        2 => sign(
+        1 => sas_token("sb://contoso.localhost/", "root", "root-key", far),
+        2 => sas_token(
             "sb://contoso.localhost/orders",
             "team-product",
             "product-key",
             far,
         ),
-        3 => sign("sb://fabrikam.localhost/", "listen", "listen-key", far),
-        4 => sign("sb://contoso.localhost/", "root", "root-key", 1),
-        5 => sign(&u.arbitrary::<String>()?, "root", "root-key", far),
+        3 => sas_token("sb://fabrikam.localhost/", "listen", "listen-key", far),
+        4 => sas_token("sb://contoso.localhost/", "root", "root-key", 1),
+        5 => sas_token(&u.arbitrary::<String>()?, "root", "root-key", far),
         _ => u.arbitrary::<String>()?,
     };
     Ok(Some(if u.arbitrary::<bool>()? {

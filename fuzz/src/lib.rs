@@ -62,3 +62,23 @@ pub fn fixture() -> Fixture {
     }
     Fixture { cache, ids, schemas, readers }
 }
+
+/// A shared-access token as the SDKs sign it (the console's `sign_token`, whose file needs the
+/// Azure SDK): for the emulator targets to send tokens its config's keys accept.
+pub fn sas_token(resource: &str, key_name: &str, key: &str, expires_at: i64) -> String {
+    use base64::Engine;
+    use hmac::{Hmac, Mac};
+    use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+
+    let encoded = utf8_percent_encode(resource, NON_ALPHANUMERIC).to_string();
+    let Ok(mut mac) = Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes()) else {
+        return String::new();
+    };
+    mac.update(format!("{encoded}\n{expires_at}").as_bytes());
+    let signature = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+    format!(
+        "SharedAccessSignature sr={encoded}&sig={}&se={expires_at}&skn={}",
+        utf8_percent_encode(&signature, NON_ALPHANUMERIC),
+        utf8_percent_encode(key_name, NON_ALPHANUMERIC)
+    )
+}

@@ -1,7 +1,9 @@
-//! The emulator's HTTP surface (health, ARM-shaped catalog, Schema Registry) and what it
-//! stands on (config, SAS, entity paths, the demo's schema list), from the main crate's own
-//! files; the AMQP server, store and demo traffic stay out.
+//! The emulator's HTTP surface (health, ARM-shaped catalog, Schema Registry), its AMQP data
+//! plane and store, and what they stand on (config, SAS, entity paths, the demo's schema list),
+//! from the main crate's own files; the demo's traffic and consumers stay out.
 
+#[path = "../../../src/emulator/amqp/mod.rs"]
+pub mod amqp;
 #[path = "../../../src/emulator/catalog/mod.rs"]
 pub mod catalog;
 #[path = "../../../src/emulator/config/mod.rs"]
@@ -15,3 +17,5 @@ pub mod http;
 pub mod registry;
 #[path = "../../../src/emulator/sas.rs"]
 pub mod sas;
+#[path = "../../../src/emulator/store/mod.rs"]
+pub mod store;

@@ -25,6 +25,38 @@ pub use server::serve;
 use super::config::EmulatorConfig;
 use super::store::Store;
 
+/// One connection's requests to its request/response nodes, for the fuzz target
+/// `amqp_requests`: each is a node name (`$cbs`, `$management`) and the AMQP encoding of a
+/// message, decoded as the server decodes a delivery and answered as the server answers it,
+/// in order on one connection (a put-token before a READ). Each answer is the reply's status
+/// code and its encoding, or the decode error.
+#[doc(hidden)]
+pub fn answer_encoded_requests<'a>(
+    plane: Arc<DataPlane>,
+    served: Vec<String>,
+    sasl_host: Option<String>,
+    requests: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+) -> Vec<Result<(i32, Vec<u8>), String>> {
+    let state = server::ConnectionState::new(plane, Arc::new(served), sasl_host);
+    requests
+        .into_iter()
+        .map(|(node, bytes)| {
+            let request = message::decode(bytes).map_err(|e| e.to_string())?;
+            let reply = nodes::answer(node, &request, &state);
+            let status = match reply
+                .application_properties
+                .as_ref()
+                .and_then(|p| p.0.get("status-code"))
+            {
+                Some(fe2o3_amqp::types::primitives::SimpleValue::Int(code)) => *code,
+                _ => return Err("a reply without an int status-code".to_string()),
+            };
+            let encoded = message::encode(&reply).map_err(|e| e.to_string())?;
+            Ok((status, encoded))
+        })
+        .collect()
+}
+
 /// Everything the data plane serves, shared by all connections.
 pub struct DataPlane {
     pub config: Arc<EmulatorConfig>,

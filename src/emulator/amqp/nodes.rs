@@ -77,16 +77,7 @@ pub async fn serve_requests(
             break;
         }
         let request = delivery.into_message();
-        let (status, description, body) = match node.to_ascii_lowercase().as_str() {
-            "$cbs" => {
-                let (status, description) = put_token(&request, &state);
-                tracing::debug!(status, description, "put-token");
-                (status, description, None)
-            }
-            "$management" => management::handle(&request, &state),
-            _ => (404, format!("no node {node:?}"), None),
-        };
-        let reply = reply_to(&request, status, &description, body);
+        let reply = answer(&node, &request, &state);
         let key = request
             .properties
             .as_ref()
@@ -109,6 +100,20 @@ pub async fn serve_requests(
         }
     }
     let _ = receiver.close().await;
+}
+
+/// The reply to a request sent to `node` (`$cbs` or `$management`).
+pub fn answer(node: &str, request: &AmqpMessage, state: &ConnectionState) -> AmqpMessage {
+    let (status, description, body) = match node.to_ascii_lowercase().as_str() {
+        "$cbs" => {
+            let (status, description) = put_token(request, state);
+            tracing::debug!(status, description, "put-token");
+            (status, description, None)
+        }
+        "$management" => management::handle(request, state),
+        _ => (404, format!("no node {node:?}"), None),
+    };
+    reply_to(request, status, &description, body)
 }
 
 /// Builds a reply: `correlation-id` is the request's `message-id` with its AMQP type kept.

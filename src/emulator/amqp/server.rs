@@ -41,6 +41,18 @@ pub struct ConnectionState {
 }
 
 impl ConnectionState {
+    /// A connection to `plane` on a port serving `served`, before any token.
+    pub fn new(plane: Arc<DataPlane>, served: Arc<Vec<String>>, sasl_host: Option<String>) -> Self {
+        ConnectionState {
+            plane,
+            served,
+            sasl_host: Arc::new(Mutex::new(sasl_host)),
+            last_named: Mutex::new(None),
+            grants: Mutex::new(Vec::new()),
+            authenticated: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
     /// The namespace an address or audience refers to: by the host name in it (its first DNS
     /// label, as in `contoso.servicebus.windows.net`), else by the SASL host name, else the
     /// port's default namespace.
