@@ -137,6 +137,14 @@ async fn each_status_is_told_from_real_checkpoints_and_events() {
     tokio::time::sleep((BEHIND_AFTER + Duration::from_secs(2)).saturating_sub(sent.elapsed()))
         .await;
 
+    // Consumers at work: their checkpoints were written moments before the sample.
+    for (hub, group) in [
+        ("long", "behind"),
+        ("long", "draining"),
+        ("short", "losing"),
+    ] {
+        checkpoint(root, hub, group, 2, fresh, fresh);
+    }
     let first = lag_all(&emu, root, data.path()).await;
     let expect = |lines: &[Value], hub: &str, group: &str, status: &str| {
         let line = status_of(lines, hub, group);
@@ -157,6 +165,8 @@ async fn each_status_is_told_from_real_checkpoints_and_events() {
     // The second sample has the first as history: the draining group's checkpoint moved
     // with no new events, the losing group's did not on a hub that keeps only an hour.
     checkpoint(root, "long", "draining", 6, fresh, fresh);
+    checkpoint(root, "long", "behind", 2, fresh, fresh);
+    checkpoint(root, "short", "losing", 2, fresh, fresh);
     tokio::time::sleep(Duration::from_secs(1)).await;
     let second = lag_all(&emu, root, data.path()).await;
     let draining = expect(&second, "long", "draining", "draining");

@@ -342,7 +342,14 @@ fn partition_lag(
             before.processed_sequence == processed_up_to && before.events_behind < events_behind
         })
     });
-    let stuck = events_behind > 0 && is_stuck(checkpoint_age, still_since_earlier, rates, policy);
+    let stuck = events_behind > 0
+        && is_stuck(
+            checkpoint_age,
+            time_behind,
+            still_since_earlier,
+            rates,
+            policy,
+        );
     // A stuck consumer processes nothing now, whatever it did earlier in the window.
     let heading = if stuck {
         Some(rates.map_or(
@@ -417,14 +424,15 @@ fn classify(facts: &Facts, policy: LagPolicy) -> LagStatus {
     if losing {
         return LagStatus::Losing;
     }
-    if facts.stuck && facts.has_checkpoint {
-        return LagStatus::Stuck;
-    }
     if !facts.has_checkpoint {
         return LagStatus::NoCheckpoints;
     }
+    // Nobody running says more than a checkpoint standing still, which follows from it.
     if !facts.owned {
         return LagStatus::Inactive;
+    }
+    if facts.stuck {
+        return LagStatus::Stuck;
     }
     let within = facts.time_behind.is_some_and(|t| t <= BEHIND_AFTER);
     if within {
@@ -436,11 +444,14 @@ fn classify(facts: &Facts, policy: LagPolicy) -> LagStatus {
     }
 }
 
-/// Whether the checkpoint stands still while events wait: it has not moved since the last
-/// sample while the lag grew, or nothing was processed over a minute of arrivals, or it is
-/// older than the policy allows. A checkpoint written moments ago is a consumer at work.
+/// Whether the checkpoint stands still while events wait: no checkpoint for [`BEHIND_AFTER`]
+/// while the first unprocessed event has waited as long (a consumer at work checkpoints every
+/// few seconds, and one that is merely behind keeps checkpointing); or it has not moved since
+/// the last sample while the lag grew; or nothing was processed over a minute of arrivals; or
+/// it is older than the policy allows. A checkpoint written moments ago is a consumer at work.
 fn is_stuck(
     checkpoint_age: Option<Duration>,
+    time_behind: Option<Duration>,
     still_since_earlier: bool,
     rates: Option<Rates>,
     policy: LagPolicy,
@@ -448,8 +459,11 @@ fn is_stuck(
     let Some(age) = checkpoint_age else {
         return false;
     };
+    let quiet_while_waiting =
+        age >= BEHIND_AFTER && time_behind.is_some_and(|waited| waited >= BEHIND_AFTER);
     age >= STUCK_MIN_CHECKPOINT_AGE
-        && (still_since_earlier
+        && (quiet_while_waiting
+            || still_since_earlier
             || age > policy.stuck_after
             || rates.is_some_and(|r| {
                 r.seconds >= STILL_WINDOW.as_secs_f64() && r.drain == 0.0 && r.ingress > 0.0

@@ -59,14 +59,14 @@ fn series(samples: Vec<(i64, PartitionLagSample)>, policy: LagPolicy) -> Consume
 #[test]
 fn computes_behind_and_ages() {
     let lag = ConsumerGroupLag::compute(
-        &snapshot(0, vec![sample(0, 120, Some((100, -30)), 90)]),
+        &snapshot(0, vec![sample(0, 120, Some((100, -5)), 90)]),
         None,
         policy(),
     );
     let p = &lag.partitions[0];
     assert_eq!(p.events_behind, 20);
     assert_eq!(p.time_behind, Some(Duration::from_secs(90)));
-    assert_eq!(p.checkpoint_age, Some(Duration::from_secs(30)));
+    assert_eq!(p.checkpoint_age, Some(Duration::from_secs(5)));
     assert_eq!(p.ownership_age, Some(Duration::from_secs(5)));
     assert_eq!(p.checkpoint_offset.as_deref(), Some("10000"));
     assert_eq!(p.forecast, Forecast::Unknown, "one sample has no rates");
@@ -233,6 +233,25 @@ fn moving_checkpoint_is_not_stuck_even_if_lag_grows() {
         policy(),
     );
     assert_eq!(lag.partitions[0].status, LagStatus::Ok);
+}
+
+#[test]
+fn no_checkpoint_for_as_long_as_the_next_event_has_waited_is_stuck() {
+    // A consumer at work checkpoints every few seconds; one that has not for 30 s while the
+    // next event has waited 30 s is stuck on it, with no history needed.
+    let quiet = ConsumerGroupLag::compute(
+        &snapshot(0, vec![sample(0, 120, Some((100, -31)), 31)]),
+        None,
+        policy(),
+    );
+    assert_eq!(quiet.partitions[0].status, LagStatus::Stuck);
+    assert!(matches!(quiet.partitions[0].forecast, Forecast::LosesIn(_)));
+    let busy = ConsumerGroupLag::compute(
+        &snapshot(0, vec![sample(0, 120, Some((100, -3)), 300)]),
+        None,
+        policy(),
+    );
+    assert_eq!(busy.partitions[0].status, LagStatus::Behind);
 }
 
 #[test]
