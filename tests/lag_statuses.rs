@@ -58,7 +58,9 @@ async fn send(emu: &TestEmulator, hub: &str, count: usize) {
             .await
             .expect("send");
     }
-    let _ = producer.close().await;
+    // The Rust SDK has been seen to hang closing a link under load (docs/sdk-quirks.md); the
+    // events are acknowledged by now, so a close that does not finish is not waited on.
+    let _ = tokio::time::timeout(Duration::from_secs(10), producer.close()).await;
 }
 
 /// Writes a blob of the directory checkpoint store, last modified `age` ago.
@@ -102,7 +104,9 @@ async fn lag_all(emu: &TestEmulator, store: &Path, data: &Path) -> Vec<Value> {
         "--checkpoint-dir".to_owned(),
         store.display().to_string(),
     ];
-    let run: Run = common::ehops(args, data).await;
+    let run: Run = tokio::time::timeout(Duration::from_secs(120), common::ehops(args, data))
+        .await
+        .expect("ehops lag answers within two minutes");
     assert_eq!(run.code, 0, "{run:?}");
     run.json_lines()
 }
