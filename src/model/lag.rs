@@ -329,7 +329,6 @@ fn partition_lag(
         at: now.unix_timestamp(),
         last_sequence: sample.last_enqueued_sequence,
         processed_sequence: processed_up_to,
-        checkpointed: checkpoint.is_some(),
         events_behind,
     };
     let rates = earlier.and_then(|points| Rates::between(points, &current));

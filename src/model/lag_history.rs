@@ -13,11 +13,11 @@ use super::lag::ConsumerGroupLag;
 /// Rates are measured over at most this much history.
 pub const RATE_WINDOW: Duration = Duration::from_secs(300);
 /// Raw points kept per partition for rates are at least this far apart.
-const RATE_SPACING_SECS: i64 = 30;
+const RATE_SPACING_SECS: i64 = 40;
 /// Raw points per partition: with the spacing above, a bit over the rate window.
-const RATE_POINTS: usize = 11;
+const RATE_POINTS: usize = 9;
 /// Sparkline points per partition, one per sample.
-pub const PARTITION_TREND_POINTS: usize = 48;
+pub const PARTITION_TREND_POINTS: usize = 36;
 /// The group's day-long series keeps one point per this much time (the worst within it).
 pub const TREND_BUCKET: Duration = Duration::from_secs(60);
 /// A day of group points.
@@ -32,7 +32,6 @@ pub struct PartitionPoint {
     /// The last sequence number the group has processed (its checkpoint, or one before the
     /// start of the retained log when it has none).
     pub processed_sequence: i64,
-    pub checkpointed: bool,
     pub events_behind: u64,
 }
 
@@ -221,7 +220,6 @@ impl GroupHistory {
                 at,
                 last_sequence: p.last_enqueued_sequence,
                 processed_sequence: p.processed_sequence(),
-                checkpointed: p.checkpoint_sequence.is_some(),
                 events_behind: p.events_behind,
             };
             self.partitions
@@ -298,7 +296,6 @@ mod tests {
             at,
             last_sequence: last,
             processed_sequence: processed,
-            checkpointed: true,
             events_behind: u64::try_from(last - processed).unwrap_or(0),
         }
     }
