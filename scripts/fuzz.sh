@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs each fuzz target (fuzz/: the codec, and the emulator's AMQP ingress checks; cargo-fuzz on
-# nightly) for a bounded time and prints executions and findings per target. A crash or hang
-# leaves its input in fuzz/artifacts/TARGET/ and makes this script exit non-zero.
+# Runs each fuzz target (fuzz/: the codec, and the emulator's AMQP ingress, request nodes and
+# HTTP endpoints; cargo-fuzz on nightly) for a bounded time and prints executions and findings
+# per target. A crash or hang leaves its input in fuzz/artifacts/TARGET/ and makes this script
+# exit non-zero.
 # Usage: scripts/fuzz.sh [SECONDS_PER_TARGET]   (default 60)
 set -uo pipefail
 cd "$(dirname "$0")/../fuzz"

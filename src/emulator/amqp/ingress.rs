@@ -19,7 +19,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::frames::{descriptor, parse_list, split_fields};
+use super::frames::{descriptor, parse_list, sizes_fit, split_fields};
 
 /// The largest event or batch the service accepts (Standard tier; protocol-notes section 9).
 pub const MAX_MESSAGE_BYTES: usize = 1024 * 1024;
@@ -242,14 +242,14 @@ impl IngressGuard {
             .get(items_at..items_at + list.items_len)
             .and_then(|items| split_fields(items, list.count))
             .ok_or_else(unreadable)?;
-        let payload_len = body.len() - (items_at + list.items_len);
+        let payload = &body[items_at + list.items_len..];
         match code {
             BEGIN => {
                 self.sessions.entry(channel).or_default();
                 Ok(())
             }
             ATTACH => self.on_attach(channel, &fields, authenticated),
-            TRANSFER => self.on_transfer(channel, &fields, payload_len, authenticated),
+            TRANSFER => self.on_transfer(channel, &fields, payload, authenticated),
             DETACH => {
                 if let Some(handle) = fields.first().and_then(|f| as_u32(f)) {
                     self.forget_link(channel, handle);
@@ -299,9 +299,10 @@ impl IngressGuard {
         &mut self,
         channel: u16,
         fields: &[&[u8]],
-        payload_len: usize,
+        payload: &[u8],
         authenticated: bool,
     ) -> Result<(), Violation> {
+        let payload_len = payload.len();
         let Some(handle) = fields.first().and_then(|f| as_u32(f)) else {
             return Ok(());
         };
@@ -315,6 +316,14 @@ impl IngressGuard {
         else {
             return Ok(()); // fe2o3 refuses transfers on links that are not attached
         };
+        // A delivery in one transfer is whole here: fe2o3 decodes it allocating every size it
+        // claims, so a size larger than the bytes that follow would abort the emulator.
+        if link.is_none() && !more && !aborted && !sizes_fit(payload) {
+            return Err(Violation::new(
+                "amqp:decode-error",
+                "a message claims a size larger than the bytes that follow it",
+            ));
+        }
         let mut arriving = link.take().unwrap_or(Arriving {
             delivery_id: fields.get(1).and_then(|f| as_u32(f)),
             bytes: 0,

@@ -15,6 +15,7 @@ pub type AmqpMessage = Message<Body<Value>>;
 
 /// Message format of a batch: the body's Data sections each hold one encoded message.
 pub const BATCH_FORMAT: u32 = 0x8001_3700;
+pub use super::frames::sizes_fit;
 /// The largest event or batch the service accepts (Standard tier; docs/protocol-notes.md section 9).
 pub use super::ingress::MAX_MESSAGE_BYTES;
 
@@ -48,92 +49,6 @@ pub fn decode(bytes: &[u8]) -> Result<AmqpMessage, MessageError> {
     serde_amqp::from_slice::<Deserializable<AmqpMessage>>(bytes)
         .map(|d| d.0)
         .map_err(|e| MessageError::Decode(e.to_string()))
-}
-
-/// Deepest nesting of described values, lists, maps and arrays [`sizes_fit`] follows.
-const MAX_NESTING: usize = 64;
-
-/// Whether every size and count in a sequence of AMQP-encoded values (a message's sections)
-/// fits in the bytes that follow it, at every level of nesting: what serde_amqp must be able
-/// to trust before it decodes them.
-pub fn sizes_fit(bytes: &[u8]) -> bool {
-    let mut at = 0;
-    while at < bytes.len() {
-        match skip_value(bytes, at, 0) {
-            Some(next) => at = next,
-            None => return false,
-        }
-    }
-    true
-}
-
-/// The position after the value at `at`, if its sizes fit in `bytes`.
-fn skip_value(bytes: &[u8], at: usize, depth: usize) -> Option<usize> {
-    let (code, at) = constructor(bytes, at, depth)?;
-    skip_body(bytes, at, code, depth)
-}
-
-/// A constructor's format code (after any descriptors) and the position after it.
-fn constructor(bytes: &[u8], at: usize, depth: usize) -> Option<(u8, usize)> {
-    let code = *bytes.get(at)?;
-    if code != 0x00 {
-        return Some((code, at + 1));
-    }
-    if depth >= MAX_NESTING {
-        return None;
-    }
-    let after_descriptor = skip_value(bytes, at + 1, depth + 1)?;
-    constructor(bytes, after_descriptor, depth + 1)
-}
-
-/// The position after a value of format `code` whose encoding starts at `at`.
-fn skip_body(bytes: &[u8], at: usize, code: u8, depth: usize) -> Option<usize> {
-    let within = |end: usize| (end <= bytes.len()).then_some(end);
-    let width = match code >> 4 {
-        0x4 => return Some(at),
-        0x5 => return within(at + 1),
-        0x6 => return within(at + 2),
-        0x7 => return within(at + 4),
-        0x8 => return within(at + 8),
-        0x9 => return within(at + 16),
-        0xa | 0xc | 0xe => 1,
-        0xb | 0xd | 0xf => 4,
-        _ => return None,
-    };
-    let size = read_size(bytes, at, width)?;
-    let start = at + width;
-    let end = within(start.checked_add(size)?)?;
-    if code >> 4 <= 0xb {
-        return Some(end);
-    }
-    // A list, map or array: its count, then its items, all inside its size.
-    if depth >= MAX_NESTING {
-        return None;
-    }
-    let window = &bytes[..end];
-    let count = read_size(window, start, width)?;
-    // Every item takes a byte at least (an array's too: none is of a zero-width type).
-    if count > size {
-        return None;
-    }
-    let mut at = start + width;
-    if code >> 4 <= 0xd {
-        for _ in 0..count {
-            at = skip_value(window, at, depth + 1)?;
-        }
-    } else {
-        let (element, after) = constructor(window, at, depth + 1)?;
-        at = after;
-        for _ in 0..count {
-            at = skip_body(window, at, element, depth + 1)?;
-        }
-    }
-    Some(end)
-}
-
-fn read_size(bytes: &[u8], at: usize, width: usize) -> Option<usize> {
-    let field = bytes.get(at..at.checked_add(width)?)?;
-    Some(field.iter().fold(0usize, |n, b| (n << 8) | usize::from(*b)))
 }
 
 fn annotation<'a>(annotations: &'a Option<MessageAnnotations>, key: &str) -> Option<&'a Value> {

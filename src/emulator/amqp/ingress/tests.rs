@@ -63,6 +63,14 @@ fn transfer(channel: u16, handle: u32, delivery_id: u32, more: bool, payload: &[
     frame(channel, 0x14, &fields, payload)
 }
 
+/// A message of `len` bytes (at least 8): one Data section of zeros.
+fn data_section(len: usize) -> Vec<u8> {
+    let mut out = vec![0x00, 0x53, 0x75, 0xb0];
+    out.extend_from_slice(&((len - 8) as u32).to_be_bytes());
+    out.resize(len, 0);
+    out
+}
+
 /// The emulator's Begin answering the client's channel `client` on its own `ours`.
 fn begin_reply(ours: u16, client: u16) -> Vec<u8> {
     frame(
@@ -156,7 +164,7 @@ fn a_frame_larger_than_max_frame_size_is_refused_from_its_header() {
 fn unsettled_deliveries_pause_reading_until_the_emulator_settles_them() {
     let mut guard = opened(true);
     guard.on_outgoing(&begin_reply(3, 0));
-    let payload = vec![0u8; MAX_DELIVERY_BYTES / 20];
+    let payload = data_section(MAX_DELIVERY_BYTES / 20);
     let mut id = 0;
     while !guard.must_wait(true) {
         guard
@@ -189,11 +197,12 @@ fn links_before_a_token_are_few() {
 #[test]
 fn frames_split_across_reads_are_checked_whole() {
     let mut guard = opened(true);
-    let bytes = transfer(0, 0, 0, false, b"hello");
+    let payload = data_section(12);
+    let bytes = transfer(0, 0, 0, false, &payload);
     for piece in bytes.chunks(3) {
         guard.inspect(piece, true).expect("a small delivery");
     }
-    assert_eq!(guard.held_bytes(), 5);
+    assert_eq!(guard.held_bytes(), 12);
 }
 
 #[test]
@@ -217,4 +226,45 @@ fn a_performative_claiming_four_billion_fields_is_refused_without_allocating_the
         .expect_err("an unreadable performative");
     assert_eq!(refused.condition, "amqp:decode-error");
     assert_eq!(pad_frame(&frame).0, frame, "passed on unchanged");
+}
+
+#[test]
+fn a_whole_delivery_claiming_more_bytes_than_it_has_is_refused() {
+    // Found by fuzz/fuzz_targets/amqp_requests.rs: fe2o3 decodes a delivery allocating every
+    // size it claims, so this str32 would have cost 4 GB and the emulator.
+    let lie = [0x00, 0x53, 0x77, 0xb1, 0xff, 0xff, 0xff, 0xff, b'x'];
+    let refused = opened(false)
+        .inspect(&transfer(0, 0, 0, false, &lie), false)
+        .expect_err("a lying message");
+    assert_eq!(refused.condition, "amqp:decode-error");
+    // The same section, honest.
+    let honest = [0x00, 0x53, 0x77, 0xa1, 0x01, b'x'];
+    assert!(
+        opened(false)
+            .inspect(&transfer(0, 0, 0, false, &honest), false)
+            .is_ok()
+    );
+}
+
+#[test]
+fn a_field_of_nested_descriptors_is_read_without_exhausting_the_stack() {
+    let deep = vec![0x00; 60_000];
+    let mut guard = opened(true);
+    let mut frame = transfer(0, 0, 0, false, &[]);
+    // A seventh field made of descriptors only, in a list32 the frame header sizes.
+    let body_at = 8;
+    let mut body = vec![0x00, 0x53, 0x14, 0xd0];
+    let fields = &frame[body_at + 6..];
+    let items = [fields, deep.as_slice()].concat();
+    body.extend_from_slice(&((items.len() + 4) as u32).to_be_bytes());
+    body.extend_from_slice(&7u32.to_be_bytes());
+    body.extend_from_slice(&items);
+    frame.truncate(8);
+    frame.extend_from_slice(&body);
+    let size = (frame.len() as u32).to_be_bytes();
+    frame[..4].copy_from_slice(&size);
+    let refused = guard
+        .inspect(&frame, true)
+        .expect_err("an unreadable performative");
+    assert_eq!(refused.condition, "amqp:decode-error");
 }
