@@ -73,7 +73,7 @@ pub async fn read(plane: &DataPlane, range: &ReadRange) -> Result<Vec<RawEvent>,
     let receiver = client
         .open_receiver_on_partition(range.partition.clone(), Some(options))
         .await
-        .map_err(|e| explain(plane, &where_, &e))?;
+        .map_err(|e| receive_error(plane.consumer_group(), &where_, &e))?;
     let mut events = Vec::new();
     let mut failure = None;
     {
@@ -100,7 +100,7 @@ pub async fn read(plane: &DataPlane, range: &ReadRange) -> Result<Vec<RawEvent>,
                     }
                 }
                 Some(Err(e)) => {
-                    failure = Some(explain(plane, &where_, &e));
+                    failure = Some(receive_error(plane.consumer_group(), &where_, &e));
                     break;
                 }
                 None => break,
@@ -115,26 +115,36 @@ pub async fn read(plane: &DataPlane, range: &ReadRange) -> Result<Vec<RawEvent>,
     }
 }
 
-/// A missing consumer group is most likely the console's own, which every hub it reads
-/// needs: say so, and how to fix it. The service names the missing entity only in its
-/// description.
-fn explain(
-    plane: &DataPlane,
+/// An error from a receiver on `consumer_group`. A missing consumer group is most likely the
+/// console's own, which every hub it reads needs: say so, and how to fix it. The service
+/// names the missing entity only in its description.
+pub(super) fn receive_error(
+    consumer_group: &str,
     where_: &str,
     error: &(dyn std::error::Error + 'static),
 ) -> ConnectError {
     let reading = sdk_error::read(error);
-    let group = plane.consumer_group().to_ascii_lowercase();
-    let names_group = reading.detail.as_deref().is_some_and(|d| {
-        d.to_ascii_lowercase()
-            .contains(&format!("consumergroups/{group}"))
+    let entity = format!("consumergroups/{}", consumer_group.to_ascii_lowercase());
+    // The whole name: `ehops` is not `ehops-archive`.
+    let names_group = reading.detail.as_deref().is_some_and(|detail| {
+        let detail = detail.to_ascii_lowercase();
+        detail.match_indices(&entity).any(|(at, _)| {
+            let mut after = detail[at + entity.len()..].chars();
+            let name_char =
+                |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || "-_".contains(c));
+            // A name goes on with a name character, or a dot followed by one; a sentence's
+            // full stop ends it.
+            match after.next() {
+                Some('.') => !name_char(after.next()),
+                next => !name_char(next),
+            }
+        })
     });
     if reading.cause == Cause::NotFound && names_group {
         return ConnectError::new(
             Failure::NotFound,
             format!(
-                "{where_}: ehops reads with its own consumer group `{}`, which the hub lacks; create it on the hub",
-                plane.consumer_group()
+                "{where_}: the hub has no consumer group `{consumer_group}`, which ehops reads with; create it on the hub, or pass --consumer-group"
             ),
         );
     }
@@ -170,5 +180,60 @@ pub async fn read_one(
             Failure::NotFound,
             format!("hub {hub} partition {partition} holds no event {sequence}"),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use azure_core_amqp::{
+        AmqpDescribedError, AmqpError, AmqpErrorCondition, AmqpErrorKind, AmqpOrderedMap,
+    };
+    use azure_messaging_eventhubs::EventHubsError;
+
+    use super::*;
+
+    /// What a receiver gets when the hub lacks its consumer group (the service names the
+    /// entity in the description only).
+    fn missing(entity: &str) -> EventHubsError {
+        let description =
+            format!("The messaging entity 'ns:eventhub:{entity}' could not be found.");
+        EventHubsError::from(AmqpError::from(AmqpErrorKind::AmqpDescribedError(
+            AmqpDescribedError::new(
+                AmqpErrorCondition::NotFound,
+                Some(description),
+                AmqpOrderedMap::new(),
+            ),
+        )))
+    }
+
+    #[test]
+    fn a_missing_reading_group_is_named_with_the_fix() {
+        let error = receive_error(
+            "ehops",
+            "partition 0",
+            &missing("orders/ConsumerGroups/ehops"),
+        );
+        assert_eq!(error.failure, Failure::NotFound);
+        assert_eq!(
+            error.message,
+            "partition 0: the hub has no consumer group `ehops`, which ehops reads with; create it \
+             on the hub, or pass --consumer-group"
+        );
+    }
+
+    #[test]
+    fn another_missing_entity_is_plain_not_found() {
+        for entity in [
+            "orders",
+            "orders/ConsumerGroups/ehops-archive",
+            "orders/ConsumerGroups/ehops.v2",
+        ] {
+            let error = receive_error("ehops", "partition 0", &missing(entity));
+            assert_eq!(error.failure, Failure::NotFound);
+            assert!(
+                error.message.starts_with("partition 0: not found ("),
+                "{error}"
+            );
+        }
     }
 }

@@ -18,6 +18,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::data_plane::DataPlane;
 use super::error::ConnectError;
+use super::read::receive_error;
 use super::received::to_tail_event;
 use crate::model::{StartPosition, TailEvent};
 
@@ -100,9 +101,13 @@ pub async fn start(
     let client = Arc::new(client);
     let mut readers = JoinSet::new();
     for partition in &partitions {
+        let reading = Reading {
+            partition: partition.clone(),
+            consumer_group: plane.consumer_group().to_owned(),
+        };
         readers.spawn(read_partition(
             Arc::clone(&client),
-            partition.clone(),
+            reading,
             request.from.clone(),
             request.wait_for_reader,
             sender.clone(),
@@ -126,15 +131,26 @@ pub async fn start(
     })
 }
 
+/// Which partition a receiver reads, and with which consumer group.
+struct Reading {
+    partition: String,
+    consumer_group: String,
+}
+
 async fn read_partition(
     client: Arc<ConsumerClient>,
-    partition: String,
+    reading: Reading,
     from: StartPosition,
     wait_for_reader: bool,
     sender: mpsc::Sender<TailItem>,
     dropped: Arc<AtomicU64>,
     cancel: CancellationToken,
 ) {
+    let Reading {
+        partition,
+        consumer_group,
+    } = reading;
+    let where_ = format!("partition {partition}");
     let options = OpenReceiverOptions {
         start_position: Some(sdk_position(&from)),
         prefetch: Some(PREFETCH),
@@ -146,7 +162,7 @@ async fn read_partition(
     {
         Ok(receiver) => receiver,
         Err(e) => {
-            let error = ConnectError::from_sdk(&format!("partition {partition}"), &e);
+            let error = receive_error(&consumer_group, &where_, &e);
             let _ = sender.send(TailItem::Failed { partition, error }).await;
             return;
         }
@@ -179,7 +195,7 @@ async fn read_partition(
                     }
                 }
                 Some(Err(e)) => {
-                    let error = ConnectError::from_sdk(&format!("partition {partition}"), &e);
+                    let error = receive_error(&consumer_group, &where_, &e);
                     tokio::select! {
                         () = cancel.cancelled() => {}
                         _ = sender.send(TailItem::Failed { partition: partition.clone(), error }) => {}
