@@ -30,6 +30,20 @@ pub async fn call(
     headers: &[(&'static str, &str)],
     body: Option<String>,
 ) -> Answer {
+    try_call(address, method, path_and_query, headers, body)
+        .await
+        .expect("the emulator answers")
+}
+
+/// [`call`], or the error when the exchange failed: a server that refuses a large body
+/// before reading it may close the connection while the client is still writing it.
+pub async fn try_call(
+    address: std::net::SocketAddr,
+    method: Method,
+    path_and_query: &str,
+    headers: &[(&'static str, &str)],
+    body: Option<String>,
+) -> azure_core::Result<Answer> {
     let url = Url::parse(&format!("http://{address}{path_and_query}")).expect("url");
     let mut request = Request::new(url, method);
     for (name, value) in headers {
@@ -38,20 +52,17 @@ pub async fn call(
     if let Some(body) = body {
         request.set_body(body);
     }
-    let response = new_http_client(None)
-        .execute_request(&request)
-        .await
-        .expect("the emulator answers");
+    let response = new_http_client(None).execute_request(&request).await?;
     let (status, headers, body) = response.deconstruct();
-    let bytes = body.collect().await.expect("body");
-    Answer {
+    let bytes = body.collect().await?;
+    Ok(Answer {
         status: u16::from(status),
         headers: headers
             .iter()
             .map(|(k, v)| (k.as_str().to_ascii_lowercase(), v.as_str().to_owned()))
             .collect(),
         body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
+    })
 }
 
 /// A shared-access token for `rule` with `key`, valid for an hour.
