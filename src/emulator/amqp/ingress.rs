@@ -73,11 +73,14 @@ impl std::fmt::Display for Violation {
 }
 
 /// A delivery whose transfers are still arriving on one link.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 struct Arriving {
     delivery_id: Option<u32>,
     bytes: usize,
     settled: bool,
+    /// The payload so far, bounded by the delivery limit: fe2o3 decodes the reassembled
+    /// message, so its sizes are checked here before the last transfer goes on.
+    payload: Vec<u8>,
 }
 
 /// One session, by the channel the client numbers it with.
@@ -328,9 +331,11 @@ impl IngressGuard {
             delivery_id: fields.get(1).and_then(|f| as_u32(f)),
             bytes: 0,
             settled: false,
+            payload: Vec::new(),
         });
         arriving.settled |= flag(4);
         arriving.bytes += payload_len;
+        let several_transfers = more || !arriving.payload.is_empty();
         self.arriving_bytes += payload_len;
         let most = if authenticated {
             MAX_DELIVERY_BYTES
@@ -352,11 +357,22 @@ impl IngressGuard {
                 format!("deliveries in progress on one connection may hold {arriving_most} bytes"),
             ));
         }
+        if several_transfers && !aborted {
+            arriving.payload.extend_from_slice(payload);
+        }
         if more && !aborted {
             *link = Some(arriving);
             return Ok(());
         }
         self.arriving_bytes -= arriving.bytes;
+        // The whole of a delivery that came in several transfers: the same check as for one
+        // transfer above, on what fe2o3 is about to decode.
+        if several_transfers && !aborted && !sizes_fit(&arriving.payload) {
+            return Err(Violation::new(
+                "amqp:decode-error",
+                "a message claims a size larger than the bytes that follow it",
+            ));
+        }
         // Settled by the client or aborted: the emulator sends no disposition for it.
         if aborted || arriving.settled {
             return Ok(());

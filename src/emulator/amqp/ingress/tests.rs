@@ -247,6 +247,30 @@ fn a_whole_delivery_claiming_more_bytes_than_it_has_is_refused() {
 }
 
 #[test]
+fn a_delivery_in_several_transfers_claiming_more_bytes_than_it_has_is_refused() {
+    // The same lie as above split over two transfers: fe2o3 reassembles the delivery and
+    // decodes it whole, so the check must see the whole.
+    let lie = [0x00, 0x53, 0x77, 0xb1, 0xff, 0xff, 0xff, 0xff, b'x'];
+    let mut guard = opened(false);
+    guard
+        .inspect(&transfer(0, 0, 0, true, &lie[..4]), false)
+        .expect("the first part alone says nothing yet");
+    let refused = guard
+        .inspect(&transfer(0, 0, 0, false, &lie[4..]), false)
+        .expect_err("a lying message in two parts");
+    assert_eq!(refused.condition, "amqp:decode-error");
+    // The same section, honest, in two parts.
+    let honest = [0x00, 0x53, 0x77, 0xa1, 0x01, b'x'];
+    let mut guard = opened(false);
+    guard
+        .inspect(&transfer(0, 0, 0, true, &honest[..3]), false)
+        .expect("first part");
+    guard
+        .inspect(&transfer(0, 0, 0, false, &honest[3..]), false)
+        .expect("an honest message in two parts");
+}
+
+#[test]
 fn a_field_of_nested_descriptors_is_read_without_exhausting_the_stack() {
     let deep = vec![0x00; 60_000];
     let mut guard = opened(true);
