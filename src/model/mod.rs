@@ -10,6 +10,7 @@ mod event;
 mod hub;
 mod identity;
 mod lag;
+mod lag_forecast;
 mod lag_history;
 mod namespace;
 mod partition;
@@ -22,9 +23,10 @@ pub use event::{CloudEventAttributes, TailEvent};
 pub use hub::{Hub, dead_letter_hub_for};
 pub use identity::{Identity, SwitchedContext};
 pub use lag::{
-    BEHIND_AFTER, Checkpoint, ConsumerGroupLag, Forecast, LOSING_SOON, LagPolicy, LagSnapshot,
-    LagStatus, OWNER_EXPIRES_AFTER, Ownership, PartitionLag, PartitionLagSample, duration_text,
+    BEHIND_AFTER, Checkpoint, ConsumerGroupLag, LOSING_SOON, LagPolicy, LagSnapshot, LagStatus,
+    OWNER_EXPIRES_AFTER, Ownership, PartitionLag, PartitionLagSample,
 };
+pub use lag_forecast::{Forecast, duration_text};
 pub use lag_history::{
     GROUP_TREND_POINTS, GroupHistory, PARTITION_TREND_POINTS, PartitionPoint, RATE_WINDOW, Rates,
     Ring, TREND_BUCKET, TrendPoint,
