@@ -5,3 +5,5 @@
 pub mod frames;
 #[path = "../../../src/emulator/amqp/ingress.rs"]
 pub mod ingress;
+#[path = "../../../src/emulator/amqp/sizes.rs"]
+pub mod sizes;

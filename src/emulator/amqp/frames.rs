@@ -1,11 +1,14 @@
 //! Rewriting the performatives fe2o3 writes so every SDK can read them (docs/sdk-quirks.md):
 //! fe2o3 leaves out trailing null and default fields, as AMQP allows, but pyamqp reads fields
 //! by position, also inside nested errors. Pure byte-level functions; `padding.rs` applies them
-//! to each outgoing frame.
+//! to each outgoing frame. Also the few readers and writers of whole frames the ingress guard
+//! needs: a frame's performative, its integer and boolean fields, and the Close it sends.
 
-use super::ingress::MAX_MESSAGE_BYTES;
+use super::ingress::{MAX_MESSAGE_BYTES, Violation};
 
 pub const FRAME_HEADER_LEN: usize = 8;
+/// The frame type of AMQP frames (SASL frames are 1).
+pub const AMQP_FRAME: u8 = 0;
 const DETACH: u64 = 0x16;
 
 /// How many fields a performative or SASL frame has in AMQP 1.0, by descriptor code.
@@ -267,90 +270,66 @@ pub(super) fn parse_list(value: &[u8]) -> Option<ListHeader> {
     }
 }
 
-/// Deepest nesting of described values, lists, maps and arrays [`sizes_fit`] follows.
-const MAX_NESTING: usize = 64;
-
-/// Whether every size and count in a sequence of AMQP-encoded values (a message's sections)
-/// fits in the bytes that follow it, at every level of nesting: what serde_amqp must be able
-/// to trust before it decodes them.
-pub fn sizes_fit(bytes: &[u8]) -> bool {
-    let mut at = 0;
-    while at < bytes.len() {
-        match fitting_value(bytes, at, 0) {
-            Some(next) => at = next,
-            None => return false,
-        }
-    }
-    true
-}
-
-/// The position after the value at `at`, if its sizes fit in `bytes`.
-fn fitting_value(bytes: &[u8], at: usize, depth: usize) -> Option<usize> {
-    let (code, at) = fitting_constructor(bytes, at, depth)?;
-    fitting_body(bytes, at, code, depth)
-}
-
-/// A constructor's format code (after any descriptors) and the position after it.
-fn fitting_constructor(bytes: &[u8], at: usize, depth: usize) -> Option<(u8, usize)> {
-    let code = *bytes.get(at)?;
-    if code != 0x00 {
-        return Some((code, at + 1));
-    }
-    if depth >= MAX_NESTING {
+/// The channel, descriptor code and fields of a whole AMQP frame's performative.
+pub(super) fn performative(frame: &[u8]) -> Option<(u16, u64, Vec<&[u8]>)> {
+    if frame.len() < FRAME_HEADER_LEN || frame[5] != AMQP_FRAME {
         return None;
     }
-    let after_descriptor = fitting_value(bytes, at + 1, depth + 1)?;
-    fitting_constructor(bytes, after_descriptor, depth + 1)
+    let doff = usize::from(frame[4]) * 4;
+    let channel = u16::from_be_bytes([frame[6], frame[7]]);
+    let body = frame.get(doff..)?;
+    let (code, list_start) = descriptor(body)?;
+    let list = parse_list(body.get(list_start..)?)?;
+    let items_at = list_start + list.header_len;
+    let items = body.get(items_at..items_at + list.items_len)?;
+    Some((channel, code, split_fields(items, list.count)?))
 }
 
-/// The position after a value of format `code` whose encoding starts at `at`.
-fn fitting_body(bytes: &[u8], at: usize, code: u8, depth: usize) -> Option<usize> {
-    let within = |end: usize| (end <= bytes.len()).then_some(end);
-    let width = match code >> 4 {
-        0x4 => return Some(at),
-        0x5 => return within(at + 1),
-        0x6 => return within(at + 2),
-        0x7 => return within(at + 4),
-        0x8 => return within(at + 8),
-        0x9 => return within(at + 16),
-        0xa | 0xc | 0xe => 1,
-        0xb | 0xd | 0xf => 4,
-        _ => return None,
-    };
-    let size = claimed_size(bytes, at, width)?;
-    let start = at + width;
-    let end = within(start.checked_add(size)?)?;
-    if code >> 4 <= 0xb {
-        return Some(end);
+/// An AMQP uint, ushort or ubyte field.
+pub(super) fn as_u32(field: &[u8]) -> Option<u32> {
+    match field {
+        [0x43] => Some(0),
+        [0x52, v] | [0x50, v] => Some(u32::from(*v)),
+        [0x60, a, b] => Some(u32::from(u16::from_be_bytes([*a, *b]))),
+        [0x70, a, b, c, d] => Some(u32::from_be_bytes([*a, *b, *c, *d])),
+        _ => None,
     }
-    // A list, map or array: its count, then its items, all inside its size.
-    if depth >= MAX_NESTING {
-        return None;
-    }
-    let window = &bytes[..end];
-    let count = claimed_size(window, start, width)?;
-    // Every item takes a byte at least (an array's too: none is of a zero-width type).
-    if count > size {
-        return None;
-    }
-    let mut at = start + width;
-    if code >> 4 <= 0xd {
-        for _ in 0..count {
-            at = fitting_value(window, at, depth + 1)?;
-        }
-    } else {
-        let (element, after) = fitting_constructor(window, at, depth + 1)?;
-        at = after;
-        for _ in 0..count {
-            at = fitting_body(window, at, element, depth + 1)?;
-        }
-    }
-    Some(end)
 }
 
-fn claimed_size(bytes: &[u8], at: usize, width: usize) -> Option<usize> {
-    let field = bytes.get(at..at.checked_add(width)?)?;
-    Some(field.iter().fold(0usize, |n, b| (n << 8) | usize::from(*b)))
+pub(super) fn as_bool(field: &[u8]) -> Option<bool> {
+    match field {
+        [0x41] | [0x56, 1] => Some(true),
+        [0x42] | [0x56, 0] => Some(false),
+        _ => None,
+    }
+}
+
+/// A Close frame on channel 0 carrying `violation` as its error, for the client to read
+/// before the connection drops.
+pub fn close_frame(violation: &Violation) -> Vec<u8> {
+    let mut error = vec![0x00, 0x53, 0x1d];
+    let condition = violation.condition.as_bytes();
+    let description: Vec<u8> = violation.description.bytes().take(200).collect();
+    let mut items = Vec::new();
+    items.push(0xa3);
+    items.push(condition.len() as u8);
+    items.extend_from_slice(condition);
+    items.push(0xa1);
+    items.push(description.len() as u8);
+    items.extend_from_slice(&description);
+    items.push(0x40); // info
+    error.push(0xc0);
+    error.push((items.len() + 1) as u8);
+    error.push(3);
+    error.extend_from_slice(&items);
+    let mut body = vec![0x00, 0x53, 0x18, 0xc0, (error.len() + 1) as u8, 1];
+    body.extend_from_slice(&error);
+    let mut frame = ((body.len() + FRAME_HEADER_LEN) as u32)
+        .to_be_bytes()
+        .to_vec();
+    frame.extend_from_slice(&[2, AMQP_FRAME, 0, 0]);
+    frame.extend_from_slice(&body);
+    frame
 }
 
 #[cfg(test)]

@@ -19,7 +19,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::frames::{descriptor, parse_list, sizes_fit, split_fields};
+use super::frames::{
+    AMQP_FRAME, FRAME_HEADER_LEN, as_bool, as_u32, descriptor, parse_list, performative,
+    split_fields,
+};
+use super::sizes::sizes_fit;
 
 /// The largest event or batch the service accepts (Standard tier; protocol-notes section 9).
 pub const MAX_MESSAGE_BYTES: usize = 1024 * 1024;
@@ -39,8 +43,7 @@ pub const MAX_LINKS: usize = 4096;
 pub const UNAUTHENTICATED_LINKS: usize = 8;
 
 const PROTOCOL_HEADER_LEN: usize = 8;
-const FRAME_HEADER_LEN: usize = 8;
-const AMQP_FRAME: u8 = 0;
+
 const SASL_FRAME: u8 = 1;
 
 const BEGIN: u64 = 0x11;
@@ -453,68 +456,6 @@ fn release(session: &mut Session, first: u32, last: u32) -> usize {
         .filter_map(|id| session.unsettled.remove(id))
         .map(|(_, bytes)| bytes)
         .sum()
-}
-
-/// The channel, descriptor code and fields of a whole AMQP frame's performative.
-fn performative(frame: &[u8]) -> Option<(u16, u64, Vec<&[u8]>)> {
-    if frame.len() < FRAME_HEADER_LEN || frame[5] != AMQP_FRAME {
-        return None;
-    }
-    let doff = usize::from(frame[4]) * 4;
-    let channel = u16::from_be_bytes([frame[6], frame[7]]);
-    let body = frame.get(doff..)?;
-    let (code, list_start) = descriptor(body)?;
-    let list = parse_list(body.get(list_start..)?)?;
-    let items_at = list_start + list.header_len;
-    let items = body.get(items_at..items_at + list.items_len)?;
-    Some((channel, code, split_fields(items, list.count)?))
-}
-
-/// An AMQP uint, ushort or ubyte field.
-fn as_u32(field: &[u8]) -> Option<u32> {
-    match field {
-        [0x43] => Some(0),
-        [0x52, v] | [0x50, v] => Some(u32::from(*v)),
-        [0x60, a, b] => Some(u32::from(u16::from_be_bytes([*a, *b]))),
-        [0x70, a, b, c, d] => Some(u32::from_be_bytes([*a, *b, *c, *d])),
-        _ => None,
-    }
-}
-
-fn as_bool(field: &[u8]) -> Option<bool> {
-    match field {
-        [0x41] | [0x56, 1] => Some(true),
-        [0x42] | [0x56, 0] => Some(false),
-        _ => None,
-    }
-}
-
-/// A Close frame on channel 0 carrying `violation` as its error, for the client to read
-/// before the connection drops.
-pub fn close_frame(violation: &Violation) -> Vec<u8> {
-    let mut error = vec![0x00, 0x53, 0x1d];
-    let condition = violation.condition.as_bytes();
-    let description: Vec<u8> = violation.description.bytes().take(200).collect();
-    let mut items = Vec::new();
-    items.push(0xa3);
-    items.push(condition.len() as u8);
-    items.extend_from_slice(condition);
-    items.push(0xa1);
-    items.push(description.len() as u8);
-    items.extend_from_slice(&description);
-    items.push(0x40); // info
-    error.push(0xc0);
-    error.push((items.len() + 1) as u8);
-    error.push(3);
-    error.extend_from_slice(&items);
-    let mut body = vec![0x00, 0x53, 0x18, 0xc0, (error.len() + 1) as u8, 1];
-    body.extend_from_slice(&error);
-    let mut frame = ((body.len() + FRAME_HEADER_LEN) as u32)
-        .to_be_bytes()
-        .to_vec();
-    frame.extend_from_slice(&[2, AMQP_FRAME, 0, 0]);
-    frame.extend_from_slice(&body);
-    frame
 }
 
 #[cfg(test)]

@@ -15,9 +15,9 @@ pub type AmqpMessage = Message<Body<Value>>;
 
 /// Message format of a batch: the body's Data sections each hold one encoded message.
 pub const BATCH_FORMAT: u32 = 0x8001_3700;
-pub use super::frames::sizes_fit;
 /// The largest event or batch the service accepts (Standard tier; docs/protocol-notes.md section 9).
 pub use super::ingress::MAX_MESSAGE_BYTES;
+pub use super::sizes::sizes_fit;
 
 pub const PARTITION_KEY: &str = "x-opt-partition-key";
 const SEQUENCE_NUMBER: &str = "x-opt-sequence-number";

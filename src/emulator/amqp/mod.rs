@@ -15,6 +15,7 @@ pub(crate) mod partition_key;
 mod producer;
 mod refusal;
 mod server;
+mod sizes;
 
 use std::collections::HashMap;
 use std::sync::Arc;

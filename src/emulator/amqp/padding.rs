@@ -22,8 +22,8 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::time::{Instant, Sleep};
 
-use super::frames::{FRAME_HEADER_LEN, pad_frame};
-use super::ingress::{IngressGuard, close_frame};
+use super::frames::{FRAME_HEADER_LEN, close_frame, pad_frame};
+use super::ingress::IngressGuard;
 
 const DETACH_HOLD: Duration = Duration::from_millis(100);
 /// Output queued beyond this makes writers wait for the socket.

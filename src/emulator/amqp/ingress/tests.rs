@@ -1,5 +1,5 @@
 use super::*;
-use crate::emulator::amqp::frames::pad_frame;
+use crate::emulator::amqp::frames::{close_frame, pad_frame, performative};
 
 /// A frame on `channel` whose performative is `code` with the given encoded fields, then
 /// `payload`.
