@@ -121,8 +121,14 @@ fn status_of<'a>(lines: &'a [Value], hub: &str, group: &str) -> &'a Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_status_is_told_from_real_checkpoints_and_events() {
     let emu = common::start(CONFIG).await;
-    send(&emu, "long", 10).await;
-    send(&emu, "short", 10).await;
+    // Bounded: a Rust SDK send that never completes fails the test in a minute, not five.
+    let sends = async {
+        send(&emu, "long", 10).await;
+        send(&emu, "short", 10).await;
+    };
+    tokio::time::timeout(Duration::from_secs(60), sends)
+        .await
+        .expect("20 events sent within a minute");
     let sent = Instant::now();
     let store = tempfile::tempdir().expect("checkpoint dir");
     let data = tempfile::tempdir().expect("ehops data dir");

@@ -10,8 +10,8 @@ use clap::Args;
 use serde::Serialize;
 use time::OffsetDateTime;
 
+use super::sampled_groups::{hubs_to_watch, is_unused_default};
 use super::target::{self, DEFAULT_CONSUMER_GROUP, TargetArgs};
-use super::watch::{hubs_to_watch, is_unused_default};
 use super::{duration_arg, exit, fail, output};
 use crate::connect::error::ConnectError;
 use crate::model::{PartitionLag, duration_text};

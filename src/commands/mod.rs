@@ -16,6 +16,7 @@ pub mod partitions;
 mod permission_gate;
 pub mod replay;
 pub mod reset;
+mod sampled_groups;
 pub mod schemas;
 pub mod tail;
 mod tail_decoder;
