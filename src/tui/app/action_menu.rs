@@ -129,7 +129,7 @@ impl App {
                 None => self.needs_group("reset checkpoints"),
             },
             ConsoleAction::DeadLetter => {
-                if matches!(self.view(), View::Tail | View::Detail) {
+                if matches!(self.view(), View::TAIL | View::DETAIL) {
                     return self.dead_letter_tail_event();
                 }
                 match self.menu_group() {
@@ -154,7 +154,7 @@ impl App {
     /// The consumer group selected in the consumer-groups pane, and the lag table's
     /// selected partition.
     pub(super) fn menu_group(&self) -> Option<(String, Option<String>)> {
-        if self.view() != View::ConsumerGroups {
+        if self.view() != View::CONSUMER_GROUPS {
             return None;
         }
         let group = self.groups.selected_group()?.to_owned();

@@ -89,7 +89,7 @@ fn a_permitted_read_runs_from_the_menu() {
         "{commands:?}"
     );
     assert!(app.action_menu.is_none());
-    assert_eq!(app.view(), View::Tail);
+    assert_eq!(app.view(), View::TAIL);
 }
 
 #[test]
@@ -97,7 +97,7 @@ fn keys_of_the_pane_below_do_nothing_while_the_menu_is_open() {
     let mut app = sample::app_with_hubs();
     open_menu(&mut app, receiver());
     assert!(press(&mut app, &["t"]).is_empty());
-    assert_eq!(app.view(), View::Hubs);
+    assert_eq!(app.view(), View::HUBS);
 }
 
 #[test]

@@ -42,7 +42,7 @@ impl App {
         // The backend stopped whatever ran on the previous connection.
         self.tail = None;
         self.forget_incidents();
-        self.stack = vec![View::Hubs];
+        self.stack = vec![View::HUBS];
         self.hubs = Vec::new();
         self.hubs_list = crate::tui::state::ListState::default();
         self.notice = Some(Notice::Info(notice));

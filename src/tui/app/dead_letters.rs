@@ -4,6 +4,7 @@
 //! record, in a read-only context.
 
 use super::{App, Notice, View};
+use crate::model::TailEvent;
 use crate::model::permissions::ConsoleAction;
 use crate::ops::permissions::HubPermissions;
 use crate::ops::replay::SendPlan;
@@ -94,12 +95,12 @@ impl App {
         }
         let mut commands: Vec<Request> = self.stop_tail().into_iter().collect();
         self.stack.truncate(1);
-        self.push(View::DeadLetters);
+        self.push(View::DEAD_LETTERS);
         commands.extend(self.request_dead_letters());
         commands
     }
 
-    pub(super) fn request_dead_letters(&mut self) -> Option<Request> {
+    pub(crate) fn request_dead_letters(&mut self) -> Option<Request> {
         if self.dead_letters.hub.is_empty() {
             return None;
         }
@@ -112,13 +113,13 @@ impl App {
     }
 
     pub(super) fn mark_dead_letter(&mut self) {
-        if self.view() == View::DeadLetters {
+        if self.view() == View::DEAD_LETTERS {
             self.dead_letters.toggle_mark();
         }
     }
 
     /// The dead-lettered event's copy, in the event detail.
-    pub(super) fn open_dead_letter_detail(&mut self) {
+    pub(crate) fn open_dead_letter_detail(&mut self) {
         let Some(row) = self.dead_letters.selected() else {
             return;
         };
@@ -127,12 +128,12 @@ impl App {
             hex: self.detail.hex,
             scroll: 0,
         };
-        self.push(View::Detail);
+        self.push(View::DETAIL);
     }
 
     /// `R` in the dead-letter pane: the dry run of sending the marked events home.
     pub(super) fn redrive_marked(&mut self) -> Vec<Request> {
-        if self.view() != View::DeadLetters {
+        if self.view() != View::DEAD_LETTERS {
             return Vec::new();
         }
         let hub = self.dead_letters.hub.clone();
@@ -230,16 +231,7 @@ impl App {
     /// `D` in the tail: the dry run of copying the selected event to the dead-letter hub
     /// (no consumer group: no checkpoint moves).
     pub(super) fn dead_letter_tail_event(&mut self) -> Vec<Request> {
-        // The detail of a dead-lettered copy is not the tail's: nothing to take from there.
-        let from_tail = self.stack.contains(&View::Tail);
-        let selected = self.tail.as_ref().filter(|_| from_tail).and_then(|t| {
-            let event = match self.view() {
-                View::Detail => self.detail.event.clone(),
-                _ => t.buffer.visible(t.selected).map(|e| e.unpack()),
-            };
-            event.map(|e| (t.hub.clone(), e))
-        });
-        let Some((hub, event)) = selected else {
+        let Some((hub, event)) = self.tail_selection() else {
             self.notice = Some(Notice::Error("select an event in the tail".to_owned()));
             return Vec::new();
         };
@@ -264,5 +256,18 @@ impl App {
             partition: event.partition,
             sequence: event.sequence,
         })
+    }
+}
+
+impl App {
+    /// The tail event in front (in the tail, or in its detail) with the tail's hub. The
+    /// detail of a dead-lettered copy is not the tail's: nothing to take from there.
+    pub(super) fn tail_selection(&self) -> Option<(String, TailEvent)> {
+        let tail = self.tail.as_ref()?;
+        if !self.stack.contains(&View::TAIL) {
+            return None;
+        }
+        let event = self.view().pane().selected_event(self)?;
+        Some((tail.hub.clone(), event))
     }
 }

@@ -138,7 +138,7 @@ impl App {
 
     /// The lag on screen is stale once a checkpoint moved.
     fn after_checkpoint_move(&mut self) -> Vec<Request> {
-        if self.view() == View::ConsumerGroups {
+        if self.view() == View::CONSUMER_GROUPS {
             self.request_lag().into_iter().collect()
         } else {
             Vec::new()

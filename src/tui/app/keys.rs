@@ -115,28 +115,12 @@ impl App {
         }
     }
 
-    /// The filter of the list that has the focus (the tail keeps its own, in its buffer).
-    fn focused_filter(&mut self) -> Option<&mut String> {
-        self.focused_list().map(|list| &mut list.filter)
-    }
-
     fn current_filter(&mut self) -> String {
-        if let Some(filter) = self.focused_filter() {
-            return filter.clone();
-        }
-        self.tail
-            .as_ref()
-            .map(|t| t.buffer.filter().to_owned())
-            .unwrap_or_default()
+        self.view().pane().filter(self)
     }
 
     pub(super) fn set_filter(&mut self, text: &str) {
-        if let Some(filter) = self.focused_filter() {
-            *filter = text.to_owned();
-        } else if let Some(tail) = &mut self.tail {
-            tail.buffer.set_filter(text);
-            tail.fix_selection();
-        }
+        self.view().pane().set_filter(self, text);
         self.clamp_selections();
     }
 }

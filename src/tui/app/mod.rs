@@ -17,6 +17,8 @@ mod replay;
 mod replies;
 mod team;
 
+use std::collections::BTreeMap;
+
 use super::action::{Action, ConnectionState};
 use super::keymap::{Context, Key, Keymap};
 use super::state::{
@@ -24,39 +26,12 @@ use super::state::{
     ListState, PartitionsState, SchemasState, TailState,
 };
 use super::theme::{Theme, ThemeCatalog};
+pub use super::views::View;
 use crate::model::{Hub, Identity, Namespace, Teams};
 use crate::protocol::{ReadRequest, Reply, Request, RequestId};
 pub use action_menu::ActionMenuState;
 pub use command_line::{ConsoleCommand, parse_command_line};
 pub use mouse::{ListArea, ListPane, ScreenLayout};
-
-/// The panes of the drill-down, kept as a stack for `back` and breadcrumbs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum View {
-    Namespaces,
-    Hubs,
-    Partitions,
-    ConsumerGroups,
-    Tail,
-    Detail,
-    Schemas,
-    DeadLetters,
-}
-
-impl View {
-    pub fn context(self) -> Context {
-        match self {
-            View::Namespaces => Context::Namespaces,
-            View::Hubs => Context::Hubs,
-            View::Partitions => Context::Partitions,
-            View::ConsumerGroups => Context::ConsumerGroups,
-            View::Tail => Context::Tail,
-            View::Detail => Context::Detail,
-            View::Schemas => Context::Schemas,
-            View::DeadLetters => Context::DeadLetters,
-        }
-    }
-}
 
 /// A one-line message for the status bar.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,6 +109,8 @@ pub struct App {
     /// Keys of a chord typed so far (for the which-key hint).
     pub pending_keys: Vec<Key>,
     pub notice: Option<Notice>,
+    /// Selection and filter of the panes that keep no other state in the app.
+    pane_lists: BTreeMap<View, ListState>,
     stack: Vec<View>,
     /// Where the last frame drew its lists, for mouse clicks.
     layout: Option<ScreenLayout>,
@@ -206,7 +183,8 @@ impl App {
             own_team_only: false,
             pending_keys: Vec::new(),
             notice,
-            stack: vec![View::Hubs],
+            pane_lists: BTreeMap::new(),
+            stack: vec![View::HUBS],
             layout: None,
             latest: Latest::default(),
             next_request: 0,
@@ -260,7 +238,12 @@ impl App {
 
     /// Whether the screen shows relative times, so the slow tick is worth having.
     pub fn needs_tick(&self) -> bool {
-        matches!(self.view(), View::Partitions | View::ConsumerGroups)
+        self.view().pane().shows_clock()
+    }
+
+    /// The selection and filter of a pane that keeps no other state in the app.
+    pub fn pane_list(&mut self, view: View) -> &mut ListState {
+        self.pane_lists.entry(view).or_default()
     }
 
     /// Rows a page move covers: the terminal minus chrome.
@@ -289,7 +272,7 @@ impl App {
         RequestId(self.next_request)
     }
 
-    fn request_hubs(&mut self) -> Request {
+    pub(crate) fn request_hubs(&mut self) -> Request {
         let request = self.issue();
         self.latest.hubs = Some(request);
         Request::Read(ReadRequest::ListHubs {

@@ -5,16 +5,7 @@ use crate::model::StartPosition;
 use crate::protocol::{ReadRequest, Request};
 use crate::tui::action::Action;
 use crate::tui::state::{ConsumerGroupsState, DetailState, ListState, PartitionsState, TailState};
-
-/// Which way a selection moves.
-pub(super) enum Move {
-    Up(usize),
-    Down(usize),
-    First,
-    Last,
-    /// To this row (a click).
-    To(usize),
-}
+pub(super) use crate::tui::views::Move;
 
 impl App {
     pub(super) fn navigate(&mut self, action: Action) -> Vec<Request> {
@@ -27,9 +18,7 @@ impl App {
             Action::SelectFirst => self.move_selection(Move::First),
             Action::SelectLast => self.move_selection(Move::Last),
             Action::FocusNext | Action::FocusPrev => {
-                if self.view() == View::ConsumerGroups {
-                    self.groups.lag_focused = !self.groups.lag_focused;
-                }
+                self.view().pane().cycle_focus(self);
                 Vec::new()
             }
             Action::Open => self.open(),
@@ -39,18 +28,10 @@ impl App {
                 self.set_filter("");
                 Vec::new()
             }
-            Action::ShowNamespaces => {
-                self.stack = vec![View::Namespaces];
-                let commands = self.stop_tail().into_iter();
-                let request = self.issue();
-                self.latest.namespaces = Some(request);
-                commands
-                    .chain([Request::Read(ReadRequest::ListNamespaces { request })])
-                    .collect()
-            }
+            Action::ShowNamespaces => self.show_namespaces(),
             Action::ShowHubs => {
                 let commands = self.stop_tail().into_iter();
-                self.stack = vec![View::Hubs];
+                self.stack = vec![View::HUBS];
                 commands.chain([self.request_hubs()]).collect()
             }
             Action::ShowPartitions => self.show_partitions(),
@@ -58,7 +39,7 @@ impl App {
             Action::ShowTail => self.show_tail(),
             Action::ShowSchemas => self.show_schemas(),
             Action::MarkVersion => {
-                if self.view() == View::Schemas {
+                if self.view() == View::SCHEMAS {
                     self.schemas.toggle_mark();
                 }
                 Vec::new()
@@ -88,73 +69,28 @@ impl App {
 
     pub(super) fn move_selection(&mut self, movement: Move) -> Vec<Request> {
         if self.help_open {
-            self.help_scroll = apply(self.help_scroll, &movement, usize::MAX / 2);
+            self.help_scroll = movement.apply(self.help_scroll, usize::MAX / 2);
             return Vec::new();
         }
-        let len = self.focused_len();
-        let before_group = self.groups.list.selected;
-        let view = self.view();
-        if let Some(list) = self.focused_list() {
-            move_list(list, &movement, len);
-        } else if view == View::Tail {
-            if let Some(tail) = &mut self.tail {
-                tail.selected = apply(tail.selected, &movement, len);
-                // Selecting the newest event resumes following, like `tail -f`.
-                tail.follow = tail.selected + 1 >= len;
-            }
-        } else if view == View::Detail {
-            self.detail.scroll = apply(self.detail.scroll, &movement, 10_000);
-        }
-        if self.view() == View::ConsumerGroups && self.groups.list.selected != before_group {
-            return self.request_lag().into_iter().collect();
-        }
-        Vec::new()
-    }
-
-    /// The selection and filter of the focused list; `None` where the pane keeps its own (the
-    /// tail, in its buffer) or has no list (an event's detail).
-    pub(super) fn focused_list(&mut self) -> Option<&mut ListState> {
-        match self.view() {
-            View::Namespaces => Some(&mut self.namespaces_list),
-            View::Hubs => Some(&mut self.hubs_list),
-            View::Partitions => Some(&mut self.partitions.list),
-            View::ConsumerGroups if self.groups.lag_focused => Some(&mut self.groups.lag_list),
-            View::ConsumerGroups => Some(&mut self.groups.list),
-            View::Schemas => Some(&mut self.schemas.list),
-            View::DeadLetters => Some(&mut self.dead_letters.list),
-            View::Tail | View::Detail => None,
-        }
+        self.view().pane().select(self, &movement)
     }
 
     /// Number of rows in the focused list, after its filter.
     pub(super) fn focused_len(&self) -> usize {
-        match self.view() {
-            View::Namespaces => self.namespaces.len(),
-            View::Hubs => self.visible_hubs().len(),
-            View::Partitions => self.partitions.partitions.len(),
-            View::ConsumerGroups if self.groups.lag_focused => {
-                self.groups.lag.as_ref().map_or(0, |l| l.partitions.len())
-            }
-            View::ConsumerGroups => self.groups.groups.len(),
-            View::Tail => self.tail.as_ref().map_or(0, |t| t.buffer.visible_len()),
-            View::Detail => 0,
-            View::Schemas => self.schemas.visible().len(),
-            View::DeadLetters => self.dead_letters.visible().len(),
-        }
+        self.view().pane().len(self)
     }
 
     pub(super) fn clamp_selections(&mut self) {
-        let hubs = self.visible_hubs().len();
-        self.hubs_list.clamp(hubs);
-        self.namespaces_list.clamp(self.namespaces.len());
-        self.partitions.list.clamp(self.partitions.partitions.len());
+        for pane in crate::tui::views::PANES {
+            let len = pane.len(self);
+            if let Some(list) = pane.list(self) {
+                list.clamp(len);
+            }
+        }
+        // The groups pane has a second list, behind the one in focus.
         self.groups.list.clamp(self.groups.groups.len());
         let lag_rows = self.groups.lag.as_ref().map_or(0, |l| l.partitions.len());
         self.groups.lag_list.clamp(lag_rows);
-        self.schemas.list.clamp(self.schemas.visible().len());
-        self.dead_letters
-            .list
-            .clamp(self.dead_letters.visible().len());
     }
 
     pub(super) fn push(&mut self, view: View) {
@@ -166,53 +102,56 @@ impl App {
     }
 
     fn open(&mut self) -> Vec<Request> {
-        match self.view() {
-            View::Namespaces => {
-                let Some(ns) = self.namespaces.get(self.namespaces_list.selected) else {
-                    return Vec::new();
-                };
-                self.namespace = ns.name.clone();
-                self.hubs.clear();
-                self.hubs_list = ListState::default();
-                self.stack = vec![View::Hubs];
-                vec![self.request_hubs()]
-            }
-            View::Hubs => self.show_partitions(),
-            View::ConsumerGroups => {
-                self.groups.lag_focused = true;
-                Vec::new()
-            }
-            View::Tail => {
-                let event = self
-                    .tail
-                    .as_ref()
-                    .and_then(|t| t.buffer.visible(t.selected));
-                let Some(event) = event.map(|e| e.unpack()) else {
-                    return Vec::new();
-                };
-                let wanted = self
-                    .decoding
-                    .wanted(event.content_type.as_deref(), &event.body);
-                self.detail = DetailState {
-                    event: Some(event),
-                    hex: self.detail.hex,
-                    scroll: 0,
-                };
-                self.push(View::Detail);
-                wanted
-                    .map(|id| {
-                        let request = self.issue();
-                        Request::Read(ReadRequest::FetchSchema { request, id })
-                    })
-                    .into_iter()
-                    .collect()
-            }
-            View::DeadLetters => {
-                self.open_dead_letter_detail();
-                Vec::new()
-            }
-            View::Partitions | View::Detail | View::Schemas => Vec::new(),
-        }
+        self.view().pane().open(self)
+    }
+
+    pub(crate) fn show_namespaces(&mut self) -> Vec<Request> {
+        self.stack = vec![View::NAMESPACES];
+        let commands = self.stop_tail().into_iter();
+        let request = self.issue();
+        self.latest.namespaces = Some(request);
+        commands
+            .chain([Request::Read(ReadRequest::ListNamespaces { request })])
+            .collect()
+    }
+
+    /// `Enter` on a namespace: its hubs.
+    pub(crate) fn open_namespace(&mut self) -> Vec<Request> {
+        let Some(ns) = self.namespaces.get(self.namespaces_list.selected) else {
+            return Vec::new();
+        };
+        self.namespace = ns.name.clone();
+        self.hubs.clear();
+        self.hubs_list = ListState::default();
+        self.stack = vec![View::HUBS];
+        vec![self.request_hubs()]
+    }
+
+    /// `Enter` on a tail row: the event in full, and its schema if not fetched yet.
+    pub(crate) fn open_tail_event(&mut self) -> Vec<Request> {
+        let event = self
+            .tail
+            .as_ref()
+            .and_then(|t| t.buffer.visible(t.selected));
+        let Some(event) = event.map(|e| e.unpack()) else {
+            return Vec::new();
+        };
+        let wanted = self
+            .decoding
+            .wanted(event.content_type.as_deref(), &event.body);
+        self.detail = DetailState {
+            event: Some(event),
+            hex: self.detail.hex,
+            scroll: 0,
+        };
+        self.push(View::DETAIL);
+        wanted
+            .map(|id| {
+                let request = self.issue();
+                Request::Read(ReadRequest::FetchSchema { request, id })
+            })
+            .into_iter()
+            .collect()
     }
 
     fn back(&mut self) -> Vec<Request> {
@@ -222,52 +161,35 @@ impl App {
         if self.stack.len() < 2 {
             return Vec::new();
         }
-        let left = self.stack.pop();
-        match left {
-            Some(View::Tail) => self.stop_tail().into_iter().collect(),
-            Some(View::Partitions) => self
-                .latest
-                .partitions
-                .take()
-                .map(|request| Request::StopRefresh { request })
-                .into_iter()
-                .collect(),
-            Some(View::ConsumerGroups) => self
-                .latest
-                .lag
-                .take()
-                .map(|request| Request::StopRefresh { request })
-                .into_iter()
-                .collect(),
-            _ => Vec::new(),
+        match self.stack.pop() {
+            Some(left) => left.pane().leave(self),
+            None => Vec::new(),
         }
     }
 
+    pub(crate) fn stop_partitions_refresh(&mut self) -> Option<Request> {
+        let request = self.latest.partitions.take()?;
+        Some(Request::StopRefresh { request })
+    }
+
+    pub(crate) fn stop_lag_refresh(&mut self) -> Option<Request> {
+        let request = self.latest.lag.take()?;
+        Some(Request::StopRefresh { request })
+    }
+
     fn refresh(&mut self) -> Vec<Request> {
-        match self.view() {
-            View::Namespaces => self.navigate(Action::ShowNamespaces),
-            View::Hubs => vec![self.request_hubs()],
-            View::Partitions => self.request_partitions().into_iter().collect(),
-            View::ConsumerGroups => self.request_lag().into_iter().collect(),
-            View::Schemas => vec![self.request_schemas()],
-            View::DeadLetters => self.request_dead_letters().into_iter().collect(),
-            View::Tail | View::Detail => Vec::new(),
-        }
+        self.view().pane().refresh(self)
     }
 
     /// The hub the hub-level panes are about: the one already open, else the selected one.
     pub(super) fn current_hub(&self) -> Option<String> {
-        let open = match self.view() {
-            View::Partitions => Some(&self.partitions.hub),
-            View::ConsumerGroups => Some(&self.groups.hub),
-            View::Tail | View::Detail => self.tail.as_ref().map(|t| &t.hub),
-            _ => None,
-        };
-        open.cloned()
+        self.view()
+            .pane()
+            .hub(self)
             .or_else(|| self.selected_hub().map(|h| h.name.clone()))
     }
 
-    fn show_partitions(&mut self) -> Vec<Request> {
+    pub(crate) fn show_partitions(&mut self) -> Vec<Request> {
         let Some(hub) = self.current_hub() else {
             return Vec::new();
         };
@@ -275,11 +197,11 @@ impl App {
             self.partitions = PartitionsState::for_hub(&hub);
         }
         self.stack.truncate(1);
-        self.push(View::Partitions);
+        self.push(View::PARTITIONS);
         self.request_partitions().into_iter().collect()
     }
 
-    fn request_partitions(&mut self) -> Option<Request> {
+    pub(crate) fn request_partitions(&mut self) -> Option<Request> {
         let request = self.issue();
         self.latest.partitions = Some(request);
         Some(Request::Read(ReadRequest::PartitionInfo {
@@ -306,11 +228,11 @@ impl App {
             };
         }
         self.stack.truncate(1);
-        self.push(View::ConsumerGroups);
+        self.push(View::CONSUMER_GROUPS);
         self.request_lag().into_iter().collect()
     }
 
-    pub(super) fn request_lag(&mut self) -> Option<Request> {
+    pub(crate) fn request_lag(&mut self) -> Option<Request> {
         let group = self.groups.selected_group()?.to_owned();
         let request = self.issue();
         self.latest.lag = Some(request);
@@ -324,7 +246,7 @@ impl App {
     /// From a lag row: tail that partition from the first unprocessed event (the likely
     /// poison event). Elsewhere: tail the hub from now.
     fn show_tail(&mut self) -> Vec<Request> {
-        if self.view() == View::ConsumerGroups && self.groups.lag_focused {
+        if self.view() == View::CONSUMER_GROUPS && self.groups.lag_focused {
             let row = self
                 .groups
                 .lag
@@ -367,8 +289,8 @@ impl App {
         self.tail = Some(TailState::new(&hub, &label, self.tail_capacity));
         // Keep the pane the tail came from (hubs, lag), so `back` returns to it.
         self.stack
-            .retain(|v| !matches!(v, View::Tail | View::Detail));
-        self.push(View::Tail);
+            .retain(|v| ![View::TAIL, View::DETAIL].contains(v));
+        self.push(View::TAIL);
         commands.push(Request::StartTail {
             request,
             hub,
@@ -381,17 +303,16 @@ impl App {
     /// The schema pane; from an event's detail, with its schema version selected (once the
     /// versions are in, if they are not yet).
     fn show_schemas(&mut self) -> Vec<Request> {
-        let wanted = match self.view() {
-            View::Detail => self
-                .detail
-                .event
-                .as_ref()
-                .and_then(|e| e.content_type.as_deref())
-                .and_then(crate::model::schema_id_of_content_type)
-                .map(str::to_owned),
-            _ => None,
-        };
-        if self.view() == View::Detail && wanted.is_none() {
+        let from_detail = self.view() == View::DETAIL;
+        let wanted = self
+            .detail
+            .event
+            .as_ref()
+            .filter(|_| from_detail)
+            .and_then(|e| e.content_type.as_deref())
+            .and_then(crate::model::schema_id_of_content_type)
+            .map(str::to_owned);
+        if from_detail && wanted.is_none() {
             self.notice = Some(Notice::Info(
                 "this event names no schema (content type avro/binary+<id>)".to_owned(),
             ));
@@ -401,34 +322,19 @@ impl App {
         {
             self.schemas.pending_id = Some(id);
         }
-        self.push(View::Schemas);
+        self.push(View::SCHEMAS);
         vec![self.request_schemas()]
     }
 
-    fn request_schemas(&mut self) -> Request {
+    pub(crate) fn request_schemas(&mut self) -> Request {
         let request = self.issue();
         self.latest.schemas = Some(request);
         Request::Read(ReadRequest::ListSchemas { request })
     }
 
     /// Stops the running tail, if any; its late events become stale.
-    pub(super) fn stop_tail(&mut self) -> Option<Request> {
+    pub(crate) fn stop_tail(&mut self) -> Option<Request> {
         let request = self.latest.tail.take()?;
         Some(Request::StopTail { request })
-    }
-}
-
-fn move_list(list: &mut ListState, movement: &Move, len: usize) {
-    list.selected = apply(list.selected, movement, len);
-}
-
-fn apply(current: usize, movement: &Move, len: usize) -> usize {
-    let last = len.saturating_sub(1);
-    match movement {
-        Move::Up(n) => current.saturating_sub(*n),
-        Move::Down(n) => (current + n).min(last),
-        Move::First => 0,
-        Move::Last => last,
-        Move::To(row) => (*row).min(last),
     }
 }

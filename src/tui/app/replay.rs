@@ -4,7 +4,7 @@
 //! backend read travels back unchanged.
 
 use super::dead_letters::Gated;
-use super::{App, Notice, View};
+use super::{App, Notice};
 use crate::model::StartPosition;
 use crate::ops::replay::ReplayRequest;
 use crate::ops::replay::SendPlan;
@@ -16,15 +16,7 @@ impl App {
     /// The action menu's `replay` on `hub`: from the tail's selected event when there is
     /// one, else from the lag table's selected partition, else a partition to type.
     pub(super) fn open_replay_from_menu(&mut self, hub: String) -> Vec<Request> {
-        let from_tail =
-            matches!(self.view(), View::Tail | View::Detail) && self.stack.contains(&View::Tail);
-        let selected = self.tail.as_ref().filter(|_| from_tail).and_then(|t| {
-            let event = match self.view() {
-                View::Detail => self.detail.event.clone(),
-                _ => t.buffer.visible(t.selected).map(|e| e.unpack()),
-            };
-            event.map(|e| (t.hub.clone(), e))
-        });
+        let selected = self.tail_selection();
         let (hub, partition, from) = match selected {
             Some((tail_hub, event)) => (
                 tail_hub,

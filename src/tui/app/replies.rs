@@ -76,7 +76,7 @@ impl App {
                     }
                 }
                 // A frozen tail off screen changes nothing visible.
-                self.action_shows = matches!(self.view(), View::Tail);
+                self.action_shows = matches!(self.view(), View::TAIL);
                 lists_changed = false;
             }
             Reply::TailEnded { request, reason } if is_latest(latest.tail, request) => {
@@ -88,7 +88,7 @@ impl App {
             Reply::SchemaFetched { id, outcome, .. } => {
                 self.decoding.fetched(&id, outcome);
                 self.incident_schema_arrived();
-                self.action_shows = matches!(self.view(), View::Tail | View::Detail);
+                self.action_shows = matches!(self.view(), View::TAIL | View::DETAIL);
                 lists_changed = false;
             }
             Reply::SchemasLoaded { request, schemas } if is_latest(latest.schemas, request) => {

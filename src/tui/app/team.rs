@@ -29,7 +29,7 @@ impl App {
         // The backend stopped whatever ran as the previous identity.
         self.tail = None;
         self.forget_incidents();
-        self.stack = vec![View::Hubs];
+        self.stack = vec![View::HUBS];
         self.hubs_list = crate::tui::state::ListState::default();
         self.notice = Some(Notice::Info(format!(
             "signed in as team {team} ({principal})"

@@ -46,7 +46,7 @@ fn navigate_hubs_to_consumer_group_to_tail_and_back() {
         (hub.as_str(), consumer_group.as_str()),
         ("sale", "crm-sync")
     );
-    assert_eq!(app.view(), View::ConsumerGroups);
+    assert_eq!(app.view(), View::CONSUMER_GROUPS);
     app.update(Action::Reply(Reply::LagLoaded {
         request,
         snapshot: sample::lag_snapshot(0, 0),
@@ -70,12 +70,12 @@ fn navigate_hubs_to_consumer_group_to_tail_and_back() {
     };
     assert_eq!((hub.as_str(), partition.as_deref()), ("sale", Some("1")));
     assert_eq!(from, StartPosition::Sequence(10_413));
-    assert_eq!(app.stack(), [View::Hubs, View::ConsumerGroups, View::Tail]);
+    assert_eq!(app.stack(), [View::HUBS, View::CONSUMER_GROUPS, View::TAIL]);
 
     let Request::StopTail { .. } = only(press(&mut app, &["<Esc>"])) else {
         panic!("leaving the tail stops it");
     };
-    assert_eq!(app.view(), View::ConsumerGroups);
+    assert_eq!(app.view(), View::CONSUMER_GROUPS);
 }
 
 #[test]
@@ -183,11 +183,11 @@ fn open_event_detail_and_toggle_hex() {
         lost: 0,
     }));
     press(&mut app, &["<Enter>", "h"]);
-    assert_eq!(app.view(), View::Detail);
+    assert_eq!(app.view(), View::DETAIL);
     assert_eq!(app.detail.event.as_ref().map(|e| e.sequence), Some(7));
     assert!(app.detail.hex);
     press(&mut app, &["<Esc>"]);
-    assert_eq!(app.view(), View::Tail);
+    assert_eq!(app.view(), View::TAIL);
 }
 
 #[test]

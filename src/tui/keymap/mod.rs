@@ -10,8 +10,6 @@ mod parse;
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
-
 use super::action::Action;
 pub use key::Key;
 pub use parse::KeymapError;
@@ -22,19 +20,13 @@ const VIM: &str = include_str!("../../../keymaps/vim.toml");
 /// Shipped presets, as `(name, text)`; `default` is the base of every other.
 pub const PRESETS: &[(&str, &str)] = &[("default", DEFAULT), ("vim", VIM)];
 
-/// Where a key press is interpreted; each has its own keymap section.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// Where a key press is interpreted; each has its own keymap section. A pane's section is
+/// named after the pane (`[hubs]`, `[consumer_groups]`), so a new pane brings its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Context {
     Global,
-    Namespaces,
-    Hubs,
-    Partitions,
-    ConsumerGroups,
-    Tail,
-    Detail,
-    Schemas,
-    DeadLetters,
+    /// A pane of the console, by its name (see `tui::views::PANES`).
+    Pane(&'static str),
     CommandLine,
     Help,
     /// The incident dialog (reset, dead-letter, redrive, replay) on a field: typed
@@ -45,21 +37,34 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: &[Context] = &[
-        Context::Global,
-        Context::Namespaces,
-        Context::Hubs,
-        Context::Partitions,
-        Context::ConsumerGroups,
-        Context::Tail,
-        Context::Detail,
-        Context::Schemas,
-        Context::DeadLetters,
-        Context::CommandLine,
-        Context::Help,
-        Context::Dialog,
-        Context::Confirm,
-    ];
+    /// Every context in help order: global, each pane as listed, then the overlays.
+    pub fn all() -> Vec<Context> {
+        std::iter::once(Context::Global)
+            .chain(
+                crate::tui::views::PANES
+                    .iter()
+                    .map(|p| Context::Pane(p.view().name())),
+            )
+            .chain([
+                Context::CommandLine,
+                Context::Help,
+                Context::Dialog,
+                Context::Confirm,
+            ])
+            .collect()
+    }
+
+    /// The section name in keymap files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Context::Global => "global",
+            Context::Pane(name) => name,
+            Context::CommandLine => "command_line",
+            Context::Help => "help",
+            Context::Dialog => "dialog",
+            Context::Confirm => "confirm",
+        }
+    }
 
     /// Whether `[global]` bindings apply too; not while typing, so `q` inserts a `q`.
     fn inherits_global(self) -> bool {

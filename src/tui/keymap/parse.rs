@@ -114,7 +114,7 @@ pub(super) fn check_chord_conflicts(
                     origin: origin.to_owned(),
                     problem: format!(
                         "[{}] `{}` is bound and also starts the chord `{}`",
-                        context_name(*context),
+                        context.name(),
                         short.keys_label(),
                         long.keys_label()
                     ),
@@ -126,25 +126,11 @@ pub(super) fn check_chord_conflicts(
 }
 
 fn parse_context(name: &str) -> Option<Context> {
-    Context::ALL
-        .iter()
-        .copied()
-        .find(|c| context_name(*c) == name)
-}
-
-fn context_name(context: Context) -> String {
-    format!("{context:?}")
-        .chars()
-        .enumerate()
-        .flat_map(|(i, c)| {
-            let sep = (i > 0 && c.is_uppercase()).then_some('_');
-            sep.into_iter().chain(c.to_lowercase())
-        })
-        .collect()
+    Context::all().into_iter().find(|c| c.name() == name)
 }
 
 fn context_names() -> String {
-    let names: Vec<String> = Context::ALL.iter().map(|c| context_name(*c)).collect();
+    let names: Vec<&str> = Context::all().into_iter().map(Context::name).collect();
     names.join(", ")
 }
 
@@ -154,7 +140,11 @@ mod tests {
 
     #[test]
     fn context_names_are_snake_case() {
-        assert_eq!(context_name(Context::ConsumerGroups), "consumer_groups");
-        assert_eq!(context_name(Context::Global), "global");
+        assert_eq!(
+            parse_context("consumer_groups"),
+            Some(Context::Pane("consumer_groups"))
+        );
+        assert_eq!(parse_context("global"), Some(Context::Global));
+        assert_eq!(parse_context("command_line"), Some(Context::CommandLine));
     }
 }

@@ -18,7 +18,7 @@ fn every_shipped_preset_parses() {
 fn every_bindable_action_is_bound_in_the_default() {
     let map = Keymap::builtin();
     for action in Action::BINDABLE {
-        let bound = Context::ALL
+        let bound = Context::all()
             .iter()
             .any(|c| map.key_for(*c, action).is_some());
         assert!(bound, "{action:?} has no key in keymaps/default.toml");
@@ -29,11 +29,11 @@ fn every_bindable_action_is_bound_in_the_default() {
 fn context_binding_wins_over_global() {
     let map = Keymap::builtin();
     assert_eq!(
-        map.lookup(Context::Hubs, &[key("r")]),
+        map.lookup(Context::Pane("hubs"), &[key("r")]),
         Lookup::Run(Action::Refresh)
     );
     assert_eq!(
-        map.lookup(Context::Tail, &[key("q")]),
+        map.lookup(Context::Pane("tail"), &[key("q")]),
         Lookup::Run(Action::Quit)
     );
     assert_eq!(
@@ -60,12 +60,12 @@ fn chords_are_pending_until_complete() {
     let map = Keymap::preset("vim")
         .expect("vim exists")
         .expect("vim parses");
-    let Lookup::Pending(candidates) = map.lookup(Context::Hubs, &[key("g")]) else {
+    let Lookup::Pending(candidates) = map.lookup(Context::Pane("hubs"), &[key("g")]) else {
         panic!("g should start a chord");
     };
     assert_eq!(candidates[0].keys_label(), "g g");
     assert_eq!(
-        map.lookup(Context::Hubs, &[key("g"), key("g")]),
+        map.lookup(Context::Pane("hubs"), &[key("g"), key("g")]),
         Lookup::Run(Action::SelectFirst)
     );
 }
@@ -82,17 +82,17 @@ keymap = [
     let (map, warning) = Keymap::load("default", Some((user, "user keymap.toml")));
     assert_eq!(warning, None);
     assert_eq!(
-        map.lookup(Context::Hubs, &[key("r")]),
+        map.lookup(Context::Pane("hubs"), &[key("r")]),
         Lookup::Run(Action::ShowTail)
     );
     let ctrl_l = Key::new(KeyCode::Char('l'), KeyModifiers::CONTROL);
     assert_eq!(
-        map.lookup(Context::Hubs, &[ctrl_l]),
+        map.lookup(Context::Pane("hubs"), &[ctrl_l]),
         Lookup::Run(Action::ShowConsumerGroups)
     );
     // Untouched bindings survive.
     assert_eq!(
-        map.lookup(Context::Hubs, &[key("t")]),
+        map.lookup(Context::Pane("hubs"), &[key("t")]),
         Lookup::Run(Action::ShowTail)
     );
 }

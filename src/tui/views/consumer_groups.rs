@@ -11,6 +11,89 @@ use crate::model::{LagStatus, PartitionLag};
 use crate::tui::app::{App, ListArea, ListPane};
 use crate::tui::theme::{Slot, Theme};
 
+use time::OffsetDateTime;
+
+use super::pane::{Move, Pane, View};
+use crate::protocol::Request;
+use crate::tui::state::ListState;
+
+impl View {
+    pub const CONSUMER_GROUPS: View = View::named("consumer_groups");
+}
+
+/// The consumer groups of one hub and the lag of the selected one; `Tab` moves between them.
+pub struct ConsumerGroupsPane;
+
+impl Pane for ConsumerGroupsPane {
+    fn view(&self) -> View {
+        View::CONSUMER_GROUPS
+    }
+
+    fn len(&self, app: &App) -> usize {
+        if app.groups.lag_focused {
+            app.groups.lag.as_ref().map_or(0, |l| l.partitions.len())
+        } else {
+            app.groups.groups.len()
+        }
+    }
+
+    fn list<'a>(&self, app: &'a mut App) -> Option<&'a mut ListState> {
+        if app.groups.lag_focused {
+            Some(&mut app.groups.lag_list)
+        } else {
+            Some(&mut app.groups.list)
+        }
+    }
+
+    /// Another group selected: its lag.
+    fn select(&self, app: &mut App, movement: &Move) -> Vec<Request> {
+        let before = app.groups.list.selected;
+        let len = self.len(app);
+        if let Some(list) = self.list(app) {
+            list.selected = movement.apply(list.selected, len);
+        }
+        if app.groups.list.selected == before {
+            return Vec::new();
+        }
+        app.request_lag().into_iter().collect()
+    }
+
+    fn open(&self, app: &mut App) -> Vec<Request> {
+        app.groups.lag_focused = true;
+        Vec::new()
+    }
+
+    fn refresh(&self, app: &mut App) -> Vec<Request> {
+        app.request_lag().into_iter().collect()
+    }
+
+    fn leave(&self, app: &mut App) -> Vec<Request> {
+        app.stop_lag_refresh().into_iter().collect()
+    }
+
+    fn cycle_focus(&self, app: &mut App) {
+        app.groups.lag_focused = !app.groups.lag_focused;
+    }
+
+    fn hub(&self, app: &App) -> Option<String> {
+        Some(app.groups.hub.clone())
+    }
+
+    fn shows_clock(&self) -> bool {
+        true
+    }
+
+    fn render(
+        &self,
+        frame: &mut Frame<'_>,
+        area: Rect,
+        app: &App,
+        _now: OffsetDateTime,
+    ) -> Vec<ListArea> {
+        render(frame, area, app).to_vec()
+    }
+}
+
 pub fn status_label(status: LagStatus) -> &'static str {
     status.label()
 }

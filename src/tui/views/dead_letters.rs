@@ -14,6 +14,53 @@ use crate::tui::app::App;
 use crate::tui::state::DeadLetterRow;
 use crate::tui::theme::{Slot, Theme};
 
+use time::OffsetDateTime;
+
+use super::pane::{Pane, View};
+use crate::protocol::Request;
+use crate::tui::app::ListArea;
+use crate::tui::state::ListState;
+
+impl View {
+    pub const DEAD_LETTERS: View = View::named("dead_letters");
+}
+
+pub struct DeadLettersPane;
+
+impl Pane for DeadLettersPane {
+    fn view(&self) -> View {
+        View::DEAD_LETTERS
+    }
+
+    fn len(&self, app: &App) -> usize {
+        app.dead_letters.visible().len()
+    }
+
+    fn list<'a>(&self, app: &'a mut App) -> Option<&'a mut ListState> {
+        Some(&mut app.dead_letters.list)
+    }
+
+    fn open(&self, app: &mut App) -> Vec<Request> {
+        app.open_dead_letter_detail();
+        Vec::new()
+    }
+
+    fn refresh(&self, app: &mut App) -> Vec<Request> {
+        app.request_dead_letters().into_iter().collect()
+    }
+
+    fn render(
+        &self,
+        frame: &mut Frame<'_>,
+        area: Rect,
+        app: &App,
+        _now: OffsetDateTime,
+    ) -> Vec<ListArea> {
+        render(frame, area, app);
+        Vec::new()
+    }
+}
+
 /// The cells of one row: mark, source, group, reason, by, when.
 pub fn row_cells(row: &DeadLetterRow, marked: bool) -> [String; 6] {
     let p = &row.provenance;

@@ -13,6 +13,61 @@ use crate::model::TailEvent;
 use crate::tui::app::App;
 use crate::tui::theme::{Slot, Theme};
 
+use time::OffsetDateTime;
+
+use super::pane::{Move, Pane, View};
+use crate::protocol::Request;
+use crate::tui::app::ListArea;
+
+impl View {
+    pub const DETAIL: View = View::named("detail");
+}
+
+/// One event in full; it scrolls rather than selects.
+pub struct DetailPane;
+
+/// How far the detail scrolls at most.
+const MAX_SCROLL: usize = 10_000;
+
+impl Pane for DetailPane {
+    fn view(&self) -> View {
+        View::DETAIL
+    }
+
+    fn len(&self, _app: &App) -> usize {
+        0
+    }
+
+    fn list<'a>(&self, _app: &'a mut App) -> Option<&'a mut crate::tui::state::ListState> {
+        None
+    }
+
+    fn select(&self, app: &mut App, movement: &Move) -> Vec<Request> {
+        app.detail.scroll = movement.apply(app.detail.scroll, MAX_SCROLL);
+        Vec::new()
+    }
+
+    /// The detail of a tail event is about the tail's hub.
+    fn hub(&self, app: &App) -> Option<String> {
+        app.tail.as_ref().map(|t| t.hub.clone())
+    }
+
+    fn selected_event(&self, app: &App) -> Option<TailEvent> {
+        app.detail.event.clone()
+    }
+
+    fn render(
+        &self,
+        frame: &mut Frame<'_>,
+        area: Rect,
+        app: &App,
+        _now: OffsetDateTime,
+    ) -> Vec<ListArea> {
+        render(frame, area, app);
+        Vec::new()
+    }
+}
+
 /// The body as display lines: hex when asked or not text, else JSON pretty-printed if it
 /// parses, else sanitised text.
 pub fn body_lines(body: &[u8], hex: bool) -> Vec<String> {

@@ -9,11 +9,27 @@ use crate::tui::app::App;
 use crate::tui::keymap::{Context, Keymap};
 use crate::tui::theme::{Slot, Theme};
 
+/// `consumer_groups` as `ConsumerGroups`: the heading of a section.
+fn section_title(context: Context) -> String {
+    context
+        .name()
+        .split('_')
+        .flat_map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|c| c.to_ascii_uppercase())
+                .into_iter()
+                .chain(chars)
+        })
+        .collect()
+}
+
 /// Help lines for `context`: its own bindings, then the global ones.
 pub fn help_lines<'a>(keymap: &Keymap, context: Context, theme: &Theme) -> Vec<Line<'a>> {
     let mut lines = Vec::new();
     for (title, ctx) in [
-        (format!("{context:?}"), context),
+        (section_title(context), context),
         ("Everywhere".to_owned(), Context::Global),
     ] {
         if ctx == context && ctx == Context::Global && !lines.is_empty() {
@@ -57,7 +73,7 @@ mod tests {
     fn help_lists_every_bound_action() {
         let keymap = Keymap::builtin();
         let theme = Theme::builtin("dark", true).expect("dark");
-        for context in Context::ALL {
+        for context in &Context::all() {
             let text: Vec<String> = help_lines(&keymap, *context, &theme)
                 .iter()
                 .map(|l| l.to_string())
@@ -82,7 +98,7 @@ mod tests {
         // And every bindable action is reachable from some help page.
         for action in Action::BINDABLE {
             assert!(
-                Context::ALL
+                Context::all()
                     .iter()
                     .any(|c| keymap.key_for(*c, action).is_some()),
                 "{action:?}"

@@ -6,11 +6,52 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 
+use super::pane::{Pane, View};
 use super::{format, header_style, list_area, pane_block};
 use crate::model::{Hub, TeamCard};
+use crate::protocol::Request;
 use crate::tui::app::{App, ListArea, ListPane};
 use crate::tui::state::ListState;
 use crate::tui::theme::{Slot, Theme};
+
+impl View {
+    pub const HUBS: View = View::named("hubs");
+}
+
+/// The hubs of the namespace, with the selected hub's owner card.
+pub struct HubsPane;
+
+impl Pane for HubsPane {
+    fn view(&self) -> View {
+        View::HUBS
+    }
+
+    fn len(&self, app: &App) -> usize {
+        app.visible_hubs().len()
+    }
+
+    fn list<'a>(&self, app: &'a mut App) -> Option<&'a mut ListState> {
+        Some(&mut app.hubs_list)
+    }
+
+    fn open(&self, app: &mut App) -> Vec<Request> {
+        app.show_partitions()
+    }
+
+    fn refresh(&self, app: &mut App) -> Vec<Request> {
+        vec![app.request_hubs()]
+    }
+
+    fn render(
+        &self,
+        frame: &mut Frame<'_>,
+        area: Rect,
+        app: &App,
+        _now: time::OffsetDateTime,
+    ) -> Vec<ListArea> {
+        vec![render_hubs(frame, area, app)]
+    }
+}
 
 /// The cells of one hub row: name, team, partitions, consumer groups, ingress.
 pub fn hub_cells(hub: &Hub) -> [String; 5] {
@@ -32,7 +73,7 @@ fn hub_row<'a>(hub: &Hub, own_team: Option<&str>, theme: &Theme) -> Row<'a> {
     Row::new(hub_cells(hub).map(Cell::from)).style(style)
 }
 
-pub fn render_hubs(frame: &mut Frame<'_>, area: Rect, app: &App) -> ListArea {
+fn render_hubs(frame: &mut Frame<'_>, area: Rect, app: &App) -> ListArea {
     let theme = &app.theme;
     let hubs = app.visible_hubs();
     let title = titled("hubs", hubs.len(), app.hubs.len(), &app.hubs_list);
@@ -81,21 +122,6 @@ fn render_owner_card(frame: &mut Frame<'_>, area: Rect, app: &App, card: &TeamCa
         .title(Span::styled(" owner ", theme.title(false)));
     let line = Line::styled(card.summary(), theme.get(Slot::Text));
     frame.render_widget(Paragraph::new(line).block(block), area);
-}
-
-pub fn render_namespaces(frame: &mut Frame<'_>, area: Rect, app: &App) -> ListArea {
-    let theme = &app.theme;
-    let rows = app
-        .namespaces
-        .iter()
-        .map(|ns| Row::new([ns.name.clone(), ns.host.clone()]).style(theme.get(Slot::Text)));
-    let table = Table::new(rows, [Constraint::Fill(1), Constraint::Fill(2)])
-        .header(Row::new(["NAMESPACE", "HOST"]).style(header_style(theme)))
-        .row_highlight_style(theme.selected(true))
-        .block(pane_block(app, "namespaces", true));
-    let mut state = TableState::default().with_selected(Some(app.namespaces_list.selected));
-    frame.render_stateful_widget(table, area, &mut state);
-    list_area(ListPane::Namespaces, area, 1, state.offset())
 }
 
 /// `hubs (3/7, filter "sal")`.

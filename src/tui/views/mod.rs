@@ -17,12 +17,28 @@ pub mod format;
 mod help;
 mod hubs;
 pub mod incident;
+mod namespaces;
+mod pane;
 mod partitions;
 mod replay;
 pub mod sanitize;
 mod schemas;
 mod status;
 mod tail;
+
+pub use pane::{Move, Pane, View};
+
+/// Every pane of the console, in help order. A new pane is its file plus a line here.
+pub static PANES: &[&dyn Pane] = &[
+    &namespaces::NamespacesPane,
+    &hubs::HubsPane,
+    &partitions::PartitionsPane,
+    &consumer_groups::ConsumerGroupsPane,
+    &tail::TailPane,
+    &detail::DetailPane,
+    &schemas::SchemasPane,
+    &dead_letters::DeadLettersPane,
+];
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -31,7 +47,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use time::OffsetDateTime;
 
-use super::app::{App, ListArea, ListPane, ScreenLayout, View};
+use super::app::{App, ListArea, ListPane, ScreenLayout};
 use super::theme::{Slot, Theme};
 
 /// Below this the panes cannot show anything useful.
@@ -56,26 +72,7 @@ pub fn render(frame: &mut Frame<'_>, app: &App, now: OffsetDateTime) -> ScreenLa
         Constraint::Length(1),
     ])
     .areas(area);
-    layout.lists = match app.view() {
-        View::Namespaces => vec![hubs::render_namespaces(frame, main, app)],
-        View::Hubs => vec![hubs::render_hubs(frame, main, app)],
-        View::Partitions => vec![partitions::render(frame, main, app, now)],
-        View::ConsumerGroups => consumer_groups::render(frame, main, app).to_vec(),
-        View::Tail => tail::render(frame, main, app).into_iter().collect(),
-        View::Detail => {
-            detail::render(frame, main, app);
-            Vec::new()
-        }
-        // Not clickable yet: its lists can report their areas as the others do.
-        View::Schemas => {
-            schemas::render(frame, main, app);
-            Vec::new()
-        }
-        View::DeadLetters => {
-            dead_letters::render(frame, main, app);
-            Vec::new()
-        }
-    };
+    layout.lists = app.view().pane().render(frame, main, app, now);
     status::render_status(frame, status_row, app);
     status::render_input(frame, input_row, app);
     if app.help_open {

@@ -11,6 +11,57 @@ use crate::model::PartitionInfo;
 use crate::tui::app::{App, ListArea, ListPane};
 use crate::tui::theme::Slot;
 
+use super::pane::{Pane, View};
+use crate::protocol::Request;
+use crate::tui::state::ListState;
+
+impl View {
+    pub const PARTITIONS: View = View::named("partitions");
+}
+
+/// The partitions of one hub, sampled while the pane is open.
+pub struct PartitionsPane;
+
+impl Pane for PartitionsPane {
+    fn view(&self) -> View {
+        View::PARTITIONS
+    }
+
+    fn len(&self, app: &App) -> usize {
+        app.partitions.partitions.len()
+    }
+
+    fn list<'a>(&self, app: &'a mut App) -> Option<&'a mut ListState> {
+        Some(&mut app.partitions.list)
+    }
+
+    fn refresh(&self, app: &mut App) -> Vec<Request> {
+        app.request_partitions().into_iter().collect()
+    }
+
+    fn leave(&self, app: &mut App) -> Vec<Request> {
+        app.stop_partitions_refresh().into_iter().collect()
+    }
+
+    fn hub(&self, app: &App) -> Option<String> {
+        Some(app.partitions.hub.clone())
+    }
+
+    fn shows_clock(&self) -> bool {
+        true
+    }
+
+    fn render(
+        &self,
+        frame: &mut Frame<'_>,
+        area: Rect,
+        app: &App,
+        now: OffsetDateTime,
+    ) -> Vec<ListArea> {
+        vec![render(frame, area, app, now)]
+    }
+}
+
 const SPARK_WIDTH: usize = 16;
 
 /// Cells of a partition row except the sparkline: id, begin, last, offset, last enqueued.

@@ -17,6 +17,49 @@ use crate::tui::app::App;
 use crate::tui::state::Comparison;
 use crate::tui::theme::Slot;
 
+use time::OffsetDateTime;
+
+use super::pane::{Pane, View};
+use crate::protocol::Request;
+use crate::tui::app::ListArea;
+use crate::tui::state::ListState;
+
+impl View {
+    pub const SCHEMAS: View = View::named("schemas");
+}
+
+pub struct SchemasPane;
+
+impl Pane for SchemasPane {
+    fn view(&self) -> View {
+        View::SCHEMAS
+    }
+
+    fn len(&self, app: &App) -> usize {
+        app.schemas.visible().len()
+    }
+
+    fn list<'a>(&self, app: &'a mut App) -> Option<&'a mut ListState> {
+        Some(&mut app.schemas.list)
+    }
+
+    fn refresh(&self, app: &mut App) -> Vec<Request> {
+        vec![app.request_schemas()]
+    }
+
+    // Not clickable yet: its lists can report their areas as the others do.
+    fn render(
+        &self,
+        frame: &mut Frame<'_>,
+        area: Rect,
+        app: &App,
+        _now: OffsetDateTime,
+    ) -> Vec<ListArea> {
+        render(frame, area, app);
+        Vec::new()
+    }
+}
+
 pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let [list, detail] =
         Layout::horizontal([Constraint::Percentage(45), Constraint::Fill(1)]).areas(area);

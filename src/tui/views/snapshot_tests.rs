@@ -231,5 +231,5 @@ fn from_an_event_the_schema_pane_opens_on_its_version() {
     assert_eq!(selected, Some(("com.example.customer.ContactPurchased", 1)));
     // Back returns to the event.
     press(&mut app, &["<Esc>"]);
-    assert_eq!(app.view(), crate::tui::app::View::Detail);
+    assert_eq!(app.view(), crate::tui::app::View::DETAIL);
 }

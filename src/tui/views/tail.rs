@@ -12,6 +12,82 @@ use crate::tui::app::{App, ListArea, ListPane};
 use crate::tui::state::{PackedEvent, TailState, needs_mark};
 use crate::tui::theme::{Slot, Theme};
 
+use time::OffsetDateTime;
+
+use super::pane::{Move, Pane, View};
+use crate::model::TailEvent;
+use crate::protocol::Request;
+
+impl View {
+    pub const TAIL: View = View::named("tail");
+}
+
+/// The live tail; its rows, selection and filter live in its buffer.
+pub struct TailPane;
+
+impl Pane for TailPane {
+    fn view(&self) -> View {
+        View::TAIL
+    }
+
+    fn len(&self, app: &App) -> usize {
+        app.tail.as_ref().map_or(0, |t| t.buffer.visible_len())
+    }
+
+    fn list<'a>(&self, _app: &'a mut App) -> Option<&'a mut crate::tui::state::ListState> {
+        None
+    }
+
+    fn select(&self, app: &mut App, movement: &Move) -> Vec<Request> {
+        let len = self.len(app);
+        if let Some(tail) = &mut app.tail {
+            tail.selected = movement.apply(tail.selected, len);
+            // Selecting the newest event resumes following, like `tail -f`.
+            tail.follow = tail.selected + 1 >= len;
+        }
+        Vec::new()
+    }
+
+    fn filter(&self, app: &mut App) -> String {
+        let filter = app.tail.as_ref().map(|t| t.buffer.filter().to_owned());
+        filter.unwrap_or_default()
+    }
+
+    fn set_filter(&self, app: &mut App, text: &str) {
+        if let Some(tail) = &mut app.tail {
+            tail.buffer.set_filter(text);
+            tail.fix_selection();
+        }
+    }
+
+    fn open(&self, app: &mut App) -> Vec<Request> {
+        app.open_tail_event()
+    }
+
+    fn leave(&self, app: &mut App) -> Vec<Request> {
+        app.stop_tail().into_iter().collect()
+    }
+
+    fn hub(&self, app: &App) -> Option<String> {
+        app.tail.as_ref().map(|t| t.hub.clone())
+    }
+
+    fn selected_event(&self, app: &App) -> Option<TailEvent> {
+        let tail = app.tail.as_ref()?;
+        tail.buffer.visible(tail.selected).map(|e| e.unpack())
+    }
+
+    fn render(
+        &self,
+        frame: &mut Frame<'_>,
+        area: Rect,
+        app: &App,
+        _now: OffsetDateTime,
+    ) -> Vec<ListArea> {
+        render(frame, area, app).into_iter().collect()
+    }
+}
+
 /// Cells of one tail row: time, partition, seq, CE type, subject, source, size.
 pub fn tail_cells(event: &PackedEvent) -> [String; 7] {
     let s = event.summary();
