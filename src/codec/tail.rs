@@ -24,9 +24,38 @@ pub fn decode_tail_event(event: &TailEvent, options: &DecodeOptions) -> DecodedE
 
 /// Decodes one tail event with the writer schemas of `schemas` and no reader schema.
 pub fn decode_with_schemas(event: &TailEvent, schemas: &dyn SchemaLookup) -> DecodedEvent {
+    let properties: Vec<(&str, &str)> = event
+        .properties
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    decode_parts(
+        event.content_type.as_deref(),
+        &properties,
+        &event.body,
+        schemas,
+    )
+}
+
+/// The same from borrowed parts, as the console's packed tail buffer holds them: the body is
+/// read where it lies, not copied out for each row drawn.
+pub fn decode_parts(
+    content_type: Option<&str>,
+    properties: &[(&str, &str)],
+    body: &[u8],
+    schemas: &dyn SchemaLookup,
+) -> DecodedEvent {
     let readers = HashMap::new();
-    decode_tail_event(
-        event,
+    let properties: Vec<(String, PropertyValue)> = properties
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), PropertyValue::String((*v).to_owned())))
+        .collect();
+    decode_event(
+        &EventInput {
+            content_type,
+            headers: Headers::Amqp(&properties),
+            body,
+        },
         &DecodeOptions {
             schemas,
             readers: &readers,

@@ -4,9 +4,10 @@
 
 use std::collections::HashSet;
 
+use super::packed::PackedEvent;
 use crate::codec::DecodedEvent;
 use crate::codec::schemas::SchemaCache;
-use crate::codec::tail::decode_with_schemas;
+use crate::codec::tail::{decode_parts, decode_with_schemas};
 use crate::model::{SchemaFetch, TailEvent};
 
 #[derive(Debug, Default, Clone)]
@@ -29,6 +30,12 @@ impl Decoding {
 
     pub fn decode(&self, event: &TailEvent) -> DecodedEvent {
         decode_with_schemas(event, &self.cache)
+    }
+
+    /// Decodes a buffered event where it lies (a row on screen).
+    pub fn decode_packed(&self, event: &PackedEvent) -> DecodedEvent {
+        let (content_type, properties, body) = event.decode_parts();
+        decode_parts(content_type, &properties, body, &self.cache)
     }
 }
 

@@ -89,6 +89,21 @@ impl PackedEvent {
         }
     }
 
+    /// What decoding reads (content type, application properties, body), borrowed: a frame
+    /// decodes the rows on screen without copying their bodies out.
+    pub fn decode_parts(&self) -> (Option<&str>, Vec<(&str, &str)>, &[u8]) {
+        let mut r = Reader::new(&self.data);
+        r.text();
+        r.text();
+        let content_type = r.text();
+        for _ in 0..4 {
+            r.text();
+        }
+        let properties = r.borrowed_pairs();
+        r.skip_pairs();
+        (content_type, properties, r.rest())
+    }
+
     /// The full event, for the detail pane.
     pub fn unpack(&self) -> TailEvent {
         let mut r = Reader::new(&self.data);
@@ -180,14 +195,21 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn pairs(&mut self) -> Vec<(String, String)> {
+    fn borrowed_pairs(&mut self) -> Vec<(&'a str, &'a str)> {
         let count = self.len();
         (0..count)
             .map(|_| {
-                let key = self.text().unwrap_or_default().to_owned();
-                let value = self.text().unwrap_or_default().to_owned();
+                let key = self.text().unwrap_or_default();
+                let value = self.text().unwrap_or_default();
                 (key, value)
             })
+            .collect()
+    }
+
+    fn pairs(&mut self) -> Vec<(String, String)> {
+        self.borrowed_pairs()
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect()
     }
 
@@ -231,6 +253,22 @@ pub(crate) mod tests {
         event.content_type = None;
         event.properties.clear();
         assert_eq!(PackedEvent::pack(&event).unpack(), event);
+    }
+
+    #[test]
+    fn decode_parts_borrow_what_unpack_copies() {
+        let mut event = sample_event(7, 300);
+        event.properties = vec![("ce_type".into(), "t".into())];
+        event.content_type = Some("application/json".into());
+        let packed = PackedEvent::pack(&event);
+        let (content_type, properties, body) = packed.decode_parts();
+        assert_eq!(content_type, Some("application/json"));
+        assert_eq!(properties, [("ce_type", "t")]);
+        assert_eq!(body, event.body.as_slice());
+        assert!(std::ptr::eq(
+            body.as_ptr(),
+            packed.data[packed.data.len() - 300..].as_ptr()
+        ));
     }
 
     #[test]

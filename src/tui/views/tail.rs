@@ -167,7 +167,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) -> Option<ListArea> 
         .filter_map(|i| tail.buffer.visible(i))
         .map(|event| {
             // Decoded for the mark only; nothing decoded is kept.
-            let marked = needs_mark(&app.decoding.decode(&event.unpack()));
+            let marked = needs_mark(&app.decoding.decode_packed(event));
             styled_row(event, marked, theme)
         });
     let table = Table::new(
