@@ -54,6 +54,7 @@ async fn services(emu: &common::TestEmulator, dir: &std::path::Path) -> Services
                 team: None,
             },
         },
+        lag_history: None,
     }
 }
 

@@ -10,6 +10,7 @@
 mod context;
 mod incidents;
 mod jobs;
+mod lag_feed;
 mod refresh;
 mod tail_feed;
 
@@ -50,6 +51,9 @@ pub struct Services {
     /// Where incident actions are audited, and as whom; the actor follows team and
     /// context switches.
     pub trail: Trail,
+    /// The data directory whose `lag-history/` keeps sampled lag between runs; none keeps
+    /// it in memory only.
+    pub lag_history: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -60,6 +64,8 @@ pub struct BackendOptions {
     pub tail_buffer: usize,
     /// How long a tail batch collects events before it is sent.
     pub batch_window: Duration,
+    /// How often every consumer group of the listed hubs is sampled for the overview.
+    pub lag_every: Duration,
 }
 
 impl Default for BackendOptions {
@@ -68,6 +74,7 @@ impl Default for BackendOptions {
             refresh_every: Duration::from_secs(5),
             tail_buffer: 4096,
             batch_window: Duration::from_millis(100),
+            lag_every: Duration::from_secs(10),
         }
     }
 }
@@ -95,6 +102,7 @@ async fn run(services: Services, end: BackendEnd, options: BackendOptions) {
         mut requests,
         replies,
         tail,
+        lag,
     } = end;
     let (done_tx, mut done_rx) = mpsc::unbounded_channel();
     // At most one context switch is in flight per keystroke; the channel stays tiny.
@@ -104,6 +112,8 @@ async fn run(services: Services, end: BackendEnd, options: BackendOptions) {
         options,
         replies,
         tail_sender: tail,
+        lag_sender: lag,
+        lag_feed: None,
         done: done_tx,
         contexts: context_tx,
         watch: None,
@@ -128,6 +138,9 @@ async fn run(services: Services, end: BackendEnd, options: BackendOptions) {
     if let Some(tail) = backend.tail.take() {
         tail.stop();
     }
+    if let Some(feed) = backend.lag_feed.take() {
+        feed.stop();
+    }
     let incidents = &mut backend.incidents;
     let drained = tokio::time::timeout(INCIDENT_GRACE, async {
         while incidents.join_next().await.is_some() {}
@@ -143,6 +156,9 @@ struct Backend {
     options: BackendOptions,
     replies: mpsc::UnboundedSender<Reply>,
     tail_sender: mpsc::Sender<Reply>,
+    lag_sender: mpsc::Sender<Reply>,
+    /// The lag sampling of the listed hubs, once the console asked for it.
+    lag_feed: Option<lag_feed::LagFeed>,
     done: mpsc::UnboundedSender<Done>,
     contexts: mpsc::UnboundedSender<ContextReached>,
     watch: Option<Watch>,
@@ -199,6 +215,18 @@ impl Backend {
                     tail.stop();
                 }
             }
+            Request::WatchLag { request, hubs } => match &mut self.lag_feed {
+                Some(feed) => feed.watch(hubs),
+                None => {
+                    self.lag_feed = Some(lag_feed::start(
+                        &self.services,
+                        request,
+                        hubs,
+                        self.options.lag_every,
+                        self.lag_sender.clone(),
+                    ));
+                }
+            },
             Request::StopRefresh { request } => {
                 if self.watch.as_ref().is_some_and(|w| w.request() == request) {
                     self.watch = None;
@@ -262,6 +290,10 @@ impl Backend {
     fn install(&mut self, connection: Connection, checkpoints: Option<Arc<dyn CheckpointStore>>) {
         if let Some(tail) = self.tail.take() {
             tail.stop();
+        }
+        // Sampled as the new identity from the console's next `WatchLag`.
+        if let Some(feed) = self.lag_feed.take() {
+            feed.stop();
         }
         self.watch = None;
         let group = self.services.plane.consumer_group().to_owned();

@@ -77,6 +77,7 @@ pub async fn launch(
         sign_in: target.sign_in.clone(),
         switch_context: Some(context_switch(target_args, consumer_group)),
         trail,
+        lag_history: Some(target.data.clone()),
     };
     let backend = backend::spawn(services, end, BackendOptions::default());
     Ok(Launched {

@@ -10,6 +10,7 @@ mod event;
 mod hub;
 mod identity;
 mod lag;
+mod lag_board;
 mod lag_forecast;
 mod lag_history;
 mod namespace;
@@ -26,6 +27,7 @@ pub use lag::{
     BEHIND_AFTER, Checkpoint, ConsumerGroupLag, LOSING_SOON, LagPolicy, LagSnapshot, LagStatus,
     OWNER_EXPIRES_AFTER, Ownership, PartitionLag, PartitionLagSample,
 };
+pub use lag_board::{GroupBoard, GroupFailure, HubBoard, LagBoard};
 pub use lag_forecast::{Forecast, duration_text};
 pub use lag_history::{
     GROUP_TREND_POINTS, GroupHistory, PARTITION_TREND_POINTS, PartitionPoint, RATE_WINDOW, Rates,

@@ -109,14 +109,16 @@ impl LagSampler {
         let plane = Arc::clone(&self.plane);
         let checkpoints = Arc::clone(&self.checkpoints);
         let times = &self.times;
-        let per_hub = futures_util::stream::iter(hubs.iter().enumerate())
+        // Owned hubs: a closure over borrowed ones is not `Send` for every lifetime, which a
+        // sampler on a spawned task (the console's backend) needs.
+        let per_hub = futures_util::stream::iter(hubs.iter().cloned().enumerate())
             .map(|(index, hub)| {
                 let plane = Arc::clone(&plane);
                 let checkpoints = Arc::clone(&checkpoints);
                 async move {
                     (
                         index,
-                        sample_hub(&plane, checkpoints.as_ref(), times, hub).await,
+                        sample_hub(&plane, checkpoints.as_ref(), times, &hub).await,
                     )
                 }
             })

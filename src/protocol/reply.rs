@@ -1,12 +1,14 @@
 //! What the backend answers: each reply names the request it answers, so the console can
 //! drop answers for panes the user has left.
 
+use std::sync::Arc;
+
 use time::OffsetDateTime;
 
 use super::{RequestId, Seen};
 use crate::model::{
-    Hub, LagSnapshot, Namespace, PartitionInfo, RegisteredSchema, SchemaFetch, SwitchedContext,
-    TailEvent,
+    Hub, LagBoard, LagSnapshot, Namespace, PartitionInfo, RegisteredSchema, SchemaFetch,
+    SwitchedContext, TailEvent,
 };
 use crate::ops::dead_letter::{DeadLetterDone, DeadLetterPlan, Mode};
 use crate::ops::permissions::HubPermissions;
@@ -34,6 +36,11 @@ pub enum Reply {
     LagLoaded {
         request: RequestId,
         snapshot: LagSnapshot,
+    },
+    /// A sampling round of the hubs `WatchLag` named (on the bounded lag channel).
+    LagSampled {
+        request: RequestId,
+        board: Arc<LagBoard>,
     },
     /// A batch of tail events; `lost` counts events the backend dropped before sending.
     TailReceived {
@@ -153,6 +160,7 @@ impl Reply {
             | Reply::HubsLoaded { request, .. }
             | Reply::PartitionsLoaded { request, .. }
             | Reply::LagLoaded { request, .. }
+            | Reply::LagSampled { request, .. }
             | Reply::TailReceived { request, .. }
             | Reply::TailEnded { request, .. }
             | Reply::TeamSwitched { request, .. }

@@ -3,6 +3,7 @@
 use super::{RequestId, Seen};
 use crate::model::StartPosition;
 use crate::ops::dead_letter::{DeadLetterPlan, DeadLetterRequest, Mode};
+use crate::ops::lag_sampler::HubGroups;
 use crate::ops::redrive::RedriveRequest;
 use crate::ops::replay::{ReplayRequest, SendPlan};
 use crate::ops::reset::{ResetPlan, ResetRequest};
@@ -33,6 +34,12 @@ pub enum Request {
     SwitchContext {
         request: RequestId,
         name: String,
+    },
+    /// Sample the lag of every consumer group of these hubs on the backend's interval, from
+    /// now on (replacing the hubs sampled before); boards come back as `LagSampled`.
+    WatchLag {
+        request: RequestId,
+        hubs: Vec<HubGroups>,
     },
     /// The pane that asked `request` (partitions, lag) is gone: stop refreshing it.
     StopRefresh {
@@ -146,6 +153,7 @@ impl Request {
             | Request::StopTail { request }
             | Request::SwitchTeam { request, .. }
             | Request::SwitchContext { request, .. }
+            | Request::WatchLag { request, .. }
             | Request::StopRefresh { request } => *request,
         }
     }

@@ -115,6 +115,7 @@ pub async fn drive(
             },
             Some(reply) = link.replies.recv() => app.update(Action::Reply(reply)),
             Some(batch) = link.tail.recv() => app.update(Action::Reply(batch)),
+            Some(round) = link.lag.recv() => app.update(Action::Reply(round)),
             _ = tick.tick(), if app.needs_tick() => app.update(Action::Tick),
             () = sleep_until(render_at.unwrap_or_else(Instant::now)), if render_at.is_some() => {
                 render_at = None;

@@ -89,6 +89,10 @@ async fn console_with_hubs() -> Headless {
         hubs,
     };
     console.backend.replies.send(reply).expect("loop running");
+    let Request::WatchLag { hubs, .. } = console.next_command().await else {
+        panic!("the listed hubs' lag is sampled");
+    };
+    assert_eq!(hubs.len(), sample::hubs().len());
     tokio::time::sleep(Duration::from_secs(1)).await;
     console
 }

@@ -18,6 +18,7 @@ mod replies;
 mod team;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::action::{Action, ConnectionState};
 use super::keymap::{Context, Key, Keymap};
@@ -27,7 +28,7 @@ use super::state::{
 };
 use super::theme::{Theme, ThemeCatalog};
 pub use super::views::View;
-use crate::model::{Hub, Identity, Namespace, Teams};
+use crate::model::{Hub, Identity, LagBoard, Namespace, Teams};
 use crate::protocol::{ReadRequest, Reply, Request, RequestId};
 pub use action_menu::ActionMenuState;
 pub use command_line::{ConsoleCommand, parse_command_line};
@@ -47,6 +48,7 @@ struct Latest {
     hubs: Option<RequestId>,
     partitions: Option<RequestId>,
     lag: Option<RequestId>,
+    lag_board: Option<RequestId>,
     tail: Option<RequestId>,
     team: Option<RequestId>,
     context: Option<RequestId>,
@@ -94,6 +96,8 @@ pub struct App {
     pub action_menu: Option<ActionMenuState>,
     /// The incident action being walked through (reset, dead-letter, redrive), while open.
     pub incident: Option<IncidentDialog>,
+    /// Every consumer group of the listed hubs, as the latest sampling round found them.
+    pub board: Arc<LagBoard>,
     /// The signed-in team's dead-letter hub, as the dead-letter pane last read it.
     pub dead_letters: DeadLettersState,
     /// A mutating key waiting for the permissions that decide it.
@@ -175,6 +179,7 @@ impl App {
             help_scroll: 0,
             action_menu: None,
             incident: None,
+            board: Arc::default(),
             dead_letters: DeadLettersState::default(),
             gated: None,
             read_only: false,
@@ -397,6 +402,7 @@ impl App {
             | Reply::HubsLoaded { .. }
             | Reply::PartitionsLoaded { .. }
             | Reply::LagLoaded { .. }
+            | Reply::LagSampled { .. }
             | Reply::TailReceived { .. }
             | Reply::TailEnded { .. }
             | Reply::SchemasLoaded { .. }

@@ -2,12 +2,33 @@
 
 use super::{App, Notice, View};
 use crate::model::{ConsumerGroupLag, LagPolicy};
+use crate::ops::lag_sampler::HubGroups;
 use crate::protocol::{ReadRequest, Reply, Request, RequestId};
 
 /// With no history yet, a checkpoint this old while events wait is called stuck.
 const STUCK_AFTER: std::time::Duration = std::time::Duration::from_secs(300);
 
 impl App {
+    /// Samples every consumer group of the listed hubs from now on (the backend's interval).
+    fn watch_lag(&mut self) -> Request {
+        // One sampling feed per console: its boards answer the first request.
+        let request = match self.latest.lag_board {
+            Some(request) => request,
+            None => self.issue(),
+        };
+        self.latest.lag_board = Some(request);
+        let hubs = self
+            .hubs
+            .iter()
+            .map(|h| HubGroups {
+                hub: h.name.clone(),
+                retention: h.retention,
+                consumer_groups: h.consumer_groups.clone(),
+            })
+            .collect();
+        Request::WatchLag { request, hubs }
+    }
+
     pub(super) fn apply_reply(&mut self, reply: Reply) -> Vec<Request> {
         let latest = self.latest.clone();
         let is_latest = |slot: Option<RequestId>, request: RequestId| slot == Some(request);
@@ -35,6 +56,7 @@ impl App {
                     (own(a), &a.name).cmp(&(own(b), &b.name))
                 });
                 self.hubs = hubs;
+                commands.push(self.watch_lag());
             }
             Reply::PartitionsLoaded {
                 request,
@@ -56,6 +78,11 @@ impl App {
                 };
                 let lag = ConsumerGroupLag::compute(&snapshot, self.groups.lag.as_ref(), policy);
                 self.groups.lag = Some(lag);
+            }
+            Reply::LagSampled { request, board } if is_latest(latest.lag_board, request) => {
+                self.board = board;
+                // Off the panes that show it, a round changes nothing on screen.
+                self.action_shows = self.view().pane().shows_board();
             }
             Reply::TailReceived {
                 request,

@@ -131,6 +131,11 @@ pub trait Pane: Sync {
         false
     }
 
+    /// Whether it shows the lag board, so each sampling round redraws it.
+    fn shows_board(&self) -> bool {
+        false
+    }
+
     /// Draws the pane into `area`; returns where its lists are, for mouse clicks.
     fn render(
         &self,

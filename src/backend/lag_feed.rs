@@ -1,0 +1,141 @@
+//! Samples the lag of every consumer group of the hubs the console lists, on an interval, and
+//! offers each round to the console as one [`LagBoard`]. The sampler is owned by this task
+//! alone (no lock, nothing shared with the console): it keeps the histories in memory and on
+//! disk, so a console opened again shows the sparklines of earlier runs.
+//!
+//! The board goes on a bounded channel with `try_send`: a console that has not taken the
+//! last round yet misses this one, and loses nothing, since every board carries the whole
+//! history it shows.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+use tokio::time::sleep;
+
+use super::Services;
+use crate::model::{GroupBoard, GroupFailure, HubBoard, LagBoard};
+use crate::ops::lag_history::HistoryStore;
+use crate::ops::lag_sampler::{GroupSample, HubGroups, LagSampler};
+use crate::protocol::{Reply, RequestId};
+
+/// Ingress points kept per hub for its sparkline.
+const INGRESS_POINTS: usize = 36;
+
+/// The running feed; its boards answer the request that started it.
+pub struct LagFeed {
+    hubs: watch::Sender<Vec<HubGroups>>,
+    task: JoinHandle<()>,
+}
+
+impl LagFeed {
+    /// Samples these hubs from the next round on (at once: the hub list changed).
+    pub fn watch(&mut self, hubs: Vec<HubGroups>) {
+        // The receiver lives as long as the task; a send error means it ended already.
+        let _ = self.hubs.send(hubs);
+    }
+
+    pub fn stop(self) {
+        self.task.abort();
+    }
+}
+
+pub fn start(
+    services: &Services,
+    request: RequestId,
+    hubs: Vec<HubGroups>,
+    every: Duration,
+    boards: mpsc::Sender<Reply>,
+) -> LagFeed {
+    let store = services.lag_history.as_deref().map(HistoryStore::new);
+    let sampler = LagSampler::new(
+        Arc::clone(&services.plane),
+        Arc::clone(&services.checkpoints),
+        store,
+    );
+    let (hubs_tx, hubs_rx) = watch::channel(hubs);
+    let task = tokio::spawn(run(sampler, hubs_rx, every, boards, request));
+    LagFeed {
+        hubs: hubs_tx,
+        task,
+    }
+}
+
+async fn run(
+    mut sampler: LagSampler,
+    mut hubs: watch::Receiver<Vec<HubGroups>>,
+    every: Duration,
+    boards: mpsc::Sender<Reply>,
+    request: RequestId,
+) {
+    let mut ingress: BTreeMap<String, VecDeque<u64>> = BTreeMap::new();
+    loop {
+        let wanted = hubs.borrow_and_update().clone();
+        if !wanted.is_empty() {
+            let samples = sampler.round(&wanted).await;
+            let board = board_of(&mut sampler, samples, &mut ingress);
+            let reply = Reply::LagSampled {
+                request,
+                board: Arc::new(board),
+            };
+            if boards.try_send(reply).is_err() && boards.is_closed() {
+                return;
+            }
+        }
+        tokio::select! {
+            () = sleep(every) => {}
+            changed = hubs.changed() => if changed.is_err() { return },
+        }
+    }
+}
+
+/// The round's samples, with each group's sparklines from its history.
+fn board_of(
+    sampler: &mut LagSampler,
+    samples: Vec<GroupSample>,
+    ingress: &mut BTreeMap<String, VecDeque<u64>>,
+) -> LagBoard {
+    let mut board = LagBoard::default();
+    for sample in samples {
+        match sample {
+            GroupSample::Lag(lag) => {
+                board.sampled_at = Some(lag.sampled_at);
+                let history = sampler.history(&lag.hub, &lag.consumer_group);
+                let hub = board.hubs.entry(lag.hub.clone()).or_default();
+                hub.groups.push(GroupBoard::new(lag, history));
+            }
+            GroupSample::Failed {
+                hub,
+                consumer_group,
+                error,
+            } => {
+                let entry: &mut HubBoard = board.hubs.entry(hub).or_default();
+                entry.failures.push(GroupFailure {
+                    consumer_group,
+                    message: error.message,
+                });
+            }
+        }
+    }
+    for (name, hub) in &mut board.hubs {
+        // Any group's partitions see the same arrivals: the first group's sum is the hub's.
+        let rate = hub.groups.first().map(|g| {
+            g.lag
+                .partitions
+                .iter()
+                .filter_map(|p| p.ingress_per_sec)
+                .sum::<f64>()
+        });
+        let points = ingress.entry(name.clone()).or_default();
+        if let Some(rate) = rate {
+            points.push_back(rate.round() as u64);
+            if points.len() > INGRESS_POINTS {
+                points.pop_front();
+            }
+        }
+        hub.ingress_trend = points.iter().copied().collect();
+    }
+    board
+}

@@ -1,0 +1,100 @@
+//! What one sampling round found, as the console's overview shows it: per hub, each consumer
+//! group's lag with its trend (one point per sample, earlier runs' samples included), and
+//! the hub's ingress over the recent rounds. Built by the sampler's owner, read by the
+//! frames; everything a frame needs is here, so drawing does no sums over history.
+
+use std::collections::BTreeMap;
+
+use time::OffsetDateTime;
+
+use super::lag::{ConsumerGroupLag, LagStatus};
+use super::lag_history::{GroupHistory, TrendPoint};
+
+/// One consumer group after a round.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupBoard {
+    pub lag: ConsumerGroupLag,
+    /// The group's events behind at each sample, oldest first (partitions summed).
+    pub behind_trend: Vec<u64>,
+    /// Its partitions' events behind at each sample, in the order of `lag.partitions`.
+    pub partition_trends: Vec<Vec<u64>>,
+}
+
+impl GroupBoard {
+    /// The lag and the sparklines its history holds.
+    pub fn new(lag: ConsumerGroupLag, history: &GroupHistory) -> Self {
+        let mut totals: BTreeMap<u32, u64> = BTreeMap::new();
+        let partition_trends = lag
+            .partitions
+            .iter()
+            .map(|p| {
+                let trend = history.partition_trend(&p.partition);
+                trend
+                    .into_iter()
+                    .flat_map(|ring| ring.iter())
+                    .map(|point: &TrendPoint| {
+                        let behind = u64::from(point.events_behind);
+                        *totals.entry(point.at).or_default() += behind;
+                        behind
+                    })
+                    .collect()
+            })
+            .collect();
+        Self {
+            lag,
+            behind_trend: totals.into_values().collect(),
+            partition_trends,
+        }
+    }
+
+    pub fn status(&self) -> LagStatus {
+        self.lag.worst_status()
+    }
+}
+
+/// A group the round could not read, and why, in words a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupFailure {
+    pub consumer_group: String,
+    pub message: String,
+}
+
+/// One hub's groups after a round.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HubBoard {
+    pub groups: Vec<GroupBoard>,
+    pub failures: Vec<GroupFailure>,
+    /// Events per second arriving on the hub at each round, oldest first.
+    pub ingress_trend: Vec<u64>,
+}
+
+impl HubBoard {
+    /// The most alarming status among its groups (`None` before any was sampled).
+    pub fn worst_status(&self) -> Option<LagStatus> {
+        self.groups.iter().map(GroupBoard::status).max()
+    }
+
+    pub fn group(&self, name: &str) -> Option<&GroupBoard> {
+        self.groups.iter().find(|g| g.lag.consumer_group == name)
+    }
+}
+
+/// Every sampled hub after the latest round.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LagBoard {
+    pub sampled_at: Option<OffsetDateTime>,
+    pub hubs: BTreeMap<String, HubBoard>,
+}
+
+impl LagBoard {
+    pub fn hub(&self, name: &str) -> Option<&HubBoard> {
+        self.hubs.get(name)
+    }
+
+    /// Whether a person should look at the hub: a group needs attention or failed to read.
+    pub fn needs_attention(&self, hub: &str) -> bool {
+        self.hub(hub).is_some_and(|h| {
+            !h.failures.is_empty() || h.worst_status().is_some_and(LagStatus::needs_attention)
+        })
+    }
+}
