@@ -34,6 +34,38 @@ pub use action_menu::ActionMenuState;
 pub use command_line::{ConsoleCommand, parse_command_line};
 pub use mouse::{ListArea, ListPane, ScreenLayout};
 
+/// The selections of a pane with several lists (each with its filter), and which one has
+/// the focus.
+#[derive(Debug, Clone, Default)]
+pub struct PaneLists {
+    lists: Vec<ListState>,
+    pub focus: usize,
+}
+
+impl PaneLists {
+    pub fn list(&mut self, index: usize) -> &mut ListState {
+        if self.lists.len() <= index {
+            self.lists.resize_with(index + 1, ListState::default);
+        }
+        &mut self.lists[index]
+    }
+
+    /// The list in focus.
+    pub fn focused(&mut self) -> &mut ListState {
+        self.list(self.focus)
+    }
+
+    /// The selected row of list `index` (0 before it was used).
+    pub fn selected(&self, index: usize) -> usize {
+        self.lists.get(index).map_or(0, |l| l.selected)
+    }
+
+    /// The filter of list `index`.
+    pub fn filter(&self, index: usize) -> &str {
+        self.lists.get(index).map_or("", |l| l.filter.as_str())
+    }
+}
+
 /// A one-line message for the status bar.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notice {
@@ -113,8 +145,8 @@ pub struct App {
     /// Keys of a chord typed so far (for the which-key hint).
     pub pending_keys: Vec<Key>,
     pub notice: Option<Notice>,
-    /// Selection and filter of the panes that keep no other state in the app.
-    pane_lists: BTreeMap<View, ListState>,
+    /// Selections of the panes that keep no other state in the app.
+    pane_lists: BTreeMap<View, PaneLists>,
     stack: Vec<View>,
     /// Where the last frame drew its lists, for mouse clicks.
     layout: Option<ScreenLayout>,
@@ -246,9 +278,14 @@ impl App {
         self.view().pane().shows_clock()
     }
 
-    /// The selection and filter of a pane that keeps no other state in the app.
-    pub fn pane_list(&mut self, view: View) -> &mut ListState {
+    /// The lists of a pane that keeps no other state in the app.
+    pub fn pane_lists(&mut self, view: View) -> &mut PaneLists {
         self.pane_lists.entry(view).or_default()
+    }
+
+    /// The same, to draw: `None` before the pane was first used.
+    pub fn pane_lists_of(&self, view: View) -> Option<&PaneLists> {
+        self.pane_lists.get(&view)
     }
 
     /// Rows a page move covers: the terminal minus chrome.

@@ -105,9 +105,19 @@ pub struct Keymap {
 }
 
 impl Keymap {
-    /// The embedded default keymap.
+    /// The embedded default keymap: the bindings panes bring, with `keymaps/default.toml`
+    /// merged over them.
     pub fn builtin() -> Self {
-        parse::parse(DEFAULT, "keymaps/default.toml")
+        let mut map = Self::default();
+        for pane in crate::tui::views::PANES {
+            if let Some(keys) = pane.default_keys() {
+                let origin = format!("the {} pane's default keys", pane.view().name());
+                map = map
+                    .merged(keys, &origin)
+                    .expect("a pane's default keys are valid (tested in keymap::tests)");
+            }
+        }
+        map.merged(DEFAULT, "keymaps/default.toml")
             .expect("the embedded default keymap is valid (tested in keymap::tests)")
     }
 

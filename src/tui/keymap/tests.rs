@@ -147,3 +147,18 @@ fn invalid_fixtures_give_their_expected_error() {
         );
     }
 }
+
+#[test]
+fn every_panes_own_keys_parse_and_bind_only_its_section() {
+    for pane in crate::tui::views::PANES {
+        let Some(keys) = pane.default_keys() else {
+            continue;
+        };
+        let name = pane.view().name();
+        let map = Keymap::default()
+            .merged(keys, name)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let sections: Vec<Context> = map.sections.keys().copied().collect();
+        assert_eq!(sections, [Context::Pane(name)], "{name} binds elsewhere");
+    }
+}

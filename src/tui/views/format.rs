@@ -79,6 +79,24 @@ pub fn sparkline(values: &[u64], width: usize) -> String {
         .collect()
 }
 
+/// `text` in at most `width` columns: whole when it fits, else its start and end with `…`
+/// between, so that names differing only at the end (`orders-eu`, `orders-us`) stay apart.
+pub fn elide_middle(text: &str, width: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= width {
+        return text.to_owned();
+    }
+    if width < 2 {
+        return "…".chars().take(width).collect();
+    }
+    let tail = (width - 1) / 2;
+    let head = width - 1 - tail;
+    let mut out: String = chars[..head].iter().collect();
+    out.push('…');
+    out.extend(&chars[chars.len() - tail..]);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,6 +122,13 @@ mod tests {
         assert_eq!(bytes(1536), "1.5 KiB");
         assert_eq!(rate(Some(12.46)), "12.5/s");
         assert_eq!(rate(None), "-");
+    }
+
+    #[test]
+    fn long_names_lose_their_middle_with_a_mark() {
+        assert_eq!(elide_middle("sale", 10), "sale");
+        assert_eq!(elide_middle("customer-contact-events", 11), "custo…vents");
+        assert_eq!(elide_middle("orders-eu", 1), "…");
     }
 
     #[test]

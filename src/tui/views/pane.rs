@@ -76,7 +76,13 @@ pub trait Pane: Sync {
     /// The selection and filter of the focused list. A pane with no state of its own in the
     /// app keeps them in the app's per-pane lists.
     fn list<'a>(&self, app: &'a mut App) -> Option<&'a mut ListState> {
-        Some(app.pane_list(self.view()))
+        Some(app.pane_lists(self.view()).focused())
+    }
+
+    /// Its keymap section's default bindings, as TOML (`[name] keymap = [...]`), for a pane
+    /// that brings its own; `keymaps/default.toml` and the user's file are merged over them.
+    fn default_keys(&self) -> Option<&'static str> {
+        None
     }
 
     /// Moves the selection; returns what the new selection needs from the backend.
