@@ -98,7 +98,7 @@ pub fn status_label(status: LagStatus) -> &'static str {
     status.label()
 }
 
-fn status_slot(status: LagStatus) -> Slot {
+pub(super) fn status_slot(status: LagStatus) -> Slot {
     match status {
         LagStatus::Ok | LagStatus::Draining => Slot::LagOk,
         LagStatus::Behind | LagStatus::NoCheckpoints | LagStatus::Inactive | LagStatus::Stuck => {
