@@ -37,6 +37,11 @@ pub fn short_duration(d: Duration) -> String {
     crate::model::duration_text(d)
 }
 
+/// A duration as [`short_duration`], `-` when unknown.
+pub fn maybe_duration(d: Option<Duration>) -> String {
+    d.map_or_else(|| "-".to_owned(), short_duration)
+}
+
 /// `1,234,567`.
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();

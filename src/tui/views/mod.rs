@@ -17,6 +17,7 @@ pub mod format;
 mod help;
 mod hubs;
 pub mod incident;
+pub mod layout;
 mod namespaces;
 mod pane;
 mod partitions;
@@ -24,6 +25,7 @@ mod replay;
 pub mod sanitize;
 mod schemas;
 mod status;
+pub mod table;
 mod tail;
 
 pub use pane::{Move, Pane, View};

@@ -2,10 +2,10 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::widgets::{Row, Table, TableState};
+use ratatui::widgets::Row;
 
 use super::pane::{Pane, View};
-use super::{header_style, list_area, pane_block};
+use super::table::{TableSpec, draw_table};
 use crate::protocol::Request;
 use crate::tui::app::{App, ListArea, ListPane};
 use crate::tui::state::ListState;
@@ -55,11 +55,13 @@ fn render_namespaces(frame: &mut Frame<'_>, area: Rect, app: &App) -> ListArea {
         .namespaces
         .iter()
         .map(|ns| Row::new([ns.name.clone(), ns.host.clone()]).style(theme.get(Slot::Text)));
-    let table = Table::new(rows, [Constraint::Fill(1), Constraint::Fill(2)])
-        .header(Row::new(["NAMESPACE", "HOST"]).style(header_style(theme)))
-        .row_highlight_style(theme.selected(true))
-        .block(pane_block(app, "namespaces", true));
-    let mut state = TableState::default().with_selected(Some(app.namespaces_list.selected));
-    frame.render_stateful_widget(table, area, &mut state);
-    list_area(ListPane::Namespaces, area, 1, state.offset())
+    let spec = TableSpec {
+        title: "namespaces",
+        list: ListPane::Namespaces,
+        header: &["NAMESPACE", "HOST"],
+        widths: &[Constraint::Fill(1), Constraint::Fill(2)],
+        selected: app.namespaces_list.selected,
+        focused: true,
+    };
+    draw_table(frame, area, app, &spec, rows.collect())
 }
