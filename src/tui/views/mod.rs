@@ -19,6 +19,7 @@ mod hubs;
 pub mod incident;
 pub mod layout;
 mod namespaces;
+mod overview;
 mod pane;
 mod partitions;
 mod replay;
@@ -32,6 +33,7 @@ pub use pane::{Move, Pane, View};
 
 /// Every pane of the console, in help order. A new pane is its file plus a line here.
 pub static PANES: &[&dyn Pane] = &[
+    &overview::OverviewPane,
     &namespaces::NamespacesPane,
     &hubs::HubsPane,
     &partitions::PartitionsPane,

@@ -1,0 +1,455 @@
+//! The operations overview: what is broken, since when, and when data is lost, with no key
+//! pressed. Hubs (team, ingress, the worst status of their groups; those needing attention
+//! first, then the team's own), the selected hub's consumer groups with their lag summary and
+//! forecast, its partitions, and the selected group's lag per partition with why it is stuck.
+//! Everything comes from the latest sampling round ([`crate::model::LagBoard`]).
+//!
+//! ```text
+//! ┌ hubs ─────────────────┐┌ sale › consumer groups ─────────────┐┌ crm-sync › lag ──────────┐
+//! │sale  conversions ▂▅ ! ││crm-sync 69 2m10s ▁▃▅ STUCK loses .. ││1  69 2m10s ▁▃▅ STUCK     │
+//! │orders customer   ▁▁ ok│├ sale › partitions ──────────────────┤│partition 1 is STUCK: ... │
+//! ```
+//! Three columns from 160 terminal columns, two from 100, stacked below.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Row, Wrap};
+use time::OffsetDateTime;
+
+use super::consumer_groups::status_slot;
+use super::layout::dashboard;
+use super::pane::{Pane, View};
+use super::table::{TableSpec, draw_table};
+use super::{format, pane_block};
+use crate::model::{GroupBoard, Hub, HubBoard, LagStatus, PartitionLag};
+use crate::protocol::Request;
+use crate::tui::action::Action;
+use crate::tui::app::{App, ListArea, ListPane};
+use crate::tui::keymap::Context;
+use crate::tui::state::ListState;
+use crate::tui::theme::Slot;
+
+impl View {
+    pub const OVERVIEW: View = View::named("overview");
+}
+
+/// The overview's lists, in `Tab` order.
+const HUBS: usize = 0;
+const GROUPS: usize = 1;
+const LAG: usize = 2;
+const SPARK: usize = 10;
+
+const KEYS: &str = r#"
+[overview]
+keymap = [
+	{ on = "<Enter>", run = "open", desc = "Into the next list; on a partition, its lag table" },
+	{ on = "c", run = "show_consumer_groups", desc = "Lag" },
+	{ on = "p", run = "show_partitions", desc = "Partitions" },
+	{ on = "t", run = "show_tail", desc = "Tail" },
+	{ on = "a", run = "action_menu", desc = "Actions" },
+	{ on = "s", run = "show_schemas", desc = "Schemas" },
+	{ on = "D", run = "show_dead_letters", desc = "Dead-letter pane" },
+	{ on = "n", run = "show_namespaces", desc = "Namespaces" },
+]
+"#;
+
+pub struct OverviewPane;
+
+impl Pane for OverviewPane {
+    fn view(&self) -> View {
+        View::OVERVIEW
+    }
+
+    fn default_keys(&self) -> Option<&'static str> {
+        Some(KEYS)
+    }
+
+    fn len(&self, app: &App) -> usize {
+        let at = Selection::of(app);
+        match at.focus {
+            HUBS => ordered_hubs(app).len(),
+            GROUPS => at.hub(app).map_or(0, |h| h.consumer_groups.len()),
+            _ => at.group(app).map_or(0, |g| g.lag.partitions.len()),
+        }
+    }
+
+    fn cycle_focus(&self, app: &mut App) {
+        let lists = app.pane_lists(View::OVERVIEW);
+        lists.focus = (lists.focus + 1) % 3;
+    }
+
+    /// Into the next list; on a partition, the consumer-group pane on it, where the
+    /// incident actions are.
+    fn open(&self, app: &mut App) -> Vec<Request> {
+        let at = Selection::of(app);
+        if at.focus != LAG {
+            self.cycle_focus(app);
+            return Vec::new();
+        }
+        let Some(group) = at.group(app).map(|g| g.lag.consumer_group.clone()) else {
+            return Vec::new();
+        };
+        let mut requests = app.update(Action::ShowConsumerGroups);
+        if let Some(index) = app.groups.groups.iter().position(|g| *g == group) {
+            app.groups.list.selected = index;
+            app.groups.lag_focused = true;
+            app.groups.lag_list.selected = at.lag;
+            requests.extend(app.request_lag());
+        }
+        requests
+    }
+
+    fn refresh(&self, app: &mut App) -> Vec<Request> {
+        vec![app.request_hubs()]
+    }
+
+    fn hub(&self, app: &App) -> Option<String> {
+        Selection::of(app).hub(app).map(|h| h.name.clone())
+    }
+
+    fn shows_board(&self) -> bool {
+        true
+    }
+
+    fn render(
+        &self,
+        frame: &mut Frame<'_>,
+        area: Rect,
+        app: &App,
+        _now: OffsetDateTime,
+    ) -> Vec<ListArea> {
+        let at = Selection::of(app);
+        let hubs = ordered_hubs(app);
+        let groups = hubs.get(at.hub).map_or(1, |h| h.consumer_groups.len());
+        let areas = dashboard(area, hub_column_width(&hubs), groups);
+        let mut lists = vec![render_hubs(frame, areas.side, app, &hubs, &at)];
+        if let Some(hub) = hubs.get(at.hub) {
+            let board = app.board.hub(&hub.name);
+            let rows = group_rows(hub, board);
+            lists.push(render_groups(frame, areas.top, app, hub, &rows, &at));
+            if let Some(partitions) = areas.extra {
+                render_partitions(frame, partitions, app, hub, board);
+            }
+            let group = rows.get(at.group).and_then(|r| r.board);
+            lists.push(render_lag(frame, areas.main, app, group, &at));
+        }
+        // A click lands in the list in focus: the others are for reading.
+        lists.into_iter().skip(at.focus).take(1).collect()
+    }
+}
+
+/// Where the user is in the overview's three lists.
+struct Selection {
+    focus: usize,
+    hub: usize,
+    group: usize,
+    lag: usize,
+    hub_filter: ListState,
+}
+
+impl Selection {
+    fn of(app: &App) -> Self {
+        let lists = app.pane_lists_of(View::OVERVIEW);
+        let selected = |i| lists.map_or(0, |l| l.selected(i));
+        Self {
+            focus: lists.map_or(HUBS, |l| l.focus),
+            hub: selected(HUBS),
+            group: selected(GROUPS),
+            lag: selected(LAG),
+            hub_filter: ListState {
+                selected: 0,
+                filter: lists.map_or("", |l| l.filter(HUBS)).to_owned(),
+            },
+        }
+    }
+
+    fn hub<'a>(&self, app: &'a App) -> Option<&'a Hub> {
+        ordered_hubs(app).get(self.hub).copied()
+    }
+
+    fn group<'a>(&self, app: &'a App) -> Option<&'a GroupBoard> {
+        let hub = self.hub(app)?;
+        let rows = group_rows(hub, app.board.hub(&hub.name));
+        rows.get(self.group).and_then(|r| r.board)
+    }
+}
+
+/// Hubs needing attention first, then the signed-in team's, then by name.
+fn ordered_hubs(app: &App) -> Vec<&Hub> {
+    let filter = Selection::of(app).hub_filter;
+    let team = app.identity.team.as_deref();
+    let mut hubs: Vec<&Hub> = app
+        .visible_hubs()
+        .into_iter()
+        .filter(|h| filter.matches([h.name.as_str(), h.team.as_deref().unwrap_or_default()]))
+        .collect();
+    hubs.sort_by_cached_key(|h| {
+        let calm = !app.board.needs_attention(&h.name);
+        (calm, !h.is_owned_by(team), h.name.clone())
+    });
+    hubs
+}
+
+/// One consumer group of the hub, sampled or not (yet).
+struct GroupRow<'a> {
+    name: &'a str,
+    board: Option<&'a GroupBoard>,
+    failure: Option<&'a str>,
+}
+
+impl GroupRow<'_> {
+    fn status(&self) -> Option<LagStatus> {
+        self.board.map(GroupBoard::status)
+    }
+}
+
+/// The hub's groups, the most alarming first.
+fn group_rows<'a>(hub: &'a Hub, board: Option<&'a HubBoard>) -> Vec<GroupRow<'a>> {
+    let mut rows: Vec<GroupRow<'a>> = hub
+        .consumer_groups
+        .iter()
+        .map(|name| GroupRow {
+            name,
+            board: board.and_then(|b| b.group(name)),
+            failure: board
+                .and_then(|b| b.failures.iter().find(|f| f.consumer_group == *name))
+                .map(|f| f.message.as_str()),
+        })
+        .collect();
+    rows.sort_by(|a, b| b.status().cmp(&a.status()).then(a.name.cmp(b.name)));
+    rows
+}
+
+/// The hub column: as wide as its names and teams need, within bounds.
+fn hub_column_width(hubs: &[&Hub]) -> u16 {
+    let widest = |f: &dyn Fn(&Hub) -> usize| hubs.iter().map(|h| f(h)).max().unwrap_or(0);
+    let name = widest(&|h| h.name.chars().count()).clamp(6, 28);
+    let team = widest(&|h| h.team.as_deref().map_or(0, |t| t.chars().count())).clamp(4, 14);
+    u16::try_from(name + team + SPARK + 14 + 5).unwrap_or(u16::MAX)
+}
+
+fn status_text(status: Option<LagStatus>) -> &'static str {
+    status.map_or("…", LagStatus::label)
+}
+
+fn render_hubs(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    app: &App,
+    hubs: &[&Hub],
+    at: &Selection,
+) -> ListArea {
+    let theme = &app.theme;
+    let name_width = hubs.iter().map(|h| h.name.chars().count()).max();
+    let name_width = name_width.unwrap_or(0).clamp(6, 28);
+    let rows = hubs.iter().map(|hub| {
+        let board = app.board.hub(&hub.name);
+        let status = board.and_then(HubBoard::worst_status);
+        let ingress = board.map_or(&[][..], |b| b.ingress_trend.as_slice());
+        let team = hub.team.as_deref().unwrap_or("(untagged)");
+        let style = match status {
+            Some(s) if s.needs_attention() => theme.get(status_slot(s)),
+            _ if hub.is_owned_by(app.identity.team.as_deref()) => theme.get(Slot::OwnTeam),
+            _ => theme.get(Slot::Text),
+        };
+        Row::new([
+            format::elide_middle(&hub.name, name_width),
+            format::elide_middle(team, 14),
+            format::sparkline(ingress, SPARK),
+            status_text(status).to_owned(),
+        ])
+        .style(style)
+    });
+    let spec = TableSpec {
+        title: &format!("hubs ({})", hubs.len()),
+        list: ListPane::Hubs,
+        header: &["HUB", "TEAM", "INGRESS", "WORST"],
+        widths: &[
+            Constraint::Length(name_width as u16),
+            Constraint::Max(14),
+            Constraint::Length(SPARK as u16),
+            Constraint::Min(6),
+        ],
+        selected: at.hub,
+        focused: at.focus == HUBS,
+    };
+    draw_table(frame, area, app, &spec, rows.collect())
+}
+
+/// The lag columns after the first (group or partition), in the groups and lag tables.
+const LAG_HEADER: [&str; 6] = ["", "BEHIND", "TIME", "TREND", "STATUS", "FORECAST"];
+
+fn lag_widths(first: usize) -> [Constraint; 6] {
+    [
+        Constraint::Length(u16::try_from(first).unwrap_or(u16::MAX)),
+        Constraint::Length(8),
+        Constraint::Length(7),
+        Constraint::Length(SPARK as u16),
+        Constraint::Length(14),
+        Constraint::Fill(1),
+    ]
+}
+
+fn render_groups(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    app: &App,
+    hub: &Hub,
+    groups: &[GroupRow<'_>],
+    at: &Selection,
+) -> ListArea {
+    let theme = &app.theme;
+    let name_width = groups.iter().map(|g| g.name.chars().count()).max();
+    let name_width = name_width.unwrap_or(0).clamp(5, 24);
+    let rows = groups.iter().map(|row| {
+        let Some(group) = row.board else {
+            let why = row.failure.unwrap_or("not sampled yet");
+            let cells = [format::elide_middle(row.name, name_width), why.to_owned()];
+            return Row::new(cells).style(theme.get(Slot::Muted));
+        };
+        let lag = &group.lag;
+        let forecast = lag.worst_partition().map(|p| p.forecast.sentence());
+        Row::new([
+            format::elide_middle(row.name, name_width),
+            format::thousands(lag.total_behind()),
+            format::maybe_duration(lag.max_time_behind()),
+            format::sparkline(&group.behind_trend, SPARK),
+            group.status().label().to_owned(),
+            forecast.unwrap_or_default(),
+        ])
+        .style(theme.get(status_slot(group.status())))
+    });
+    let mut header = LAG_HEADER;
+    header[0] = "GROUP";
+    let spec = TableSpec {
+        title: &format!("{} › consumer groups ({})", hub.name, groups.len()),
+        list: ListPane::ConsumerGroups,
+        header: &header,
+        widths: &lag_widths(name_width),
+        selected: at.group,
+        focused: at.focus == GROUPS,
+    };
+    draw_table(frame, area, app, &spec, rows.collect())
+}
+
+/// The hub's partitions as the latest round read them (any group sees the same log).
+fn render_partitions(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    app: &App,
+    hub: &Hub,
+    board: Option<&HubBoard>,
+) {
+    let partitions = board
+        .and_then(|b| b.groups.first())
+        .map_or(&[][..], |g| g.lag.partitions.as_slice());
+    let rows = partitions.iter().map(|p| {
+        Row::new([
+            p.partition.clone(),
+            p.last_enqueued_sequence.to_string(),
+            format::rate(p.ingress_per_sec),
+        ])
+        .style(app.theme.get(Slot::Text))
+    });
+    let spec = TableSpec {
+        title: &format!("{} › partitions ({})", hub.name, hub.partition_count),
+        list: ListPane::Partitions,
+        header: &["ID", "LAST SEQ", "IN"],
+        widths: &[
+            Constraint::Length(4),
+            Constraint::Length(12),
+            Constraint::Fill(1),
+        ],
+        selected: 0,
+        focused: false,
+    };
+    draw_table(frame, area, app, &spec, rows.collect());
+}
+
+fn render_lag(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    app: &App,
+    group: Option<&GroupBoard>,
+    at: &Selection,
+) -> ListArea {
+    let theme = &app.theme;
+    let partitions = group.map_or(&[][..], |g| g.lag.partitions.as_slice());
+    let rows = partitions
+        .iter()
+        .zip(group.iter().flat_map(|g| &g.partition_trends));
+    let rows = rows.map(|(p, trend)| {
+        Row::new([
+            p.partition.clone(),
+            format::thousands(p.events_behind),
+            format::maybe_duration(p.time_behind),
+            format::sparkline(trend, SPARK),
+            p.status.label().to_owned(),
+            p.forecast.sentence(),
+        ])
+        .style(theme.get(status_slot(p.status)))
+    });
+    let why = group
+        .and_then(|g| g.lag.worst_partition())
+        .filter(|p| p.status.needs_attention());
+    let why_height = if why.is_some() && area.height >= 12 {
+        5
+    } else {
+        0
+    };
+    let [table, why_area] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(why_height)]).areas(area);
+    let name = group.map_or("(no group)", |g| g.lag.consumer_group.as_str());
+    let mut header = LAG_HEADER;
+    header[0] = "PART";
+    let spec = TableSpec {
+        title: &format!("{name} › lag per partition"),
+        list: ListPane::Lag,
+        header: &header,
+        widths: &lag_widths(4),
+        selected: at.lag,
+        focused: at.focus == LAG,
+    };
+    let drawn = draw_table(frame, table, app, &spec, rows.collect());
+    if let Some(p) = why.filter(|_| why_height > 0) {
+        let lines = why_lines(app, p);
+        let block = pane_block(
+            app,
+            &format!("why partition {} is {}", p.partition, p.status.label()),
+            false,
+        );
+        let text = Paragraph::new(lines).wrap(Wrap { trim: true }).block(block);
+        frame.render_widget(text, why_area);
+    }
+    drawn
+}
+
+/// Since when the checkpoint stands still, what waits behind it, and the key to act.
+fn why_lines<'a>(app: &App, p: &PartitionLag) -> Vec<Line<'a>> {
+    let theme = &app.theme;
+    let checkpoint = match (p.checkpoint_sequence, p.checkpoint_age) {
+        (Some(seq), Some(age)) => format!(
+            "checkpoint at seq {seq} has not moved for {}; the next event (seq {}) has waited {}",
+            format::short_duration(age),
+            seq + 1,
+            format::maybe_duration(p.time_behind)
+        ),
+        _ => "no checkpoint: the group has never recorded progress here".to_owned(),
+    };
+    let key = |action: &Action| {
+        app.keymap
+            .key_for(Context::Pane(View::OVERVIEW.name()), action)
+            .map_or_else(|| "?".to_owned(), |b| b.keys_label())
+    };
+    let act = format!(
+        "{}: {} on this partition, then {} for dead-letter or checkpoint-on-error",
+        p.forecast.sentence(),
+        key(&Action::Open),
+        key(&Action::ActionMenu),
+    );
+    vec![
+        Line::styled(checkpoint, theme.get(Slot::Text)),
+        Line::styled(act, theme.get(Slot::Muted)),
+    ]
+}
