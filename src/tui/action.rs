@@ -45,6 +45,10 @@ pub enum Action {
     CommandLine,
     /// Show or hide the key help.
     Help,
+    /// Show the operations overview (the first screen).
+    ShowOverview,
+    /// Zoom the pane in focus to the whole screen, or back.
+    Zoom,
     /// Show the namespaces.
     ShowNamespaces,
     /// Show the hubs of the current namespace.
@@ -121,6 +125,8 @@ impl Action {
         Action::ClearFilter,
         Action::CommandLine,
         Action::Help,
+        Action::ShowOverview,
+        Action::Zoom,
         Action::ShowNamespaces,
         Action::ShowHubs,
         Action::ShowPartitions,

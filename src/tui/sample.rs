@@ -164,5 +164,15 @@ pub fn app_with_hubs() -> App {
         namespace: "contoso-events".into(),
         hubs: hubs(),
     }));
+    // The console opens on the overview; these samples are about the hub list.
+    let commands = app.update(Action::ShowHubs);
+    let Some(Request::Read(ReadRequest::ListHubs { request, .. })) = commands.last() else {
+        panic!("the hub list is asked for, got {commands:?}");
+    };
+    app.update(Action::Reply(Reply::HubsLoaded {
+        request: *request,
+        namespace: "contoso-events".into(),
+        hubs: hubs(),
+    }));
     app
 }

@@ -42,7 +42,8 @@ impl App {
         // The backend stopped whatever ran on the previous connection.
         self.tail = None;
         self.forget_incidents();
-        self.stack = vec![View::HUBS];
+        self.stack = vec![View::OVERVIEW];
+        self.board = std::sync::Arc::default();
         self.hubs = Vec::new();
         self.hubs_list = crate::tui::state::ListState::default();
         self.notice = Some(Notice::Info(notice));

@@ -142,6 +142,8 @@ pub struct App {
     pub teams: Teams,
     /// List only the signed-in team's hubs, not those of other teams it may read.
     pub own_team_only: bool,
+    /// The pane in focus fills the screen (on the overview: its list in focus).
+    pub zoomed: bool,
     /// Keys of a chord typed so far (for the which-key hint).
     pub pending_keys: Vec<Key>,
     pub notice: Option<Notice>,
@@ -218,10 +220,11 @@ impl App {
             context_name: None,
             teams: Teams::default(),
             own_team_only: false,
+            zoomed: false,
             pending_keys: Vec::new(),
             notice,
             pane_lists: BTreeMap::new(),
-            stack: vec![View::HUBS],
+            stack: vec![View::OVERVIEW],
             layout: None,
             latest: Latest::default(),
             next_request: 0,

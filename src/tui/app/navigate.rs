@@ -29,6 +29,15 @@ impl App {
                 Vec::new()
             }
             Action::ShowNamespaces => self.show_namespaces(),
+            Action::ShowOverview => {
+                let commands = self.stop_tail().into_iter();
+                self.stack = vec![View::OVERVIEW];
+                commands.chain([self.request_hubs()]).collect()
+            }
+            Action::Zoom => {
+                self.zoomed = !self.zoomed;
+                Vec::new()
+            }
             Action::ShowHubs => {
                 let commands = self.stop_tail().into_iter();
                 self.stack = vec![View::HUBS];
@@ -123,7 +132,7 @@ impl App {
         self.namespace = ns.name.clone();
         self.hubs.clear();
         self.hubs_list = ListState::default();
-        self.stack = vec![View::HUBS];
+        self.stack = vec![View::OVERVIEW];
         vec![self.request_hubs()]
     }
 

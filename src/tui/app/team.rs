@@ -29,7 +29,8 @@ impl App {
         // The backend stopped whatever ran as the previous identity.
         self.tail = None;
         self.forget_incidents();
-        self.stack = vec![View::HUBS];
+        self.stack = vec![View::OVERVIEW];
+        self.board = std::sync::Arc::default();
         self.hubs_list = crate::tui::state::ListState::default();
         self.notice = Some(Notice::Info(format!(
             "signed in as team {team} ({principal})"

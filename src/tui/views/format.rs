@@ -42,6 +42,18 @@ pub fn maybe_duration(d: Option<Duration>) -> String {
     d.map_or_else(|| "-".to_owned(), short_duration)
 }
 
+/// A forecast in a table cell: short enough not to be cut (the why box has the sentence).
+pub fn forecast_cell(forecast: crate::model::Forecast) -> String {
+    use crate::model::Forecast;
+    match forecast {
+        Forecast::DrainsIn(d) => format!("drains in ~{}", short_duration(d)),
+        Forecast::LosesIn(d) => format!("loses unread in {}", short_duration(d)),
+        Forecast::AlreadyLosing => "already losing".to_owned(),
+        Forecast::CaughtUp => "caught up".to_owned(),
+        Forecast::Unknown => "…".to_owned(),
+    }
+}
+
 /// `1,234,567`.
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();

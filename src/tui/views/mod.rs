@@ -17,6 +17,7 @@ pub mod format;
 mod help;
 mod hubs;
 pub mod incident;
+mod lag_why;
 pub mod layout;
 mod namespaces;
 mod overview;

@@ -4,29 +4,23 @@
 //! forecast, its partitions, and the selected group's lag per partition with why it is stuck.
 //! Everything comes from the latest sampling round ([`crate::model::LagBoard`]).
 //!
-//! ```text
-//! ┌ hubs ─────────────────┐┌ sale › consumer groups ─────────────┐┌ crm-sync › lag ──────────┐
-//! │sale  conversions ▂▅ ! ││crm-sync 69 2m10s ▁▃▅ STUCK loses .. ││1  69 2m10s ▁▃▅ STUCK     │
-//! │orders customer   ▁▁ ok│├ sale › partitions ──────────────────┤│partition 1 is STUCK: ... │
-//! ```
 //! Three columns from 160 terminal columns, two from 100, stacked below.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Row, Wrap};
+use ratatui::widgets::Row;
 use time::OffsetDateTime;
 
 use super::consumer_groups::status_slot;
-use super::layout::dashboard;
+use super::format;
+use super::lag_why;
+use super::layout::{Dashboard, dashboard};
 use super::pane::{Pane, View};
 use super::table::{TableSpec, draw_table};
-use super::{format, pane_block};
-use crate::model::{GroupBoard, Hub, HubBoard, LagStatus, PartitionLag};
+use crate::model::{GroupBoard, Hub, HubBoard, LagStatus};
 use crate::protocol::Request;
 use crate::tui::action::Action;
 use crate::tui::app::{App, ListArea, ListPane};
-use crate::tui::keymap::Context;
 use crate::tui::state::ListState;
 use crate::tui::theme::Slot;
 
@@ -43,7 +37,7 @@ const SPARK: usize = 10;
 const KEYS: &str = r#"
 [overview]
 keymap = [
-	{ on = "<Enter>", run = "open", desc = "Into the next list; on a partition, its lag table" },
+	{ on = "<Enter>", run = "open", desc = "Next list, lag table" },
 	{ on = "c", run = "show_consumer_groups", desc = "Lag" },
 	{ on = "p", run = "show_partitions", desc = "Partitions" },
 	{ on = "t", run = "show_tail", desc = "Tail" },
@@ -122,7 +116,23 @@ impl Pane for OverviewPane {
         let at = Selection::of(app);
         let hubs = ordered_hubs(app);
         let groups = hubs.get(at.hub).map_or(1, |h| h.consumer_groups.len());
-        let areas = dashboard(area, hub_column_width(&hubs), groups);
+        let mut areas = dashboard(area, hub_column_width(&hubs), groups);
+        if app.zoomed {
+            // Only the list in focus, over the whole pane.
+            let zoomed = |part: usize| {
+                if part == at.focus {
+                    area
+                } else {
+                    Rect::default()
+                }
+            };
+            areas = Dashboard {
+                side: zoomed(HUBS),
+                top: zoomed(GROUPS),
+                extra: None,
+                main: zoomed(LAG),
+            };
+        }
         let mut lists = vec![render_hubs(frame, areas.side, app, &hubs, &at)];
         if let Some(hub) = hubs.get(at.hub) {
             let board = app.board.hub(&hub.name);
@@ -305,11 +315,21 @@ fn render_groups(
     let rows = groups.iter().map(|row| {
         let Some(group) = row.board else {
             let why = row.failure.unwrap_or("not sampled yet");
-            let cells = [format::elide_middle(row.name, name_width), why.to_owned()];
+            let name = format::elide_middle(row.name, name_width);
+            let cells = [
+                name,
+                "-".into(),
+                "-".into(),
+                String::new(),
+                "…".into(),
+                why.into(),
+            ];
             return Row::new(cells).style(theme.get(Slot::Muted));
         };
         let lag = &group.lag;
-        let forecast = lag.worst_partition().map(|p| p.forecast.sentence());
+        let forecast = lag
+            .worst_partition()
+            .map(|p| format::forecast_cell(p.forecast));
         Row::new([
             format::elide_middle(row.name, name_width),
             format::thousands(lag.total_behind()),
@@ -386,7 +406,7 @@ fn render_lag(
             format::maybe_duration(p.time_behind),
             format::sparkline(trend, SPARK),
             p.status.label().to_owned(),
-            p.forecast.sentence(),
+            format::forecast_cell(p.forecast),
         ])
         .style(theme.get(status_slot(p.status)))
     });
@@ -413,43 +433,11 @@ fn render_lag(
     };
     let drawn = draw_table(frame, table, app, &spec, rows.collect());
     if let Some(p) = why.filter(|_| why_height > 0) {
-        let lines = why_lines(app, p);
-        let block = pane_block(
-            app,
-            &format!("why partition {} is {}", p.partition, p.status.label()),
-            false,
-        );
-        let text = Paragraph::new(lines).wrap(Wrap { trim: true }).block(block);
-        frame.render_widget(text, why_area);
+        lag_why::render(frame, why_area, app, p);
     }
     drawn
 }
 
-/// Since when the checkpoint stands still, what waits behind it, and the key to act.
-fn why_lines<'a>(app: &App, p: &PartitionLag) -> Vec<Line<'a>> {
-    let theme = &app.theme;
-    let checkpoint = match (p.checkpoint_sequence, p.checkpoint_age) {
-        (Some(seq), Some(age)) => format!(
-            "checkpoint at seq {seq} has not moved for {}; the next event (seq {}) has waited {}",
-            format::short_duration(age),
-            seq + 1,
-            format::maybe_duration(p.time_behind)
-        ),
-        _ => "no checkpoint: the group has never recorded progress here".to_owned(),
-    };
-    let key = |action: &Action| {
-        app.keymap
-            .key_for(Context::Pane(View::OVERVIEW.name()), action)
-            .map_or_else(|| "?".to_owned(), |b| b.keys_label())
-    };
-    let act = format!(
-        "{}: {} on this partition, then {} for dead-letter or checkpoint-on-error",
-        p.forecast.sentence(),
-        key(&Action::Open),
-        key(&Action::ActionMenu),
-    );
-    vec![
-        Line::styled(checkpoint, theme.get(Slot::Text)),
-        Line::styled(act, theme.get(Slot::Muted)),
-    ]
-}
+#[cfg(test)]
+#[path = "overview_tests.rs"]
+mod tests;
