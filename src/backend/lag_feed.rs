@@ -32,9 +32,9 @@ pub struct LagFeed {
 
 impl LagFeed {
     /// Samples these hubs from the next round on (at once: the hub list changed).
-    pub fn watch(&mut self, hubs: Vec<HubGroups>) {
+    pub fn watch(&mut self, hubs: Vec<HubGroups>, services: &Services) {
         // The receiver lives as long as the task; a send error means it ended already.
-        let _ = self.hubs.send(hubs);
+        let _ = self.hubs.send(application_groups(hubs, services));
     }
 
     pub fn stop(self) {
@@ -55,12 +55,22 @@ pub fn start(
         Arc::clone(&services.checkpoints),
         store,
     );
-    let (hubs_tx, hubs_rx) = watch::channel(hubs);
+    let (hubs_tx, hubs_rx) = watch::channel(application_groups(hubs, services));
     let task = tokio::spawn(run(sampler, hubs_rx, every, boards, request));
     LagFeed {
         hubs: hubs_tx,
         task,
     }
+}
+
+/// The groups of the hubs but the console's own (it reads with it; no application does).
+fn application_groups(mut hubs: Vec<HubGroups>, services: &Services) -> Vec<HubGroups> {
+    let own = services.plane.consumer_group();
+    for hub in &mut hubs {
+        hub.consumer_groups.retain(|g| !g.eq_ignore_ascii_case(own));
+    }
+    hubs.retain(|h| !h.consumer_groups.is_empty());
+    hubs
 }
 
 async fn run(
@@ -100,6 +110,8 @@ fn board_of(
     let mut board = LagBoard::default();
     for sample in samples {
         match sample {
+            // Listings leave out `$Default` that nobody reads with.
+            GroupSample::Lag(lag) if lag.is_unused_default() => {}
             GroupSample::Lag(lag) => {
                 board.sampled_at = Some(lag.sampled_at);
                 let history = sampler.history(&lag.hub, &lag.consumer_group);

@@ -216,7 +216,7 @@ impl Backend {
                 }
             }
             Request::WatchLag { request, hubs } => match &mut self.lag_feed {
-                Some(feed) => feed.watch(hubs),
+                Some(feed) => feed.watch(hubs, &self.services),
                 None => {
                     self.lag_feed = Some(lag_feed::start(
                         &self.services,

@@ -10,7 +10,7 @@ use clap::Args;
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use super::sampled_groups::{hubs_to_watch, is_unused_default};
+use super::sampled_groups::hubs_to_watch;
 use super::target::{self, DEFAULT_CONSUMER_GROUP, TargetArgs};
 use super::{duration_arg, exit, fail, output};
 use crate::connect::error::ConnectError;
@@ -86,7 +86,7 @@ pub async fn run(target_args: &TargetArgs, args: &LagArgs) -> u8 {
     for sample in sampler.round(&hubs).await {
         match sample {
             GroupSample::Lag(lag) => {
-                if args.consumer_group.is_none() && is_unused_default(&lag) {
+                if args.consumer_group.is_none() && lag.is_unused_default() {
                     continue;
                 }
                 for p in &lag.partitions {

@@ -7,13 +7,9 @@ use std::time::Duration;
 use super::target::{DEFAULT_CONSUMER_GROUP, Target};
 use super::{exit, fail, permission_gate};
 use crate::connect::error::{ConnectError, Failure};
-use crate::model::ConsumerGroupLag;
 use crate::model::permissions::ConsoleAction;
 use crate::ops;
 use crate::ops::lag_sampler::HubGroups;
-
-/// Azure creates `$Default` on every hub whether anyone reads with it or not.
-const DEFAULT_GROUP: &str = "$Default";
 
 /// The groups to sample, hub by hub; `Err(exit code)` after saying why there are none.
 pub async fn hubs_to_watch(
@@ -117,13 +113,4 @@ pub async fn hubs_to_watch(
         return Err(exit::NOT_FOUND);
     }
     Ok(hubs)
-}
-
-/// `$Default` that nobody has ever read with: not an incident, just Azure's default.
-pub fn is_unused_default(lag: &ConsumerGroupLag) -> bool {
-    lag.consumer_group.eq_ignore_ascii_case(DEFAULT_GROUP)
-        && lag
-            .partitions
-            .iter()
-            .all(|p| p.checkpoint_sequence.is_none() && p.owner_id.is_none())
 }

@@ -11,7 +11,7 @@ use clap::Args;
 use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
 
-use super::sampled_groups::{hubs_to_watch, is_unused_default};
+use super::sampled_groups::hubs_to_watch;
 use super::target::{self, DEFAULT_CONSUMER_GROUP, TargetArgs};
 use super::{duration_arg, exit, fail};
 use crate::model::{ConsumerGroupLag, LagStatus, duration_text};
@@ -99,7 +99,7 @@ pub async fn run(target_args: &TargetArgs, args: &WatchArgs) -> u8 {
         for sample in &round {
             match sample {
                 GroupSample::Lag(lag) => {
-                    if is_unused_default(lag) && args.consumer_group.is_none() {
+                    if lag.is_unused_default() && args.consumer_group.is_none() {
                         continue;
                     }
                     let key = (lag.hub.clone(), lag.consumer_group.clone());

@@ -224,6 +224,16 @@ impl ConsumerGroupLag {
         }
     }
 
+    /// `$Default` that nobody has ever read with: not an incident, just Azure's default (it
+    /// creates the group on every hub whether anyone reads with it or not).
+    pub fn is_unused_default(&self) -> bool {
+        self.consumer_group.eq_ignore_ascii_case("$Default")
+            && self
+                .partitions
+                .iter()
+                .all(|p| p.checkpoint_sequence.is_none() && p.owner_id.is_none())
+    }
+
     pub fn total_behind(&self) -> u64 {
         self.partitions.iter().map(|p| p.events_behind).sum()
     }

@@ -90,11 +90,4 @@ impl LagBoard {
     pub fn hub(&self, name: &str) -> Option<&HubBoard> {
         self.hubs.get(name)
     }
-
-    /// Whether a person should look at the hub: a group needs attention or failed to read.
-    pub fn needs_attention(&self, hub: &str) -> bool {
-        self.hub(hub).is_some_and(|h| {
-            !h.failures.is_empty() || h.worst_status().is_some_and(LagStatus::needs_attention)
-        })
-    }
 }
