@@ -176,3 +176,15 @@ pub fn app_with_hubs() -> App {
     }));
     app
 }
+
+/// What `app` draws in a `width` x `height` terminal, at [`now`].
+pub fn screen(app: &App, width: u16, height: u16) -> String {
+    let backend = ratatui::backend::TestBackend::new(width, height);
+    let mut terminal = ratatui::Terminal::new(backend).expect("test backend");
+    terminal
+        .draw(|frame| {
+            super::views::render(frame, app, now());
+        })
+        .expect("draw");
+    terminal.backend().to_string()
+}

@@ -114,6 +114,18 @@ pub fn elide_middle(text: &str, width: usize) -> String {
     out
 }
 
+/// `text` in at most `width` columns, cut at the end with `…` when it does not fit.
+pub fn elide_end(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+    if width > 0 {
+        out.push('…');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,6 +158,8 @@ mod tests {
         assert_eq!(elide_middle("sale", 10), "sale");
         assert_eq!(elide_middle("customer-contact-events", 11), "custo…vents");
         assert_eq!(elide_middle("orders-eu", 1), "…");
+        assert_eq!(elide_end("loses unread in 6d23h", 10), "loses unr…");
+        assert_eq!(elide_end("caught up", 10), "caught up");
     }
 
     #[test]

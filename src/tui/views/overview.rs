@@ -6,6 +6,8 @@
 //!
 //! Three columns from 160 terminal columns, two from 100, stacked below.
 
+use std::cmp::Reverse;
+
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::Row;
@@ -16,7 +18,7 @@ use super::format;
 use super::lag_why;
 use super::layout::{Dashboard, dashboard};
 use super::pane::{Pane, View};
-use super::table::{TableSpec, draw_table};
+use super::table::{TableSpec, draw_table, fit_rows};
 use crate::model::{GroupBoard, Hub, HubBoard, LagStatus};
 use crate::protocol::Request;
 use crate::tui::action::Action;
@@ -33,6 +35,9 @@ const HUBS: usize = 0;
 const GROUPS: usize = 1;
 const LAG: usize = 2;
 const SPARK: usize = 10;
+/// Names and teams longer than this lose their middle.
+const NAME_WIDTH: usize = 28;
+const TEAM_WIDTH: usize = 12;
 
 const KEYS: &str = r#"
 [overview]
@@ -63,7 +68,9 @@ impl Pane for OverviewPane {
         let at = Selection::of(app);
         match at.focus {
             HUBS => ordered_hubs(app).len(),
-            GROUPS => at.hub(app).map_or(0, |h| h.consumer_groups.len()),
+            GROUPS => at
+                .hub(app)
+                .map_or(0, |h| group_rows(h, app.board.hub(&h.name)).len()),
             _ => at.group(app).map_or(0, |g| g.lag.partitions.len()),
         }
     }
@@ -115,7 +122,9 @@ impl Pane for OverviewPane {
     ) -> Vec<ListArea> {
         let at = Selection::of(app);
         let hubs = ordered_hubs(app);
-        let groups = hubs.get(at.hub).map_or(1, |h| h.consumer_groups.len());
+        let groups = hubs
+            .get(at.hub)
+            .map_or(1, |h| group_rows(h, app.board.hub(&h.name)).len());
         let mut areas = dashboard(area, hub_column_width(&hubs), groups);
         if app.zoomed {
             // Only the list in focus, over the whole pane.
@@ -185,7 +194,7 @@ impl Selection {
     }
 }
 
-/// Hubs needing attention first, then the signed-in team's, then by name.
+/// Hubs needing attention first, the worst on top, then the signed-in team's, then by name.
 fn ordered_hubs(app: &App) -> Vec<&Hub> {
     let filter = Selection::of(app).hub_filter;
     let team = app.identity.team.as_deref();
@@ -194,9 +203,18 @@ fn ordered_hubs(app: &App) -> Vec<&Hub> {
         .into_iter()
         .filter(|h| filter.matches([h.name.as_str(), h.team.as_deref().unwrap_or_default()]))
         .collect();
+    // The most alarming first (a stuck group above one merely behind); among the calm, the
+    // team's own.
     hubs.sort_by_cached_key(|h| {
-        let calm = !app.board.needs_attention(&h.name);
-        (calm, !h.is_owned_by(team), h.name.clone())
+        let board = app.board.hub(&h.name);
+        let worst = board.and_then(HubBoard::worst_status);
+        let alarm = worst.filter(|s| s.needs_attention());
+        let failed = board.is_some_and(|b| !b.failures.is_empty());
+        (
+            Reverse((alarm, failed)),
+            !h.is_owned_by(team),
+            h.name.clone(),
+        )
     });
     hubs
 }
@@ -214,16 +232,25 @@ impl GroupRow<'_> {
     }
 }
 
-/// The hub's groups, the most alarming first.
+/// The hub's groups, the most alarming first: those the last round sampled (or failed to
+/// read), or every group of the hub before its first round.
 fn group_rows<'a>(hub: &'a Hub, board: Option<&'a HubBoard>) -> Vec<GroupRow<'a>> {
-    let mut rows: Vec<GroupRow<'a>> = hub
-        .consumer_groups
-        .iter()
+    let names: Vec<&str> = match board {
+        Some(b) => b
+            .groups
+            .iter()
+            .map(|g| g.lag.consumer_group.as_str())
+            .chain(b.failures.iter().map(|f| f.consumer_group.as_str()))
+            .collect(),
+        None => hub.consumer_groups.iter().map(String::as_str).collect(),
+    };
+    let mut rows: Vec<GroupRow<'a>> = names
+        .into_iter()
         .map(|name| GroupRow {
             name,
             board: board.and_then(|b| b.group(name)),
             failure: board
-                .and_then(|b| b.failures.iter().find(|f| f.consumer_group == *name))
+                .and_then(|b| b.failures.iter().find(|f| f.consumer_group == name))
                 .map(|f| f.message.as_str()),
         })
         .collect();
@@ -234,9 +261,10 @@ fn group_rows<'a>(hub: &'a Hub, board: Option<&'a HubBoard>) -> Vec<GroupRow<'a>
 /// The hub column: as wide as its names and teams need, within bounds.
 fn hub_column_width(hubs: &[&Hub]) -> u16 {
     let widest = |f: &dyn Fn(&Hub) -> usize| hubs.iter().map(|h| f(h)).max().unwrap_or(0);
-    let name = widest(&|h| h.name.chars().count()).clamp(6, 28);
-    let team = widest(&|h| h.team.as_deref().map_or(0, |t| t.chars().count())).clamp(4, 14);
-    u16::try_from(name + team + SPARK + 14 + 5).unwrap_or(u16::MAX)
+    let name = widest(&|h| h.name.chars().count()).clamp(6, NAME_WIDTH);
+    let team = widest(&|h| h.team.as_deref().map_or(0, |t| t.chars().count()));
+    // Name, team, ingress, status ("no checkpoints"), the gaps and the borders.
+    u16::try_from(name + team.clamp(4, TEAM_WIDTH) + SPARK + 14 + 3 + 2).unwrap_or(u16::MAX)
 }
 
 fn status_text(status: Option<LagStatus>) -> &'static str {
@@ -251,8 +279,6 @@ fn render_hubs(
     at: &Selection,
 ) -> ListArea {
     let theme = &app.theme;
-    let name_width = hubs.iter().map(|h| h.name.chars().count()).max();
-    let name_width = name_width.unwrap_or(0).clamp(6, 28);
     let rows = hubs.iter().map(|hub| {
         let board = app.board.hub(&hub.name);
         let status = board.and_then(HubBoard::worst_status);
@@ -263,43 +289,29 @@ fn render_hubs(
             _ if hub.is_owned_by(app.identity.team.as_deref()) => theme.get(Slot::OwnTeam),
             _ => theme.get(Slot::Text),
         };
-        Row::new([
-            format::elide_middle(&hub.name, name_width),
-            format::elide_middle(team, 14),
+        let cells = [
+            hub.name.clone(),
+            format::elide_middle(team, TEAM_WIDTH),
             format::sparkline(ingress, SPARK),
             status_text(status).to_owned(),
-        ])
-        .style(style)
+        ];
+        (cells, style)
     });
+    let header = ["HUB", "TEAM", "INGRESS", "WORST"];
+    let fitted = fit_rows(&header, rows.collect(), area.width, 0, format::elide_middle);
     let spec = TableSpec {
         title: &format!("hubs ({})", hubs.len()),
         list: ListPane::Hubs,
-        header: &["HUB", "TEAM", "INGRESS", "WORST"],
-        widths: &[
-            Constraint::Length(name_width as u16),
-            Constraint::Max(14),
-            Constraint::Length(SPARK as u16),
-            Constraint::Min(6),
-        ],
+        header: &header,
+        widths: &fitted.1,
         selected: at.hub,
         focused: at.focus == HUBS,
     };
-    draw_table(frame, area, app, &spec, rows.collect())
+    draw_table(frame, area, app, &spec, fitted.0)
 }
 
 /// The lag columns after the first (group or partition), in the groups and lag tables.
 const LAG_HEADER: [&str; 6] = ["", "BEHIND", "TIME", "TREND", "STATUS", "FORECAST"];
-
-fn lag_widths(first: usize) -> [Constraint; 6] {
-    [
-        Constraint::Length(u16::try_from(first).unwrap_or(u16::MAX)),
-        Constraint::Length(8),
-        Constraint::Length(7),
-        Constraint::Length(SPARK as u16),
-        Constraint::Length(14),
-        Constraint::Fill(1),
-    ]
-}
 
 fn render_groups(
     frame: &mut Frame<'_>,
@@ -310,12 +322,10 @@ fn render_groups(
     at: &Selection,
 ) -> ListArea {
     let theme = &app.theme;
-    let name_width = groups.iter().map(|g| g.name.chars().count()).max();
-    let name_width = name_width.unwrap_or(0).clamp(5, 24);
     let rows = groups.iter().map(|row| {
+        let name = format::elide_middle(row.name, NAME_WIDTH);
         let Some(group) = row.board else {
             let why = row.failure.unwrap_or("not sampled yet");
-            let name = format::elide_middle(row.name, name_width);
             let cells = [
                 name,
                 "-".into(),
@@ -324,33 +334,34 @@ fn render_groups(
                 "…".into(),
                 why.into(),
             ];
-            return Row::new(cells).style(theme.get(Slot::Muted));
+            return (cells, theme.get(Slot::Muted));
         };
         let lag = &group.lag;
         let forecast = lag
             .worst_partition()
             .map(|p| format::forecast_cell(p.forecast));
-        Row::new([
-            format::elide_middle(row.name, name_width),
+        let cells = [
+            name,
             format::thousands(lag.total_behind()),
             format::maybe_duration(lag.max_time_behind()),
             format::sparkline(&group.behind_trend, SPARK),
             group.status().label().to_owned(),
             forecast.unwrap_or_default(),
-        ])
-        .style(theme.get(status_slot(group.status())))
+        ];
+        (cells, theme.get(status_slot(group.status())))
     });
     let mut header = LAG_HEADER;
     header[0] = "GROUP";
+    let fitted = fit_rows(&header, rows.collect(), area.width, 5, format::elide_end);
     let spec = TableSpec {
         title: &format!("{} › consumer groups ({})", hub.name, groups.len()),
         list: ListPane::ConsumerGroups,
         header: &header,
-        widths: &lag_widths(name_width),
+        widths: &fitted.1,
         selected: at.group,
         focused: at.focus == GROUPS,
     };
-    draw_table(frame, area, app, &spec, rows.collect())
+    draw_table(frame, area, app, &spec, fitted.0)
 }
 
 /// The hub's partitions as the latest round read them (any group sees the same log).
@@ -400,21 +411,21 @@ fn render_lag(
         .iter()
         .zip(group.iter().flat_map(|g| &g.partition_trends));
     let rows = rows.map(|(p, trend)| {
-        Row::new([
+        let cells = [
             p.partition.clone(),
             format::thousands(p.events_behind),
             format::maybe_duration(p.time_behind),
             format::sparkline(trend, SPARK),
             p.status.label().to_owned(),
             format::forecast_cell(p.forecast),
-        ])
-        .style(theme.get(status_slot(p.status)))
+        ];
+        (cells, theme.get(status_slot(p.status)))
     });
     let why = group
         .and_then(|g| g.lag.worst_partition())
         .filter(|p| p.status.needs_attention());
     let why_height = if why.is_some() && area.height >= 12 {
-        5
+        6
     } else {
         0
     };
@@ -423,15 +434,16 @@ fn render_lag(
     let name = group.map_or("(no group)", |g| g.lag.consumer_group.as_str());
     let mut header = LAG_HEADER;
     header[0] = "PART";
+    let fitted = fit_rows(&header, rows.collect(), table.width, 5, format::elide_end);
     let spec = TableSpec {
         title: &format!("{name} › lag per partition"),
         list: ListPane::Lag,
         header: &header,
-        widths: &lag_widths(4),
+        widths: &fitted.1,
         selected: at.lag,
         focused: at.focus == LAG,
     };
-    let drawn = draw_table(frame, table, app, &spec, rows.collect());
+    let drawn = draw_table(frame, table, app, &spec, fitted.0);
     if let Some(p) = why.filter(|_| why_height > 0) {
         lag_why::render(frame, why_area, app, p);
     }

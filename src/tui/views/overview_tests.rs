@@ -3,9 +3,6 @@
 
 use std::sync::Arc;
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-
 use crate::model::{ConsumerGroupLag, GroupBoard, GroupHistory, HubBoard, LagBoard, LagPolicy};
 use crate::protocol::{ReadRequest, Reply, Request};
 use crate::tui::action::Action;
@@ -62,13 +59,7 @@ fn overview() -> App {
 }
 
 fn draw(app: &App, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
-    terminal
-        .draw(|frame| {
-            crate::tui::views::render(frame, app, sample::now());
-        })
-        .expect("draw");
-    terminal.backend().to_string()
+    sample::screen(app, width, height)
 }
 
 #[test]
