@@ -6,6 +6,7 @@
 pub mod azurite;
 pub mod http;
 pub mod python;
+pub mod tmux;
 
 use std::path::Path;
 use std::sync::Arc;
