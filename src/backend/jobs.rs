@@ -72,6 +72,16 @@ pub async fn run(services: &Services, read: ReadRequest) -> Result<Reply, Connec
                 outcome,
             })
         }
+        ReadRequest::AuditTrail { request } => {
+            let file = services.trail.log.file().to_owned();
+            let trail = tokio::task::spawn_blocking(move || ops::audit_read::read(&file))
+                .await
+                .map_err(|e| ConnectError::usage(format!("reading the audit trail: {e}")))??;
+            Ok(Reply::AuditLoaded {
+                request,
+                trail: std::sync::Arc::new(trail),
+            })
+        }
         ReadRequest::ListSchemas { request } => Ok(Reply::SchemasLoaded {
             request,
             schemas: every_schema_version(services).await?,

@@ -238,7 +238,9 @@ impl Backend {
     /// A read runs as a job of its own; the pane on screen (partitions, lag) is also watched.
     fn read(&mut self, read: ReadRequest) {
         match &read {
-            ReadRequest::Permissions { .. } | ReadRequest::FetchSchema { .. } => {}
+            ReadRequest::Permissions { .. }
+            | ReadRequest::FetchSchema { .. }
+            | ReadRequest::AuditTrail { .. } => {}
             ReadRequest::ListNamespaces { .. }
             | ReadRequest::ListHubs { .. }
             | ReadRequest::ListSchemas { .. } => {

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use azure_core_amqp::AmqpMessage;
 use azure_core_amqp::message::AmqpMessageProperties;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -22,7 +22,7 @@ use crate::connect::data_plane::DataPlane;
 use crate::connect::error::ConnectError;
 
 /// How an action ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Done,
@@ -33,9 +33,9 @@ pub enum Outcome {
 }
 
 /// One audited action.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditRecord {
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(serialize_with = "rfc3339", deserialize_with = "from_rfc3339")]
     pub time: OffsetDateTime,
     /// The signed-in principal (a SAS rule's name, an Entra identity).
     pub who: String,
@@ -166,6 +166,11 @@ pub fn cloud_event(record: &AuditRecord) -> serde_json::Value {
 fn rfc3339<S: serde::Serializer>(time: &OffsetDateTime, out: S) -> Result<S::Ok, S::Error> {
     let text = time.format(&Rfc3339).map_err(serde::ser::Error::custom)?;
     out.serialize_str(&text)
+}
+
+fn from_rfc3339<'de, D: serde::Deserializer<'de>>(input: D) -> Result<OffsetDateTime, D::Error> {
+    let text = String::deserialize(input)?;
+    OffsetDateTime::parse(&text, &Rfc3339).map_err(serde::de::Error::custom)
 }
 
 fn hex_digest(bytes: &[u8]) -> String {

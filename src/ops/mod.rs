@@ -4,6 +4,7 @@
 //! backend and the headless commands alike.
 
 pub mod audit;
+pub mod audit_read;
 pub mod audited;
 pub mod dead_letter;
 pub mod hubs;

@@ -10,6 +10,7 @@ use crate::model::{
     Hub, LagBoard, LagSnapshot, Namespace, PartitionInfo, RegisteredSchema, SchemaFetch,
     SwitchedContext, TailEvent,
 };
+use crate::ops::audit_read::Trail;
 use crate::ops::dead_letter::{DeadLetterDone, DeadLetterPlan, Mode};
 use crate::ops::permissions::HubPermissions;
 use crate::ops::provenance::Provenance;
@@ -74,6 +75,10 @@ pub enum Reply {
     SchemasLoaded {
         request: RequestId,
         schemas: Vec<RegisteredSchema>,
+    },
+    AuditLoaded {
+        request: RequestId,
+        trail: Arc<Trail>,
     },
     ResetPlanned {
         request: RequestId,
@@ -168,6 +173,7 @@ impl Reply {
             | Reply::ContextSwitched { request, .. }
             | Reply::PermissionsLoaded { request, .. }
             | Reply::SchemasLoaded { request, .. }
+            | Reply::AuditLoaded { request, .. }
             | Reply::ResetPlanned { request, .. }
             | Reply::ResetExecuted { request, .. }
             | Reply::DeadLetterPlanned { request, .. }

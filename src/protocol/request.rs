@@ -82,6 +82,10 @@ pub enum ReadRequest {
     ListSchemas {
         request: RequestId,
     },
+    /// The newest records of the audit trail (`{data}/audit.jsonl`).
+    AuditTrail {
+        request: RequestId,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,7 +172,8 @@ impl ReadRequest {
             | ReadRequest::Lag { request, .. }
             | ReadRequest::FetchSchema { request, .. }
             | ReadRequest::Permissions { request, .. }
-            | ReadRequest::ListSchemas { request } => *request,
+            | ReadRequest::ListSchemas { request }
+            | ReadRequest::AuditTrail { request } => *request,
         }
     }
 }

@@ -49,6 +49,8 @@ pub enum Action {
     ShowOverview,
     /// Zoom the pane in focus to the whole screen, or back.
     Zoom,
+    /// Show the audit trail of incident actions.
+    ShowAudit,
     /// Show the namespaces.
     ShowNamespaces,
     /// Show the hubs of the current namespace.
@@ -127,6 +129,7 @@ impl Action {
         Action::Help,
         Action::ShowOverview,
         Action::Zoom,
+        Action::ShowAudit,
         Action::ShowNamespaces,
         Action::ShowHubs,
         Action::ShowPartitions,

@@ -20,6 +20,7 @@ pub enum ConsoleCommand {
 /// Verbs and their aliases; the first name is the one help shows.
 const VERBS: &[(&[&str], Action)] = &[
     (&["overview", "o"], Action::ShowOverview),
+    (&["audit"], Action::ShowAudit),
     (&["hubs", "hub", "h"], Action::ShowHubs),
     (&["ns", "namespaces"], Action::ShowNamespaces),
     (&["partitions", "p"], Action::ShowPartitions),

@@ -29,6 +29,7 @@ use super::state::{
 use super::theme::{Theme, ThemeCatalog};
 pub use super::views::View;
 use crate::model::{Hub, Identity, LagBoard, Namespace, Teams};
+use crate::ops::audit_read::Trail;
 use crate::protocol::{ReadRequest, Reply, Request, RequestId};
 pub use action_menu::ActionMenuState;
 pub use command_line::{ConsoleCommand, parse_command_line};
@@ -85,6 +86,7 @@ struct Latest {
     team: Option<RequestId>,
     context: Option<RequestId>,
     schemas: Option<RequestId>,
+    audit: Option<RequestId>,
     dead_letters: Option<RequestId>,
 }
 
@@ -128,6 +130,8 @@ pub struct App {
     pub action_menu: Option<ActionMenuState>,
     /// The incident action being walked through (reset, dead-letter, redrive), while open.
     pub incident: Option<IncidentDialog>,
+    /// The audit trail's newest records, as the audit pane last read them.
+    pub audit: Arc<Trail>,
     /// Every consumer group of the listed hubs, as the latest sampling round found them.
     pub board: Arc<LagBoard>,
     /// The signed-in team's dead-letter hub, as the dead-letter pane last read it.
@@ -213,6 +217,7 @@ impl App {
             help_scroll: 0,
             action_menu: None,
             incident: None,
+            audit: Arc::default(),
             board: Arc::default(),
             dead_letters: DeadLettersState::default(),
             gated: None,
@@ -446,6 +451,7 @@ impl App {
             | Reply::TailReceived { .. }
             | Reply::TailEnded { .. }
             | Reply::SchemasLoaded { .. }
+            | Reply::AuditLoaded { .. }
             | Reply::DeadLettersLoaded { .. }
             | Reply::SchemaFetched { .. }
             | Reply::RequestFailed { .. } => self.apply_reply(reply),

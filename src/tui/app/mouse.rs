@@ -17,6 +17,7 @@ pub enum ListPane {
     ConsumerGroups,
     Lag,
     Tail,
+    Audit,
 }
 
 /// Where one list was drawn: its whole pane (borders and header included), the rows inside

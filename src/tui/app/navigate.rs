@@ -47,6 +47,10 @@ impl App {
             Action::ShowConsumerGroups => self.show_consumer_groups(),
             Action::ShowTail => self.show_tail(),
             Action::ShowSchemas => self.show_schemas(),
+            Action::ShowAudit => {
+                self.push(View::AUDIT);
+                vec![self.request_audit()]
+            }
             Action::MarkVersion => {
                 if self.view() == View::SCHEMAS {
                     self.schemas.toggle_mark();
@@ -333,6 +337,12 @@ impl App {
         }
         self.push(View::SCHEMAS);
         vec![self.request_schemas()]
+    }
+
+    pub(crate) fn request_audit(&mut self) -> Request {
+        let request = self.issue();
+        self.latest.audit = Some(request);
+        Request::Read(ReadRequest::AuditTrail { request })
     }
 
     pub(crate) fn request_schemas(&mut self) -> Request {

@@ -121,6 +121,15 @@ impl App {
             Reply::SchemasLoaded { request, schemas } if is_latest(latest.schemas, request) => {
                 self.schemas.load(schemas);
             }
+            Reply::AuditLoaded { request, trail } if is_latest(latest.audit, request) => {
+                if trail.unreadable > 0 {
+                    self.notice = Some(Notice::Error(format!(
+                        "{} lines of the audit trail could not be read and are left out",
+                        trail.unreadable
+                    )));
+                }
+                self.audit = trail;
+            }
             Reply::DeadLettersLoaded { request, hub, rows }
                 if is_latest(latest.dead_letters, request) && hub == self.dead_letters.hub =>
             {
@@ -137,6 +146,7 @@ impl App {
                     latest.team,
                     latest.context,
                     latest.dead_letters,
+                    latest.audit,
                 ];
                 if slots.contains(&Some(request)) {
                     self.notice = Some(Notice::Error(message));

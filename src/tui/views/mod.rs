@@ -10,6 +10,7 @@
 //! Help is an overlay on top. Nothing here reads a clock: `now` is passed in.
 
 pub mod action_menu;
+mod audit;
 mod consumer_groups;
 mod dead_letters;
 mod detail;
@@ -43,6 +44,7 @@ pub static PANES: &[&dyn Pane] = &[
     &detail::DetailPane,
     &schemas::SchemasPane,
     &dead_letters::DeadLettersPane,
+    &audit::AuditPane,
 ];
 
 use ratatui::Frame;
