@@ -1,12 +1,14 @@
-//! Frame time of the console with a large organisation: 200 hubs of 32 partitions and a tail
-//! holding 1,000,000 events of 300 bytes (issue #3's goal: under 5 ms a frame).
+//! Frame time of the console with a large organisation: 200 hubs of 32 partitions (the
+//! overview with 5 consumer groups each and their history sparklines) and a tail holding
+//! 1,000,000 events of 300 bytes (issue #3's and #11's goal: under 5 ms a frame).
 //!
 //! Each frame is a real one: `views::render` into a ratatui terminal whose crossterm backend
 //! encodes the diff as escape sequences (written to a sink), and every measured frame changes
 //! the rows on screen (the selection jumps between the ends of the list, or new events
-//! arrive). Run: `cargo bench --bench console_frames`.
+//! arrive). Run: `cargo bench --bench console_frames` (`-- overview` for the overview alone).
 
 mod common;
+mod lag_board;
 
 use std::io;
 
@@ -58,11 +60,23 @@ fn only_request(commands: Vec<Request>) -> RequestId {
     request.unwrap_or_else(|| panic!("a request among {commands:?}"))
 }
 
-/// The console after start-up, its hub list answered.
-fn app_with_hubs() -> App {
+/// The console after start-up (the overview), its hub list answered.
+fn overview_app() -> App {
     let mut app = common::app(TAIL_EVENTS as usize);
     app.update(Action::Resize(WIDTH, HEIGHT));
     let request = only_request(app.start());
+    app.update(Action::Reply(Reply::HubsLoaded {
+        request,
+        namespace: common::NAMESPACE.into(),
+        hubs: common::hubs(HUBS, PARTITIONS),
+    }));
+    app
+}
+
+/// The hub list (`H`), answered.
+fn app_with_hubs() -> App {
+    let mut app = overview_app();
+    let request = only_request(app.update(Action::ShowHubs));
     app.update(Action::Reply(Reply::HubsLoaded {
         request,
         namespace: common::NAMESPACE.into(),
@@ -132,6 +146,16 @@ fn main() {
     );
     let now = OffsetDateTime::now_utc();
     let mut term = terminal();
+
+    let mut overview = lag_board::overview_with_history(overview_app(), now);
+    bench_jumps(
+        &mut c,
+        "frame/overview_200x32x5_history",
+        &mut overview,
+        &mut term,
+        now,
+    );
+    drop(overview);
 
     let mut app = app_with_hubs();
     bench_jumps(&mut c, "frame/hubs_200", &mut app, &mut term, now);
