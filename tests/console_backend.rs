@@ -36,12 +36,25 @@ async fn next_reply(link: &mut BackendLink) -> Reply {
 
 /// Real services on the emulator as its root rule: checkpoints and the audit file in `dir`.
 async fn services(emu: &common::TestEmulator, dir: &std::path::Path) -> Services {
-    let connection =
-        Connection::from_connection_string(&emu.connection_string(ROOT), Some(&emu.catalog()))
-            .expect("valid connection string")
-            .resolve_namespace()
-            .await;
-    assert_eq!(connection.namespace, "console", "named by the catalog");
+    let services = services_as(emu, dir, &emu.connection_string(ROOT)).await;
+    assert_eq!(
+        services.plane.connection().namespace,
+        "console",
+        "named by the catalog"
+    );
+    services
+}
+
+/// The same as the identity of `connection_string`.
+async fn services_as(
+    emu: &common::TestEmulator,
+    dir: &std::path::Path,
+    connection_string: &str,
+) -> Services {
+    let connection = Connection::from_connection_string(connection_string, Some(&emu.catalog()))
+        .expect("valid connection string")
+        .resolve_namespace()
+        .await;
     Services {
         plane: Arc::new(DataPlane::new(connection, "ehops")),
         checkpoints: Arc::new(DirectoryCheckpoints::new(dir)),
@@ -431,4 +444,39 @@ async fn replays_exactly_the_plan_it_showed_and_audits() {
     let _ = producer.close().await;
     drop(link);
     let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
+}
+
+/// Issue #11: a tail on a hub the identity may only send to ends before it starts, saying
+/// which permission is missing, instead of failing in the SDK's words.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tail_the_identity_may_not_read_says_why_up_front() {
+    let emu = common::start(common::CONFORMANCE).await;
+    let store = tempfile::tempdir().expect("temp dir");
+    let services = services_as(&emu, store.path(), &emu.connection_string("orders-send")).await;
+    let (mut link, end) = backend_channels(8);
+    let task = backend::spawn(services, end, BackendOptions::default());
+    link.requests
+        .send(Request::StartTail {
+            request: RequestId(1),
+            hub: "orders".into(),
+            partition: None,
+            from: StartPosition::Latest,
+        })
+        .expect("send");
+    let ended = loop {
+        match next_answer(&mut link).await {
+            Reply::TailEnded { reason, .. } => break reason.unwrap_or_default(),
+            Reply::RequestFailed { .. } => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    };
+    assert!(
+        ended.contains(
+            "tail is not permitted: missing Microsoft.EventHub/namespaces/messages/receive/action"
+        ),
+        "{ended}"
+    );
+    assert!(!ended.contains("AMQP"), "no SDK chain: {ended}");
+    drop(link);
+    let _ = task.await;
 }

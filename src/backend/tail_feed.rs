@@ -13,6 +13,8 @@ use tokio_util::sync::CancellationToken;
 use super::Services;
 use crate::connect::tail::{self, TailItem, TailRequest};
 use crate::model::TailEvent;
+use crate::model::permissions::ConsoleAction;
+use crate::ops;
 use crate::protocol::{Reply, RequestId};
 
 /// A batch is sent as soon as it holds this many events.
@@ -76,6 +78,16 @@ struct Feed {
 
 impl Feed {
     async fn run(mut self, plane: &crate::connect::data_plane::DataPlane, request: TailRequest) {
+        // A hub the identity may not read says so before any receiver starts, with the
+        // permission it lacks (the receivers' own refusal is an SDK error chain).
+        let permissions = ops::permissions::for_hub(plane.connection(), &request.hub).await;
+        let verdict = permissions.verdict(ConsoleAction::Tail);
+        if let Some(reason) = verdict.reason(ConsoleAction::Tail) {
+            let message = format!("hub {}: {reason}", request.hub);
+            self.fail(message.clone());
+            self.end(Some(message));
+            return;
+        }
         let mut subscription = match tail::start(plane, request).await {
             Ok(subscription) => subscription,
             Err(error) => {
