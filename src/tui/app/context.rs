@@ -44,6 +44,7 @@ impl App {
         self.forget_incidents();
         self.stack = vec![View::OVERVIEW];
         self.board = std::sync::Arc::default();
+        self.pane_lists.clear();
         self.hubs = Vec::new();
         self.hubs_list = crate::tui::state::ListState::default();
         self.notice = Some(Notice::Info(notice));

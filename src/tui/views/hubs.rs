@@ -112,10 +112,10 @@ fn render_hubs(frame: &mut Frame<'_>, area: Rect, app: &App) -> ListArea {
 }
 
 /// Below this the hub table needs every row it has.
-const OWNER_CARD_MIN_HEIGHT: u16 = 12;
+pub(super) const OWNER_CARD_MIN_HEIGHT: u16 = 12;
 
 /// Who owns the selected hub and how to reach them.
-fn render_owner_card(frame: &mut Frame<'_>, area: Rect, app: &App, card: &TeamCard) {
+pub(super) fn render_owner_card(frame: &mut Frame<'_>, area: Rect, app: &App, card: &TeamCard) {
     let theme = &app.theme;
     let block = Block::bordered()
         .border_style(theme.border(false))

@@ -15,10 +15,10 @@ use time::OffsetDateTime;
 
 use super::consumer_groups::status_slot;
 use super::format;
-use super::lag_why;
 use super::layout::{Dashboard, dashboard};
 use super::pane::{Pane, View};
 use super::table::{TableSpec, draw_table, fit_rows};
+use super::{hubs, lag_why};
 use crate::model::{GroupBoard, Hub, HubBoard, LagStatus};
 use crate::protocol::Request;
 use crate::tui::action::Action;
@@ -141,6 +141,16 @@ impl Pane for OverviewPane {
                 extra: None,
                 main: zoomed(LAG),
             };
+        }
+        // Who owns the selected hub and how to reach them, under the hubs.
+        let card = (hubs.get(at.hub).and_then(|h| h.team.as_deref()))
+            .and_then(|team| app.teams.get(team))
+            .filter(|_| areas.side.height >= hubs::OWNER_CARD_MIN_HEIGHT);
+        if let Some(card) = card {
+            let [side, card_area] =
+                Layout::vertical([Constraint::Min(3), Constraint::Length(3)]).areas(areas.side);
+            hubs::render_owner_card(frame, card_area, app, card);
+            areas.side = side;
         }
         let mut lists = vec![render_hubs(frame, areas.side, app, &hubs, &at)];
         if let Some(hub) = hubs.get(at.hub) {
