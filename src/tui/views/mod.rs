@@ -22,6 +22,7 @@ mod lag_why;
 pub mod layout;
 mod namespaces;
 mod overview;
+mod overview_rows;
 mod pane;
 mod partitions;
 mod replay;

@@ -6,8 +6,6 @@
 //!
 //! Three columns from 160 terminal columns, two from 100, stacked below.
 
-use std::cmp::Reverse;
-
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::Row;
@@ -16,6 +14,7 @@ use time::OffsetDateTime;
 use super::consumer_groups::status_slot;
 use super::format;
 use super::layout::{Dashboard, dashboard};
+use super::overview_rows::{GROUPS, GroupRow, HUBS, LAG, Selection, group_rows, ordered_hubs};
 use super::pane::{Pane, View};
 use super::table::{TableSpec, draw_table, fit_rows};
 use super::{hubs, lag_why};
@@ -23,17 +22,12 @@ use crate::model::{GroupBoard, Hub, HubBoard, LagStatus};
 use crate::protocol::Request;
 use crate::tui::action::Action;
 use crate::tui::app::{App, ListArea, ListPane};
-use crate::tui::state::ListState;
 use crate::tui::theme::Slot;
 
 impl View {
     pub const OVERVIEW: View = View::named("overview");
 }
 
-/// The overview's lists, in `Tab` order.
-const HUBS: usize = 0;
-const GROUPS: usize = 1;
-const LAG: usize = 2;
 const SPARK: usize = 10;
 /// Names and teams longer than this lose their middle.
 const NAME_WIDTH: usize = 28;
@@ -166,106 +160,6 @@ impl Pane for OverviewPane {
         // A click lands in the list in focus: the others are for reading.
         lists.into_iter().skip(at.focus).take(1).collect()
     }
-}
-
-/// Where the user is in the overview's three lists.
-struct Selection {
-    focus: usize,
-    hub: usize,
-    group: usize,
-    lag: usize,
-    hub_filter: ListState,
-}
-
-impl Selection {
-    fn of(app: &App) -> Self {
-        let lists = app.pane_lists_of(View::OVERVIEW);
-        let selected = |i| lists.map_or(0, |l| l.selected(i));
-        Self {
-            focus: lists.map_or(HUBS, |l| l.focus),
-            hub: selected(HUBS),
-            group: selected(GROUPS),
-            lag: selected(LAG),
-            hub_filter: ListState {
-                selected: 0,
-                filter: lists.map_or("", |l| l.filter(HUBS)).to_owned(),
-            },
-        }
-    }
-
-    fn hub<'a>(&self, app: &'a App) -> Option<&'a Hub> {
-        ordered_hubs(app).get(self.hub).copied()
-    }
-
-    fn group<'a>(&self, app: &'a App) -> Option<&'a GroupBoard> {
-        let hub = self.hub(app)?;
-        let rows = group_rows(hub, app.board.hub(&hub.name));
-        rows.get(self.group).and_then(|r| r.board)
-    }
-}
-
-/// Hubs needing attention first, the worst on top, then the signed-in team's, then by name.
-fn ordered_hubs(app: &App) -> Vec<&Hub> {
-    let filter = Selection::of(app).hub_filter;
-    let team = app.identity.team.as_deref();
-    let mut hubs: Vec<&Hub> = app
-        .visible_hubs()
-        .into_iter()
-        .filter(|h| filter.matches([h.name.as_str(), h.team.as_deref().unwrap_or_default()]))
-        .collect();
-    // The most alarming first (a stuck group above one merely behind); among the calm, the
-    // team's own.
-    hubs.sort_by_cached_key(|h| {
-        let board = app.board.hub(&h.name);
-        let worst = board.and_then(HubBoard::worst_status);
-        let alarm = worst.filter(|s| s.needs_attention());
-        let failed = board.is_some_and(|b| !b.failures.is_empty());
-        (
-            Reverse((alarm, failed)),
-            !h.is_owned_by(team),
-            h.name.clone(),
-        )
-    });
-    hubs
-}
-
-/// One consumer group of the hub, sampled or not (yet).
-struct GroupRow<'a> {
-    name: &'a str,
-    board: Option<&'a GroupBoard>,
-    failure: Option<&'a str>,
-}
-
-impl GroupRow<'_> {
-    fn status(&self) -> Option<LagStatus> {
-        self.board.map(GroupBoard::status)
-    }
-}
-
-/// The hub's groups, the most alarming first: those the last round sampled (or failed to
-/// read), or every group of the hub before its first round.
-fn group_rows<'a>(hub: &'a Hub, board: Option<&'a HubBoard>) -> Vec<GroupRow<'a>> {
-    let names: Vec<&str> = match board {
-        Some(b) => b
-            .groups
-            .iter()
-            .map(|g| g.lag.consumer_group.as_str())
-            .chain(b.failures.iter().map(|f| f.consumer_group.as_str()))
-            .collect(),
-        None => hub.consumer_groups.iter().map(String::as_str).collect(),
-    };
-    let mut rows: Vec<GroupRow<'a>> = names
-        .into_iter()
-        .map(|name| GroupRow {
-            name,
-            board: board.and_then(|b| b.group(name)),
-            failure: board
-                .and_then(|b| b.failures.iter().find(|f| f.consumer_group == name))
-                .map(|f| f.message.as_str()),
-        })
-        .collect();
-    rows.sort_by(|a, b| b.status().cmp(&a.status()).then(a.name.cmp(b.name)));
-    rows
 }
 
 /// The hub column: as wide as its names and teams need, within bounds.

@@ -1,0 +1,115 @@
+//! What the overview lists and in which order: where the user is in its three lists, the
+//! hubs (the most alarming first, then the signed-in team's own) and a hub's consumer groups
+//! (the most alarming first), from the latest lag round.
+
+use std::cmp::Reverse;
+
+use super::pane::View;
+use crate::model::{GroupBoard, Hub, HubBoard, LagStatus};
+use crate::tui::app::App;
+use crate::tui::state::ListState;
+
+/// The overview's lists, in `Tab` order.
+pub(super) const HUBS: usize = 0;
+pub(super) const GROUPS: usize = 1;
+pub(super) const LAG: usize = 2;
+
+/// Where the user is in the overview's three lists.
+pub(super) struct Selection {
+    pub(super) focus: usize,
+    pub(super) hub: usize,
+    pub(super) group: usize,
+    pub(super) lag: usize,
+    hub_filter: ListState,
+}
+
+impl Selection {
+    pub(super) fn of(app: &App) -> Self {
+        let lists = app.pane_lists_of(View::OVERVIEW);
+        let selected = |i| lists.map_or(0, |l| l.selected(i));
+        Self {
+            focus: lists.map_or(HUBS, |l| l.focus),
+            hub: selected(HUBS),
+            group: selected(GROUPS),
+            lag: selected(LAG),
+            hub_filter: ListState {
+                selected: 0,
+                filter: lists.map_or("", |l| l.filter(HUBS)).to_owned(),
+            },
+        }
+    }
+
+    pub(super) fn hub<'a>(&self, app: &'a App) -> Option<&'a Hub> {
+        ordered_hubs(app).get(self.hub).copied()
+    }
+
+    pub(super) fn group<'a>(&self, app: &'a App) -> Option<&'a GroupBoard> {
+        let hub = self.hub(app)?;
+        let rows = group_rows(hub, app.board.hub(&hub.name));
+        rows.get(self.group).and_then(|r| r.board)
+    }
+}
+
+/// Hubs needing attention first, the worst on top, then the signed-in team's, then by name.
+pub(super) fn ordered_hubs(app: &App) -> Vec<&Hub> {
+    let filter = Selection::of(app).hub_filter;
+    let team = app.identity.team.as_deref();
+    let mut hubs: Vec<&Hub> = app
+        .visible_hubs()
+        .into_iter()
+        .filter(|h| filter.matches([h.name.as_str(), h.team.as_deref().unwrap_or_default()]))
+        .collect();
+    // The most alarming first (a stuck group above one merely behind); among the calm, the
+    // team's own.
+    hubs.sort_by_cached_key(|h| {
+        let board = app.board.hub(&h.name);
+        let worst = board.and_then(HubBoard::worst_status);
+        let alarm = worst.filter(|s| s.needs_attention());
+        let failed = board.is_some_and(|b| !b.failures.is_empty());
+        (
+            Reverse((alarm, failed)),
+            !h.is_owned_by(team),
+            h.name.clone(),
+        )
+    });
+    hubs
+}
+
+/// One consumer group of the hub, sampled or not (yet).
+pub(super) struct GroupRow<'a> {
+    pub(super) name: &'a str,
+    pub(super) board: Option<&'a GroupBoard>,
+    pub(super) failure: Option<&'a str>,
+}
+
+impl GroupRow<'_> {
+    fn status(&self) -> Option<LagStatus> {
+        self.board.map(GroupBoard::status)
+    }
+}
+
+/// The hub's groups, the most alarming first: those the last round sampled (or failed to
+/// read), or every group of the hub before its first round.
+pub(super) fn group_rows<'a>(hub: &'a Hub, board: Option<&'a HubBoard>) -> Vec<GroupRow<'a>> {
+    let names: Vec<&str> = match board {
+        Some(b) => b
+            .groups
+            .iter()
+            .map(|g| g.lag.consumer_group.as_str())
+            .chain(b.failures.iter().map(|f| f.consumer_group.as_str()))
+            .collect(),
+        None => hub.consumer_groups.iter().map(String::as_str).collect(),
+    };
+    let mut rows: Vec<GroupRow<'a>> = names
+        .into_iter()
+        .map(|name| GroupRow {
+            name,
+            board: board.and_then(|b| b.group(name)),
+            failure: board
+                .and_then(|b| b.failures.iter().find(|f| f.consumer_group == name))
+                .map(|f| f.message.as_str()),
+        })
+        .collect();
+    rows.sort_by(|a, b| b.status().cmp(&a.status()).then(a.name.cmp(b.name)));
+    rows
+}
