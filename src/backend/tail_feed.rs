@@ -104,6 +104,8 @@ impl Feed {
                         self.fail(error.message.clone());
                         last_error = Some(error.message);
                     }
+                    // Shown in the next commit; the receiver recovers on its own.
+                    Some(TailItem::Reconnecting { .. } | TailItem::Resumed { .. }) => {}
                     None => break,
                 },
                 () = sleep_until(deadline), if !batch.is_empty() => {

@@ -15,6 +15,7 @@
 //! - [`error`]: failures sorted by what the user can do about them; [`sdk_error`] reads
 //!   the SDKs' typed errors into them.
 
+pub mod backoff;
 pub mod catalog;
 pub mod checkpoints;
 pub mod connection;
@@ -30,6 +31,7 @@ pub mod sas_credential;
 pub mod schema_source;
 pub mod sdk_error;
 pub mod tail;
+mod tail_partition;
 
 pub use connection::Connection;
 pub use error::{ConnectError, Failure};

@@ -5,6 +5,7 @@
 
 pub mod azurite;
 pub mod http;
+pub mod process;
 pub mod python;
 
 use std::path::Path;
