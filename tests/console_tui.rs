@@ -5,161 +5,36 @@
 mod common;
 
 use std::ffi::OsStr;
-use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use azure_messaging_eventhubs::models::EventData;
-use azure_messaging_eventhubs::{ProducerClient, SendEventOptions};
+use common::terminal::Terminal;
 use common::{CONSOLE, TestEmulator};
 
 const ROOT: &str = "RootManageSharedAccessKey";
 
-/// A tmux server of the test's own (its own socket), killed when dropped.
-struct Terminal {
-    socket: String,
-}
-
-impl Terminal {
-    /// Runs `ehops ARGS` in a detached 120x40 session on a tmux server of its own, with
-    /// `config_home` as its config directory and no ehops settings from the environment.
-    fn start(socket: String, args: &[&OsStr], config_home: &Path) -> Self {
-        let terminal = Terminal { socket };
-        let started = Command::new("tmux")
-            .args(["-L", &terminal.socket, "-f", "/dev/null"])
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                "console",
-                "-x",
-                "120",
-                "-y",
-                "40",
-            ])
-            .arg(env!("CARGO_BIN_EXE_ehops"))
-            .args(args)
-            .env("XDG_CONFIG_HOME", config_home)
-            .env_remove("EHOPS_CONNECTION_STRING")
-            .env_remove("EHOPS_TEAM")
-            .status()
-            .expect("tmux starts");
-        assert!(started.success());
-        terminal
-    }
-
-    fn tmux(&self, args: &[&str]) -> std::process::Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("tmux runs")
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "console"];
-        args.extend(keys);
-        assert!(self.tmux(&args).status.success(), "send-keys {keys:?}");
-    }
-
-    /// A left click on the first cell showing `text`, as an xterm SGR mouse report (what
-    /// terminals send with mouse capture on).
-    fn click_on(&self, text: &str) {
-        let screen = self.screen();
-        let (row, column) = screen
-            .lines()
-            .enumerate()
-            .find_map(|(y, line)| {
-                line.find(text)
-                    .map(|x| (y + 1, line[..x].chars().count() + 1))
-            })
-            .unwrap_or_else(|| panic!("{text} is not on screen:\n{screen}"));
-        for end in ["M", "m"] {
-            let report = format!("\x1b[<0;{column};{row}{end}");
-            let sent = self.tmux(&["send-keys", "-t", "console", "-l", &report]);
-            assert!(sent.status.success(), "send mouse report");
-        }
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p", "-t", "console"]).stdout)
-            .into_owned()
-    }
-
-    /// Waits until `text` has left the screen. Needed after Escape: a key sent before the
-    /// console has read the Escape reaches the terminal right behind it, and the pair reads as
-    /// Alt+key (the ESC prefix), which is not the key meant.
-    async fn wait_gone(&self, text: &str) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let screen = self.screen();
-            if !screen.contains(text) {
-                return;
-            }
-            assert!(Instant::now() < deadline, "screen kept {text:?}:\n{screen}");
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    }
-
-    /// Waits until the console has ended (its tmux session closes with it).
-    async fn wait_quit(&self) {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while self
-            .tmux(&["has-session", "-t", "console"])
-            .status
-            .success()
-        {
-            assert!(Instant::now() < deadline, "the console did not quit");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    /// Waits until the screen shows every one of `texts`; fails with the last screen.
-    async fn wait_for(&self, texts: &[&str]) -> String {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let screen = self.screen();
-            if texts.iter().all(|t| screen.contains(t)) {
-                return screen;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "screen never showed {texts:?}:\n{screen}"
-            );
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    }
-}
-
-impl Drop for Terminal {
-    fn drop(&mut self) {
-        let _ = self.tmux(&["kill-server"]);
-    }
-}
-
 async fn send(emu: &TestEmulator, subjects: &[&str]) {
-    let producer = ProducerClient::builder()
-        .with_custom_endpoint(emu.endpoint())
-        .open(&emu.namespace(), "orders", emu.credential(ROOT))
-        .await
-        .expect("producer opens");
-    for subject in subjects {
-        let event = EventData::builder()
-            .with_body("{}")
-            .add_property("cloudEvents_type".into(), "com.example.order.placed")
-            .add_property("cloudEvents_source".into(), "/teams/customer/shop")
-            .add_property("cloudEvents_subject".into(), *subject)
-            .build();
-        let options = SendEventOptions {
-            partition_id: Some("0".into()),
-        };
-        producer
-            .send_event(event, Some(options))
-            .await
-            .expect("send");
-    }
-    let _ = producer.close().await;
+    let events = subjects
+        .iter()
+        .map(|subject| {
+            EventData::builder()
+                .with_body("{}")
+                .add_property("cloudEvents_type".into(), "com.example.order.placed")
+                .add_property("cloudEvents_source".into(), "/teams/customer/shop")
+                .add_property("cloudEvents_subject".into(), *subject)
+                .build()
+        })
+        .collect();
+    let credential = emu.credential(ROOT);
+    common::send_events_to_partition_0(
+        emu.endpoint(),
+        &emu.namespace(),
+        "orders",
+        credential,
+        events,
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

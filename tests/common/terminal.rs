@@ -1,0 +1,135 @@
+//! The real console in a real terminal: a tmux server of the test's own, and what its
+//! screen shows.
+
+use std::ffi::OsStr;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// A tmux server of the test's own (its own socket), killed when dropped.
+pub struct Terminal {
+    socket: String,
+}
+
+impl Terminal {
+    /// Runs `ehops ARGS` in a detached 120x40 session on a tmux server of its own, with
+    /// `config_home` as its config directory and no ehops settings from the environment.
+    pub fn start(socket: String, args: &[&OsStr], config_home: &Path) -> Self {
+        let terminal = Terminal { socket };
+        let started = Command::new("tmux")
+            .args(["-L", &terminal.socket, "-f", "/dev/null"])
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                "console",
+                "-x",
+                "120",
+                "-y",
+                "40",
+            ])
+            .arg(env!("CARGO_BIN_EXE_ehops"))
+            .args(args)
+            .env("XDG_CONFIG_HOME", config_home)
+            .env_remove("EHOPS_CONNECTION_STRING")
+            .env_remove("EHOPS_TEAM")
+            .status()
+            .expect("tmux starts");
+        assert!(started.success());
+        terminal
+    }
+
+    pub fn tmux(&self, args: &[&str]) -> std::process::Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux runs")
+    }
+
+    pub fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "console"];
+        args.extend(keys);
+        assert!(self.tmux(&args).status.success(), "send-keys {keys:?}");
+    }
+
+    /// A left click on the first cell showing `text`, as an xterm SGR mouse report (what
+    /// terminals send with mouse capture on).
+    pub fn click_on(&self, text: &str) {
+        let screen = self.screen();
+        let (row, column) = screen
+            .lines()
+            .enumerate()
+            .find_map(|(y, line)| {
+                line.find(text)
+                    .map(|x| (y + 1, line[..x].chars().count() + 1))
+            })
+            .unwrap_or_else(|| panic!("{text} is not on screen:\n{screen}"));
+        for end in ["M", "m"] {
+            let report = format!("\x1b[<0;{column};{row}{end}");
+            let sent = self.tmux(&["send-keys", "-t", "console", "-l", &report]);
+            assert!(sent.status.success(), "send mouse report");
+        }
+    }
+
+    pub fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p", "-t", "console"]).stdout)
+            .into_owned()
+    }
+
+    /// Waits until `text` has left the screen. Needed after Escape: a key sent before the
+    /// console has read the Escape reaches the terminal right behind it, and the pair reads as
+    /// Alt+key (the ESC prefix), which is not the key meant.
+    pub async fn wait_gone(&self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let screen = self.screen();
+            if !screen.contains(text) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "screen kept {text:?}:\n{screen}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Waits until the console has ended (its tmux session closes with it).
+    pub async fn wait_quit(&self) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while self
+            .tmux(&["has-session", "-t", "console"])
+            .status
+            .success()
+        {
+            assert!(Instant::now() < deadline, "the console did not quit");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until the screen shows every one of `texts`; fails with the last screen.
+    pub async fn wait_for(&self, texts: &[&str]) -> String {
+        self.wait_for_within(texts, Duration::from_secs(30)).await
+    }
+
+    /// [`Self::wait_for`] with a limit of its own.
+    pub async fn wait_for_within(&self, texts: &[&str], limit: Duration) -> String {
+        let deadline = Instant::now() + limit;
+        loop {
+            let screen = self.screen();
+            if texts.iter().all(|t| screen.contains(t)) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "screen never showed {texts:?}:\n{screen}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}
+
+impl Drop for Terminal {
+    fn drop(&mut self) {
+        let _ = self.tmux(&["kill-server"]);
+    }
+}
