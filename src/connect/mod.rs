@@ -22,6 +22,7 @@ pub mod connection;
 pub mod connection_string;
 pub mod data_plane;
 pub mod error;
+pub mod http_retry;
 pub mod identity;
 pub mod peek;
 pub mod read;
