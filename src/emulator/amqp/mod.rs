@@ -24,6 +24,7 @@ use std::sync::atomic::AtomicU32;
 pub use server::serve;
 
 use super::config::EmulatorConfig;
+use super::faults::Faults;
 use super::store::Store;
 
 /// One connection's requests to its request/response nodes, for the fuzz target
@@ -66,6 +67,8 @@ pub struct DataPlane {
     /// Reported as each hub's `created_at`.
     pub created_ms: i64,
     round_robin: HashMap<(String, String), Arc<AtomicU32>>,
+    /// Faults to inject (none unless asked for).
+    pub faults: Faults,
 }
 
 impl DataPlane {
@@ -86,6 +89,7 @@ impl DataPlane {
             ownership: ownership::Ownership::default(),
             created_ms,
             round_robin,
+            faults: Faults::default(),
         }
     }
 
