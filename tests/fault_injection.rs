@@ -90,8 +90,8 @@ async fn faults_are_replaced_with_manage_and_http_faults_say_when_to_come_back()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tail_whose_receivers_are_detached_by_faults_shows_every_event_once() {
-    let emu = common::start(CONFORMANCE).await;
-    let faults = r#"
+    tail_through(
+        r#"
 [[fault]]
 kind = "detach"
 condition = "com.microsoft:server-busy"
@@ -99,12 +99,44 @@ hub = "orders"
 link = "receiver"
 every = "3s"
 for = "1s"
-"#;
+"#,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tail_whose_connections_are_dropped_and_closed_shows_every_event_once() {
+    tail_through(
+        r#"
+[[fault]]
+kind = "drop-connection"
+every = "4s"
+for = "1s"
+
+[[fault]]
+kind = "close-connection"
+namespace = "conformance"
+every = "5s"
+for = "1s"
+
+[[fault]]
+kind = "delay"
+delay = "200ms"
+hub = "orders"
+rate = 0.5
+"#,
+    )
+    .await;
+}
+
+/// `ehops tail` of events sent over eight seconds, under `faults`: every event once, in
+/// order, exit 0, and at least one reconnect (the faults struck).
+async fn tail_through(faults: &str) {
+    let emu = common::start(CONFORMANCE).await;
     let parsed = ehops::emulator::faults::spec::parse(faults, std::path::Path::new("f.toml"))
         .expect("faults parse");
     emu.running.faults.replace(parsed, faults.to_owned());
 
-    // Events keep coming for a while, so the tail is reading through several fault windows.
     const ROUNDS: usize = 16;
     const PER_ROUND: usize = 25;
     let sending = async {
@@ -113,7 +145,7 @@ for = "1s"
                 let bodies: Vec<String> = (0..PER_ROUND)
                     .map(|i| format!("{partition}/{round}/{i}"))
                     .collect();
-                common::send_batch_to(&emu, "orders", partition, &bodies).await;
+                send_retrying(&emu, partition, &bodies).await;
             }
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
@@ -156,4 +188,57 @@ for = "1s"
         (ROUNDS * PER_ROUND * 2) as i64,
         "{next:?}"
     );
+}
+
+/// Sends one batch, again on a fresh producer while a connection fault has it refused: the
+/// test's own sender must get every event in, whatever the faults do to it.
+async fn send_retrying(emu: &common::TestEmulator, partition: &str, bodies: &[String]) {
+    for _ in 0..20 {
+        let sent = tokio::spawn({
+            let endpoint = emu.endpoint();
+            let credential = emu.credential(ROOT);
+            let bodies = bodies.to_vec();
+            let partition = partition.to_owned();
+            async move { send_once(endpoint, credential, &partition, bodies).await }
+        });
+        if matches!(sent.await, Ok(Ok(()))) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    panic!("the test could not send partition {partition}'s batch in 20 tries");
+}
+
+async fn send_once(
+    endpoint: String,
+    credential: std::sync::Arc<ehops::connect::sas_credential::SasCredential>,
+    partition: &str,
+    bodies: Vec<String>,
+) -> Result<(), String> {
+    use azure_messaging_eventhubs::{EventDataBatchOptions, ProducerClient};
+    let producer = ProducerClient::builder()
+        .with_custom_endpoint(endpoint)
+        .open("conformance", "orders", credential)
+        .await
+        .map_err(|e| e.to_string())?;
+    let options = EventDataBatchOptions {
+        partition_id: Some(partition.into()),
+        ..Default::default()
+    };
+    let batch = producer
+        .create_batch(Some(options))
+        .await
+        .map_err(|e| e.to_string())?;
+    for body in bodies {
+        batch
+            .try_add_event_data(body.into_bytes(), None)
+            .map_err(|e| e.to_string())?;
+    }
+    let sent = tokio::time::timeout(Duration::from_secs(5), producer.send_batch(batch, None)).await;
+    let _ = tokio::time::timeout(Duration::from_secs(2), producer.close()).await;
+    match sent {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("send timed out".into()),
+    }
 }

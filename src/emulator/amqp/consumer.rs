@@ -43,13 +43,27 @@ struct FaultHook {
 }
 
 impl FaultHook {
-    fn detach(&self) -> Option<String> {
-        self.faults.detach(&Place {
+    fn place(&self) -> Place<'_> {
+        Place {
             namespace: &self.namespace,
             hub: &self.hub,
             partition: Some(&self.partition),
             link: LinkKind::Receiver,
-        })
+        }
+    }
+
+    fn detach(&self) -> Option<String> {
+        self.faults.detach(&self.place())
+    }
+
+    /// Waits out a delay or a stall before a batch goes.
+    async fn hold_delivery(&self) {
+        while let Some((wait, again)) = self.faults.delivery_wait(&self.place()) {
+            tokio::time::sleep(wait).await;
+            if !again {
+                return;
+            }
+        }
     }
 }
 
@@ -236,6 +250,7 @@ pub async fn serve(mut sender: Sender, consumer: Consumer) {
             }
             continue;
         }
+        faults.hold_delivery().await;
         let stats = runtime_metrics.then(|| log.stats());
         let now_ms = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
         for event in events {

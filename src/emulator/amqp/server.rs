@@ -8,7 +8,9 @@ use fe2o3_amqp::acceptor::{
     SessionAcceptor, SupportedReceiverSettleModes, SupportedSenderSettleModes,
     sasl_acceptor::SaslServerFrame,
 };
-use fe2o3_amqp::types::definitions::{AmqpError, ReceiverSettleMode, Role, SenderSettleMode};
+use fe2o3_amqp::types::definitions::{
+    AmqpError, ConnectionError, Error, ReceiverSettleMode, Role, SenderSettleMode,
+};
 use fe2o3_amqp::types::messaging::{Source, Target, TargetArchetype};
 use fe2o3_amqp::types::performatives::Attach;
 use fe2o3_amqp::types::primitives::{Array, Symbol};
@@ -16,6 +18,7 @@ use fe2o3_amqp::types::sasl::{SaslCode, SaslInit, SaslOutcome, SaslResponse};
 use tokio::net::{TcpListener, TcpStream};
 
 use super::DataPlane;
+use super::consumer::INJECTED;
 use super::ingress::{CHANNEL_MAX, MAX_FRAME_BYTES};
 use super::message::MAX_MESSAGE_BYTES;
 use super::nodes::{self, Replies};
@@ -24,6 +27,7 @@ use super::refusal::{self, Refused};
 use super::{consumer, producer};
 use crate::emulator::config::{HubConfig, NamespaceConfig, Rights};
 use crate::emulator::entity_path::{EntityPath, LinkTarget};
+use crate::emulator::faults::{self, connection::ConnectionFault};
 use crate::emulator::sas::Grant;
 
 /// What one client connection has established: the namespace it talks to and the tokens it
@@ -213,6 +217,8 @@ async fn serve_connection(
     plane: Arc<DataPlane>,
     served: Arc<Vec<String>>,
 ) -> Result<(), String> {
+    // A second handle on the socket, for a fault that drops the connection under fe2o3.
+    let (stream, socket) = with_second_handle(stream)?;
     let sasl_host = Arc::new(Mutex::new(None));
     let authenticated = Arc::new(AtomicBool::new(false));
     let acceptor = ConnectionAcceptor::builder()
@@ -237,7 +243,21 @@ async fn serve_connection(
     });
     // pyamqp compares against handle-max and fails on the null that u32::MAX encodes to.
     let session_acceptor = SessionAcceptor::builder().handle_max(u32::MAX - 1).build();
-    while let Some(incoming) = connection.next_incoming_session().await {
+    loop {
+        let incoming = tokio::select! {
+            incoming = connection.next_incoming_session() => incoming,
+            fault = faults::connection::struck(&state.plane.faults, &state.served) => {
+                tracing::info!(?fault, "fault injected on a connection");
+                if fault == ConnectionFault::Drop {
+                    let _ = socket.shutdown(std::net::Shutdown::Both);
+                    return Ok(());
+                }
+                let forced = Error::new(ConnectionError::ConnectionForced, INJECTED.to_owned(), None);
+                let _ = connection.close_with_error(forced).await;
+                return Ok(());
+            }
+        };
+        let Some(incoming) = incoming else { break };
         match session_acceptor
             .accept_incoming_session(incoming, &mut connection)
             .await
@@ -250,6 +270,14 @@ async fn serve_connection(
     }
     let _ = connection.close().await;
     Ok(())
+}
+
+/// The stream, and a handle on the same socket that can shut it down.
+fn with_second_handle(stream: TcpStream) -> Result<(TcpStream, std::net::TcpStream), String> {
+    let std_stream = stream.into_std().map_err(|e| e.to_string())?;
+    let second = std_stream.try_clone().map_err(|e| e.to_string())?;
+    let stream = TcpStream::from_std(std_stream).map_err(|e| e.to_string())?;
+    Ok((stream, second))
 }
 
 /// fe2o3's link acceptor with its default (non-dynamic) terminus handlers.

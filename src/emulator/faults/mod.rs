@@ -10,6 +10,7 @@
 //! The AMQP hooks ask [`Faults`] one question at each opportunity (a send arrives, a
 //! receiver's link has lived another second) and act on the answer.
 
+pub mod connection;
 pub mod http;
 pub mod schedule;
 pub mod spec;
@@ -70,6 +71,14 @@ pub enum Action {
     Detach { condition: String },
     /// Refuse the send with `com.microsoft:server-busy`.
     RefuseSends,
+    /// Shut the connection's socket down under it, without an AMQP close.
+    DropConnection,
+    /// Close the connection with `amqp:connection:forced`.
+    CloseConnection,
+    /// Hold each batch of deliveries this long before sending it.
+    Delay(Duration),
+    /// Deliver nothing while the fault is in its window.
+    Stall,
     /// Answer HTTP with this status (0: never answer), with `Retry-After` seconds.
     Http {
         surface: Option<Surface>,
@@ -145,6 +154,33 @@ impl Faults {
             (fault.action == Action::RefuseSends && fault.scope.covers(place)).then_some(())
         })
         .is_some()
+    }
+
+    /// The fault that strikes a connection to one of `namespaces` now, if any.
+    pub fn connection(&self, namespaces: &[String]) -> Option<connection::ConnectionFault> {
+        self.strike(|fault| {
+            let kind = match fault.action {
+                Action::DropConnection => connection::ConnectionFault::Drop,
+                Action::CloseConnection => connection::ConnectionFault::Close,
+                _ => return None,
+            };
+            let covered = fault
+                .scope
+                .namespace
+                .as_deref()
+                .is_none_or(|wanted| namespaces.iter().any(|n| n.eq_ignore_ascii_case(wanted)));
+            covered.then_some(kind)
+        })
+    }
+
+    /// How long deliveries to a receiver here wait now, and whether to ask again after (a
+    /// stall lasts as long as its window; a delay holds one batch).
+    pub fn delivery_wait(&self, place: &Place<'_>) -> Option<(Duration, bool)> {
+        self.strike(|fault| match fault.action {
+            Action::Delay(delay) if fault.scope.covers(place) => Some((delay, false)),
+            Action::Stall if fault.scope.covers(place) => Some((Duration::from_millis(250), true)),
+            _ => None,
+        })
     }
 
     /// The status (0: none) and `Retry-After` an HTTP request to `surface` gets now, if any.

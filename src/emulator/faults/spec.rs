@@ -3,8 +3,8 @@
 //!
 //! ```toml
 //! [[fault]]
-//! kind = "detach"                       # detach | refuse-sends | http
-//! condition = "amqp:link:detach-forced" # or com.microsoft:server-busy, amqp:connection:forced
+//! kind = "detach"                       # see KINDS
+//! condition = "amqp:link:detach-forced" # or com.microsoft:server-busy
 //! hub = "orders"                        # scope: namespace, hub, partition, link
 //! link = "receiver"                     # sender | receiver (the client's role)
 //! rate = 0.5                            # share of opportunities (default 1)
@@ -21,10 +21,18 @@ use super::schedule::{Schedule, Window, parse_duration};
 use super::{Action, Fault, LinkKind, Scope, Surface};
 
 /// The conditions a detach may carry: the ones Event Hubs uses for a link it drops.
-pub const DETACH_CONDITIONS: [&str; 3] = [
-    "amqp:link:detach-forced",
-    "com.microsoft:server-busy",
-    "amqp:connection:forced",
+/// (`amqp:connection:forced` closes a whole connection: kind `close-connection`.)
+pub const DETACH_CONDITIONS: [&str; 2] = ["amqp:link:detach-forced", "com.microsoft:server-busy"];
+
+/// Every kind of fault.
+pub const KINDS: [&str; 7] = [
+    "detach",
+    "refuse-sends",
+    "drop-connection",
+    "close-connection",
+    "delay",
+    "stall",
+    "http",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +66,7 @@ struct RawFault {
     surface: Option<Spanned<String>>,
     status: Option<Spanned<u16>>,
     retry_after: Option<u64>,
+    delay: Option<Spanned<String>>,
 }
 
 /// Parses a faults file's text; `file` names it in errors.
@@ -125,6 +134,34 @@ fn convert(raw: RawFault) -> Result<Fault, Invalid> {
             }
         }
         "refuse-sends" => Action::RefuseSends,
+        "drop-connection" | "close-connection" => {
+            // A connection carries every hub's links: only its namespace can scope it.
+            if raw.hub.is_some() || raw.partition.is_some() || raw.link.is_some() {
+                return Err(field(
+                    &raw.kind,
+                    "kind",
+                    "a connection fault is scoped by namespace only",
+                ));
+            }
+            if raw.kind.get_ref() == "drop-connection" {
+                Action::DropConnection
+            } else {
+                Action::CloseConnection
+            }
+        }
+        "stall" => Action::Stall,
+        "delay" => {
+            let Some(delay) = &raw.delay else {
+                return Err(field(
+                    &raw.kind,
+                    "delay",
+                    "a delay needs how long, as \"500ms\" or \"2s\"",
+                ));
+            };
+            Action::Delay(
+                parse_duration(delay.get_ref()).map_err(|why| field(delay, "delay", why))?,
+            )
+        }
         "http" => {
             let surface = match &raw.surface {
                 None => None,
@@ -164,7 +201,7 @@ fn convert(raw: RawFault) -> Result<Fault, Invalid> {
             return Err(field(
                 &raw.kind,
                 "kind",
-                format!("{other:?} is not detach, refuse-sends or http"),
+                format!("{other:?} is not one of {KINDS:?}"),
             ));
         }
     };
