@@ -14,6 +14,7 @@ mod padding;
 pub(crate) mod partition_key;
 mod producer;
 mod refusal;
+mod refused_credit;
 mod server;
 mod sizes;
 

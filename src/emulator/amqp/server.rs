@@ -217,8 +217,6 @@ async fn serve_connection(
     plane: Arc<DataPlane>,
     served: Arc<Vec<String>>,
 ) -> Result<(), String> {
-    // A second handle on the socket, for a fault that drops the connection under fe2o3.
-    let (stream, socket) = with_second_handle(stream)?;
     let sasl_host = Arc::new(Mutex::new(None));
     let authenticated = Arc::new(AtomicBool::new(false));
     let acceptor = ConnectionAcceptor::builder()
@@ -229,8 +227,10 @@ async fn serve_connection(
             host: Arc::clone(&sasl_host),
         })
         .build();
+    let stream = PaddedStream::guarded(stream, Arc::clone(&authenticated));
+    let kill = stream.kill_switch();
     let mut connection = acceptor
-        .accept(PaddedStream::guarded(stream, Arc::clone(&authenticated)))
+        .accept(stream)
         .await
         .map_err(|e| format!("open failed: {e}"))?;
     let state = Arc::new(ConnectionState {
@@ -249,7 +249,7 @@ async fn serve_connection(
             fault = faults::connection::struck(&state.plane.faults, &state.served) => {
                 tracing::info!(?fault, "fault injected on a connection");
                 if fault == ConnectionFault::Drop {
-                    let _ = socket.shutdown(std::net::Shutdown::Both);
+                    kill.throw();
                     return Ok(());
                 }
                 let forced = Error::new(ConnectionError::ConnectionForced, INJECTED.to_owned(), None);
@@ -270,14 +270,6 @@ async fn serve_connection(
     }
     let _ = connection.close().await;
     Ok(())
-}
-
-/// The stream, and a handle on the same socket that can shut it down.
-fn with_second_handle(stream: TcpStream) -> Result<(TcpStream, std::net::TcpStream), String> {
-    let std_stream = stream.into_std().map_err(|e| e.to_string())?;
-    let second = std_stream.try_clone().map_err(|e| e.to_string())?;
-    let stream = TcpStream::from_std(std_stream).map_err(|e| e.to_string())?;
-    Ok((stream, second))
 }
 
 /// fe2o3's link acceptor with its default (non-dynamic) terminus handlers.

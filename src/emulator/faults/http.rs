@@ -1,4 +1,5 @@
-//! Faults over HTTP: `GET /faults` shows the faults in force, `PUT /faults` replaces them (a
+//! Faults over HTTP: `GET /faults` shows the faults in force (and in `x-faults-struck`, how
+//! often they struck since they were set), `PUT /faults` replaces them (a
 //! faults file in the body); both need a token signed by a namespace rule with Manage, like
 //! the catalog's. Every other route may be answered with a fault instead: 429 or 503 with
 //! `Retry-After`, 500, or no answer at all, as ARM and Schema Registry do when throttled or
@@ -97,7 +98,9 @@ async fn show(State(state): State<FaultsState>, headers: HeaderMap) -> Response 
     if !may_manage(&headers, &state.config) {
         return refused();
     }
-    state.faults.source().into_response()
+    // How often they struck, for a test to know its client met them.
+    let struck = state.faults.struck().to_string();
+    ([("x-faults-struck", struck)], state.faults.source()).into_response()
 }
 
 async fn replace(State(state): State<FaultsState>, headers: HeaderMap, body: Body) -> Response {

@@ -15,6 +15,7 @@ pub mod http;
 pub mod schedule;
 pub mod spec;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -98,6 +99,9 @@ pub struct Fault {
 #[derive(Debug, Clone, Default)]
 pub struct Faults {
     inner: Arc<RwLock<Plan>>,
+    /// How many times a fault struck since the faults were last set: a test of a client
+    /// can tell that it was tested.
+    struck: Arc<AtomicU64>,
 }
 
 #[derive(Debug, Default)]
@@ -119,6 +123,12 @@ impl Faults {
                 since: Some(Instant::now()),
             };
         }
+        self.struck.store(0, Ordering::Relaxed);
+    }
+
+    /// Strikes since the faults were last set.
+    pub fn struck(&self) -> u64 {
+        self.struck.load(Ordering::Relaxed)
     }
 
     /// The text of the faults in force.
@@ -137,7 +147,10 @@ impl Faults {
             .iter()
             .filter_map(|fault| pick(fault).map(|found| (fault, found)))
             .find(|(fault, _)| fault.schedule.fires(elapsed))
-            .map(|(_, found)| found)
+            .map(|(_, found)| {
+                self.struck.fetch_add(1, Ordering::Relaxed);
+                found
+            })
     }
 
     /// The condition to detach a link with, if a detach strikes it now.

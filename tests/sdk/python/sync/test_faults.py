@@ -19,15 +19,26 @@ from ehsync import Receiver, consumer, producer
 ROOT_RULE = "RootManageSharedAccessKey"
 
 
-def put_faults(emulator, text: str):
+def faults_call(emulator, body: str | None = None):
+    """PUT (with a body) or GET /faults with the root rule's token; the response, read."""
     key = next(p for p in emulator.conn().split(";") if p.startswith("SharedAccessKey="))
     token = SasTokenCredential(ROOT_RULE, key[len("SharedAccessKey="):]).get_token().token
     request = urllib.request.Request(
-        f"http://{emulator.http}/faults", data=text.encode(), method="PUT",
-        headers={"Authorization": token})
+        f"http://{emulator.http}/faults", data=body.encode() if body is not None else None,
+        method="PUT" if body is not None else "GET", headers={"Authorization": token})
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     with opener.open(request, timeout=5) as response:
-        assert response.status == 204
+        return response.status, response.headers
+
+
+def put_faults(emulator, text: str):
+    status, _ = faults_call(emulator, text)
+    assert status == 204
+
+
+def faults_struck(emulator) -> int:
+    _, headers = faults_call(emulator)
+    return int(headers["x-faults-struck"])
 
 
 def send_over(conn, hub, partitions, rounds, per_round, pause_s, errors):
@@ -83,6 +94,7 @@ for = "1s"
         assert sequences == list(range(rounds * per_round)), f"gap in partition {partition}"
     # What the SDK documents: it resumes after the last event received, so nothing comes twice.
     assert len(seen) == len(distinct), f"{len(seen) - len(distinct)} events came twice"
+    assert faults_struck(emulator) > 0, "the faults never struck"
 
 
 def test_a_send_refused_as_server_busy_is_raised_with_its_condition(emulator):
