@@ -5,9 +5,12 @@
 
 const assert = require("node:assert/strict");
 const crypto = require("node:crypto");
+const fs = require("node:fs");
+const path = require("node:path");
 const { eventHubs, emulatorTest, subscribe, waitFor, sleep } = require("./harness.js");
 
 const { EventHubProducerClient, EventHubConsumerClient, earliestEventPosition } = eventHubs;
+const CONSUMER_FAULTS = path.join(__dirname, "..", "..", "fixtures", "consumer-faults.toml");
 
 /** A shared-access token for the connection string's rule, as the catalog and /faults take. */
 function token(conn) {
@@ -27,20 +30,7 @@ async function putFaults(emu, text) {
 }
 
 emulatorTest("a subscription receives every event once through detaches and dropped connections", async (emu) => {
-  await putFaults(emu, `
-[[fault]]
-kind = "detach"
-condition = "amqp:link:detach-forced"
-hub = "orders"
-link = "receiver"
-every = "3s"
-for = "1s"
-
-[[fault]]
-kind = "drop-connection"
-every = "5s"
-for = "1s"
-`);
+  await putFaults(emu, fs.readFileSync(CONSUMER_FAULTS, "utf8"));
   const retryOptions = { retryOptions: { maxRetries: 10, retryDelayInMs: 300, timeoutInMs: 10000 } };
   const consumer = new EventHubConsumerClient("$Default", emu.conn(), "orders", retryOptions);
   const seen = subscribe(consumer, undefined, { startPosition: earliestEventPosition });

@@ -9,6 +9,7 @@ and check the client does what its documentation says.
 import threading
 import time
 import urllib.request
+from pathlib import Path
 
 from azure.eventhub import EventData
 from azure.eventhub.exceptions import EventDataSendError
@@ -17,6 +18,7 @@ from ehregistry import SasTokenCredential
 from ehsync import Receiver, consumer, producer
 
 ROOT_RULE = "RootManageSharedAccessKey"
+CONSUMER_FAULTS = Path(__file__).resolve().parents[3] / "fixtures" / "consumer-faults.toml"
 
 
 def faults_call(emulator, body: str | None = None):
@@ -57,20 +59,7 @@ def send_over(conn, hub, partitions, rounds, per_round, pause_s, errors):
 
 
 def test_consumer_recovers_from_detaches_and_dropped_connections(emulator):
-    put_faults(emulator, """
-[[fault]]
-kind = "detach"
-condition = "amqp:link:detach-forced"
-hub = "orders"
-link = "receiver"
-every = "3s"
-for = "1s"
-
-[[fault]]
-kind = "drop-connection"
-every = "5s"
-for = "1s"
-""")
+    put_faults(emulator, CONSUMER_FAULTS.read_text())
     partitions, rounds, per_round = ["0", "1"], 12, 10
     total = len(partitions) * rounds * per_round
     send_errors = []
