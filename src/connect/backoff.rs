@@ -9,6 +9,7 @@
 
 use std::time::Duration;
 
+use super::error::{ConnectError, Failure};
 use super::sdk_error::Cause;
 
 /// Exponential backoff with jitter; one per thing being retried.
@@ -66,6 +67,33 @@ impl Backoff {
     }
 }
 
+/// Whether a failure already sorted into a [`ConnectError`] may pass: no connection, or a
+/// service error (busy, or one the types do not explain). Refused credentials, missing
+/// rights, missing entities and wrong input are answered the same every time.
+pub fn transient(error: &ConnectError) -> bool {
+    matches!(error.failure, Failure::Unreachable | Failure::Service)
+}
+
+/// Runs `attempt` up to `tries` times while it fails transiently, with jittered backoff
+/// between tries; the last failure is returned as it was.
+pub async fn retry_transient<T, F, Fut>(tries: u32, mut attempt: F) -> Result<T, ConnectError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, ConnectError>>,
+{
+    let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(4));
+    loop {
+        match attempt().await {
+            Err(error) if transient(&error) && backoff.attempt() + 1 < tries => {
+                let wait = backoff.next_delay();
+                tracing::debug!(%error, ?wait, "transient failure, trying again");
+                tokio::time::sleep(wait).await;
+            }
+            outcome => return outcome,
+        }
+    }
+}
+
 /// Whether a later attempt can succeed where this one failed.
 pub fn retryable(cause: Cause) -> bool {
     match cause {
@@ -114,6 +142,33 @@ mod tests {
         assert_eq!(backoff.next_delay_or(wait), Duration::from_secs(7));
         let long = Some(Duration::from_secs(3600));
         assert_eq!(backoff.next_delay_or(long), Duration::from_secs(30));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn transient_failures_are_tried_again_and_others_are_not() {
+        let calls = std::cell::Cell::new(0);
+        let flaky = retry_transient(3, || {
+            calls.set(calls.get() + 1);
+            let n = calls.get();
+            async move {
+                if n < 3 {
+                    Err(ConnectError::new(Failure::Unreachable, "down"))
+                } else {
+                    Ok(n)
+                }
+            }
+        })
+        .await;
+        assert_eq!(flaky, Ok(3));
+
+        calls.set(0);
+        let refused: Result<(), _> = retry_transient(3, || {
+            calls.set(calls.get() + 1);
+            async { Err(ConnectError::new(Failure::Auth, "wrong key")) }
+        })
+        .await;
+        assert!(refused.is_err());
+        assert_eq!(calls.get(), 1, "a refused key is not tried again");
     }
 
     #[test]
