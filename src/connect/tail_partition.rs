@@ -129,6 +129,9 @@ pub(super) async fn read_partition(
         last: None,
         healthy: true,
     };
+    if progress.from == StartPosition::Latest {
+        progress.from = newest_as_position(&shared, &progress.partition).await;
+    }
     let mut backoff = Backoff::default();
     loop {
         let (generation, client) = shared.get().await;
@@ -162,6 +165,19 @@ pub(super) async fn read_partition(
         if let Err(error) = shared.replace(generation).await {
             tracing::debug!(partition = %progress.partition, %error, "reconnect failed");
         }
+    }
+}
+
+/// `latest` as a position that survives a reconnect: right after the newest event now (or
+/// the start of an empty partition). Reopened at `latest` after an outage, a receiver would
+/// skip what was sent meanwhile. Without an answer, `latest` it stays.
+async fn newest_as_position(shared: &SharedClient, partition: &str) -> StartPosition {
+    let (_, client) = shared.get().await;
+    let asked = tokio::time::timeout(CHECK_WITHIN, client.get_partition_properties(partition));
+    match asked.await {
+        Ok(Ok(properties)) if properties.is_empty => StartPosition::Earliest,
+        Ok(Ok(properties)) => StartPosition::Sequence(properties.last_enqueued_sequence_number + 1),
+        _ => StartPosition::Latest,
     }
 }
 
