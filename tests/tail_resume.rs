@@ -123,6 +123,7 @@ async fn a_tail_across_kill_9_and_restart_has_every_event_once_in_order() {
     emulator.kill();
     std::thread::sleep(Duration::from_secs(2));
     emulator.restart();
+    let restarted = Instant::now();
     let _ = resume.send(());
 
     let deadline = Instant::now() + Duration::from_secs(120);
@@ -136,10 +137,7 @@ async fn a_tail_across_kill_9_and_restart_has_every_event_once_in_order() {
         }
         std::thread::sleep(Duration::from_millis(100));
     };
-    println!(
-        "tail ended {:?} after the restart",
-        deadline.saturating_duration_since(Instant::now())
-    );
+    println!("tail ended {:?} after the restart", restarted.elapsed());
     let lines = reader.join().expect("reader joins");
     let stderr = errors.join().expect("stderr joins");
     println!("{stderr}");
