@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up the toolchain the SDK conformance tests need, all under target/test-env/:
 #   venv/   Python venv with the official azure-eventhub SDK, blob checkpoint stores, pytest
-#   node/   npm project with @azure/event-hubs 6 and Azurite (blob storage for checkpoints)
+#   node/   npm project with @azure/event-hubs 6, its blob checkpoint store, and Azurite
+#           (blob storage for checkpoints)
 # The requirement lists live in tests/sdk/ (requirements.txt, package.json, package-lock.json).
 #
 # Idempotent and cheap when nothing changed: a stamp file holds a hash of the requirement lists

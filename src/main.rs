@@ -60,6 +60,10 @@ enum Command {
         /// Print one JSON line with endpoints and credentials when ready.
         #[arg(long)]
         json: bool,
+        /// Faults to inject, as a TOML file (docs/fault-injection.md); changed while running
+        /// with PUT /faults on the HTTP port.
+        #[arg(long, value_name = "FILE")]
+        faults: Option<PathBuf>,
     },
     /// List the hubs of the namespace with their owning team and consumer groups.
     Hubs(HubsArgs),
@@ -132,6 +136,7 @@ fn main() -> ExitCode {
             http,
             demo,
             json,
+            faults,
         }) => {
             init_stderr_logging();
             runtime.block_on(commands::emulator::run(EmulatorArgs {
@@ -141,6 +146,7 @@ fn main() -> ExitCode {
                 http: *http,
                 demo: *demo,
                 json: *json,
+                faults: faults.clone(),
             }))
         }
         Some(Command::Hubs(args)) => {

@@ -44,6 +44,15 @@ async fn lag(emu: &TestEmulator, store: &str) -> Run {
     common::ehops(args, &emu.data.path().join("console")).await
 }
 
+/// An emulator and an Azurite of the test's own.
+async fn emulator_and_azurite() -> (TestEmulator, Azurite) {
+    let emu = common::start(CONSOLE).await;
+    let azurite = tokio::task::spawn_blocking(Azurite::start)
+        .await
+        .expect("azurite starts");
+    (emu, azurite)
+}
+
 /// `{partition: checkpoint_sequence}` of the partitions `ehops lag --json` shows a checkpoint for.
 fn checkpoint_sequences(run: &Run) -> Value {
     assert_eq!(run.code, 0, "{run:?}");
@@ -61,10 +70,7 @@ fn checkpoint_sequences(run: &Run) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lag_reads_and_ehops_writes_what_the_python_sdk_checkpoints() {
-    let emu = common::start(CONSOLE).await;
-    let azurite = tokio::task::spawn_blocking(Azurite::start)
-        .await
-        .expect("azurite starts");
+    let (emu, azurite) = emulator_and_azurite().await;
     let storage = azurite.connection_string(ACCOUNT_KEY);
     let emulator_cs = emu.connection_string(ROOT);
 
@@ -190,4 +196,59 @@ async fn a_wrong_key_or_unreachable_storage_is_a_clear_error() {
     let redacted = unreachable.stderr.matches("sig=REDACTED").count();
     assert_eq!(signatures, redacted, "{}", unreachable.stderr);
     assert!(!unreachable.stderr.contains(ACCOUNT_KEY));
+}
+
+/// The measured case of issue 15: Microsoft's JS consumer checkpointed sequence 19 of 30 on
+/// partition 1 into Azurite, and `ehops lag` must find it, although JS names an emulator by
+/// its host without the port (`127.0.0.1/orders/billing/checkpoint/1`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lag_reads_what_the_js_sdk_checkpoints() {
+    let (emu, azurite) = emulator_and_azurite().await;
+    let storage = azurite.connection_string(ACCOUNT_KEY);
+    let emulator_cs = emu.connection_string(ROOT);
+    let consumed = {
+        let storage = storage.clone();
+        tokio::task::spawn_blocking(move || {
+            let script = concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/sdk/js/blob_checkpoint.js"
+            );
+            let args = [
+                script,
+                &emulator_cs,
+                HUB,
+                GROUP,
+                &storage,
+                CONTAINER,
+                "1",
+                "30",
+                "19",
+            ];
+            let output = std::process::Command::new("node")
+                .args(args)
+                .output()
+                .expect("node runs");
+            let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+            assert!(
+                output.status.success(),
+                "{stdout}{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            serde_json::from_str::<Value>(&stdout).expect("one JSON line")
+        })
+        .await
+        .expect("node joins")
+    };
+    assert_eq!(consumed["checkpointed"], json!(19), "{consumed}");
+    let blobs = consumed["blobs"].to_string();
+    assert!(
+        blobs.contains("127.0.0.1/orders/billing/checkpoint/1"),
+        "JS's layout: {blobs}"
+    );
+    let run = lag(&emu, &storage).await;
+    assert_eq!(
+        checkpoint_sequences(&run),
+        json!({"1": 19}),
+        "ehops lag must show the JS consumer's checkpoint; blobs: {blobs}"
+    );
 }

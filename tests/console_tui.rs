@@ -9,34 +9,32 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use azure_messaging_eventhubs::models::EventData;
-use azure_messaging_eventhubs::{ProducerClient, SendEventOptions};
 use common::tmux::Terminal;
 use common::{CONSOLE, TestEmulator};
 
 const ROOT: &str = "RootManageSharedAccessKey";
 
 async fn send(emu: &TestEmulator, subjects: &[&str]) {
-    let producer = ProducerClient::builder()
-        .with_custom_endpoint(emu.endpoint())
-        .open(&emu.namespace(), "orders", emu.credential(ROOT))
-        .await
-        .expect("producer opens");
-    for subject in subjects {
-        let event = EventData::builder()
-            .with_body("{}")
-            .add_property("cloudEvents_type".into(), "com.example.order.placed")
-            .add_property("cloudEvents_source".into(), "/teams/customer/shop")
-            .add_property("cloudEvents_subject".into(), *subject)
-            .build();
-        let options = SendEventOptions {
-            partition_id: Some("0".into()),
-        };
-        producer
-            .send_event(event, Some(options))
-            .await
-            .expect("send");
-    }
-    let _ = producer.close().await;
+    let events = subjects
+        .iter()
+        .map(|subject| {
+            EventData::builder()
+                .with_body("{}")
+                .add_property("cloudEvents_type".into(), "com.example.order.placed")
+                .add_property("cloudEvents_source".into(), "/teams/customer/shop")
+                .add_property("cloudEvents_subject".into(), *subject)
+                .build()
+        })
+        .collect();
+    let credential = emu.credential(ROOT);
+    common::send_events_to_partition_0(
+        emu.endpoint(),
+        &emu.namespace(),
+        "orders",
+        credential,
+        events,
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,14 +3,13 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use azure_messaging_eventhubs::{
     ConsumerClient, EventDataBatchOptions, OpenReceiverOptions, ProducerClient, RetryOptions,
     StartLocation, StartPosition,
 };
+use common::process::EmulatorProcess;
 use ehops::connect::connection_string::ConnectionString;
 use ehops::connect::sas_credential::SasCredential;
 use futures_util::StreamExt;
@@ -19,54 +18,17 @@ const EVENT_BYTES: usize = 256;
 const BATCH: usize = 50;
 const CRASHES: usize = 4;
 
-struct Emulator {
-    child: Child,
-    address: Address,
-}
-
+/// Where the test's clients reach the emulator.
 #[derive(Clone)]
 struct Address {
     endpoint: String,
     connection_string: String,
 }
 
-fn start(config: &std::path::Path, data: &std::path::Path) -> Emulator {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ehops"))
-        .args([
-            "emulator",
-            "--amqp",
-            "127.0.0.1:0",
-            "--http",
-            "127.0.0.1:0",
-            "--json",
-            "--config",
-        ])
-        .arg(config)
-        .arg("--data")
-        .arg(data)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("emulator starts");
-    let stdout = child.stdout.take().expect("stdout piped");
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("ready line");
-    let ready: serde_json::Value = serde_json::from_str(&line).expect("ready JSON");
-    let namespace = &ready["namespaces"][0];
-    Emulator {
-        child,
-        address: Address {
-            endpoint: namespace["custom_endpoint"]
-                .as_str()
-                .expect("endpoint")
-                .to_string(),
-            connection_string: namespace["rules"][0]["connection_string"]
-                .as_str()
-                .expect("cs")
-                .to_string(),
-        },
+fn address(emulator: &EmulatorProcess) -> Address {
+    Address {
+        endpoint: emulator.endpoint.clone(),
+        connection_string: emulator.connection_string.clone(),
     }
 }
 
@@ -136,24 +98,23 @@ async fn acknowledged_events_survive_kill_9() {
     let mut acknowledged = Vec::new();
     let mut next_id = 0u64;
     for round in 0..CRASHES {
-        let mut emulator = start(&config, data.path());
+        let mut emulator = EmulatorProcess::start(&config, data.path());
         // Send for a while, then kill mid-stream while a sender is still running.
         let kill_after = Duration::from_millis(400 + 250 * round as u64);
         let sender_deadline = Instant::now() + kill_after + Duration::from_secs(2);
         let killer = tokio::time::sleep(kill_after);
         tokio::pin!(killer);
-        let address = emulator.address.clone();
+        let address = address(&emulator);
         let sending = send_until(&address, &mut next_id, sender_deadline);
         tokio::pin!(sending);
         tokio::select! {
             ids = &mut sending => acknowledged.extend(ids),
             _ = &mut killer => {
-                emulator.child.kill().expect("kill -9");
+                emulator.kill();
                 acknowledged.extend(sending.await);
             }
         }
-        let _ = emulator.child.kill();
-        let _ = emulator.child.wait();
+        emulator.kill();
     }
     assert!(
         acknowledged.len() >= 2 * BATCH,
@@ -161,14 +122,11 @@ async fn acknowledged_events_survive_kill_9() {
     );
 
     // Read everything back from a fresh process on the same data.
-    let mut emulator = start(&config, data.path());
+    let mut emulator = EmulatorProcess::start(&config, data.path());
+    let address = address(&emulator);
     let consumer = ConsumerClient::builder()
-        .with_custom_endpoint(emulator.address.endpoint.clone())
-        .open(
-            "conformance",
-            "single".into(),
-            credential(&emulator.address),
-        )
+        .with_custom_endpoint(address.endpoint.clone())
+        .open("conformance", "single".into(), credential(&address))
         .await
         .expect("consumer");
     let receiver = consumer
@@ -201,8 +159,7 @@ async fn acknowledged_events_survive_kill_9() {
             stored.push(id);
         }
     }
-    let _ = emulator.child.kill();
-    let _ = emulator.child.wait();
+    emulator.kill();
 
     assert!(
         stored.windows(2).all(|w| w[0] < w[1]),

@@ -9,7 +9,6 @@ use std::path::Path;
 use std::time::{Duration, Instant, SystemTime};
 
 use azure_messaging_eventhubs::models::EventData;
-use azure_messaging_eventhubs::{ProducerClient, SendEventOptions};
 use common::{Run, TestEmulator};
 use serde_json::Value;
 
@@ -41,26 +40,16 @@ consumer_groups = ["losing", "lost", "ehops"]
 const BEHIND_AFTER: Duration = Duration::from_secs(30);
 
 async fn send(emu: &TestEmulator, hub: &str, count: usize) {
-    let producer = ProducerClient::builder()
-        .with_custom_endpoint(emu.endpoint())
-        .open(&emu.namespace(), hub, emu.credential(ROOT))
-        .await
-        .expect("producer opens");
-    for i in 0..count {
-        let event = EventData::builder()
-            .with_body(format!("{{\"n\":{i}}}"))
-            .build();
-        let options = SendEventOptions {
-            partition_id: Some("0".into()),
-        };
-        producer
-            .send_event(event, Some(options))
-            .await
-            .expect("send");
-    }
-    // The Rust SDK has been seen to hang closing a link under load (docs/sdk-quirks.md); the
-    // events are acknowledged by now, so a close that does not finish is not waited on.
-    let _ = tokio::time::timeout(Duration::from_secs(10), producer.close()).await;
+    let events = (0..count)
+        .map(|i| {
+            EventData::builder()
+                .with_body(format!("{{\"n\":{i}}}"))
+                .build()
+        })
+        .collect();
+    let credential = emu.credential(ROOT);
+    common::send_events_to_partition_0(emu.endpoint(), &emu.namespace(), hub, credential, events)
+        .await;
 }
 
 /// Writes a blob of the directory checkpoint store, last modified `age` ago.

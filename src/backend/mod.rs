@@ -13,6 +13,7 @@ mod jobs;
 mod lag_feed;
 mod refresh;
 mod tail_feed;
+mod tail_link;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,6 +32,7 @@ use crate::protocol::{BackendEnd, ConnectionState, ReadRequest, Reply, Request, 
 pub use context::{ContextConnection, ContextSwitch, ContextTarget};
 use refresh::Watch;
 use tail_feed::RunningTail;
+use tail_link::TailLink;
 
 /// How long the backend, told to stop, waits for incident actions under way to finish (and
 /// be audited) before it lets them go.
@@ -118,6 +120,7 @@ async fn run(services: Services, end: BackendEnd, options: BackendOptions) {
         contexts: context_tx,
         watch: None,
         tail: None,
+        tail_link: TailLink::default(),
         connection: ConnectionState::Connecting,
         incidents: JoinSet::new(),
     };
@@ -163,6 +166,8 @@ struct Backend {
     contexts: mpsc::UnboundedSender<ContextReached>,
     watch: Option<Watch>,
     tail: Option<RunningTail>,
+    /// What the tail's receivers say about their links.
+    tail_link: TailLink,
     connection: ConnectionState,
     /// Incident actions under way.
     incidents: JoinSet<()>,
@@ -190,8 +195,10 @@ impl Backend {
                 if let Some(old) = self.tail.take() {
                     old.stop();
                 }
+                self.tail_link.clear();
                 self.tail = Some(tail_feed::start(
                     &self.services,
+                    self.tail_link.clone(),
                     request,
                     crate::connect::tail::TailRequest {
                         hub,
@@ -425,7 +432,11 @@ impl Backend {
             watch.finished(done.failure.is_none(), Instant::now());
         }
         let state = match &done.failure {
-            None => ConnectionState::Connected,
+            // A refresh that worked says nothing of a tail receiver that is reconnecting.
+            None => match self.tail_link.down() {
+                Some(reconnecting) => ConnectionState::Reconnecting(reconnecting),
+                None => ConnectionState::Connected,
+            },
             Some((Failure::Unreachable | Failure::Auth, message)) => {
                 ConnectionState::Disconnected(message.clone())
             }

@@ -11,11 +11,12 @@ use tokio::time::{Instant, sleep_until};
 use tokio_util::sync::CancellationToken;
 
 use super::Services;
+use super::tail_link::TailLink;
 use crate::connect::tail::{self, TailItem, TailRequest};
 use crate::model::TailEvent;
 use crate::model::permissions::ConsoleAction;
 use crate::ops;
-use crate::protocol::{Reply, RequestId};
+use crate::protocol::{ConnectionState, Reply, RequestId};
 
 /// A batch is sent as soon as it holds this many events.
 const MAX_BATCH: usize = 512;
@@ -36,6 +37,7 @@ impl RunningTail {
 
 pub fn start(
     services: &Services,
+    link: TailLink,
     request: RequestId,
     tail_request: TailRequest,
     window: Duration,
@@ -50,6 +52,7 @@ pub fn start(
         batches,
         cancel: cancel.clone(),
         lost: 0,
+        link,
     };
     let plane = services.plane.clone();
     let stopped = cancel.clone();
@@ -74,6 +77,8 @@ struct Feed {
     cancel: CancellationToken,
     /// Events lost since the last batch the app accepted.
     lost: u64,
+    /// What the receivers say about their links, for the status bar.
+    link: TailLink,
 }
 
 impl Feed {
@@ -88,6 +93,7 @@ impl Feed {
             self.end(Some(message));
             return;
         }
+        let hub = request.hub.clone();
         let mut subscription = match tail::start(plane, request).await {
             Ok(subscription) => subscription,
             Err(error) => {
@@ -113,8 +119,22 @@ impl Feed {
                     }
                     Some(TailItem::Failed { partition, error }) => {
                         tracing::warn!(%partition, %error, "tail receiver stopped");
+                        self.link.resumed(&partition);
                         self.fail(error.message.clone());
                         last_error = Some(error.message);
+                    }
+                    // The receiver recovers on its own; the status bar says how it goes.
+                    Some(TailItem::Reconnecting { partition, attempt, next_in, error }) => {
+                        tracing::info!(%partition, %error, attempt, "tail receiver reconnecting");
+                        let text = self.link.reconnecting(&hub, &partition, attempt, next_in);
+                        self.connection(ConnectionState::Reconnecting(text));
+                    }
+                    Some(TailItem::Resumed { partition }) => {
+                        let state = match self.link.resumed(&partition) {
+                            Some(other) => ConnectionState::Reconnecting(other),
+                            None => ConnectionState::Connected,
+                        };
+                        self.connection(state);
                     }
                     None => break,
                 },
@@ -144,6 +164,10 @@ impl Feed {
             Err(mpsc::error::TrySendError::Full(_)) => self.lost += count,
             Err(mpsc::error::TrySendError::Closed(_)) => self.cancel.cancel(),
         }
+    }
+
+    fn connection(&self, state: ConnectionState) {
+        let _ = self.replies.send(Reply::ConnectionChanged(state));
     }
 
     fn fail(&self, message: String) {

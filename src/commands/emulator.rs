@@ -14,6 +14,8 @@ pub struct EmulatorArgs {
     pub http: SocketAddr,
     pub demo: bool,
     pub json: bool,
+    /// A faults file to load before saying ready.
+    pub faults: Option<PathBuf>,
 }
 
 pub async fn run(args: EmulatorArgs) -> u8 {
@@ -34,6 +36,16 @@ pub async fn run(args: EmulatorArgs) -> u8 {
             return exit::USAGE;
         }
     };
+    let faults = match &args.faults {
+        Some(path) => match read_faults(path) {
+            Ok(faults) => Some(faults),
+            Err(message) => {
+                eprintln!("error: {message}");
+                return exit::USAGE;
+            }
+        },
+        None => None,
+    };
     let Some(data_dir) = args.data.clone().or_else(default_data_dir) else {
         eprintln!("error: no data directory could be determined; pass --data DIR");
         return exit::USAGE;
@@ -53,6 +65,9 @@ pub async fn run(args: EmulatorArgs) -> u8 {
             return exit::USAGE;
         }
     };
+    if let Some((faults, text)) = faults {
+        running.faults.replace(faults, text);
+    }
     for report in &running.damage {
         eprintln!("warning: {report}");
     }
@@ -67,6 +82,14 @@ pub async fn run(args: EmulatorArgs) -> u8 {
     shutdown.await;
     drop(running);
     exit::OK
+}
+
+/// The faults of a file, and its text; an error names the file, line and field.
+fn read_faults(path: &std::path::Path) -> Result<(Vec<emulator::faults::Fault>, String), String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read faults file {}: {e}", path.display()))?;
+    let faults = emulator::faults::spec::parse(&text, path).map_err(|e| e.to_string())?;
+    Ok((faults, text))
 }
 
 fn default_data_dir() -> Option<PathBuf> {

@@ -56,6 +56,7 @@ pub async fn run(target_args: &TargetArgs, args: &LintArgs) -> u8 {
         match tokio::time::timeout(wait, subscription.events.recv()).await {
             Ok(Some(TailItem::Event(event))) => report.add(&decoder.decode(&event).await),
             Ok(Some(TailItem::Failed { error, .. })) => return fail(&error),
+            Ok(Some(notice)) => super::tail::report_link(&notice),
             // Idle or out of time: the sample is what there is.
             Ok(None) | Err(_) => break,
         }

@@ -1,5 +1,7 @@
 //! `ehops tail HUB`: events as they arrive (or from a position), on the console's own
-//! consumer group. Stops after `--count` events, after `--timeout`, or on Ctrl-C.
+//! consumer group. Stops after `--count` events, after `--timeout`, or on Ctrl-C. A lost
+//! link is retried and resumed (said on stderr); only a failure a retry cannot fix ends it
+//! with an error.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -148,6 +150,7 @@ pub async fn run(target_args: &TargetArgs, args: &TailArgs) -> u8 {
             }
             // One partition that cannot be read makes the whole answer unreliable.
             Some(TailItem::Failed { error, .. }) => break Err(error),
+            Some(notice) => report_link(&notice),
             None => break Ok(()),
         }
     };
@@ -194,6 +197,26 @@ pub(super) async fn start_recorded(
     match tail::start(&target.plane, request).await {
         Ok(subscription) => Ok((target, subscription)),
         Err(error) => Err(fail(&error)),
+    }
+}
+
+/// Says on stderr what a partition's link is doing; stdout stays the record of events.
+pub(super) fn report_link(notice: &TailItem) {
+    match notice {
+        // The error names the partition already.
+        TailItem::Reconnecting {
+            attempt,
+            next_in,
+            error,
+            ..
+        } => eprintln!(
+            "warning: {error}; reconnecting, attempt {attempt}, next in {:.1} s",
+            next_in.as_secs_f64()
+        ),
+        TailItem::Resumed { partition } => {
+            eprintln!("partition {partition}: reconnected, resuming after the last event");
+        }
+        TailItem::Event(_) | TailItem::Failed { .. } => {}
     }
 }
 

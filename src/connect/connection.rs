@@ -193,8 +193,14 @@ impl Connection {
                 .trim_end_matches('/')
                 .to_owned()
         });
+        // JS's BlobCheckpointStore names an emulator by its host without the port
+        // (`127.0.0.1/hub/group/checkpoint/1`), Python's with it (`127.0.0.1:5672/...`).
+        let host = address
+            .as_deref()
+            .and_then(|a| a.split(':').next())
+            .map(str::to_owned);
         let mut names = vec![self.fully_qualified_namespace.clone()];
-        for name in [Some(self.namespace.clone()), address]
+        for name in [Some(self.namespace.clone()), address, host]
             .into_iter()
             .flatten()
         {
@@ -224,7 +230,8 @@ mod tests {
         assert_eq!(named.fully_qualified_namespace, "ehops-demo");
         assert_eq!(
             named.checkpoint_namespaces(),
-            ["ehops-demo", "127.0.0.1:5999"]
+            // Python's spelling with the port, JS's without.
+            ["ehops-demo", "127.0.0.1:5999", "127.0.0.1"]
         );
     }
 

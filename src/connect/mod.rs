@@ -15,12 +15,14 @@
 //! - [`error`]: failures sorted by what the user can do about them; [`sdk_error`] reads
 //!   the SDKs' typed errors into them.
 
+pub mod backoff;
 pub mod catalog;
 pub mod checkpoints;
 pub mod connection;
 pub mod connection_string;
 pub mod data_plane;
 pub mod error;
+pub mod http_retry;
 pub mod identity;
 pub mod peek;
 pub mod read;
@@ -30,6 +32,7 @@ pub mod sas_credential;
 pub mod schema_source;
 pub mod sdk_error;
 pub mod tail;
+mod tail_partition;
 
 pub use connection::Connection;
 pub use error::{ConnectError, Failure};

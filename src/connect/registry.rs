@@ -17,6 +17,7 @@ use serde_json::Value;
 use super::catalog::{BearerAuth, CatalogAuth, SasAuth};
 use super::connection::Connection;
 use super::error::{ConnectError, Failure};
+use super::http_retry;
 use super::identity::{SignInChain, SignInOptions};
 pub use crate::model::RegisteredSchema;
 
@@ -243,23 +244,12 @@ impl SchemaRegistry {
         &self,
         request: &Request,
     ) -> Result<(azure_core::http::headers::Headers, Vec<u8>), RegistryError> {
-        let response = self.http.execute_request(request).await.map_err(|e| {
-            ConnectError::new(
-                Failure::Unreachable,
-                format!("cannot reach the schema registry at {}: {e}", self.endpoint),
-            )
-        })?;
-        let (status, headers, body) = response.deconstruct();
-        let bytes = body.collect().await.map_err(|e| {
-            ConnectError::new(
-                Failure::Unreachable,
-                format!("the schema registry at {} broke off: {e}", self.endpoint),
-            )
-        })?;
-        if !status.is_success() {
-            return Err(error_for(u16::from(status), &bytes, request.url().path()));
+        let service = format!("the schema registry at {}", self.endpoint);
+        let answer = http_retry::execute(self.http.as_ref(), request, &service).await?;
+        if !(200..300).contains(&answer.status) {
+            return Err(error_for(answer.status, &answer.body, request.url().path()));
         }
-        Ok((headers, bytes.to_vec()))
+        Ok((answer.headers, answer.body))
     }
 }
 

@@ -1,25 +1,22 @@
 //! A live tail of one hub: a receiver per partition on the console's own consumer group,
 //! events converted to [`TailEvent`] and handed over through a bounded channel. When the
 //! reader falls behind, events are counted as dropped instead of piling up in memory or
-//! slowing the receivers, unless the request asks to wait for the reader. Dropping the
-//! subscription stops every receiver.
+//! slowing the receivers, unless the request asks to wait for the reader. A receiver whose
+//! link is lost reconnects and resumes where it was. Dropping the subscription stops every
+//! receiver.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
-use azure_messaging_eventhubs::{
-    ConsumerClient, OpenReceiverOptions, StartLocation, StartPosition as SdkStartPosition,
-};
-use futures_util::StreamExt;
+use azure_messaging_eventhubs::{StartLocation, StartPosition as SdkStartPosition};
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use super::data_plane::DataPlane;
 use super::error::ConnectError;
-use super::read::receive_error;
-use super::received::to_tail_event;
+use super::tail_partition::{Outlet, SharedClient, read_partition};
 use crate::model::{StartPosition, TailEvent};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,10 +38,22 @@ pub struct TailRequest {
 #[derive(Debug)]
 pub enum TailItem {
     Event(TailEvent),
-    /// A partition's receiver stopped; the others go on.
+    /// A partition's receiver stopped for good (a retry cannot help); the others go on.
     Failed {
         partition: String,
         error: ConnectError,
+    },
+    /// A partition's link was lost; its receiver tries again in `next_in`, resuming after
+    /// the last event it handed over.
+    Reconnecting {
+        partition: String,
+        attempt: u32,
+        next_in: Duration,
+        error: ConnectError,
+    },
+    /// A partition that was reconnecting receives again.
+    Resumed {
+        partition: String,
     },
 }
 
@@ -74,12 +83,9 @@ impl Drop for TailSubscription {
     }
 }
 
-/// Events each receiver asks the service for ahead of use; the SDK's default (300) leaves a
-/// loopback emulator idle between credit grants.
-const PREFETCH: u32 = 1000;
-
 /// Opens the tail: fails fast when the hub cannot be opened; a partition that cannot be
-/// read reports [`TailItem::Failed`] on the channel.
+/// read reports [`TailItem::Failed`] on the channel, one whose link is lost reconnects
+/// (see [`super::tail_partition`]).
 pub async fn start(
     plane: &DataPlane,
     request: TailRequest,
@@ -98,29 +104,31 @@ pub async fn start(
     let (sender, events) = mpsc::channel(request.buffer.max(1));
     let dropped = Arc::new(AtomicU64::new(0));
     let cancel = CancellationToken::new();
-    let client = Arc::new(client);
+    // A data plane of its own, so the receivers can reconnect after the caller's is gone.
+    let own_plane = DataPlane::new(plane.connection().clone(), plane.consumer_group());
+    let shared = Arc::new(SharedClient::new(own_plane, request.hub.clone(), client));
     let mut readers = JoinSet::new();
     for partition in &partitions {
-        let reading = Reading {
-            partition: partition.clone(),
-            consumer_group: plane.consumer_group().to_owned(),
+        let outlet = Outlet {
+            wait_for_reader: request.wait_for_reader,
+            sender: sender.clone(),
+            dropped: Arc::clone(&dropped),
+            cancel: cancel.clone(),
         };
         readers.spawn(read_partition(
-            Arc::clone(&client),
-            reading,
+            Arc::clone(&shared),
+            partition.clone(),
+            plane.consumer_group().to_owned(),
             request.from.clone(),
-            request.wait_for_reader,
-            sender.clone(),
-            Arc::clone(&dropped),
-            cancel.clone(),
+            outlet,
         ));
     }
     drop(sender);
     tokio::spawn(async move {
         while readers.join_next().await.is_some() {}
         // Every receiver is gone: the client's connection can go too.
-        if let Ok(client) = Arc::try_unwrap(client) {
-            let _ = client.close().await;
+        if let Ok(shared) = Arc::try_unwrap(shared) {
+            shared.close().await;
         }
     });
     Ok(TailSubscription {
@@ -129,84 +137,6 @@ pub async fn start(
         dropped,
         cancel,
     })
-}
-
-/// Which partition a receiver reads, and with which consumer group.
-struct Reading {
-    partition: String,
-    consumer_group: String,
-}
-
-async fn read_partition(
-    client: Arc<ConsumerClient>,
-    reading: Reading,
-    from: StartPosition,
-    wait_for_reader: bool,
-    sender: mpsc::Sender<TailItem>,
-    dropped: Arc<AtomicU64>,
-    cancel: CancellationToken,
-) {
-    let Reading {
-        partition,
-        consumer_group,
-    } = reading;
-    let where_ = format!("partition {partition}");
-    let options = OpenReceiverOptions {
-        start_position: Some(sdk_position(&from)),
-        prefetch: Some(PREFETCH),
-        ..Default::default()
-    };
-    let receiver = match client
-        .open_receiver_on_partition(partition.clone(), Some(options))
-        .await
-    {
-        Ok(receiver) => receiver,
-        Err(e) => {
-            let error = receive_error(&consumer_group, &where_, &e);
-            let _ = sender.send(TailItem::Failed { partition, error }).await;
-            return;
-        }
-    };
-    {
-        // The SDK attaches the link when the stream is first polled.
-        let stream = receiver.stream_events();
-        futures_util::pin_mut!(stream);
-        loop {
-            let next = tokio::select! {
-                () = cancel.cancelled() => break,
-                next = stream.next() => next,
-            };
-            match next {
-                Some(Ok(received)) => {
-                    let item = TailItem::Event(to_tail_event(&partition, &received));
-                    if wait_for_reader {
-                        tokio::select! {
-                            () = cancel.cancelled() => break,
-                            sent = sender.send(item) => if sent.is_err() { break },
-                        }
-                        continue;
-                    }
-                    match sender.try_send(item) {
-                        Ok(()) => {}
-                        Err(mpsc::error::TrySendError::Full(_)) => {
-                            dropped.fetch_add(1, Ordering::Relaxed);
-                        }
-                        Err(mpsc::error::TrySendError::Closed(_)) => break,
-                    }
-                }
-                Some(Err(e)) => {
-                    let error = receive_error(&consumer_group, &where_, &e);
-                    tokio::select! {
-                        () = cancel.cancelled() => {}
-                        _ = sender.send(TailItem::Failed { partition: partition.clone(), error }) => {}
-                    }
-                    break;
-                }
-                None => break,
-            }
-        }
-    }
-    let _ = receiver.close().await;
 }
 
 /// The SDK's start position for `from`. An instant before 1970 is the start of the partition:

@@ -9,10 +9,19 @@ use serde_json::json;
 use tokio::net::TcpListener;
 
 use super::catalog::{self, Catalog};
+use super::config::EmulatorConfig;
+use super::faults::{self, Faults};
 use super::registry::{self, Registry};
 
-pub async fn serve(listener: TcpListener, catalog: Arc<Catalog>, registry: Arc<Registry>) {
-    if let Err(error) = axum::serve(listener, router(catalog, registry)).await {
+/// Serves [`router`], with the faults endpoint and HTTP faults around it.
+pub async fn serve(
+    listener: TcpListener,
+    catalog: Arc<Catalog>,
+    registry: Arc<Registry>,
+    (faults, config): (Faults, Arc<EmulatorConfig>),
+) {
+    let app = faults::http::wrap(router(catalog, registry), faults, config);
+    if let Err(error) = axum::serve(listener, app).await {
         tracing::error!(%error, "HTTP server stopped");
     }
 }

@@ -88,6 +88,8 @@ pub struct RunningEmulator {
     pub checkpoints: PathBuf,
     /// Damaged records the event store found at start (already logged as warnings).
     pub damage: Vec<super::store::DamageReport>,
+    /// The faults the emulator injects; replace them to start or stop misbehaving.
+    pub faults: super::faults::Faults,
     /// Servers and, with demo activity, the demo's producers and consumers; aborted on drop.
     tasks: Vec<JoinHandle<()>>,
     /// Held while running: two emulators writing one store would corrupt it.
@@ -225,6 +227,7 @@ pub async fn launch(options: LaunchOptions) -> Result<RunningEmulator, LaunchErr
         http_listener,
         Arc::new(catalog),
         registry,
+        (plane.faults.clone(), Arc::clone(&config)),
     )));
 
     if options.demo_activity {
@@ -242,6 +245,7 @@ pub async fn launch(options: LaunchOptions) -> Result<RunningEmulator, LaunchErr
         namespaces,
         checkpoints: checkpoints.root,
         damage: store.damage(),
+        faults: plane.faults.clone(),
         tasks,
         _data_lock: data_lock,
     })

@@ -7,6 +7,7 @@ pub mod checkpoints;
 pub mod config;
 pub mod demo;
 mod entity_path;
+pub mod faults;
 mod http;
 mod launch;
 pub mod registry;

@@ -14,6 +14,7 @@ use time::OffsetDateTime;
 
 use super::lag::snapshot_of;
 use super::lag_history::HistoryStore;
+use crate::connect::backoff::retry_transient;
 use crate::connect::checkpoints::CheckpointStore;
 use crate::connect::data_plane::DataPlane;
 use crate::connect::error::ConnectError;
@@ -178,6 +179,9 @@ impl LagSampler {
     }
 }
 
+/// Tries of each read of a sampling round (partitions, then each group's checkpoints).
+const TRIES: u32 = 3;
+
 /// One hub's groups: its partitions once, then each group.
 async fn sample_hub(
     plane: &DataPlane,
@@ -185,7 +189,8 @@ async fn sample_hub(
     times: &EnqueuedTimes,
     hub: &HubGroups,
 ) -> Vec<Result<LagSnapshot, ConnectError>> {
-    let partitions = match plane.partitions(&hub.hub).await {
+    // A busy or briefly unreachable service costs a retry, not a failed sample.
+    let partitions = match retry_transient(TRIES, || plane.partitions(&hub.hub)).await {
         Ok(partitions) => partitions,
         Err(error) => {
             return hub
@@ -197,7 +202,11 @@ async fn sample_hub(
     };
     let mut snapshots = Vec::with_capacity(hub.consumer_groups.len());
     for group in &hub.consumer_groups {
-        snapshots.push(snapshot_of(plane, checkpoints, times, &hub.hub, group, &partitions).await);
+        let snapshot = retry_transient(TRIES, || {
+            snapshot_of(plane, checkpoints, times, &hub.hub, group, &partitions)
+        })
+        .await;
+        snapshots.push(snapshot);
     }
     snapshots
 }

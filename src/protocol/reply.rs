@@ -140,6 +140,8 @@ pub enum Reply {
 pub enum ConnectionState {
     Connecting,
     Connected,
+    /// A link was lost and is being tried again: what, which attempt, when next.
+    Reconnecting(String),
     Disconnected(String),
 }
 

@@ -118,7 +118,12 @@ impl Terminal {
 
     /// Waits until the screen shows every one of `texts`; fails with the last screen.
     pub async fn wait_for(&self, texts: &[&str]) -> String {
-        let deadline = Instant::now() + Duration::from_secs(30);
+        self.wait_for_within(texts, Duration::from_secs(30)).await
+    }
+
+    /// [`Self::wait_for`] with a limit of its own.
+    pub async fn wait_for_within(&self, texts: &[&str], limit: Duration) -> String {
+        let deadline = Instant::now() + limit;
         loop {
             let screen = self.screen();
             if texts.iter().all(|t| screen.contains(t)) {

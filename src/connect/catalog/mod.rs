@@ -26,6 +26,7 @@ pub use resources::{
 use resources::{ErrorBody, Page};
 
 use super::error::{ConnectError, Failure};
+use super::http_retry;
 use super::sdk_error::{self, Reading};
 use crate::model::Hub;
 
@@ -235,22 +236,11 @@ impl Catalog {
         let mut request = Request::new(url.clone(), Method::Get);
         request.insert_header("authorization", self.auth.authorization().await?);
         request.insert_header("accept", "application/json");
-        let response = self.http.execute_request(&request).await.map_err(|e| {
-            ConnectError::new(
-                Failure::Unreachable,
-                format!("cannot reach the catalog at {}: {e}", self.endpoint),
-            )
-        })?;
-        let (status, _headers, body) = response.deconstruct();
-        let bytes = body.collect().await.map_err(|e| {
-            ConnectError::new(
-                Failure::Unreachable,
-                format!("the catalog at {} broke off: {e}", self.endpoint),
-            )
-        })?;
-        let code = u16::from(status);
-        if !status.is_success() {
-            return Err(error_for(code, &bytes, url));
+        let service = format!("the catalog at {}", self.endpoint);
+        let answer = http_retry::execute(self.http.as_ref(), &request, &service).await?;
+        let bytes = answer.body;
+        if !(200..300).contains(&answer.status) {
+            return Err(error_for(answer.status, &bytes, url));
         }
         serde_json::from_slice(&bytes).map_err(|e| {
             ConnectError::new(

@@ -17,6 +17,7 @@ use super::refusal::{Refused, not_found};
 use super::server::ConnectionState;
 use crate::emulator::config::Rights;
 use crate::emulator::entity_path::EntityPath;
+use crate::emulator::faults::{Faults, LinkKind, Place};
 use crate::emulator::store::{PartitionLog, Start};
 
 const RUNTIME_METRIC: &str = "com.microsoft:enable-receiver-runtime-metric";
@@ -30,6 +31,40 @@ pub struct Consumer {
     position: u64,
     runtime_metrics: bool,
     registration: Registration,
+    faults: FaultHook,
+}
+
+/// Where a consumer link is, for the faults that may strike it.
+struct FaultHook {
+    faults: Faults,
+    namespace: String,
+    hub: String,
+    partition: String,
+}
+
+impl FaultHook {
+    fn place(&self) -> Place<'_> {
+        Place {
+            namespace: &self.namespace,
+            hub: &self.hub,
+            partition: Some(&self.partition),
+            link: LinkKind::Receiver,
+        }
+    }
+
+    fn detach(&self) -> Option<String> {
+        self.faults.detach(&self.place())
+    }
+
+    /// Waits out a delay or a stall before a batch goes.
+    async fn hold_delivery(&self) {
+        while let Some((wait, again)) = self.faults.delivery_wait(&self.place()) {
+            tokio::time::sleep(wait).await;
+            if !again {
+                return;
+            }
+        }
+    }
 }
 
 fn owner_level(attach: &Attach) -> Option<i64> {
@@ -147,7 +182,23 @@ pub fn check(
         position,
         runtime_metrics: wants_runtime_metrics(attach),
         registration,
+        faults: FaultHook {
+            faults: state.plane.faults.clone(),
+            namespace: namespace.name.clone(),
+            hub: hub_config.name.clone(),
+            partition: partition.to_owned(),
+        },
     })
+}
+
+/// How often a consumer link asks whether a fault detaches it.
+const FAULT_CHECK: std::time::Duration = std::time::Duration::from_secs(1);
+/// The description on a detach a fault caused.
+pub(super) const INJECTED: &str = "fault injected by the emulator (docs/fault-injection.md)";
+
+/// A fault's condition as it goes on the wire.
+pub(super) fn fault_condition(condition: &str) -> ErrorCondition {
+    ErrorCondition::Custom(Symbol::from(condition))
 }
 
 async fn detach_with(sender: Sender, condition: impl Into<ErrorCondition>, description: String) {
@@ -163,9 +214,21 @@ pub async fn serve(mut sender: Sender, consumer: Consumer) {
         mut position,
         runtime_metrics,
         mut registration,
+        faults,
     } = consumer;
     let mut head = log.subscribe();
+    // Each second of a link's life is an opportunity for a fault to detach it.
+    let mut fault_check = tokio::time::interval(FAULT_CHECK);
+    fault_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut checked_at = tokio::time::Instant::now();
     loop {
+        // Between batches (a send is never cut short, so no event is half delivered).
+        if checked_at.elapsed() >= FAULT_CHECK {
+            checked_at = tokio::time::Instant::now();
+            if let Some(condition) = faults.detach() {
+                return detach_with(sender, fault_condition(&condition), INJECTED.into()).await;
+            }
+        }
         head.borrow_and_update();
         let events = match log.read(position, READ_BATCH_EVENTS, READ_BATCH_BYTES) {
             Ok(events) => events,
@@ -181,9 +244,13 @@ pub async fn serve(mut sender: Sender, consumer: Consumer) {
                     return detach_with(sender, LinkError::Stolen, reason.unwrap_or_default()).await;
                 }
                 _ = sender.on_detach() => break,
+                _ = fault_check.tick() => if let Some(condition) = faults.detach() {
+                    return detach_with(sender, fault_condition(&condition), INJECTED.into()).await;
+                },
             }
             continue;
         }
+        faults.hold_delivery().await;
         let stats = runtime_metrics.then(|| log.stats());
         let now_ms = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
         for event in events {

@@ -14,6 +14,7 @@ mod padding;
 pub(crate) mod partition_key;
 mod producer;
 mod refusal;
+mod refused_credit;
 mod server;
 mod sizes;
 
@@ -24,6 +25,7 @@ use std::sync::atomic::AtomicU32;
 pub use server::serve;
 
 use super::config::EmulatorConfig;
+use super::faults::Faults;
 use super::store::Store;
 
 /// One connection's requests to its request/response nodes, for the fuzz target
@@ -66,6 +68,8 @@ pub struct DataPlane {
     /// Reported as each hub's `created_at`.
     pub created_ms: i64,
     round_robin: HashMap<(String, String), Arc<AtomicU32>>,
+    /// Faults to inject (none unless asked for).
+    pub faults: Faults,
 }
 
 impl DataPlane {
@@ -86,6 +90,7 @@ impl DataPlane {
             ownership: ownership::Ownership::default(),
             created_ms,
             round_robin,
+            faults: Faults::default(),
         }
     }
 

@@ -24,6 +24,8 @@ use tokio::time::{Instant, Sleep};
 
 use super::frames::{FRAME_HEADER_LEN, close_frame, pad_frame};
 use super::ingress::IngressGuard;
+use super::refused_credit::RefusedLinks;
+use crate::emulator::faults::connection::KillSwitch;
 
 const DETACH_HOLD: Duration = Duration::from_millis(100);
 /// Output queued beyond this makes writers wait for the socket.
@@ -46,6 +48,10 @@ pub struct PaddedStream<S> {
     read_waker: Option<Waker>,
     /// The client broke a limit: nothing more is read.
     violated: bool,
+    /// Refused producer links, whose credit is not sent (`refused_credit.rs`).
+    refused: RefusedLinks,
+    /// Thrown by a fault that drops the connection.
+    kill: KillSwitch,
 }
 
 impl<S> PaddedStream<S> {
@@ -60,6 +66,8 @@ impl<S> PaddedStream<S> {
             guard: None,
             read_waker: None,
             violated: false,
+            refused: RefusedLinks::default(),
+            kill: KillSwitch::default(),
         }
     }
 
@@ -69,6 +77,11 @@ impl<S> PaddedStream<S> {
         let mut stream = PaddedStream::new(inner);
         stream.guard = Some((IngressGuard::new(), authenticated));
         stream
+    }
+
+    /// The switch that drops this connection.
+    pub fn kill_switch(&self) -> KillSwitch {
+        self.kill.clone()
     }
 
     /// Moves every whole unit (protocol header or frame) from `pending` to `out`, rewritten.
@@ -98,6 +111,10 @@ impl<S> PaddedStream<S> {
             }
             if rest.len() < size {
                 break;
+            }
+            if !self.refused.keep(&rest[..size]) {
+                used += size;
+                continue;
             }
             if let Some((guard, _)) = &mut self.guard {
                 guard.on_outgoing(&rest[..size]);
@@ -155,6 +172,9 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for PaddedStream<S> {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let this = &mut *self;
+        if let Poll::Ready(killed) = this.kill.poll(cx) {
+            return Poll::Ready(Err(killed));
+        }
         if this.out_bytes >= HIGH_WATER {
             ready!(this.poll_drain(cx))?;
         }
@@ -201,6 +221,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for PaddedStream<S> {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let this = &mut *self;
+        if let Poll::Ready(killed) = this.kill.poll(cx) {
+            return Poll::Ready(Err(killed));
+        }
         let Some((guard, authenticated)) = &mut this.guard else {
             return Pin::new(&mut this.inner).poll_read(cx, buf);
         };

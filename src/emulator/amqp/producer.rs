@@ -11,12 +11,14 @@ use fe2o3_amqp::types::definitions::{AmqpError, Error, ErrorCondition, LinkError
 use fe2o3_amqp::types::messaging::Body;
 use fe2o3_amqp::types::primitives::Value;
 
+use super::consumer::{INJECTED, fault_condition};
 use super::message::{self, MessageError};
 use super::partition_key::partition_for_key;
 use super::refusal::{Refused, not_found};
 use super::server::ConnectionState;
 use crate::emulator::config::Rights;
 use crate::emulator::entity_path::EntityPath;
+use crate::emulator::faults::{LinkKind, Place};
 
 /// A producer link that passed its checks.
 pub struct Producer {
@@ -69,6 +71,29 @@ pub fn check(
     })
 }
 
+/// What a fault does to a send.
+enum Injected {
+    Detach(String),
+    Busy,
+}
+
+const SERVER_BUSY: &str = "com.microsoft:server-busy";
+
+/// The fault that strikes this send, if any.
+fn injected(producer: &Producer, state: &ConnectionState) -> Option<Injected> {
+    let place = Place {
+        namespace: &producer.namespace,
+        hub: &producer.hub,
+        partition: producer.partition.as_deref(),
+        link: LinkKind::Sender,
+    };
+    let faults = &state.plane.faults;
+    if let Some(condition) = faults.detach(&place) {
+        return Some(Injected::Detach(condition));
+    }
+    faults.refuse_send(&place).then_some(Injected::Busy)
+}
+
 /// Receives events until the client detaches, storing each transfer before accepting it.
 pub async fn serve(mut receiver: Receiver, producer: Producer, state: Arc<ConnectionState>) {
     loop {
@@ -86,6 +111,19 @@ pub async fn serve(mut receiver: Receiver, producer: Producer, state: Arc<Connec
                 break;
             }
         };
+        match injected(&producer, &state) {
+            Some(Injected::Detach(condition)) => {
+                let error = Error::new(fault_condition(&condition), INJECTED.to_owned(), None);
+                let _ = receiver.close_with_error(error).await;
+                return;
+            }
+            Some(Injected::Busy) => {
+                let error = Error::new(fault_condition(SERVER_BUSY), INJECTED.to_owned(), None);
+                let _ = receiver.reject(&delivery, error).await;
+                continue;
+            }
+            None => {}
+        }
         let format = delivery.message_format().unwrap_or(0);
         let events = match message::events_of(delivery.message(), format) {
             Ok(events) if !events.is_empty() => events,

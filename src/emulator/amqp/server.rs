@@ -8,7 +8,9 @@ use fe2o3_amqp::acceptor::{
     SessionAcceptor, SupportedReceiverSettleModes, SupportedSenderSettleModes,
     sasl_acceptor::SaslServerFrame,
 };
-use fe2o3_amqp::types::definitions::{AmqpError, ReceiverSettleMode, Role, SenderSettleMode};
+use fe2o3_amqp::types::definitions::{
+    AmqpError, ConnectionError, Error, ReceiverSettleMode, Role, SenderSettleMode,
+};
 use fe2o3_amqp::types::messaging::{Source, Target, TargetArchetype};
 use fe2o3_amqp::types::performatives::Attach;
 use fe2o3_amqp::types::primitives::{Array, Symbol};
@@ -16,6 +18,7 @@ use fe2o3_amqp::types::sasl::{SaslCode, SaslInit, SaslOutcome, SaslResponse};
 use tokio::net::{TcpListener, TcpStream};
 
 use super::DataPlane;
+use super::consumer::INJECTED;
 use super::ingress::{CHANNEL_MAX, MAX_FRAME_BYTES};
 use super::message::MAX_MESSAGE_BYTES;
 use super::nodes::{self, Replies};
@@ -24,6 +27,7 @@ use super::refusal::{self, Refused};
 use super::{consumer, producer};
 use crate::emulator::config::{HubConfig, NamespaceConfig, Rights};
 use crate::emulator::entity_path::{EntityPath, LinkTarget};
+use crate::emulator::faults::{self, connection::ConnectionFault};
 use crate::emulator::sas::Grant;
 
 /// What one client connection has established: the namespace it talks to and the tokens it
@@ -223,8 +227,10 @@ async fn serve_connection(
             host: Arc::clone(&sasl_host),
         })
         .build();
+    let stream = PaddedStream::guarded(stream, Arc::clone(&authenticated));
+    let kill = stream.kill_switch();
     let mut connection = acceptor
-        .accept(PaddedStream::guarded(stream, Arc::clone(&authenticated)))
+        .accept(stream)
         .await
         .map_err(|e| format!("open failed: {e}"))?;
     let state = Arc::new(ConnectionState {
@@ -237,7 +243,21 @@ async fn serve_connection(
     });
     // pyamqp compares against handle-max and fails on the null that u32::MAX encodes to.
     let session_acceptor = SessionAcceptor::builder().handle_max(u32::MAX - 1).build();
-    while let Some(incoming) = connection.next_incoming_session().await {
+    loop {
+        let incoming = tokio::select! {
+            incoming = connection.next_incoming_session() => incoming,
+            fault = faults::connection::struck(&state.plane.faults, &state.served) => {
+                tracing::info!(?fault, "fault injected on a connection");
+                if fault == ConnectionFault::Drop {
+                    kill.throw();
+                    return Ok(());
+                }
+                let forced = Error::new(ConnectionError::ConnectionForced, INJECTED.to_owned(), None);
+                let _ = connection.close_with_error(forced).await;
+                return Ok(());
+            }
+        };
+        let Some(incoming) = incoming else { break };
         match session_acceptor
             .accept_incoming_session(incoming, &mut connection)
             .await

@@ -6,7 +6,7 @@
 
 mod microsoft;
 mod rights;
-mod toml_format;
+pub(crate) mod toml_format;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;

@@ -292,16 +292,20 @@ fn convert_rules(
     Ok(rules)
 }
 
-/// Parses `90s`, `30m`, `24h`, `7d`.
-pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
+/// `90s` as 90 and `s`: a whole number and the unit after it, if it starts with one.
+pub(crate) fn amount_and_unit(text: &str) -> Option<(u64, &str)> {
     let split = text
         .find(|c: char| !c.is_ascii_digit())
         .unwrap_or(text.len());
     let (digits, unit) = text.split_at(split);
-    let amount: u64 = digits
-        .parse()
-        .map_err(|_| format!("retention {text:?} must be a number followed by s, m, h or d"))?;
+    Some((digits.parse().ok()?, unit))
+}
+
+/// Parses `90s`, `30m`, `24h`, `7d`.
+pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (amount, unit) = amount_and_unit(text)
+        .ok_or_else(|| format!("retention {text:?} must be a number followed by s, m, h or d"))?;
     let seconds = match unit {
         "s" => amount,
         "m" => amount.saturating_mul(60),

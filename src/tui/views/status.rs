@@ -42,6 +42,7 @@ pub fn render_status(frame: &mut Frame<'_>, area: Rect, app: &App) {
     let (conn_text, conn_slot) = match &app.connection {
         ConnectionState::Connecting => ("connecting".to_owned(), Slot::StatusWarn),
         ConnectionState::Connected => ("connected".to_owned(), Slot::StatusOk),
+        ConnectionState::Reconnecting(what) => (sanitize(what, false), Slot::StatusWarn),
         ConnectionState::Disconnected(why) => (
             format!("disconnected: {}", sanitize(why, false)),
             Slot::StatusError,

@@ -1,0 +1,324 @@
+//! One partition's receiver in a live tail, kept alive across the service's faults.
+//!
+//! A receiver that fails with a cause a retry can fix (a dropped connection, a forced
+//! detach, a busy namespace) waits a jittered backoff, opens a fresh connection if nobody
+//! has yet, and resumes right after the last sequence number it handed over: no event is
+//! skipped and none handed over twice. A receiver that has heard nothing for a while asks
+//! the management node about its partition: an error, or events it should have had, means
+//! the link is dead although the SDK has not said so (seen after the service was killed and
+//! came back: the SDK's receiver waited forever on a connection that no longer existed).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use azure_messaging_eventhubs::{ConsumerClient, OpenReceiverOptions};
+use futures_util::StreamExt;
+use tokio::sync::{Mutex, mpsc};
+use tokio_util::sync::CancellationToken;
+
+use super::backoff::{Backoff, retryable};
+use super::data_plane::DataPlane;
+use super::error::{ConnectError, Failure};
+use super::read::receive_error;
+use super::received::to_tail_event;
+use super::sdk_error::{self, Cause};
+use super::tail::{TailItem, sdk_position};
+use crate::model::StartPosition;
+
+/// Events each receiver asks the service for ahead of use; the SDK's default (300) leaves a
+/// loopback emulator idle between credit grants.
+const PREFETCH: u32 = 1000;
+/// How long a receiver may hear nothing before it checks its link.
+const IDLE_CHECK: Duration = Duration::from_secs(10);
+/// How long that check may take before the link counts as lost.
+const CHECK_WITHIN: Duration = Duration::from_secs(5);
+
+/// The connection the receivers of one tail share, replaced once when it is lost (by the
+/// first receiver to notice; the others then use the replacement).
+pub(super) struct SharedClient {
+    plane: DataPlane,
+    hub: String,
+    current: Mutex<(u64, Arc<ConsumerClient>)>,
+}
+
+impl SharedClient {
+    pub(super) fn new(plane: DataPlane, hub: String, client: ConsumerClient) -> Self {
+        Self {
+            plane,
+            hub,
+            current: Mutex::new((0, Arc::new(client))),
+        }
+    }
+
+    async fn get(&self) -> (u64, Arc<ConsumerClient>) {
+        let current = self.current.lock().await;
+        (current.0, Arc::clone(&current.1))
+    }
+
+    /// A fresh connection in place of generation `lost`, unless another receiver already
+    /// replaced it. The lost client is dropped, not closed: closing waits on a dead link.
+    async fn replace(&self, lost: u64) -> Result<(), ConnectError> {
+        let mut current = self.current.lock().await;
+        if current.0 == lost {
+            let client = self.plane.open_consumer(&self.hub).await?;
+            *current = (lost + 1, Arc::new(client));
+        }
+        Ok(())
+    }
+
+    /// Closes the connection once no receiver uses it.
+    pub(super) async fn close(self) {
+        let (_, client) = self.current.into_inner();
+        if let Ok(client) = Arc::try_unwrap(client) {
+            let _ = tokio::time::timeout(CHECK_WITHIN, client.close()).await;
+        }
+    }
+}
+
+/// Where the events a receiver reads go.
+pub(super) struct Outlet {
+    pub wait_for_reader: bool,
+    pub sender: mpsc::Sender<TailItem>,
+    pub dropped: Arc<AtomicU64>,
+    pub cancel: CancellationToken,
+}
+
+/// How one receiver's run ended.
+enum Ended {
+    /// Cancelled, the reader gone, or the partition closed by the service.
+    Stopped,
+    Lost {
+        cause: Cause,
+        error: ConnectError,
+    },
+}
+
+/// What a receiver knows of its partition across reconnects.
+struct Progress {
+    partition: String,
+    consumer_group: String,
+    from: StartPosition,
+    /// The last sequence number handed over.
+    last: Option<i64>,
+    /// A link is known to work since the last failure (an event came, or a check passed).
+    healthy: bool,
+}
+
+impl Progress {
+    /// The original position until an event was seen, then right after the last one.
+    fn resume_at(&self) -> StartPosition {
+        match self.last {
+            Some(last) => StartPosition::Sequence(last + 1),
+            None => self.from.clone(),
+        }
+    }
+}
+
+pub(super) async fn read_partition(
+    shared: Arc<SharedClient>,
+    partition: String,
+    consumer_group: String,
+    from: StartPosition,
+    outlet: Outlet,
+) {
+    let mut progress = Progress {
+        partition,
+        consumer_group,
+        from,
+        last: None,
+        healthy: true,
+    };
+    if progress.from == StartPosition::Latest {
+        progress.from = newest_as_position(&shared, &progress.partition).await;
+    }
+    let mut backoff = Backoff::default();
+    loop {
+        let (generation, client) = shared.get().await;
+        let ended = receive(&client, &mut progress, &mut backoff, &outlet).await;
+        drop(client);
+        let Ended::Lost { cause, error } = ended else {
+            return;
+        };
+        if !retryable(cause) {
+            let partition = progress.partition.clone();
+            let _ = outlet
+                .sender
+                .send(TailItem::Failed { partition, error })
+                .await;
+            return;
+        }
+        progress.healthy = false;
+        let delay = backoff.next_delay();
+        let notice = TailItem::Reconnecting {
+            partition: progress.partition.clone(),
+            attempt: backoff.attempt(),
+            next_in: delay,
+            error,
+        };
+        // A notice is news, not a record: it never waits for a slow reader.
+        let _ = outlet.sender.try_send(notice);
+        tokio::select! {
+            () = outlet.cancel.cancelled() => return,
+            () = tokio::time::sleep(delay) => {}
+        }
+        if let Err(error) = shared.replace(generation).await {
+            tracing::debug!(partition = %progress.partition, %error, "reconnect failed");
+        }
+    }
+}
+
+/// `latest` as a position that survives a reconnect: right after the newest event now (or
+/// the start of an empty partition). Reopened at `latest` after an outage, a receiver would
+/// skip what was sent meanwhile. Without an answer, `latest` it stays.
+async fn newest_as_position(shared: &SharedClient, partition: &str) -> StartPosition {
+    let (_, client) = shared.get().await;
+    let asked = tokio::time::timeout(CHECK_WITHIN, client.get_partition_properties(partition));
+    match asked.await {
+        Ok(Ok(properties)) if properties.is_empty => StartPosition::Earliest,
+        Ok(Ok(properties)) => StartPosition::Sequence(properties.last_enqueued_sequence_number + 1),
+        _ => StartPosition::Latest,
+    }
+}
+
+/// Reads from one receiver until it stops or fails.
+async fn receive(
+    client: &ConsumerClient,
+    progress: &mut Progress,
+    backoff: &mut Backoff,
+    outlet: &Outlet,
+) -> Ended {
+    let where_ = format!("partition {}", progress.partition);
+    let options = OpenReceiverOptions {
+        start_position: Some(sdk_position(&progress.resume_at())),
+        prefetch: Some(PREFETCH),
+        ..Default::default()
+    };
+    let receiver = match client
+        .open_receiver_on_partition(progress.partition.clone(), Some(options))
+        .await
+    {
+        Ok(receiver) => receiver,
+        Err(e) => return lost(&progress.consumer_group, &where_, &e),
+    };
+    let ended = {
+        // The SDK attaches the link when the stream is first polled.
+        let stream = receiver.stream_events();
+        futures_util::pin_mut!(stream);
+        loop {
+            let next = tokio::select! {
+                () = outlet.cancel.cancelled() => break Ended::Stopped,
+                next = tokio::time::timeout(IDLE_CHECK, stream.next()) => next,
+            };
+            let received = match next {
+                Ok(Some(Ok(received))) => received,
+                Ok(Some(Err(e))) => break lost(&progress.consumer_group, &where_, &e),
+                Ok(None) => break Ended::Stopped,
+                Err(_idle) => match check_link(client, progress).await {
+                    Ok(()) => {
+                        became_healthy(progress, backoff, outlet);
+                        continue;
+                    }
+                    Err(ended) => break ended,
+                },
+            };
+            let event = to_tail_event(&progress.partition, &received);
+            // Never twice, whatever the service sends again after a reconnect.
+            if progress.last.is_some_and(|last| event.sequence <= last) {
+                continue;
+            }
+            became_healthy(progress, backoff, outlet);
+            let sequence = event.sequence;
+            if !hand_over(outlet, TailItem::Event(event)).await {
+                break Ended::Stopped;
+            }
+            progress.last = Some(sequence);
+        }
+    };
+    if matches!(ended, Ended::Stopped) {
+        let _ = tokio::time::timeout(CHECK_WITHIN, receiver.close()).await;
+    }
+    ended
+}
+
+/// Gives an event to the reader (or counts it dropped); false when the reader is gone.
+async fn hand_over(outlet: &Outlet, item: TailItem) -> bool {
+    if outlet.wait_for_reader {
+        return tokio::select! {
+            () = outlet.cancel.cancelled() => false,
+            sent = outlet.sender.send(item) => sent.is_ok(),
+        };
+    }
+    match outlet.sender.try_send(item) {
+        Ok(()) => true,
+        Err(mpsc::error::TrySendError::Full(_)) => {
+            outlet.dropped.fetch_add(1, Ordering::Relaxed);
+            true
+        }
+        Err(mpsc::error::TrySendError::Closed(_)) => false,
+    }
+}
+
+/// After a failure, the first sign of a working link resets the backoff and says so.
+fn became_healthy(progress: &mut Progress, backoff: &mut Backoff, outlet: &Outlet) {
+    if !progress.healthy {
+        progress.healthy = true;
+        backoff.reset();
+        let partition = progress.partition.clone();
+        let _ = outlet.sender.try_send(TailItem::Resumed { partition });
+    }
+}
+
+/// Asks the management node about a partition that has been quiet: `Err` when the answer
+/// does not come, or shows events this receiver should have had by now.
+async fn check_link(client: &ConsumerClient, progress: &Progress) -> Result<(), Ended> {
+    let where_ = format!("partition {}", progress.partition);
+    let asked = tokio::time::timeout(
+        CHECK_WITHIN,
+        client.get_partition_properties(&progress.partition),
+    )
+    .await;
+    let properties = match asked {
+        Ok(Ok(properties)) => properties,
+        Ok(Err(e)) => return Err(lost(&progress.consumer_group, &where_, &e)),
+        Err(_) => {
+            return Err(Ended::Lost {
+                cause: Cause::ConnectionLost,
+                error: ConnectError::new(
+                    Failure::Unreachable,
+                    format!("{where_}: the link check had no answer"),
+                ),
+            });
+        }
+    };
+    let expected = match (&progress.last, &progress.from) {
+        (Some(last), _) => Some(last + 1),
+        (None, StartPosition::Sequence(n)) => Some(*n),
+        (None, StartPosition::Earliest) => Some(properties.beginning_sequence_number),
+        // From the newest, a time or an offset: only an error says the link is down.
+        (None, _) => None,
+    };
+    let missed = expected.is_some_and(|next| {
+        !properties.is_empty && properties.last_enqueued_sequence_number >= next
+    });
+    if missed {
+        return Err(Ended::Lost {
+            cause: Cause::ConnectionLost,
+            error: ConnectError::new(
+                Failure::Unreachable,
+                format!(
+                    "{where_}: the receiver stalled (the partition holds events up to {} it did not deliver)",
+                    properties.last_enqueued_sequence_number
+                ),
+            ),
+        });
+    }
+    Ok(())
+}
+
+fn lost(consumer_group: &str, where_: &str, error: &(dyn std::error::Error + 'static)) -> Ended {
+    Ended::Lost {
+        cause: sdk_error::read(error).cause,
+        error: receive_error(consumer_group, where_, error),
+    }
+}

@@ -1,0 +1,111 @@
+"""Microsoft's Python SDK against the emulator's faults (docs/fault-injection.md).
+
+Its documentation says a client retries transient errors (`retry_total`, with backoff) and
+that `EventHubConsumerClient.receive` keeps receiving: a partition whose link fails is opened
+again from the last event received. These tests set faults over HTTP, as a developer would,
+and check the client does what its documentation says.
+"""
+
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+from azure.eventhub import EventData
+from azure.eventhub.exceptions import EventDataSendError
+
+from ehregistry import SasTokenCredential
+from ehsync import Receiver, consumer, producer
+
+ROOT_RULE = "RootManageSharedAccessKey"
+CONSUMER_FAULTS = Path(__file__).resolve().parents[3] / "fixtures" / "consumer-faults.toml"
+
+
+def faults_call(emulator, body: str | None = None):
+    """PUT (with a body) or GET /faults with the root rule's token; the response, read."""
+    key = next(p for p in emulator.conn().split(";") if p.startswith("SharedAccessKey="))
+    token = SasTokenCredential(ROOT_RULE, key[len("SharedAccessKey="):]).get_token().token
+    request = urllib.request.Request(
+        f"http://{emulator.http}/faults", data=body.encode() if body is not None else None,
+        method="PUT" if body is not None else "GET", headers={"Authorization": token})
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(request, timeout=5) as response:
+        return response.status, response.headers
+
+
+def put_faults(emulator, text: str):
+    status, _ = faults_call(emulator, text)
+    assert status == 204
+
+
+def faults_struck(emulator) -> int:
+    _, headers = faults_call(emulator)
+    return int(headers["x-faults-struck"])
+
+
+def send_over(conn, hub, partitions, rounds, per_round, pause_s, errors):
+    """Sends `per_round` events to each partition, `rounds` times, `pause_s` apart."""
+    try:
+        with producer(conn, hub, retry_total=10) as prod:
+            for round_ in range(rounds):
+                for partition in partitions:
+                    batch = prod.create_batch(partition_id=partition)
+                    for i in range(per_round):
+                        batch.add(EventData(f"{partition}/{round_}/{i}"))
+                    prod.send_batch(batch)
+                time.sleep(pause_s)
+    except Exception as error:  # the assertion below reports it
+        errors.append(error)
+
+
+def test_consumer_recovers_from_detaches_and_dropped_connections(emulator):
+    put_faults(emulator, CONSUMER_FAULTS.read_text())
+    partitions, rounds, per_round = ["0", "1"], 12, 10
+    total = len(partitions) * rounds * per_round
+    send_errors = []
+    with Receiver(consumer(emulator.conn(), "orders", retry_total=10),
+                  starting_position="-1") as receiver:
+        sender = threading.Thread(
+            target=send_over,
+            args=(emulator.conn(), "orders", partitions, rounds, per_round, 0.5, send_errors))
+        sender.start()
+        sender.join(60)
+        assert not send_errors, f"the producer gave up: {send_errors!r}"
+        receiver.wait_for(lambda r: len({(p, e.sequence_number) for p, e in r.events}) >= total,
+                          timeout=60)
+        time.sleep(1)
+        seen = [(p, e.sequence_number) for p, e in receiver.events]
+    distinct = set(seen)
+    assert len(distinct) == total, (
+        f"{len(distinct)} of {total} events; errors {receiver.errors!r}")
+    for partition in partitions:
+        sequences = sorted(s for p, s in distinct if p == partition)
+        assert sequences == list(range(rounds * per_round)), f"gap in partition {partition}"
+    # What the SDK documents: it resumes after the last event received, so nothing comes twice.
+    assert len(seen) == len(distinct), f"{len(seen) - len(distinct)} events came twice"
+    assert faults_struck(emulator) > 0, "the faults never struck"
+
+
+def test_a_send_refused_as_server_busy_is_raised_with_its_condition(emulator):
+    # azure-eventhub 5.15 raises a rejected send as EventDataSendError without retrying it,
+    # whatever its condition (`_transport/_pyamqp_transport.py`, `_handle_exception`, "TODO:
+    # issue #34266"): the application retries, and the error names server-busy so it can.
+    put_faults(emulator, """
+[[fault]]
+kind = "refuse-sends"
+hub = "single"
+rate = 0.5
+""")
+    refused = 0
+    with producer(emulator.conn(), "single") as prod:
+        for i in range(20):
+            for _ in range(30):
+                try:
+                    prod.send_event(EventData(f"event {i}"))
+                    break
+                except EventDataSendError as error:
+                    assert "com.microsoft:server-busy" in str(error), str(error)
+                    refused += 1
+        properties = prod.get_partition_properties("0")
+    assert refused > 0, "the fault never struck"
+    assert properties["last_enqueued_sequence_number"] == 19
