@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod audited;
 pub mod dead_letter;
+pub mod event_decoder;
 pub mod hubs;
 pub mod lag;
 pub mod lag_history;
@@ -16,3 +17,5 @@ pub mod provenance;
 pub mod redrive;
 pub mod replay;
 pub mod reset;
+pub mod search;
+pub mod trace;

@@ -1,0 +1,109 @@
+//! One pass over a stretch of one partition, each event handed to a visitor as it arrives and
+//! then dropped: a search holds no more of a partition than the receiver's prefetch, however
+//! much the hub retains. The pass ends at the sequence number it was bounded to (the newest
+//! when the search started), when the visitor says stop, on cancellation, or when the
+//! partition stays quiet short of that bound (its events were removed under the reader).
+
+use std::ops::ControlFlow;
+use std::time::Duration;
+
+use azure_messaging_eventhubs::{ConsumerClient, OpenReceiverOptions};
+use futures_util::StreamExt;
+use tokio_util::sync::CancellationToken;
+
+use super::error::{ConnectError, Failure};
+use super::read::receive_error;
+use super::received::to_tail_event;
+use super::tail::sdk_position;
+use crate::model::{StartPosition, TailEvent};
+
+/// Events a scanning receiver asks for ahead: enough that a loopback service never waits for
+/// credit, few enough that a partition's buffer stays a few megabytes.
+const PREFETCH: u32 = 2000;
+
+/// What a pass reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanRange {
+    pub hub: String,
+    pub partition: String,
+    pub consumer_group: String,
+    pub from: StartPosition,
+    /// The last sequence number to read (inclusive).
+    pub to_sequence: i64,
+    /// How long the partition may stay quiet, short of `to_sequence`, before the pass fails.
+    pub quiet: Duration,
+}
+
+/// How a pass ended (failures are errors).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScanEnd {
+    /// Every event up to `to_sequence` was visited.
+    Reached,
+    /// The visitor asked to stop.
+    Stopped,
+    Cancelled,
+}
+
+/// Reads `range` on `client`, calling `visit` with each event in sequence order.
+pub async fn scan(
+    client: &ConsumerClient,
+    range: &ScanRange,
+    cancel: &CancellationToken,
+    mut visit: impl AsyncVisit,
+) -> Result<ScanEnd, ConnectError> {
+    let where_ = format!("hub {} partition {}", range.hub, range.partition);
+    let options = OpenReceiverOptions {
+        start_position: Some(sdk_position(&range.from)),
+        prefetch: Some(PREFETCH),
+        ..Default::default()
+    };
+    let receiver = client
+        .open_receiver_on_partition(range.partition.clone(), Some(options))
+        .await
+        .map_err(|e| receive_error(&range.consumer_group, &where_, &e))?;
+    let outcome = {
+        let stream = receiver.stream_events();
+        futures_util::pin_mut!(stream);
+        loop {
+            let next = tokio::select! {
+                () = cancel.cancelled() => break Ok(ScanEnd::Cancelled),
+                next = tokio::time::timeout(range.quiet, stream.next()) => next,
+            };
+            let received = match next {
+                Ok(Some(Ok(received))) => received,
+                Ok(Some(Err(e))) => break Err(receive_error(&range.consumer_group, &where_, &e)),
+                Ok(None) | Err(_) => break Err(quiet(&where_, range)),
+            };
+            let event = to_tail_event(&range.partition, &received);
+            if event.sequence > range.to_sequence {
+                break Ok(ScanEnd::Reached);
+            }
+            let last = event.sequence == range.to_sequence;
+            if visit.visit(event).await.is_break() {
+                break Ok(ScanEnd::Stopped);
+            }
+            if last {
+                break Ok(ScanEnd::Reached);
+            }
+        }
+    };
+    let _ = receiver.close().await;
+    outcome
+}
+
+fn quiet(where_: &str, range: &ScanRange) -> ConnectError {
+    ConnectError::new(
+        Failure::Service,
+        format!(
+            "{where_}: no event for {} s short of sequence {}; the partition holds less than it \
+             reported",
+            range.quiet.as_secs(),
+            range.to_sequence
+        ),
+    )
+}
+
+/// A visitor that may wait (to fetch a schema, or for room in a bounded channel).
+pub trait AsyncVisit {
+    fn visit(&mut self, event: TailEvent) -> impl Future<Output = ControlFlow<()>> + Send;
+}

@@ -1,0 +1,79 @@
+//! Following one aggregate across hubs: which hubs key their events by the subject (so only
+//! the partition the key hashes to needs reading), and the search that finds every event
+//! whose subject or partition key is the aggregate.
+
+use futures_util::future::join_all;
+
+use crate::codec::query::{Query, QueryError};
+use crate::connect::data_plane::DataPlane;
+use crate::connect::read::read_one;
+use crate::ops::search::{HubTarget, PartitionReport, PartitionStatus};
+
+/// Whether `hub`'s newest event carries its CloudEvents subject as its partition key: then
+/// producers key by the aggregate, and its events all live in the partition the key hashes
+/// to. A hub that cannot be asked, or holds nothing, is read in full.
+pub async fn keyed_by_subject(plane: &DataPlane, hub: &str) -> bool {
+    let Ok(partitions) = plane.partitions(hub).await else {
+        return false;
+    };
+    let Some(newest) = partitions
+        .iter()
+        .filter(|p| !p.is_empty)
+        .max_by_key(|p| p.last_enqueued)
+    else {
+        return false;
+    };
+    let Ok(raw) = read_one(plane, hub, &newest.id, newest.last_sequence).await else {
+        return false;
+    };
+    let event = raw.event;
+    let key = event
+        .annotations
+        .iter()
+        .find(|(k, _)| k == "x-opt-partition-key")
+        .map(|(_, v)| v.as_str());
+    key.is_some() && key == event.cloud_event.subject.as_deref()
+}
+
+/// Each hub, read only where `subject` hashes to when the hub keys by subject.
+pub async fn targets(plane: &DataPlane, hubs: &[String], subject: &str) -> Vec<HubTarget> {
+    let keyed = join_all(hubs.iter().map(|hub| keyed_by_subject(plane, hub))).await;
+    hubs.iter()
+        .zip(keyed)
+        .map(|(hub, keyed)| HubTarget {
+            hub: hub.clone(),
+            only_key: keyed.then(|| subject.to_owned()),
+        })
+        .collect()
+}
+
+/// Events whose subject or partition key is `subject`.
+pub fn query(subject: &str) -> Result<Query, QueryError> {
+    let literal = serde_json::to_string(subject).unwrap_or_else(|_| "\"\"".to_owned());
+    // A JSON string is a valid CEL string literal (the same escapes), so any subject is safe.
+    Query::compile(&format!("subject == {literal} || key == {literal}"))
+}
+
+/// What the key-hash shortcut saved: events held in the partitions not read, of all held.
+pub fn saved(partitions: &[PartitionReport]) -> (u64, u64) {
+    let held: u64 = partitions.iter().map(PartitionReport::planned_events).sum();
+    let skipped = partitions
+        .iter()
+        .filter(|p| p.status == PartitionStatus::NotKeyed)
+        .map(PartitionReport::planned_events)
+        .sum();
+    (skipped, held)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn any_subject_becomes_a_safe_literal() {
+        for subject in ["cont-00042", r#"a"b\c"#, "line\nbreak", "ünï"] {
+            let query = query(subject).unwrap_or_else(|e| panic!("{subject}: {e}"));
+            assert!(query.text().contains("subject == "));
+        }
+    }
+}
