@@ -28,21 +28,32 @@ ready=$(head -n 1 "$work/ready")
 cs=$(echo "$ready" | $python -c 'import json,sys; print(json.load(sys.stdin)["namespaces"][0]["rules"][0]["connection_string"])')
 http="http://$(echo "$ready" | $python -c 'import json,sys; print(json.load(sys.stdin)["http"])')"
 
+# CPU seconds (user + system) a process has used so far, from /proc: where the time goes.
+cpu() { awk '{ printf "%.2f", ($14 + $15) / 100 }' "/proc/$1/stat"; }
+
 "$loader" "$cs" "$http" bench "$events" "$partitions"
 echo "search: $expression ($(load))"
+emulator_before=$(cpu "$emulator_pid")
 started=$(date +%s%N)
-target/release/ehops --connection-string "$cs" --catalog "$http" --data "$work/cli" \
+/usr/bin/env time -f "%U %S %M" -o "$work/search.time" \
+  target/release/ehops --connection-string "$cs" --catalog "$http" --data "$work/cli" \
   search bench --where "$expression" --json 2>"$work/search.err" | tail -n 1 > "$work/summary.json"
 elapsed_ns=$(( $(date +%s%N) - started ))
-$python - "$work/summary.json" "$elapsed_ns" "$(load)" <<'PY'
+emulator_after=$(cpu "$emulator_pid")
+$python - "$work/summary.json" "$elapsed_ns" "$(load)" "$work/search.time" "$emulator_before" "$emulator_after" <<'PY'
 import json, sys
 summary = json.load(open(sys.argv[1]))["summary"]
 seconds = int(sys.argv[2]) / 1e9
+user, system, max_kb = open(sys.argv[4]).read().split()[-3:]
 print(json.dumps({"client": "ehops search --json", "scanned": summary["scanned"],
                   "matched": summary["matched"], "undecodable": summary["undecodable"],
                   "seconds": round(seconds, 2), "events_per_s": round(summary["scanned"] / seconds),
+                  "search_cpu_s": round(float(user) + float(system), 2), "search_max_rss_mb": round(int(max_kb) / 1024),
+                  "emulator_cpu_s": round(float(sys.argv[6]) - float(sys.argv[5]), 2),
                   "machine": sys.argv[3]}))
 PY
 echo "python: ($(load))"
+emulator_before=$(cpu "$emulator_pid")
 $python scripts/bench/search_python.py "$cs" "$http" bench "$contact"
+echo "{\"emulator_cpu_s_during_python\": $(echo "$(cpu "$emulator_pid") - $emulator_before" | bc)}"
 kill "$emulator_pid"; wait "$emulator_pid" 2>/dev/null || true

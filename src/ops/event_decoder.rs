@@ -10,12 +10,15 @@ use crate::codec::tail::decode_with_schemas;
 use crate::connect::connection::Connection;
 use crate::connect::registry::SchemaRegistry;
 use crate::connect::schema_source;
-use crate::model::{SchemaFetch, TailEvent};
+use crate::model::{SchemaFetch, TailEvent, schema_id_of_content_type};
 
 pub struct TailDecoder {
     /// Shared by a search's partition tasks, each with a cache of its own.
     registry: Arc<Result<SchemaRegistry, String>>,
     cache: SchemaCache,
+    /// The last `avro/binary+<id>` content type whose schema is settled: most events of a
+    /// stream repeat it, and then there is nothing to look up.
+    settled: Option<String>,
 }
 
 impl TailDecoder {
@@ -23,6 +26,7 @@ impl TailDecoder {
         Self {
             registry: Arc::new(SchemaRegistry::for_connection(connection).map_err(|e| e.message)),
             cache: SchemaCache::new(),
+            settled: None,
         }
     }
 
@@ -32,6 +36,7 @@ impl TailDecoder {
         Self {
             registry: Arc::clone(&self.registry),
             cache: SchemaCache::new(),
+            settled: None,
         }
     }
 
@@ -43,6 +48,9 @@ impl TailDecoder {
     /// Fetches the schema `event` names, unless it is known (or known to be missing) already.
     pub async fn prepare(&mut self, event: &TailEvent) {
         let content_type = event.content_type.as_deref();
+        if content_type.is_some() && content_type == self.settled.as_deref() {
+            return;
+        }
         if let Some(id) = self.cache.missing_for(content_type, &event.body) {
             let fetched = match &*self.registry {
                 Ok(registry) => schema_source::fetch(registry, &id).await,
@@ -50,6 +58,11 @@ impl TailDecoder {
             };
             self.cache.record(&id, fetched);
         }
+        // Only a content type that names the schema settles it; other framings carry the id
+        // in the body.
+        self.settled = content_type
+            .filter(|c| schema_id_of_content_type(c).is_some())
+            .map(str::to_owned);
     }
 
     pub async fn decode(&mut self, event: &TailEvent) -> DecodedEvent {
