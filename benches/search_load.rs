@@ -1,10 +1,11 @@
 //! Loads a search benchmark's hub: Avro CloudEvents (binary mode) of `ContactPurchased`, nine
 //! in ten written with version 1 and one in ten with version 2 (both registered in the
-//! emulator's Schema Registry), subjects `cont-00000` to `cont-09999` in turn, spread evenly
-//! over the partitions. Not a criterion benchmark: `scripts/bench-search.sh` runs it once
-//! before timing the searches, and it prints its ingest rate as JSON.
+//! emulator's Schema Registry), subjects `cont-00000` to `cont-00999` in turn, spread evenly
+//! over the partitions, or with `keyed` sent with their subject as partition key (as producers
+//! that key by aggregate do). Not a criterion benchmark: `scripts/bench-search.sh` runs it
+//! once before timing the searches, and it prints its ingest rate as JSON.
 //!
-//! Arguments: CONNECTION_STRING REGISTRY_URL HUB EVENTS PARTITIONS
+//! Arguments: CONNECTION_STRING REGISTRY_URL HUB EVENTS PARTITIONS [keyed]
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -22,6 +23,7 @@ const V1: &str = include_str!("../schemas/contact_purchased.avsc");
 const V2: &str = include_str!("../schemas/contact_purchased.v2.avsc");
 const NAME: &str = "com.example.customer.ContactPurchased";
 const BATCH: usize = 500;
+const SUBJECTS: usize = 1000;
 
 struct Load {
     cs: ConnectionString,
@@ -29,6 +31,7 @@ struct Load {
     hub: String,
     events: usize,
     partitions: usize,
+    keyed: bool,
 }
 
 fn args() -> Result<Load, String> {
@@ -52,17 +55,42 @@ fn args() -> Result<Load, String> {
         hub: raw[2].clone(),
         events: number(3)?,
         partitions: number(4)?.max(1),
+        keyed: raw.get(5).is_some_and(|a| a == "keyed"),
     })
+}
+
+fn subject(i: usize) -> String {
+    format!("cont-{:05}", i % SUBJECTS)
+}
+
+/// Where each event goes: a lane per partition (by id), or with `keyed` a lane per subject
+/// (by partition key), each lane a list of event numbers in send order.
+fn lanes(load: &Load) -> Vec<Lane> {
+    let lanes = if load.keyed {
+        SUBJECTS
+    } else {
+        load.partitions
+    };
+    (0..lanes)
+        .map(|lane| Lane {
+            partition_id: (!load.keyed).then(|| lane.to_string()),
+            partition_key: load.keyed.then(|| subject(lane)),
+            events: (lane..load.events).step_by(lanes).collect(),
+        })
+        .collect()
+}
+
+struct Lane {
+    partition_id: Option<String>,
+    partition_key: Option<String>,
+    events: Vec<usize>,
 }
 
 /// Event `i`'s Avro datum with the schema version it is written with.
 fn datum(i: usize, schemas: &[apache_avro::Schema; 2]) -> Result<(usize, Vec<u8>), String> {
     let version = usize::from(i % 10 == 9);
     let mut fields = vec![
-        (
-            "contactId".to_owned(),
-            Avro::String(format!("cont-{:05}", i % 10_000)),
-        ),
+        ("contactId".to_owned(), Avro::String(subject(i))),
         ("orderId".to_owned(), Avro::String(format!("ord-{i:07}"))),
         (
             "productId".to_owned(),
@@ -110,62 +138,67 @@ async fn load(load: Load) -> Result<f64, String> {
     ];
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for partition in 0..load.partitions {
-        let events: Vec<(usize, Vec<u8>)> = (partition..load.events)
-            .step_by(load.partitions)
-            .map(|i| datum(i, &schemas))
-            .collect::<Result<_, _>>()?;
+    let mut work: Vec<Vec<Lane>> = (0..load.partitions).map(|_| Vec::new()).collect();
+    for (n, lane) in lanes(&load).into_iter().enumerate() {
+        work[n % load.partitions].push(lane);
+    }
+    for lanes in work {
+        let mut bodies = Vec::new();
+        for lane in &lanes {
+            for &i in &lane.events {
+                bodies.push(datum(i, &schemas)?);
+            }
+        }
         let (credential, endpoint, hub, ids) = (
             Arc::clone(&credential),
             endpoint.clone(),
             load.hub.clone(),
             ids.clone(),
         );
-        let first = partition;
-        let step = load.partitions;
         tasks.push(tokio::spawn(async move {
             let producer = ProducerClient::builder()
                 .with_custom_endpoint(endpoint)
                 .open("bench", &hub, credential)
                 .await
                 .map_err(|e| e.to_string())?;
-            for (chunk_at, chunk) in events.chunks(BATCH).enumerate() {
-                let options = EventDataBatchOptions {
-                    partition_id: Some(partition.to_string()),
-                    ..Default::default()
-                };
-                let batch = producer
-                    .create_batch(Some(options))
-                    .await
-                    .map_err(|e| e.to_string())?;
-                for (n, (version, body)) in chunk.iter().enumerate() {
-                    let i = first + (chunk_at * BATCH + n) * step;
-                    let event = EventData::builder()
-                        .with_body(body.clone())
-                        .with_content_type(format!("avro/binary+{}", ids[*version]))
-                        .add_property("cloudEvents_specversion".into(), "1.0")
-                        .add_property("cloudEvents_id".into(), format!("evt-{i:07}"))
-                        .add_property(
-                            "cloudEvents_type".into(),
-                            "com.example.customer.contact.purchased",
-                        )
-                        .add_property("cloudEvents_source".into(), "/teams/customer/shop")
-                        .add_property(
-                            "cloudEvents_subject".into(),
-                            format!("cont-{:05}", i % 10_000),
-                        )
-                        .build();
-                    if !batch
-                        .try_add_event_data(event, None)
-                        .map_err(|e| e.to_string())?
-                    {
-                        return Err(format!("event {i} does not fit a batch"));
+            let mut bodies = bodies.into_iter();
+            for lane in lanes {
+                for chunk in lane.events.chunks(BATCH) {
+                    let options = EventDataBatchOptions {
+                        partition_id: lane.partition_id.clone(),
+                        partition_key: lane.partition_key.clone(),
+                        ..Default::default()
+                    };
+                    let batch = producer
+                        .create_batch(Some(options))
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    for &i in chunk {
+                        let (version, body) = bodies.next().ok_or("fewer bodies than events")?;
+                        let event = EventData::builder()
+                            .with_body(body)
+                            .with_content_type(format!("avro/binary+{}", ids[version]))
+                            .add_property("cloudEvents_specversion".into(), "1.0")
+                            .add_property("cloudEvents_id".into(), format!("evt-{i:07}"))
+                            .add_property(
+                                "cloudEvents_type".into(),
+                                "com.example.customer.contact.purchased",
+                            )
+                            .add_property("cloudEvents_source".into(), "/teams/customer/shop")
+                            .add_property("cloudEvents_subject".into(), subject(i))
+                            .build();
+                        if !batch
+                            .try_add_event_data(event, None)
+                            .map_err(|e| e.to_string())?
+                        {
+                            return Err(format!("event {i} does not fit a batch"));
+                        }
                     }
+                    producer
+                        .send_batch(batch, None)
+                        .await
+                        .map_err(|e| e.to_string())?;
                 }
-                producer
-                    .send_batch(batch, None)
-                    .await
-                    .map_err(|e| e.to_string())?;
             }
             Ok::<(), String>(())
         }));
