@@ -22,7 +22,7 @@ use crate::codec::query::Query;
 use crate::connect::data_plane::DataPlane;
 use crate::connect::error::Failure;
 use crate::connect::scan::ScanRange;
-use crate::model::permissions::ConsoleAction;
+use crate::model::permissions::{ConsoleAction, Verdict};
 use crate::model::{PartitionInfo, StartPosition, partition_for_key};
 use crate::ops::event_decoder::TailDecoder;
 use crate::ops::permissions;
@@ -209,7 +209,7 @@ async fn plan(
     let verdict = permissions::for_hub(plane.connection(), hub)
         .await
         .verdict(ConsoleAction::Tail);
-    if let Some(reason) = verdict.reason(ConsoleAction::Tail) {
+    if let Verdict::Denied { missing } = verdict {
         // The catalog refuses a hub that is gone as it refuses one not permitted: ask the
         // data plane which it is.
         if let Err(error) = plane.hub_runtime(hub).await
@@ -218,7 +218,12 @@ async fn plan(
             return Err((error.message, false));
         }
         let principal = &plane.connection().principal;
-        return Err((format!("{reason} (as {principal})"), true));
+        let missing: Vec<String> = missing.iter().map(ToString::to_string).collect();
+        let reason = format!(
+            "reading is not permitted: missing {} (as {principal})",
+            missing.join(", ")
+        );
+        return Err((reason, true));
     }
     let infos = plane
         .partitions(hub)
