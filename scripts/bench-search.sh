@@ -4,7 +4,7 @@
 # fastavro (scripts/bench/search_python.py), in the same run. The hub is loaded first
 # (benches/search_load.rs: two schema versions, registered in the emulator's Schema Registry).
 # `ehops search` is timed from process start to its summary, as a user would see it.
-# Usage: scripts/bench-search.sh [EVENTS] [PARTITIONS]
+# Usage: scripts/bench-search.sh [EVENTS] [PARTITIONS]   (PROFILE=1 adds a perf profile of both sides)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 events=${1:-1000000}
@@ -52,8 +52,32 @@ print(json.dumps({"client": "ehops search --json", "scanned": summary["scanned"]
                   "emulator_cpu_s": round(float(sys.argv[6]) - float(sys.argv[5]), 2),
                   "machine": sys.argv[3]}))
 PY
+# Memory with many matches: one event in ten matches; the earliest --limit are kept.
+/usr/bin/env time -f "%M" -o "$work/many.time" target/release/ehops --connection-string "$cs" \
+  --catalog "$http" --data "$work/cli" search bench --where 'data.amount < 10.0' --json \
+  2>/dev/null | tail -n 1 > "$work/many.json"
+$python - "$work/many.json" "$work/many.time" <<'PY'
+import json, sys
+summary = json.load(open(sys.argv[1]))["summary"]
+print(json.dumps({"memory": "ehops search, 1 in 10 matching", "scanned": summary["scanned"],
+                  "matched": summary["matched"], "kept": 1000,
+                  "max_rss_mb": round(int(open(sys.argv[2]).read().split()[-1]) / 1024)}))
+PY
 echo "python: ($(load))"
 emulator_before=$(cpu "$emulator_pid")
 $python scripts/bench/search_python.py "$cs" "$http" bench "$contact"
 echo "{\"emulator_cpu_s_during_python\": $(echo "$(cpu "$emulator_pid") - $emulator_before" | bc)}"
+if [ -n "${PROFILE:-}" ]; then
+  # Where the time goes: one more search, sampled with perf in both processes (not timed).
+  perf record -q -F 499 -g -p "$emulator_pid" -o "$work/emulator.perf" 2>/dev/null &
+  perf_pid=$!
+  perf record -q -F 499 -g -o "$work/search.perf" -- target/release/ehops --connection-string "$cs" \
+    --catalog "$http" --data "$work/cli" search bench --where "$expression" --json >/dev/null 2>&1
+  kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null || true
+  for side in search emulator; do
+    echo "--- $side: top functions (self time)"
+    perf report -i "$work/$side.perf" --stdio --no-children --sort dso,sym --percent-limit 2 2>/dev/null \
+      | grep -E '^ +[0-9.]+%' | head -n 15
+  done
+fi
 kill "$emulator_pid"; wait "$emulator_pid" 2>/dev/null || true
