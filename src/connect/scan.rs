@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use azure_messaging_eventhubs::{ConsumerClient, OpenReceiverOptions};
 use futures_util::StreamExt;
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::error::{ConnectError, Failure};
@@ -64,16 +65,31 @@ pub async fn scan(
     let outcome = {
         let stream = receiver.stream_events();
         futures_util::pin_mut!(stream);
+        // One timer for the whole pass, moved on only when it fires: arming a timer per event
+        // costs more than reading the clock.
+        let mut last_event = Instant::now();
+        let quiet_timer = tokio::time::sleep(range.quiet);
+        tokio::pin!(quiet_timer);
         loop {
             let next = tokio::select! {
+                biased;
                 () = cancel.cancelled() => break Ok(ScanEnd::Cancelled),
-                next = tokio::time::timeout(range.quiet, stream.next()) => next,
+                next = stream.next() => next,
+                () = &mut quiet_timer => {
+                    let until = last_event + range.quiet;
+                    if until <= Instant::now() {
+                        break Err(quiet(&where_, range));
+                    }
+                    quiet_timer.as_mut().reset(until);
+                    continue;
+                }
             };
             let received = match next {
-                Ok(Some(Ok(received))) => received,
-                Ok(Some(Err(e))) => break Err(receive_error(&range.consumer_group, &where_, &e)),
-                Ok(None) | Err(_) => break Err(quiet(&where_, range)),
+                Some(Ok(received)) => received,
+                Some(Err(e)) => break Err(receive_error(&range.consumer_group, &where_, &e)),
+                None => break Err(quiet(&where_, range)),
             };
+            last_event = Instant::now();
             let event = to_tail_event(&range.partition, &received);
             if event.sequence > range.to_sequence {
                 break Ok(ScanEnd::Reached);
