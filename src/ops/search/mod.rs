@@ -276,3 +276,64 @@ fn planned_range(info: &PartitionInfo, from: &StartPosition) -> Option<(i64, i64
     };
     (first <= info.last_sequence).then_some((first, info.last_sequence))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn partition(begin: i64, last: i64, is_empty: bool) -> PartitionInfo {
+        PartitionInfo {
+            id: "0".into(),
+            begin_sequence: begin,
+            last_sequence: last,
+            last_offset: String::new(),
+            last_enqueued: None,
+            is_empty,
+        }
+    }
+
+    #[test]
+    fn a_plan_reads_from_the_start_or_the_sequence_asked_to_the_newest_event() {
+        let held = partition(10, 19, false);
+        assert_eq!(
+            planned_range(&held, &StartPosition::Earliest),
+            Some((10, 19))
+        );
+        assert_eq!(
+            planned_range(&held, &StartPosition::Sequence(3)),
+            Some((10, 19))
+        );
+        assert_eq!(
+            planned_range(&held, &StartPosition::Sequence(15)),
+            Some((15, 19))
+        );
+        assert_eq!(planned_range(&held, &StartPosition::Sequence(20)), None);
+        assert_eq!(planned_range(&held, &StartPosition::Latest), None);
+        assert_eq!(
+            planned_range(&partition(0, 0, true), &StartPosition::Earliest),
+            None
+        );
+        let report = PartitionReport::new("h", "0", Some((15, 19)));
+        assert_eq!(report.planned_events(), 5);
+    }
+
+    #[test]
+    fn progress_reads_as_people_expect() {
+        let progress = Progress {
+            scanned: 250,
+            total: 1000,
+            matched: 3,
+            events_per_second: 1234.4,
+        };
+        assert_eq!(
+            progress.to_string(),
+            "Scanned 250 of 1000 (25%), 3 matches, 1234 events/s"
+        );
+        let nothing = Progress {
+            total: 0,
+            scanned: 0,
+            ..progress
+        };
+        assert_eq!(nothing.percent(), 100.0);
+    }
+}
