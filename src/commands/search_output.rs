@@ -2,7 +2,6 @@
 //! enqueued time, at most `--limit`, the rest counted), progress on stderr while they run,
 //! and the summary of what was read, per partition.
 
-use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
@@ -68,9 +67,11 @@ impl Kept {
 
     /// The kept matches, earliest first.
     pub fn into_sorted(self) -> Vec<Found> {
-        let mut all: Vec<Reverse<Ordered>> = self.heap.into_iter().map(Reverse).collect();
-        all.sort_by(|a, b| b.cmp(a));
-        all.into_iter().map(|Reverse(o)| o.0).collect()
+        self.heap
+            .into_sorted_vec()
+            .into_iter()
+            .map(|o| o.0)
+            .collect()
     }
 }
 
