@@ -2,7 +2,7 @@
 # `ehops search` with decoding and a CEL predicate over a hub of Avro CloudEvents in a local
 # emulator (release build), beside the same search written with Microsoft's Python SDK and
 # fastavro (scripts/bench/search_python.py), in the same run. The hub is loaded first
-# (benches/search_load.rs: two schema versions, registered in the emulator's Schema Registry).
+# (scripts/bench/search_load.py: two schema versions, registered in the emulator's Schema Registry).
 # `ehops search` is timed from process start to its summary, as a user would see it.
 # Usage: scripts/bench-search.sh [EVENTS] [PARTITIONS]   (PROFILE=1 adds a perf profile of both sides)
 set -euo pipefail
@@ -14,8 +14,6 @@ expression="data.contactId == \"$contact\" && type.endsWith(\".purchased\")"
 
 bash scripts/test-env.sh >/dev/null
 cargo build --release --quiet --bin ehops
-cargo build --release --quiet --bench search_load
-loader=$(ls -t target/release/deps/search_load-* | grep -v '\.d$' | head -n 1)
 source scripts/bench/emulator.sh
 printf '[[namespace.schema_group]]\nname = "bench"\n' >> "$config"
 
@@ -31,7 +29,7 @@ http="http://$(echo "$ready" | $python -c 'import json,sys; print(json.load(sys.
 # CPU seconds (user + system) a process has used so far, from /proc: where the time goes.
 cpu() { awk '{ printf "%.2f", ($14 + $15) / 100 }' "/proc/$1/stat"; }
 
-"$loader" "$cs" "$http" bench "$events" "$partitions"
+$python scripts/bench/search_load.py "$cs" "$http" bench "$events" "$partitions"
 echo "search: $expression ($(load))"
 emulator_before=$(cpu "$emulator_pid")
 started=$(date +%s%N)

@@ -2,7 +2,7 @@
 # `ehops trace` of one subject over several hubs whose producers key events by subject, with
 # and without the key-hash shortcut (only the partition the key hashes to is read), in the
 # same run against a local emulator (release build). Hubs are loaded with
-# benches/search_load.rs in its keyed mode: Avro CloudEvents, 1,000 subjects.
+# scripts/bench/search_load.py in its keyed mode: Avro CloudEvents, 1,000 subjects.
 # Usage: scripts/bench-trace.sh [HUBS] [EVENTS_PER_HUB] [PARTITIONS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,8 +13,6 @@ subject=cont-00042
 
 bash scripts/test-env.sh >/dev/null
 cargo build --release --quiet --bin ehops
-cargo build --release --quiet --bench search_load
-loader=$(ls -t target/release/deps/search_load-* | grep -v '\.d$' | head -n 1)
 source scripts/bench/emulator.sh
 for h in $(seq 1 "$hubs"); do
   printf '[[namespace.hub]]\nname = "hub%s"\npartitions = %s\nconsumer_groups = ["ehops"]\n' "$h" "$partitions" >> "$config"
@@ -31,7 +29,7 @@ cs=$(echo "$ready" | $python -c 'import json,sys; print(json.load(sys.stdin)["na
 http="http://$(echo "$ready" | $python -c 'import json,sys; print(json.load(sys.stdin)["http"])')"
 names=""
 for h in $(seq 1 "$hubs"); do
-  "$loader" "$cs" "$http" "hub$h" "$events" "$partitions" keyed
+  $python scripts/bench/search_load.py "$cs" "$http" "hub$h" "$events" "$partitions" keyed
   names="$names${names:+,}hub$h"
 done
 for mode in shortcut full; do
