@@ -62,7 +62,9 @@ def search(cs, hub, partition, last, schemas, contact, totals):
             content_type = event.content_type or ""
             try:
                 schema = schemas.get(content_type.split("+", 1)[1])
-                data = fastavro.schemaless_reader(io.BytesIO(event.body_as_bytes()), schema)
+                body = event.body
+                body = body if isinstance(body, bytes) else b"".join(body)
+                data = fastavro.schemaless_reader(io.BytesIO(body), schema)
             except Exception:
                 counts["undecodable"] += 1
                 data = None

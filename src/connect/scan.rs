@@ -123,3 +123,16 @@ fn quiet(where_: &str, range: &ScanRange) -> ConnectError {
 pub trait AsyncVisit {
     fn visit(&mut self, event: TailEvent) -> impl Future<Output = ControlFlow<()>> + Send;
 }
+
+/// A closure as a visitor.
+pub struct FnVisit<F>(pub F);
+
+impl<F, Fut> AsyncVisit for FnVisit<F>
+where
+    F: FnMut(TailEvent) -> Fut + Send,
+    Fut: Future<Output = ControlFlow<()>> + Send,
+{
+    fn visit(&mut self, event: TailEvent) -> impl Future<Output = ControlFlow<()>> + Send {
+        (self.0)(event)
+    }
+}

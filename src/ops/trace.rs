@@ -2,11 +2,16 @@
 //! the partition the key hashes to needs reading), and the search that finds every event
 //! whose subject or partition key is the aggregate.
 
+use std::ops::ControlFlow;
+use std::time::Duration;
+
 use futures_util::future::join_all;
+use tokio_util::sync::CancellationToken;
 
 use crate::codec::query::{Query, QueryError};
 use crate::connect::data_plane::DataPlane;
-use crate::connect::read::read_one;
+use crate::connect::scan::{FnVisit, ScanRange, scan};
+use crate::model::{StartPosition, TailEvent};
 use crate::ops::search::{HubTarget, PartitionReport, PartitionStatus};
 
 /// Whether `hub`'s newest event carries its CloudEvents subject as its partition key: then
@@ -23,16 +28,43 @@ pub async fn keyed_by_subject(plane: &DataPlane, hub: &str) -> bool {
     else {
         return false;
     };
-    let Ok(raw) = read_one(plane, hub, &newest.id, newest.last_sequence).await else {
+    let Some(event) = newest_event(plane, hub, &newest.id, newest.last_sequence).await else {
         return false;
     };
-    let event = raw.event;
     let key = event
         .annotations
         .iter()
         .find(|(k, _)| k == "x-opt-partition-key")
         .map(|(_, v)| v.as_str());
     key.is_some() && key == event.cloud_event.subject.as_deref()
+}
+
+/// The event at `sequence`, read with a pass of one event (bounded in time: a partition that
+/// does not deliver it is read in full rather than waited on).
+async fn newest_event(
+    plane: &DataPlane,
+    hub: &str,
+    partition: &str,
+    sequence: i64,
+) -> Option<TailEvent> {
+    let client = plane.open_consumer(hub).await.ok()?;
+    let range = ScanRange {
+        hub: hub.to_owned(),
+        partition: partition.to_owned(),
+        consumer_group: plane.consumer_group().to_owned(),
+        from: StartPosition::Sequence(sequence),
+        to_sequence: sequence,
+        quiet: Duration::from_secs(5),
+    };
+    let mut found = None;
+    let visit = |event: TailEvent| {
+        found = Some(event);
+        std::future::ready(ControlFlow::Break(()))
+    };
+    let _ = scan(&client, &range, &CancellationToken::new(), FnVisit(visit)).await;
+    // The client's connection is not needed any more; closing it is not waited on.
+    tokio::spawn(async move { client.close().await });
+    found
 }
 
 /// Each hub, read only where `subject` hashes to when the hub keys by subject.
