@@ -14,6 +14,9 @@ use crate::connect::scan::{FnVisit, ScanRange, scan};
 use crate::model::{StartPosition, TailEvent};
 use crate::ops::search::{HubTarget, PartitionReport, PartitionStatus};
 
+/// How long finding out whether a hub is keyed may take.
+const DETECT_WITHIN: Duration = Duration::from_secs(5);
+
 /// Whether `hub`'s newest event carries its CloudEvents subject as its partition key: then
 /// producers key by the aggregate, and its events all live in the partition the key hashes
 /// to. A hub that cannot be asked, or holds nothing, is read in full.
@@ -28,7 +31,14 @@ pub async fn keyed_by_subject(plane: &DataPlane, hub: &str) -> bool {
     else {
         return false;
     };
-    let Some(event) = newest_event(plane, hub, &newest.id, newest.last_sequence).await else {
+    // Bounded: the SDK has been seen to wait 15 s opening a client right after another
+    // process closed one; a hub not known to be keyed is read in full, which is only slower.
+    let read = newest_event(plane, hub, &newest.id, newest.last_sequence);
+    let Ok(Some(event)) = tokio::time::timeout(DETECT_WITHIN, read).await else {
+        tracing::info!(
+            hub,
+            "newest event not read in time; the hub is read in full"
+        );
         return false;
     };
     let key = event
