@@ -15,8 +15,10 @@ use ehops::commands::partitions::PartitionsArgs;
 use ehops::commands::replay::{RedriveArgs, ReplayArgs};
 use ehops::commands::reset::ResetArgs;
 use ehops::commands::schemas::{SchemaCommand, SchemasArgs};
+use ehops::commands::search::SearchArgs;
 use ehops::commands::tail::TailArgs;
 use ehops::commands::target::{self, DEFAULT_CONSUMER_GROUP, TargetArgs};
+use ehops::commands::trace::TraceArgs;
 use ehops::commands::watch::WatchArgs;
 use ehops::commands::{self};
 
@@ -78,6 +80,12 @@ enum Command {
     Lint(LintArgs),
     /// Print a hub's events as they arrive, or from a position.
     Tail(TailArgs),
+    /// Find every retained event of some hubs that an expression (CEL, or a bare word)
+    /// matches, with what was read per partition.
+    Search(SearchArgs),
+    /// Every event of one aggregate (CloudEvents subject or partition key) across hubs, in
+    /// enqueued order, reading only the partition the key hashes to where hubs key by it.
+    Trace(TraceArgs),
     /// List the Schema Registry's groups, a group's schemas, or a schema's versions.
     Schemas(SchemasArgs),
     /// Work with one schema's versions (`ehops schema diff GROUP NAME V1 V2`).
@@ -192,6 +200,14 @@ fn main() -> ExitCode {
         Some(Command::Tail(args)) => {
             init_file_logging(target);
             runtime.block_on(commands::tail::run(target, args))
+        }
+        Some(Command::Search(args)) => {
+            init_file_logging(target);
+            runtime.block_on(commands::search::run(target, args))
+        }
+        Some(Command::Trace(args)) => {
+            init_file_logging(target);
+            runtime.block_on(commands::trace::run(target, args))
         }
         Some(Command::Schemas(args)) => {
             init_file_logging(target);

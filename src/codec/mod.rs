@@ -6,6 +6,7 @@
 //! - Decoding events: [`decode_event`] with an [`EventInput`] and [`DecodeOptions`] (Avro
 //!   framings and schemas, CloudEvents in each binding, JSON/text/hex bodies, the mandate
 //!   check); wire it to a tail with [`tail::decode_tail_event`].
+//! - [`query`]: search expressions (CEL or a bare word) over one event.
 //! - [`schema_compat`]: backward/forward/full compatibility between two Avro schemas.
 //! - [`schema_diff`]: which fields two versions of an Avro schema add, remove or change.
 
@@ -17,6 +18,7 @@ pub mod event;
 mod event_tests;
 pub mod framing;
 pub mod mandate;
+pub mod query;
 pub mod report;
 pub mod schema_compat;
 pub mod schema_diff;

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use crate::model::TailEvent;
 
-use super::cloudevents::PropertyValue;
-use super::event::{DecodeOptions, DecodedEvent, EventInput, Headers, decode_event};
+use super::cloudevents::{PropertyValue, is_structured};
+use super::event::{Data, DecodeOptions, DecodedEvent, EventInput, Headers, body, decode_event};
 use super::schemas::SchemaLookup;
 
 /// Decodes one tail event; its raw body stays in the event.
@@ -61,6 +61,20 @@ pub fn decode_parts(
             readers: &readers,
         },
     )
+}
+
+/// Only the data of one tail event (what a search expression reads): a binary-mode event's
+/// body is decoded without its attributes or the mandate check.
+pub fn data_with_schemas(event: &TailEvent, schemas: &dyn SchemaLookup) -> Data {
+    let readers = HashMap::new();
+    let options = DecodeOptions {
+        schemas,
+        readers: &readers,
+    };
+    if is_structured(event.content_type.as_deref()) {
+        return decode_tail_event(event, &options).data;
+    }
+    body(event.content_type.as_deref(), &event.body, &options).data
 }
 
 pub fn text_properties(properties: &[(String, String)]) -> Vec<(String, PropertyValue)> {

@@ -8,7 +8,6 @@ use clap::Args;
 use serde_json::json;
 
 use super::incident::{self, Execution, Incident};
-use super::tail_decoder::TailDecoder;
 use super::target::TargetArgs;
 use super::{exit, fail};
 use crate::connect::error::ConnectError;
@@ -16,6 +15,7 @@ use crate::model::dead_letter_hub_for;
 use crate::model::permissions::ConsoleAction;
 use crate::ops::audited;
 use crate::ops::dead_letter::{self, DeadLetterPlan, DeadLetterRequest, Mode};
+use crate::ops::event_decoder::TailDecoder;
 use crate::ops::hubs;
 use crate::tui::views::sanitize::sanitize;
 

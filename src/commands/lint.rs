@@ -8,11 +8,11 @@ use std::time::Duration;
 use clap::Args;
 
 use super::tail::{Reading, parse_position, start_recorded};
-use super::tail_decoder::TailDecoder;
 use super::target::{DEFAULT_CONSUMER_GROUP, TargetArgs};
 use super::{exit, fail};
 use crate::connect::tail::TailItem;
 use crate::model::StartPosition;
+use crate::ops::event_decoder::TailDecoder;
 use crate::ops::lint::LintReport;
 
 #[derive(Debug, Clone, Args)]

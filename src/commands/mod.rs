@@ -18,10 +18,12 @@ pub mod replay;
 pub mod reset;
 mod sampled_groups;
 pub mod schemas;
+pub mod search;
+mod search_output;
 pub mod tail;
-mod tail_decoder;
 pub mod target;
 pub mod team;
+pub mod trace;
 pub mod watch;
 
 use crate::connect::error::{ConnectError, Failure};

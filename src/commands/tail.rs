@@ -12,7 +12,6 @@ use clap::Args;
 use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
 
-use super::tail_decoder::TailDecoder;
 use super::target::{DEFAULT_CONSUMER_GROUP, Target, TargetArgs};
 use super::{exit, fail, permission_gate};
 use crate::codec::DecodedEvent;
@@ -21,6 +20,7 @@ use crate::connect::error::ConnectError;
 use crate::connect::tail::{self, TailItem, TailRequest, TailSubscription};
 use crate::model::permissions::ConsoleAction;
 use crate::model::{StartPosition, TailEvent};
+use crate::ops::event_decoder::TailDecoder;
 use crate::tui::views::sanitize::sanitize;
 
 /// Body bytes shown per event in the human form.

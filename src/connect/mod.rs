@@ -9,6 +9,7 @@
 //! - [`data_plane`]: hub and partition properties; consumer clients.
 //! - [`tail`]: live tails through bounded channels; [`received`] converts each event;
 //!   [`read`] reads a bounded stretch of a partition with each event's AMQP message;
+//!   [`scan`] passes over a stretch of a partition without keeping it;
 //!   [`peek`] reads when each partition's next unprocessed event was enqueued.
 //! - [`checkpoints`]: consumer checkpoints and ownerships in the standard blob layout.
 //! - [`identity`]: signing in to Azure (CLI, environment, workload or managed identity).
@@ -29,6 +30,7 @@ pub mod read;
 pub mod received;
 pub mod registry;
 pub mod sas_credential;
+pub mod scan;
 pub mod schema_source;
 pub mod sdk_error;
 pub mod tail;

@@ -78,23 +78,40 @@ pub fn structured_cloud_event(body: &[u8]) -> CloudEventAttributes {
     }
 }
 
-/// The context attributes of a binary-mode CloudEvent, if the properties carry them.
+/// The context attributes of a binary-mode CloudEvent, if the properties carry them. One
+/// pass, comparing without regard to case in place: this runs for every event received.
 pub fn cloud_event(properties: &[(String, String)]) -> CloudEventAttributes {
-    let get = |name: &str| {
-        properties.iter().find_map(|(key, value)| {
-            let lower = key.to_ascii_lowercase();
-            let attribute = lower
-                .strip_prefix("cloudevents_")
-                .or_else(|| lower.strip_prefix("cloudevents:"))?;
-            (attribute == name).then(|| value.clone())
-        })
-    };
-    CloudEventAttributes {
-        id: get("id"),
-        source: get("source"),
-        event_type: get("type"),
-        subject: get("subject"),
+    let mut attributes = CloudEventAttributes::default();
+    for (key, value) in properties {
+        let Some(name) = attribute_name(key) else {
+            continue;
+        };
+        let slot = if name.eq_ignore_ascii_case("id") {
+            &mut attributes.id
+        } else if name.eq_ignore_ascii_case("source") {
+            &mut attributes.source
+        } else if name.eq_ignore_ascii_case("type") {
+            &mut attributes.event_type
+        } else if name.eq_ignore_ascii_case("subject") {
+            &mut attributes.subject
+        } else {
+            continue;
+        };
+        // The first property naming an attribute wins, as before.
+        if slot.is_none() {
+            *slot = Some(value.clone());
+        }
     }
+    attributes
+}
+
+/// The attribute a property names after `cloudEvents_` or `cloudEvents:` (any case).
+fn attribute_name(key: &str) -> Option<&str> {
+    const PREFIX_LEN: usize = "cloudevents_".len();
+    let head = key.get(..PREFIX_LEN)?;
+    let prefixed =
+        head.eq_ignore_ascii_case("cloudevents_") || head.eq_ignore_ascii_case("cloudevents:");
+    prefixed.then(|| &key[PREFIX_LEN..])
 }
 
 fn body_bytes(body: &AmqpMessageBody) -> Vec<u8> {

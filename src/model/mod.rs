@@ -15,6 +15,7 @@ mod lag_forecast;
 mod lag_history;
 mod namespace;
 mod partition;
+mod partition_key;
 pub mod permissions;
 mod position;
 mod schema;
@@ -35,6 +36,7 @@ pub use lag_history::{
 };
 pub use namespace::Namespace;
 pub use partition::PartitionInfo;
+pub use partition_key::partition_for_key;
 pub use position::{StartPosition, StartPositionError};
 pub use schema::{RegisteredSchema, SchemaFetch, schema_id_of_content_type};
 pub use team::{TeamCard, Teams};
