@@ -86,6 +86,7 @@ struct RawHub {
     tags: BTreeMap<String, String>,
     #[serde(default)]
     rule: Vec<RawRule>,
+    capture: Option<super::capture::RawCapture>,
 }
 
 #[derive(Deserialize)]
@@ -255,6 +256,10 @@ fn convert_hub(
         consumer_groups,
         tags: hub.tags,
         rules: convert_rules(hub.rule, err)?,
+        capture: hub
+            .capture
+            .map(|raw| super::capture::convert(raw, err))
+            .transpose()?,
     })
 }
 
