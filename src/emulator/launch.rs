@@ -17,7 +17,7 @@ use super::config::EmulatorConfig;
 use super::registry::Registry;
 use super::registry::store::RegistryStore;
 use super::store::Store;
-use super::{demo, http};
+use super::{capture, demo, http};
 
 /// Where Microsoft's emulator listens; ehops' defaults match so existing settings work.
 pub const DEFAULT_AMQP: &str = "127.0.0.1:5672";
@@ -227,6 +227,7 @@ pub async fn launch(options: LaunchOptions) -> Result<RunningEmulator, LaunchErr
         registry,
     )));
 
+    tasks.extend(capture::start(&config, &store, &options.data_dir));
     if options.demo_activity {
         tasks.extend(demo::start(
             &config,

@@ -9,7 +9,7 @@ pub mod write;
 
 pub use read::{BlockProblem, CaptureFile, read_capture_file};
 pub use time_format::{format_enqueued_time, parse_enqueued_time};
-pub use write::{CaptureCodec, write_capture_file};
+pub use write::{CaptureCodec, CaptureWriter, write_capture_file};
 
 /// The record schema Azure writes, verbatim from Microsoft's Capture overview.
 pub const EVENT_DATA_SCHEMA: &str = r#"{"type":"record","name":"EventData","namespace":"Microsoft.ServiceBus.Messaging","fields":[{"name":"SequenceNumber","type":"long"},{"name":"Offset","type":"string"},{"name":"EnqueuedTimeUtc","type":"string"},{"name":"SystemProperties","type":{"type":"map","values":["long","double","string","bytes"]}},{"name":"Properties","type":{"type":"map","values":["long","double","string","bytes"]}},{"name":"Body","type":["null","bytes"]}]}"#;

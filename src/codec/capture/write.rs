@@ -1,6 +1,8 @@
 //! Writing a Capture file with apache-avro, the design card's Avro library: the container
 //! header carries Azure's schema and the codec (`null` for Avro, `deflate` for AvroDeflate).
 
+use std::sync::OnceLock;
+
 use apache_avro::types::Value;
 use apache_avro::{Codec, DeflateSettings, Schema, Writer};
 
@@ -12,24 +14,67 @@ pub enum CaptureCodec {
     Deflate,
 }
 
-/// The whole file for `records`, in order. An empty slice gives a file with a header and no
-/// block, as Azure writes for an empty window when `skipEmptyArchives` is off.
+/// Azure's schema, parsed once: a writer borrows it for as long as it lives.
+fn schema() -> Result<&'static Schema, String> {
+    static SCHEMA: OnceLock<Result<Schema, String>> = OnceLock::new();
+    SCHEMA
+        .get_or_init(|| Schema::parse_str(EVENT_DATA_SCHEMA).map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+/// A file being written, record by record, so a window never holds its events twice (as
+/// records and as bytes).
+pub struct CaptureWriter {
+    writer: Writer<'static, Vec<u8>>,
+    records: usize,
+}
+
+impl CaptureWriter {
+    pub fn new(codec: CaptureCodec) -> Result<Self, String> {
+        let codec = match codec {
+            CaptureCodec::Null => Codec::Null,
+            CaptureCodec::Deflate => Codec::Deflate(DeflateSettings::default()),
+        };
+        let writer = Writer::with_codec(schema()?, Vec::new(), codec).map_err(|e| e.to_string())?;
+        Ok(Self { writer, records: 0 })
+    }
+
+    pub fn append(&mut self, record: &CaptureRecord) -> Result<(), String> {
+        self.writer
+            .append_value(to_value(record))
+            .map_err(|e| format!("sequence number {}: {e}", record.sequence_number))?;
+        self.records += 1;
+        Ok(())
+    }
+
+    pub fn records(&self) -> usize {
+        self.records
+    }
+
+    /// Bytes written so far, not counting the block apache-avro still buffers (at most
+    /// its block size, 16,000 bytes).
+    pub fn written(&self) -> usize {
+        self.writer.get_ref().len()
+    }
+
+    /// The complete file. With no record it is a header and no block, as Azure writes for an
+    /// empty window when `skipEmptyArchives` is off.
+    pub fn finish(self) -> Result<Vec<u8>, String> {
+        self.writer.into_inner().map_err(|e| e.to_string())
+    }
+}
+
+/// The whole file for `records`, in order.
 pub fn write_capture_file(
     records: &[CaptureRecord],
     codec: CaptureCodec,
 ) -> Result<Vec<u8>, String> {
-    let schema = Schema::parse_str(EVENT_DATA_SCHEMA).map_err(|e| e.to_string())?;
-    let codec = match codec {
-        CaptureCodec::Null => Codec::Null,
-        CaptureCodec::Deflate => Codec::Deflate(DeflateSettings::default()),
-    };
-    let mut writer = Writer::with_codec(&schema, Vec::new(), codec).map_err(|e| e.to_string())?;
+    let mut writer = CaptureWriter::new(codec)?;
     for record in records {
-        writer
-            .append_value(to_value(record))
-            .map_err(|e| format!("sequence number {}: {e}", record.sequence_number))?;
+        writer.append(record)?;
     }
-    writer.into_inner().map_err(|e| e.to_string())
+    writer.finish()
 }
 
 fn to_value(record: &CaptureRecord) -> Value {

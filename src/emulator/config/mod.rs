@@ -219,4 +219,6 @@ fn consumer_groups_with_default(configured: Vec<String>) -> Result<Vec<String>, 
 }
 
 #[cfg(test)]
+mod capture_tests;
+#[cfg(test)]
 mod tests;
