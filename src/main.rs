@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};
+use ehops::commands::capture::CaptureCommand;
 use ehops::commands::deadletter::DeadLetterArgs;
 use ehops::commands::decode::DecodeArgs;
 use ehops::commands::emulator::EmulatorArgs;
@@ -89,6 +90,9 @@ enum Command {
     Replay(ReplayArgs),
     /// Send dead-lettered events back to the hub they came from (dry run unless --execute).
     Redrive(RedriveArgs),
+    /// Read a hub's Event Hubs Capture files: `capture ls HUB`, `capture read HUB`.
+    #[command(subcommand)]
+    Capture(CaptureCommand),
     /// Decode one event from stdin (a line of `tail --json`, or raw bytes): CloudEvent
     /// attributes, Avro/JSON/text data, schema id, mandate violations.
     Decode(DecodeArgs),
@@ -178,6 +182,10 @@ fn main() -> ExitCode {
         Some(Command::Redrive(args)) => {
             init_file_logging(target);
             runtime.block_on(commands::replay::redrive(target, args))
+        }
+        Some(Command::Capture(command)) => {
+            init_file_logging(target);
+            runtime.block_on(commands::capture::run(target, command))
         }
         Some(Command::Decode(args)) => {
             init_file_logging(target);

@@ -1,6 +1,7 @@
 //! Headless commands behind `ehops <subcommand>`, and the console itself: each takes parsed
 //! arguments, does its job, and returns the process exit code.
 
+pub mod capture;
 pub mod console;
 pub mod context;
 pub mod deadletter;

@@ -15,6 +15,7 @@
 //! - [`error`]: failures sorted by what the user can do about them; [`sdk_error`] reads
 //!   the SDKs' typed errors into them.
 
+pub mod capture;
 pub mod catalog;
 pub mod checkpoints;
 pub mod connection;

@@ -86,6 +86,9 @@ pub struct RunningEmulator {
     /// The local checkpoint store, in the blob layout of
     /// [`checkpoint_dir_layout`](super::checkpoints::checkpoint_dir_layout).
     pub checkpoints: PathBuf,
+    /// Where hubs capture without a directory of their own: `{this}/{container}`, laid out
+    /// as the blob container would be.
+    pub capture: PathBuf,
     /// Damaged records the event store found at start (already logged as warnings).
     pub damage: Vec<super::store::DamageReport>,
     /// Servers and, with demo activity, the demo's producers and consumers; aborted on drop.
@@ -242,6 +245,7 @@ pub async fn launch(options: LaunchOptions) -> Result<RunningEmulator, LaunchErr
         http: http_addr,
         namespaces,
         checkpoints: checkpoints.root,
+        capture: capture::capture_root(&options.data_dir),
         damage: store.damage(),
         tasks,
         _data_lock: data_lock,

@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod audited;
+pub mod capture;
 pub mod dead_letter;
 pub mod hubs;
 pub mod lag;

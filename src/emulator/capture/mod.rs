@@ -27,7 +27,12 @@ use super::store::Store;
 
 /// Where a hub's files go when the config names no directory: `{data}/capture/{container}`.
 pub fn default_directory(data_dir: &Path, container: &str) -> PathBuf {
-    data_dir.join("capture").join(container)
+    capture_root(data_dir).join(container)
+}
+
+/// The parent of every default capture directory.
+pub fn capture_root(data_dir: &Path) -> PathBuf {
+    data_dir.join("capture")
 }
 
 /// Starts one capture task per partition of every hub with capture enabled. A destination

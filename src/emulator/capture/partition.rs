@@ -193,7 +193,7 @@ impl PartitionCapture {
             start,
             bytes: writer.finish()?,
             count,
-            range: range.map(|(s, t)| (s, t)),
+            range,
         })
     }
 
