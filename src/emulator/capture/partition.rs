@@ -70,13 +70,15 @@ impl PartitionCapture {
             if window.count == 0 && self.config.skip_empty_archives {
                 continue;
             }
-            let name = archive_name(
-                &self.config.archive_name_format,
-                &self.namespace,
-                &self.hub,
-                &self.partition,
-                window.start,
-            );
+            let mut window = window;
+            let mut name = self.name_for(window.start);
+            // A restart within the second of a window written before the crash must not
+            // overwrite that file: the window moves to the next free second.
+            while self.destination.exists(&name) {
+                window.start += Duration::from_secs(1);
+                name = self.name_for(window.start);
+            }
+            last_start = Some(window.start);
             let window = Arc::new(window);
             let path = self
                 .retry("write a capture file", || self.commit(&name, &window))
@@ -100,6 +102,16 @@ impl PartitionCapture {
                 }
             }
         }
+    }
+
+    fn name_for(&self, start: OffsetDateTime) -> String {
+        archive_name(
+            &self.config.archive_name_format,
+            &self.namespace,
+            &self.hub,
+            &self.partition,
+            start,
+        )
     }
 
     /// Runs `step` until it succeeds, saying each time which destination failed and why.
