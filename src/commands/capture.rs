@@ -27,6 +27,9 @@ pub enum CaptureCommand {
     Ls(CaptureLsArgs),
     /// Print a hub's captured events, decoded as `ehops tail` decodes them.
     Read(CaptureReadArgs),
+    /// Re-publish captured events to the hub or another, as `ehops replay` does (dry run
+    /// unless --execute).
+    Replay(super::capture_replay::CaptureReplayArgs),
 }
 
 /// Where the capture files are.
@@ -84,7 +87,7 @@ pub struct CaptureReadArgs {
 }
 
 /// An RFC 3339 time, or a duration before now.
-fn parse_time(text: &str) -> Result<OffsetDateTime, String> {
+pub(super) fn parse_time(text: &str) -> Result<OffsetDateTime, String> {
     OffsetDateTime::parse(text, &Rfc3339).or_else(|_| {
         duration_arg::parse(text)
             .map(|d| OffsetDateTime::now_utc() - d)
@@ -96,6 +99,7 @@ pub async fn run(target_args: &TargetArgs, command: &CaptureCommand) -> u8 {
     let source_args = match command {
         CaptureCommand::Ls(args) => &args.source,
         CaptureCommand::Read(args) => &args.source,
+        CaptureCommand::Replay(args) => return super::capture_replay::run(target_args, args).await,
     };
     let target = match target::open(target_args, DEFAULT_CONSUMER_GROUP).await {
         Ok(target) => target,
@@ -113,6 +117,7 @@ pub async fn run(target_args: &TargetArgs, command: &CaptureCommand) -> u8 {
     let outcome = match command {
         CaptureCommand::Ls(args) => ls(&source, &namespace, args).await,
         CaptureCommand::Read(args) => read(&target, &source, &namespace, args).await,
+        CaptureCommand::Replay(_) => Ok(exit::OK),
     };
     match outcome {
         Ok(code) => code,
@@ -120,7 +125,10 @@ pub async fn run(target_args: &TargetArgs, command: &CaptureCommand) -> u8 {
     }
 }
 
-fn source(args: &CaptureSourceArgs, target: &Target) -> Result<CaptureSource, ConnectError> {
+pub(super) fn source(
+    args: &CaptureSourceArgs,
+    target: &Target,
+) -> Result<CaptureSource, ConnectError> {
     if let Some(text) = &args.capture_store {
         let access = ContainerAccess::parse(text, args.capture_container.as_deref(), || {
             Ok(SignInChain::from_environment(&SignInOptions::default()))

@@ -5,7 +5,7 @@
 
 use time::OffsetDateTime;
 
-use crate::codec::capture::{CaptureFile, read_capture_file};
+use crate::codec::capture::{CaptureFile, CaptureRecord, read_capture_file};
 use crate::connect::capture::events::tail_event;
 use crate::connect::capture::{CaptureSource, ListedFile};
 use crate::connect::error::ConnectError;
@@ -46,15 +46,14 @@ pub async fn list_files(
     Ok(infos)
 }
 
-/// Every event of the hub's files enqueued in `range`, in file order (windows oldest first;
-/// within a file, by sequence number), handed to `each` with its file's name. Returns the
-/// problems met: unreadable files and blocks, each naming the file.
-pub async fn read_events(
+/// Every record of the hub's files, in file order (windows oldest first; within a file, by
+/// sequence number), handed to `each` with its listed file; `each` returns false to stop.
+/// Returns the problems met: unreadable files and blocks, each naming the file.
+pub async fn read_records(
     source: &CaptureSource,
     namespace: &str,
     hub: &str,
-    range: TimeRange,
-    mut each: impl AsyncFnMut(&str, TailEvent) -> bool,
+    mut each: impl AsyncFnMut(&ListedFile, &CaptureRecord) -> bool,
 ) -> Result<Vec<String>, ConnectError> {
     let mut problems = Vec::new();
     for listed in source.list(namespace, hub).await? {
@@ -75,13 +74,27 @@ pub async fn read_events(
                 .map(|p| format!("{}: {p}", listed.name)),
         );
         for record in &file.records {
-            let event = tail_event(record, &listed.parsed.partition);
-            if range.contains(event.enqueued_time) && !each(&listed.name, event).await {
+            if !each(&listed, record).await {
                 return Ok(problems);
             }
         }
     }
     Ok(problems)
+}
+
+/// Every event of the hub's files enqueued in `range`, as the tail has them, in file order.
+pub async fn read_events(
+    source: &CaptureSource,
+    namespace: &str,
+    hub: &str,
+    range: TimeRange,
+    mut each: impl AsyncFnMut(&str, TailEvent) -> bool,
+) -> Result<Vec<String>, ConnectError> {
+    read_records(source, namespace, hub, async |listed, record| {
+        let event = tail_event(record, &listed.parsed.partition);
+        !range.contains(event.enqueued_time) || each(&listed.name, event).await
+    })
+    .await
 }
 
 fn summarize(listed: &ListedFile, file: Result<CaptureFile, String>) -> CaptureFileInfo {
