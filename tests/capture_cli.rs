@@ -235,3 +235,113 @@ async fn the_demos_capture_lists_and_reads_decoded() {
         read.stdout.lines().next().unwrap_or_default()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn captured_events_replay_with_dry_run_provenance_and_audit() {
+    let emulator = common::start(common::CONFORMANCE).await;
+    let root = emulator.data.path().join("copy");
+    let mut records: Vec<CaptureRecord> = (0..5).map(record).collect();
+    for r in &mut records {
+        r.properties
+            .push(("ratio".into(), CaptureValue::Double(0.25)));
+        r.properties.push((
+            "cloudEvents_id".into(),
+            CaptureValue::String(format!("evt-{}", r.sequence_number)),
+        ));
+        r.system_properties.push((
+            "content-type".into(),
+            CaptureValue::String("text/plain".into()),
+        ));
+    }
+    let bytes = write_capture_file(&records, CaptureCodec::Deflate).expect("writes");
+    write(
+        &root,
+        "conformance/orders/2/2025/12/06/05/00/00.avro",
+        &bytes,
+    );
+    let dir = root.to_string_lossy().to_string();
+
+    let dry = emulator
+        .ehops(&[
+            "capture",
+            "replay",
+            "orders",
+            "--to-hub",
+            "single",
+            "--capture-dir",
+            &dir,
+        ])
+        .await;
+    assert_eq!(dry.code, 0, "{}", dry.stderr);
+    assert!(
+        dry.stdout.contains("capture-replay: 5 events"),
+        "{}",
+        dry.stdout
+    );
+    assert!(
+        dry.stdout.contains("orders/2 seq 3 -> single"),
+        "{}",
+        dry.stdout
+    );
+
+    let done = emulator
+        .ehops(&[
+            "capture",
+            "replay",
+            "orders",
+            "--to-hub",
+            "single",
+            "--capture-dir",
+            &dir,
+            "--execute",
+        ])
+        .await;
+    assert_eq!(done.code, 0, "{}", done.stderr);
+    assert!(done.stdout.contains("5 of 5 sent"), "{}", done.stdout);
+
+    let tail = emulator
+        .ehops(&[
+            "tail",
+            "single",
+            "--from",
+            "earliest",
+            "--count",
+            "5",
+            "--timeout",
+            "20",
+            "--json",
+            "--no-decode",
+            "--consumer-group",
+            "$Default",
+        ])
+        .await;
+    let copies = tail.json_lines();
+    assert_eq!(copies.len(), 5, "{}", tail.stderr);
+    for (copy, original) in copies.iter().zip(&records) {
+        let props = &copy["properties"];
+        assert_eq!(props["ehops_source_hub"], "orders");
+        assert_eq!(props["ehops_source_partition"], "2");
+        assert_eq!(
+            props["ehops_source_sequence"],
+            original.sequence_number.to_string()
+        );
+        assert_eq!(props["ehops_source_offset"], original.offset);
+        assert_eq!(props["n"], original.sequence_number.to_string());
+        assert_eq!(props["ratio"], "0.25");
+        assert_eq!(
+            copy["cloudevents"]["id"],
+            format!("evt-{}", original.sequence_number)
+        );
+        assert_eq!(copy["content_type"], "text/plain");
+        assert_eq!(copy["size"], 250);
+    }
+    let audit = std::fs::read_to_string(emulator.data.path().join("console/audit.jsonl"))
+        .expect("audit trail");
+    assert!(
+        audit
+            .lines()
+            .any(|l| l.contains("\"action\":\"capture-replay\"")
+                && l.contains("\"outcome\":\"done\"")),
+        "{audit}"
+    );
+}
