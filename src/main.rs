@@ -9,7 +9,9 @@ use ehops::commands::capture::CaptureCommand;
 use ehops::commands::deadletter::DeadLetterArgs;
 use ehops::commands::decode::DecodeArgs;
 use ehops::commands::emulator::EmulatorArgs;
+use ehops::commands::export::ExportArgs;
 use ehops::commands::hubs::HubsArgs;
+use ehops::commands::import::ImportArgs;
 use ehops::commands::lag::LagArgs;
 use ehops::commands::lint::LintArgs;
 use ehops::commands::partitions::PartitionsArgs;
@@ -93,6 +95,10 @@ enum Command {
     /// Read a hub's Event Hubs Capture files: `capture ls HUB`, `capture read HUB`.
     #[command(subcommand)]
     Capture(CaptureCommand),
+    /// Write a range of a partition as a Capture file (Avro, Azure's EventData record).
+    Export(ExportArgs),
+    /// Replay a Capture file into a hub (dry run unless --execute).
+    Import(ImportArgs),
     /// Decode one event from stdin (a line of `tail --json`, or raw bytes): CloudEvent
     /// attributes, Avro/JSON/text data, schema id, mandate violations.
     Decode(DecodeArgs),
@@ -186,6 +192,14 @@ fn main() -> ExitCode {
         Some(Command::Capture(command)) => {
             init_file_logging(target);
             runtime.block_on(commands::capture::run(target, command))
+        }
+        Some(Command::Export(args)) => {
+            init_file_logging(target);
+            runtime.block_on(commands::export::run(target, args))
+        }
+        Some(Command::Import(args)) => {
+            init_file_logging(target);
+            runtime.block_on(commands::import::run(target, args))
         }
         Some(Command::Decode(args)) => {
             init_file_logging(target);

@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod audited;
 pub mod capture;
+pub mod capture_export;
 pub mod capture_replay;
 pub mod dead_letter;
 pub mod hubs;

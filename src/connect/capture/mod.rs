@@ -4,6 +4,7 @@
 //! container). Listing and fetching only; [`events`] turns a record into a tail event.
 
 pub mod events;
+pub mod export;
 pub mod message;
 
 use std::path::{Path, PathBuf};
