@@ -80,45 +80,39 @@ fn hex_of(text: &str) -> String {
     text.bytes().map(|b| format!("{b:02x}")).collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_python_sdks_events_come_back_from_capture_field_for_field() {
-    let emulator = common::start(CONFIG).await;
-    let conn = emulator.connection_string("RootManageSharedAccessKey");
-    let out = tempfile::tempdir().expect("temp dir");
-    let sent_file = out.path().join("sent.json");
-    let sent_path = sent_file.to_string_lossy().to_string();
+/// Runs `capture_read.py ARGS` off the runtime's threads.
+async fn python(args: Vec<String>) {
     tokio::task::spawn_blocking(move || {
-        common::python::run_script(
-            "capture_read.py",
-            &["send", &conn, "telemetry", &COUNT.to_string(), &sent_path],
-        )
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        common::python::run_script("capture_read.py", &args)
     })
     .await
     .expect("python ran");
-    let sent = json_file(&sent_file);
-    let sent = sent["events"].as_array().expect("events").clone();
+}
+
+/// Sends COUNT events with the Python SDK; what the SDK received back for each.
+async fn send_with_python(conn: String, out: &Path) -> Vec<serde_json::Value> {
+    let sent_file = out.join("sent.json");
+    let path = sent_file.to_string_lossy().to_string();
+    python(vec![
+        "send".into(),
+        conn,
+        "telemetry".into(),
+        COUNT.to_string(),
+        path,
+    ])
+    .await;
+    let sent = json_file(&sent_file)["events"]
+        .as_array()
+        .expect("events")
+        .clone();
     assert_eq!(sent.len(), COUNT, "the SDK received every event it sent");
+    sent
+}
 
-    let root = emulator.data.path().join("capture/capture");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while captured(&root).1 < COUNT {
-        assert!(
-            Instant::now() < deadline,
-            "capture did not write {COUNT} events in 60 s"
-        );
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-    let root_text = root.to_string_lossy().to_string();
-    let read_file = out.path().join("read.json");
-    let read_path = read_file.to_string_lossy().to_string();
-    tokio::task::spawn_blocking(move || {
-        common::python::run_script("capture_read.py", &["read", &root_text, &read_path])
-    })
-    .await
-    .expect("python ran");
-    let read = json_file(&read_file);
-
-    // Nothing but whole files is ever listed: no staging file is left in the tree.
+/// Every event the SDK sent is in exactly one file under Azure's path format, field for field,
+/// and each partition's files hold its events once, in order.
+fn check_field_for_field(sent: &[serde_json::Value], read: &serde_json::Value) {
     for file in read["files"].as_array().expect("files") {
         let file = file.as_str().expect("name");
         assert!(
@@ -128,7 +122,7 @@ async fn the_python_sdks_events_come_back_from_capture_field_for_field() {
     }
     let records = read["records"].as_array().expect("records");
     assert_eq!(records.len(), COUNT, "each event captured once");
-    for event in &sent {
+    for event in sent {
         let partition = event["partition"].as_str().expect("partition");
         let sequence = event["sequence_number"].as_i64().expect("sequence");
         let record = records
@@ -163,7 +157,6 @@ async fn the_python_sdks_events_come_back_from_capture_field_for_field() {
         assert_eq!(system["x-opt-partition-key"], event["partition_key"]);
         assert_eq!(system["x-opt-enqueued-time"], event["enqueued_ms"]);
     }
-    // Within each file the events are in order, and files of a partition do not overlap.
     let mut by_partition: std::collections::BTreeMap<String, Vec<(String, i64)>> =
         Default::default();
     for record in records {
@@ -180,4 +173,101 @@ async fn the_python_sdks_events_come_back_from_capture_field_for_field() {
             "partition {partition}: files hold each event once, in order: {numbers:?}"
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_python_sdks_events_come_back_from_capture_field_for_field() {
+    let emulator = common::start(CONFIG).await;
+    let out = tempfile::tempdir().expect("temp dir");
+    let sent = send_with_python(
+        emulator.connection_string("RootManageSharedAccessKey"),
+        out.path(),
+    )
+    .await;
+
+    let root = emulator.data.path().join("capture/capture");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while captured(&root).1 < COUNT {
+        assert!(
+            Instant::now() < deadline,
+            "capture did not write {COUNT} events in 60 s"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let read_file = out.path().join("read.json");
+    python(vec![
+        "read".into(),
+        root.to_string_lossy().into(),
+        read_file.to_string_lossy().into(),
+    ])
+    .await;
+    check_field_for_field(&sent, &json_file(&read_file));
+}
+
+/// Capture to a blob container in Azurite, read as Microsoft documents it: azure-storage-blob
+/// lists and downloads the blobs, an Avro reader decodes them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn capture_to_azurite_reads_with_azure_storage_blob_and_avro() {
+    let azurite = common::azurite::Azurite::start();
+    let storage = azurite.connection_string(common::azurite::ACCOUNT_KEY);
+    let out = tempfile::tempdir().expect("temp dir");
+    let sas_file = out.path().join("sas.txt");
+    python(vec![
+        "container".into(),
+        storage.clone(),
+        "capture".into(),
+        sas_file.to_string_lossy().into(),
+    ])
+    .await;
+    let sas_url = std::fs::read_to_string(&sas_file).expect("SAS URL");
+    // Each test runs in its own process (nextest): the variable is this emulator's only.
+    unsafe { std::env::set_var("EHOPS_TEST_CAPTURE_SAS", sas_url.trim()) };
+    let config = CONFIG.replace(
+        "skip_empty_archives = true",
+        "skip_empty_archives = true\nblob_sas_url_env = \"EHOPS_TEST_CAPTURE_SAS\"",
+    );
+    let emulator = common::start(&config).await;
+    let sent = send_with_python(
+        emulator.connection_string("RootManageSharedAccessKey"),
+        out.path(),
+    )
+    .await;
+
+    // The console lists the container through the same SAS until every event is in a file.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let listed = emulator
+            .ehops(&[
+                "capture",
+                "ls",
+                "telemetry",
+                "--capture-store",
+                sas_url.trim(),
+                "--json",
+            ])
+            .await;
+        let events: u64 = listed
+            .json_lines()
+            .iter()
+            .filter_map(|f| f["events"].as_u64())
+            .sum();
+        if events >= COUNT as u64 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "capture did not upload {COUNT} events in 60 s: {}",
+            listed.stderr
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let read_file = out.path().join("blobs.json");
+    python(vec![
+        "blobs".into(),
+        storage,
+        "capture".into(),
+        read_file.to_string_lossy().into(),
+    ])
+    .await;
+    check_field_for_field(&sent, &json_file(&read_file));
 }

@@ -3,6 +3,8 @@
 //! layout (docs/capture.md). Capture reads the partition log like any consumer, so ingest
 //! never waits for it; its progress survives crashes without losing or repeating an event.
 
+mod blob;
+mod destination;
 mod directory;
 mod names;
 mod notify;
@@ -18,6 +20,8 @@ use tokio::task::JoinHandle;
 pub use names::archive_name;
 pub use record::capture_record;
 
+use self::blob::BlobDestination;
+use self::destination::Destination;
 use self::directory::Directory;
 use self::notify::Notifier;
 use self::partition::PartitionCapture;
@@ -44,16 +48,23 @@ pub fn start(config: &EmulatorConfig, store: &Arc<Store>, data_dir: &Path) -> Ve
             let Some(capture) = hub.capture.as_ref().filter(|c| c.enabled) else {
                 continue;
             };
-            let root = match &capture.destination {
-                CaptureDestination::Directory(Some(dir)) => dir.clone(),
-                CaptureDestination::Directory(None) => {
-                    default_directory(data_dir, &capture.container)
+            let destination = match &capture.destination {
+                CaptureDestination::Directory(dir) => {
+                    let root = dir
+                        .clone()
+                        .unwrap_or_else(|| default_directory(data_dir, &capture.container));
+                    Directory::open(root.clone())
+                        .map(Destination::Directory)
+                        .map_err(|e| format!("directory {}: {e}", root.display()))
+                }
+                CaptureDestination::Blob { sas_url_env } => {
+                    BlobDestination::from_env(sas_url_env).map(Destination::Blob)
                 }
             };
-            let destination = match Directory::open(root.clone()) {
-                Ok(dir) => Arc::new(dir),
+            let destination = match destination {
+                Ok(destination) => Arc::new(destination),
                 Err(error) => {
-                    tracing::warn!(hub = %hub.name, directory = %root.display(), %error, "capture destination cannot be opened; the hub is not captured");
+                    tracing::warn!(hub = %hub.name, %error, "capture destination cannot be opened; the hub is not captured");
                     continue;
                 }
             };

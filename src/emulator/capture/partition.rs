@@ -9,7 +9,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
-use super::directory::Directory;
+use super::destination::Destination;
 use super::names::archive_name;
 use super::notify::{FileCreated, Notifier};
 use super::progress::{Pending, Progress, ProgressFile};
@@ -29,7 +29,7 @@ pub struct PartitionCapture {
     pub partition: String,
     pub config: Arc<CaptureConfig>,
     pub log: Arc<PartitionLog>,
-    pub destination: Arc<Directory>,
+    pub destination: Arc<Destination>,
     pub progress: ProgressFile,
     pub notifier: Option<Arc<Notifier>>,
 }
@@ -45,7 +45,12 @@ struct Window {
 
 impl PartitionCapture {
     pub async fn run(self) {
-        let mut next = self.retry("resume", || self.resume()).await;
+        let mut next = loop {
+            match self.resume().await {
+                Ok(next) => break next,
+                Err(error) => self.retrying("resume", &error).await,
+            }
+        };
         let mut last_start: Option<OffsetDateTime> = None;
         loop {
             // Two windows never share a name: a window closed early by the size limit must
@@ -74,15 +79,18 @@ impl PartitionCapture {
             let mut name = self.name_for(window.start);
             // A restart within the second of a window written before the crash must not
             // overwrite that file: the window moves to the next free second.
-            while self.destination.exists(&name) {
+            while self.destination.exists(&name).await.unwrap_or(false) {
                 window.start += Duration::from_secs(1);
                 name = self.name_for(window.start);
             }
             last_start = Some(window.start);
             let window = Arc::new(window);
-            let path = self
-                .retry("write a capture file", || self.commit(&name, &window))
-                .await;
+            let path = loop {
+                match self.commit(&name, &window).await {
+                    Ok(path) => break path,
+                    Err(error) => self.retrying("write a capture file", &error).await,
+                }
+            };
             if let Some(((first, last), (first_ms, last_ms))) = window.range {
                 next = Some(last + 1);
                 if let Some(notifier) = &self.notifier {
@@ -114,33 +122,26 @@ impl PartitionCapture {
         )
     }
 
-    /// Runs `step` until it succeeds, saying each time which destination failed and why.
-    async fn retry<T>(&self, what: &str, step: impl Fn() -> Result<T, String>) -> T {
-        loop {
-            match step() {
-                Ok(value) => return value,
-                Err(error) => {
-                    tracing::warn!(
-                        hub = %self.hub,
-                        partition = %self.partition,
-                        destination = %self.destination.describe(),
-                        %error,
-                        "capture cannot {what}; retrying in {}s",
-                        RETRY.as_secs()
-                    );
-                    tokio::time::sleep(RETRY).await;
-                }
-            }
-        }
+    /// Says which destination failed and why, and waits before the next try.
+    async fn retrying(&self, what: &str, error: &str) {
+        tracing::warn!(
+            hub = %self.hub,
+            partition = %self.partition,
+            destination = %self.destination.describe(),
+            %error,
+            "capture cannot {what}; retrying in {}s",
+            RETRY.as_secs()
+        );
+        tokio::time::sleep(RETRY).await;
     }
 
     /// Where to go on after a restart: a pending file that became visible counts as written.
-    fn resume(&self) -> Result<Option<i64>, String> {
+    async fn resume(&self) -> Result<Option<i64>, String> {
         let progress = self.progress.load().map_err(|e| e.to_string())?;
         let Some(pending) = progress.pending else {
             return Ok(progress.next);
         };
-        let next = if self.destination.exists(&pending.name) {
+        let next = if self.destination.exists(&pending.name).await? {
             pending.last + 1
         } else {
             pending.first
@@ -210,7 +211,7 @@ impl PartitionCapture {
     }
 
     /// Records the intent, makes the file visible, records the progress. Returns its path.
-    fn commit(&self, name: &str, window: &Window) -> Result<String, String> {
+    async fn commit(&self, name: &str, window: &Window) -> Result<String, String> {
         let fail = |e: std::io::Error| e.to_string();
         if let Some(((first, last), _)) = window.range {
             self.progress
@@ -225,10 +226,7 @@ impl PartitionCapture {
                 .map_err(fail)?;
         }
         let unique = window.range.map_or(0, |((first, _), _)| first as u64);
-        let path = self
-            .destination
-            .put(name, &window.bytes, unique)
-            .map_err(fail)?;
+        let path = self.destination.put(name, &window.bytes, unique).await?;
         if let Some(((_, last), _)) = window.range {
             self.progress
                 .save(&Progress {
@@ -237,6 +235,6 @@ impl PartitionCapture {
                 })
                 .map_err(fail)?;
         }
-        Ok(path.display().to_string())
+        Ok(path)
     }
 }

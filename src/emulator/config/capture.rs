@@ -50,11 +50,14 @@ impl CaptureEncoding {
     }
 }
 
-/// Where the files go. (A blob container destination is not built yet: docs/capture.md.)
+/// Where the files go.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CaptureDestination {
     /// A directory laid out as the blob container would be; `None` is `{data}/capture/{container}`.
     Directory(Option<PathBuf>),
+    /// A blob container (Azure Storage or Azurite), reached with the container SAS URL held by
+    /// the named environment variable, so no secret sits in the config file.
+    Blob { sas_url_env: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,6 +93,7 @@ pub(super) struct RawCapture {
     archive_name_format: Option<Spanned<String>>,
     storage_account_resource_id: Option<String>,
     directory: Option<String>,
+    blob_sas_url_env: Option<Spanned<String>>,
     notify_hub: Option<Spanned<String>>,
 }
 
@@ -170,7 +174,24 @@ pub(super) fn convert(
             f.into_inner()
         }
     };
-    let destination = CaptureDestination::Directory(raw.directory.map(PathBuf::from));
+    let destination = match (raw.directory, raw.blob_sas_url_env) {
+        (Some(_), Some(env)) => {
+            return Err(err(
+                env.span().start,
+                "capture takes either directory or blob_sas_url_env, not both".into(),
+            ));
+        }
+        (_, Some(env)) if env.get_ref().trim().is_empty() => {
+            return Err(err(
+                env.span().start,
+                "capture blob_sas_url_env must name an environment variable".into(),
+            ));
+        }
+        (_, Some(env)) => CaptureDestination::Blob {
+            sas_url_env: env.into_inner(),
+        },
+        (dir, None) => CaptureDestination::Directory(dir.map(PathBuf::from)),
+    };
     let notify_hub = match raw.notify_hub {
         None => None,
         Some(hub) => {

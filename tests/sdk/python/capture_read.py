@@ -7,6 +7,11 @@ package as Microsoft's Python capture sample uses). Driven by tests/capture_emul
       type, message and correlation ids), receives them back from the start, and writes
       {"events": [...]} with what the SDK reports for each: partition, sequence number,
       offset, enqueued time (ms), properties, body (hex), partition key, into OUT
+  container STORAGE_CONN CONTAINER OUT
+      creates CONTAINER and writes a container SAS URL (read, write, list) into OUT
+  blobs STORAGE_CONN CONTAINER OUT
+      Microsoft's documented way: lists the container's blobs with azure-storage-blob,
+      downloads each and reads it with fastavro and avro; writes what `read` writes
   read DIR OUT
       reads every .avro file under DIR with fastavro and with avro, checks both agree, and
       writes {"files": [relative paths], "records": [...]} (maps as objects, bytes as hex)
@@ -92,6 +97,44 @@ def send(conn, hub, count, out):
     os._exit(0)
 
 
+def container(storage_conn, name, out):
+    from datetime import datetime, timedelta, timezone
+    from azure.storage.blob import BlobServiceClient, ContainerSasPermissions, generate_container_sas
+
+    with BlobServiceClient.from_connection_string(storage_conn) as service:
+        client = service.get_container_client(name)
+        if not client.exists():
+            client.create_container()
+        sas = generate_container_sas(
+            service.account_name, name, account_key=service.credential.account_key,
+            permission=ContainerSasPermissions(read=True, write=True, list=True, create=True),
+            expiry=datetime.now(timezone.utc) + timedelta(hours=2))
+        with open(out, "w") as f:
+            f.write(f"{client.url}?{sas}")
+    print(json.dumps({"written": out}), flush=True)
+
+
+def blobs(storage_conn, name, out):
+    import io
+    from azure.storage.blob import BlobServiceClient
+
+    files, records = [], []
+    with BlobServiceClient.from_connection_string(storage_conn) as service:
+        client = service.get_container_client(name)
+        for blob in client.list_blobs():
+            files.append(blob.name)
+            data = client.download_blob(blob.name).readall()
+            fast = [plain(r) for r in fastavro.reader(io.BytesIO(data))]
+            reader = DataFileReader(io.BytesIO(data), DatumReader())
+            apache = [plain(r) for r in reader]
+            if fast != apache:
+                raise SystemExit(f"fastavro and avro disagree on {blob.name}")
+            for record in fast:
+                record["file"] = blob.name
+                records.append(record)
+    emit(out, {"files": sorted(files), "records": records})
+
+
 def read(root, out):
     files, records = [], []
     for directory, _, names in os.walk(root):
@@ -118,6 +161,10 @@ def read(root, out):
 if __name__ == "__main__":
     if sys.argv[1] == "send":
         send(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5])
+    elif sys.argv[1] == "container":
+        container(sys.argv[2], sys.argv[3], sys.argv[4])
+    elif sys.argv[1] == "blobs":
+        blobs(sys.argv[2], sys.argv[3], sys.argv[4])
     elif sys.argv[1] == "read":
         read(sys.argv[2], sys.argv[3])
     else:
