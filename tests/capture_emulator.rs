@@ -201,7 +201,45 @@ async fn the_python_sdks_events_come_back_from_capture_field_for_field() {
         read_file.to_string_lossy().into(),
     ])
     .await;
-    check_field_for_field(&sent, &json_file(&read_file));
+    let read = json_file(&read_file);
+    check_field_for_field(&sent, &read);
+
+    // One Microsoft.EventHub.CaptureFileCreated per file, as Event Grid sends it.
+    let files = read["files"].as_array().expect("files").len();
+    let tail = emulator
+        .ehops(&[
+            "tail",
+            "capture-files",
+            "--from",
+            "earliest",
+            "--count",
+            &files.to_string(),
+            "--timeout",
+            "10",
+            "--json",
+            "--no-decode",
+            "--consumer-group",
+            "$Default",
+        ])
+        .await;
+    let notices = tail.json_lines();
+    assert_eq!(notices.len(), files, "{}", tail.stderr);
+    let mut counted = 0;
+    for notice in &notices {
+        let event: serde_json::Value =
+            serde_json::from_str(notice["body"].as_str().expect("JSON body"))
+                .expect("a CloudEvent");
+        assert_eq!(event["type"], "Microsoft.EventHub.CaptureFileCreated");
+        assert_eq!(event["subject"], "eventhubs/telemetry");
+        assert_eq!(event["data"]["fileType"], "AzureBlockBlob");
+        assert!(
+            event["data"]["fileUrl"]
+                .as_str()
+                .is_some_and(|u| u.ends_with(".avro"))
+        );
+        counted += event["data"]["eventCount"].as_u64().expect("count");
+    }
+    assert_eq!(counted, COUNT as u64);
 }
 
 /// Capture to a blob container in Azurite, read as Microsoft documents it: azure-storage-blob
