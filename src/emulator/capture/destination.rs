@@ -25,12 +25,12 @@ impl Destination {
     }
 
     /// Makes `bytes` visible as `name`; returns where it is (path or URL).
-    pub async fn put(&self, name: &str, bytes: &[u8], unique: u64) -> Result<String, String> {
+    pub async fn put(&self, name: &str, bytes: &[u8]) -> Result<String, String> {
         match self {
             Destination::Directory(dir) => {
                 // A file of up to 500 MiB is written and synced off the runtime's threads.
                 let (dir, name, bytes) = (dir.clone(), name.to_string(), bytes.to_vec());
-                tokio::task::spawn_blocking(move || dir.put(&name, &bytes, unique))
+                tokio::task::spawn_blocking(move || dir.put(&name, &bytes))
                     .await
                     .map_err(|e| e.to_string())?
                     .map(|path| path.display().to_string())

@@ -225,8 +225,7 @@ impl PartitionCapture {
                 })
                 .map_err(fail)?;
         }
-        let unique = window.range.map_or(0, |((first, _), _)| first as u64);
-        let path = self.destination.put(name, &window.bytes, unique).await?;
+        let path = self.destination.put(name, &window.bytes).await?;
         if let Some(((_, last), _)) = window.range {
             self.progress
                 .save(&Progress {
