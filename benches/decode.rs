@@ -3,6 +3,9 @@
 //! against their writer schemas from a schema cache.
 //! - `avro_datum`: schema lookup by id and the Avro datum into values; the figure compared
 //!   with fastavro's `schemaless_reader` on the same payloads by `scripts/bench-decode.sh`.
+//! - `avro_datum_apache`: the same datums through `apache-avro`'s `GenericDatumReader` (the
+//!   design card's library), readers built once per schema: the side-by-side figure that
+//!   decides whether the hand-written decoder keeps its place (README, "Dependencies").
 //! - `event_to_json`: the whole event as the tail will show it: CloudEvents attributes from
 //!   the application properties, the datum, the mandate check, the data as a JSON string.
 //!
@@ -111,6 +114,35 @@ fn bench(c: &mut Criterion) {
                     panic!("schema {} is loaded", payload.schema_id);
                 };
                 black_box(decode_datum(&schema, black_box(&payload.body)).is_ok());
+            }
+        });
+    });
+    let apache_schemas: HashMap<String, apache_avro::Schema> = KINDS
+        .iter()
+        .map(|k| {
+            let schema = apache_avro::Schema::parse_str(k.schema.text)
+                .unwrap_or_else(|e| panic!("{}: {e}", k.schema.file));
+            (k.schema.id(), schema)
+        })
+        .collect();
+    let apache_readers: HashMap<&str, apache_avro::reader::datum::GenericDatumReader<'_>> =
+        apache_schemas
+            .iter()
+            .map(|(id, schema)| {
+                let reader = apache_avro::reader::datum::GenericDatumReader::builder(schema)
+                    .build()
+                    .unwrap_or_else(|e| panic!("{id}: {e}"));
+                (id.as_str(), reader)
+            })
+            .collect();
+    group.bench_function("avro_datum_apache", |b| {
+        b.iter(|| {
+            for payload in &payloads {
+                let Some(reader) = apache_readers.get(payload.schema_id.as_str()) else {
+                    panic!("schema {} is loaded", payload.schema_id);
+                };
+                let mut body = black_box(&payload.body[..]);
+                black_box(reader.read_value(&mut body).is_ok());
             }
         });
     });

@@ -5,10 +5,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};
+use ehops::commands::capture::CaptureCommand;
 use ehops::commands::deadletter::DeadLetterArgs;
 use ehops::commands::decode::DecodeArgs;
 use ehops::commands::emulator::EmulatorArgs;
+use ehops::commands::export::ExportArgs;
 use ehops::commands::hubs::HubsArgs;
+use ehops::commands::import::ImportArgs;
 use ehops::commands::lag::LagArgs;
 use ehops::commands::lint::LintArgs;
 use ehops::commands::partitions::PartitionsArgs;
@@ -101,6 +104,13 @@ enum Command {
     Replay(ReplayArgs),
     /// Send dead-lettered events back to the hub they came from (dry run unless --execute).
     Redrive(RedriveArgs),
+    /// Read a hub's Event Hubs Capture files: `capture ls HUB`, `capture read HUB`.
+    #[command(subcommand)]
+    Capture(CaptureCommand),
+    /// Write a range of a partition as a Capture file (Avro, Azure's EventData record).
+    Export(ExportArgs),
+    /// Replay a Capture file into a hub (dry run unless --execute).
+    Import(ImportArgs),
     /// Decode one event from stdin (a line of `tail --json`, or raw bytes): CloudEvent
     /// attributes, Avro/JSON/text data, schema id, mandate violations.
     Decode(DecodeArgs),
@@ -192,6 +202,18 @@ fn main() -> ExitCode {
         Some(Command::Redrive(args)) => {
             init_file_logging(target);
             runtime.block_on(commands::replay::redrive(target, args))
+        }
+        Some(Command::Capture(command)) => {
+            init_file_logging(target);
+            runtime.block_on(commands::capture::run(target, command))
+        }
+        Some(Command::Export(args)) => {
+            init_file_logging(target);
+            runtime.block_on(commands::export::run(target, args))
+        }
+        Some(Command::Import(args)) => {
+            init_file_logging(target);
+            runtime.block_on(commands::import::run(target, args))
         }
         Some(Command::Decode(args)) => {
             init_file_logging(target);

@@ -11,6 +11,7 @@
 //! - [`schema_diff`]: which fields two versions of an Avro schema add, remove or change.
 
 pub mod avro;
+pub mod capture;
 pub mod cloudevents;
 pub mod error;
 pub mod event;

@@ -1,13 +1,17 @@
 //! Headless commands behind `ehops <subcommand>`, and the console itself: each takes parsed
 //! arguments, does its job, and returns the process exit code.
 
+pub mod capture;
+pub mod capture_replay;
 pub mod console;
 pub mod context;
 pub mod deadletter;
 pub mod decode;
 mod duration_arg;
 pub mod emulator;
+pub mod export;
 pub mod hubs;
+pub mod import;
 mod incident;
 pub mod lag;
 pub mod lint;

@@ -157,7 +157,7 @@ pub async fn redrive(target_args: &TargetArgs, args: &RedriveArgs) -> u8 {
 }
 
 /// Shows the plan, and with `--execute` sends it with progress on stderr.
-async fn carry_out(
+pub(super) async fn carry_out(
     incident: &Incident,
     action: &str,
     hub: &str,

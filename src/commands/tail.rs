@@ -228,14 +228,18 @@ async fn sleep_until(deadline: Option<tokio::time::Instant>) {
 }
 
 /// What one JSON line is made of.
-struct JsonEvent<'a> {
-    hub: &'a str,
-    event: &'a TailEvent,
-    decoded: Option<&'a DecodedEvent>,
+pub(super) struct JsonEvent<'a> {
+    pub hub: &'a str,
+    pub event: &'a TailEvent,
+    pub decoded: Option<&'a DecodedEvent>,
 }
 
 /// One event as a JSON line; `scratch` is reused for the body's base64 between events.
-fn write_json(out: &mut impl Write, json: &JsonEvent<'_>, scratch: &mut String) -> io::Result<()> {
+pub(super) fn write_json(
+    out: &mut impl Write,
+    json: &JsonEvent<'_>,
+    scratch: &mut String,
+) -> io::Result<()> {
     let JsonEvent {
         hub,
         event,
@@ -273,7 +277,7 @@ fn write_json(out: &mut impl Write, json: &JsonEvent<'_>, scratch: &mut String) 
 
 /// One event as a line for people: decoded data when there is some, else the body, and a
 /// mark on what breaks the mandate or does not decode.
-fn write_human(
+pub(super) fn write_human(
     out: &mut impl Write,
     event: &TailEvent,
     decoded: Option<&DecodedEvent>,

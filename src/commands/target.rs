@@ -150,6 +150,11 @@ pub struct Target {
 }
 
 impl Target {
+    /// The embedded emulator's capture root (`{root}/{container}`), when it runs one.
+    pub fn embedded_capture(&self) -> Option<&std::path::Path> {
+        self._emulator.as_ref().map(|e| e.capture.as_path())
+    }
+
     /// Where incident actions are recorded: `{data}/audit.jsonl`, and the audit hub when one
     /// is configured (`--audit-hub`, a context's `audit_hub`, the embedded demo's); the actor
     /// is the signed-in principal and its team. The console and the headless commands share it.

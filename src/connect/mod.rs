@@ -17,6 +17,7 @@
 //!   the SDKs' typed errors into them.
 
 pub mod backoff;
+pub mod capture;
 pub mod catalog;
 pub mod checkpoints;
 pub mod connection;

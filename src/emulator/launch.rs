@@ -17,7 +17,7 @@ use super::config::EmulatorConfig;
 use super::registry::Registry;
 use super::registry::store::RegistryStore;
 use super::store::Store;
-use super::{demo, http};
+use super::{capture, demo, http};
 
 /// Where Microsoft's emulator listens; ehops' defaults match so existing settings work.
 pub const DEFAULT_AMQP: &str = "127.0.0.1:5672";
@@ -86,6 +86,9 @@ pub struct RunningEmulator {
     /// The local checkpoint store, in the blob layout of
     /// [`checkpoint_dir_layout`](super::checkpoints::checkpoint_dir_layout).
     pub checkpoints: PathBuf,
+    /// Where hubs capture without a directory of their own: `{this}/{container}`, laid out
+    /// as the blob container would be.
+    pub capture: PathBuf,
     /// Damaged records the event store found at start (already logged as warnings).
     pub damage: Vec<super::store::DamageReport>,
     /// The faults the emulator injects; replace them to start or stop misbehaving.
@@ -230,6 +233,7 @@ pub async fn launch(options: LaunchOptions) -> Result<RunningEmulator, LaunchErr
         (plane.faults.clone(), Arc::clone(&config)),
     )));
 
+    tasks.extend(capture::start(&config, &store, &options.data_dir));
     if options.demo_activity {
         tasks.extend(demo::start(
             &config,
@@ -244,6 +248,7 @@ pub async fn launch(options: LaunchOptions) -> Result<RunningEmulator, LaunchErr
         http: http_addr,
         namespaces,
         checkpoints: checkpoints.root,
+        capture: capture::capture_root(&options.data_dir),
         damage: store.damage(),
         faults: plane.faults.clone(),
         tasks,

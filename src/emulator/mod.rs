@@ -2,6 +2,7 @@
 //! it only through the wire protocols it uses against Azure.
 
 pub mod amqp;
+pub mod capture;
 pub mod catalog;
 pub mod checkpoints;
 pub mod config;

@@ -179,6 +179,7 @@ mod tests {
                         ..Rights::default()
                     },
                 }],
+                capture: None,
             }],
         }
     }

@@ -6,6 +6,7 @@
 //! was written with ([`RegisteredSchema`]).
 
 pub mod blob_layout;
+mod capture;
 mod event;
 mod hub;
 mod identity;
@@ -21,6 +22,7 @@ mod position;
 mod schema;
 mod team;
 
+pub use capture::{CaptureFileInfo, CaptureName};
 pub use event::{CloudEventAttributes, TailEvent};
 pub use hub::{Hub, dead_letter_hub_for};
 pub use identity::{Identity, SwitchedContext};

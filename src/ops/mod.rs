@@ -6,6 +6,9 @@
 pub mod audit;
 pub mod audit_read;
 pub mod audited;
+pub mod capture;
+pub mod capture_export;
+pub mod capture_replay;
 pub mod dead_letter;
 pub mod event_decoder;
 pub mod hubs;

@@ -164,6 +164,22 @@ pub async fn ehops_with_env(args: Vec<String>, data: &Path, env: &[(&str, &str)]
     .expect("ehops run joins")
 }
 
+/// A producer on `hub` with the root rule.
+pub async fn producer(
+    emulator: &TestEmulator,
+    hub: &str,
+) -> azure_messaging_eventhubs::ProducerClient {
+    azure_messaging_eventhubs::ProducerClient::builder()
+        .with_custom_endpoint(emulator.endpoint())
+        .open(
+            &emulator.namespace(),
+            hub,
+            emulator.credential("RootManageSharedAccessKey"),
+        )
+        .await
+        .expect("producer")
+}
+
 /// Sends `bodies` in one batch to `partition` of `hub` with the root rule; returns the
 /// partition's last sequence number once they are acknowledged.
 pub async fn send_batch_to(
@@ -172,16 +188,8 @@ pub async fn send_batch_to(
     partition: &str,
     bodies: &[String],
 ) -> i64 {
-    use azure_messaging_eventhubs::{EventDataBatchOptions, ProducerClient};
-    let producer = ProducerClient::builder()
-        .with_custom_endpoint(emulator.endpoint())
-        .open(
-            &emulator.namespace(),
-            hub,
-            emulator.credential("RootManageSharedAccessKey"),
-        )
-        .await
-        .expect("producer");
+    use azure_messaging_eventhubs::EventDataBatchOptions;
+    let producer = producer(emulator, hub).await;
     let batch = producer
         .create_batch(Some(EventDataBatchOptions {
             partition_id: Some(partition.into()),

@@ -106,10 +106,10 @@ pub fn read_container(bytes: &[u8]) -> Result<ContainerFile, ContainerError> {
 }
 
 /// The schema and codec of a header, when present.
-type HeaderKeys = (Option<Vec<u8>>, Option<Vec<u8>>);
+pub(crate) type HeaderKeys = (Option<Vec<u8>>, Option<Vec<u8>>);
 
 /// The metadata map: only the two keys the reader needs are kept.
-fn header(reader: &mut Reader) -> Result<HeaderKeys, AvroError> {
+pub(crate) fn header(reader: &mut Reader) -> Result<HeaderKeys, AvroError> {
     let (mut schema, mut codec) = (None, None);
     let mut entries = 0;
     loop {
@@ -138,7 +138,7 @@ fn header(reader: &mut Reader) -> Result<HeaderKeys, AvroError> {
 }
 
 /// Raw deflate (RFC 1951), refusing output past `limit` bytes.
-fn inflate(data: &[u8], limit: usize) -> Result<Vec<u8>, String> {
+pub(crate) fn inflate(data: &[u8], limit: usize) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
     let mut decoder = flate2::read::DeflateDecoder::new(data).take(limit as u64 + 1);
     decoder.read_to_end(&mut out).map_err(|e| e.to_string())?;

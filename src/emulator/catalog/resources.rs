@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::{Catalog, RESOURCE_GROUP, SUBSCRIPTION_ID};
-use crate::emulator::config::{AccessRule, HubConfig, NamespaceConfig};
+use crate::emulator::config::{AccessRule, CaptureConfig, HubConfig, NamespaceConfig};
 
 const LOCATION: &str = "local";
 
@@ -66,7 +66,7 @@ pub fn hub(catalog: &Catalog, ns: &NamespaceConfig, hub: &HubConfig) -> Value {
     // ARM hubs carry no tags of their own; the demo's ownership tags ride in both places a
     // client might look, the top-level map and `userMetadata` (a free-form string in ARM).
     let user_metadata = serde_json::to_string(&hub.tags).unwrap_or_default();
-    json!({
+    let mut value = json!({
         "id": hub_id(ns, hub),
         "name": hub.name,
         "type": "Microsoft.EventHub/Namespaces/EventHubs",
@@ -84,6 +84,30 @@ pub fn hub(catalog: &Catalog, ns: &NamespaceConfig, hub: &HubConfig) -> Value {
             "createdAt": catalog.created_at,
             "updatedAt": catalog.created_at,
             "userMetadata": user_metadata,
+        },
+    });
+    // Azure leaves the key out for a hub that never had Capture configured.
+    if let (Some(capture), Some(properties)) = (&hub.capture, value["properties"].as_object_mut()) {
+        properties.insert("captureDescription".into(), capture_description(capture));
+    }
+    value
+}
+
+/// `properties.captureDescription` in the shape of ARM 2024-01-01 (`CaptureDescription`).
+fn capture_description(capture: &CaptureConfig) -> Value {
+    json!({
+        "enabled": capture.enabled,
+        "encoding": capture.encoding.name(),
+        "intervalInSeconds": capture.interval.as_secs(),
+        "sizeLimitInBytes": capture.size_limit_bytes,
+        "skipEmptyArchives": capture.skip_empty_archives,
+        "destination": {
+            "name": "EventHubArchive.AzureBlockBlob",
+            "properties": {
+                "storageAccountResourceId": capture.storage_account_resource_id,
+                "blobContainer": capture.container,
+                "archiveNameFormat": capture.archive_name_format,
+            },
         },
     })
 }

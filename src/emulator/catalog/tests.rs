@@ -293,3 +293,44 @@ async fn first_name_after(token: &str, http: SocketAddr, skip: usize) -> Value {
     .await;
     all["value"][skip]["name"].clone()
 }
+
+#[tokio::test]
+async fn a_captured_hub_shows_its_capture_description_as_arm_does() {
+    let (running, _data) = start().await;
+    let token = token(&running, "RootManageSharedAccessKey");
+    let (status, hub) = get(
+        running.http,
+        &format!("{RG_PATH}/ehops-demo/eventhubs/product?{V}"),
+        Some(&token),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let capture = &hub["properties"]["captureDescription"];
+    assert_eq!(capture["enabled"], true);
+    assert_eq!(capture["encoding"], "AvroDeflate");
+    assert_eq!(capture["intervalInSeconds"], 60);
+    assert_eq!(capture["sizeLimitInBytes"], 314_572_800);
+    assert_eq!(capture["skipEmptyArchives"], true);
+    assert_eq!(
+        capture["destination"]["name"],
+        "EventHubArchive.AzureBlockBlob"
+    );
+    let destination = &capture["destination"]["properties"];
+    assert_eq!(destination["blobContainer"], "capture");
+    assert_eq!(
+        destination["archiveNameFormat"],
+        "{Namespace}/{EventHub}/{PartitionId}/{Year}/{Month}/{Day}/{Hour}/{Minute}/{Second}"
+    );
+    assert!(
+        destination["storageAccountResourceId"]
+            .as_str()
+            .is_some_and(|id| id.contains("/providers/Microsoft.Storage/storageAccounts/"))
+    );
+    let (_, audit) = get(
+        running.http,
+        &format!("{RG_PATH}/ehops-demo/eventhubs/audit?{V}"),
+        Some(&token),
+    )
+    .await;
+    assert!(audit["properties"].get("captureDescription").is_none());
+}

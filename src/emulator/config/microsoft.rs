@@ -131,6 +131,7 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<EmulatorConfig, ConfigErr
                 consumer_groups,
                 tags: BTreeMap::new(),
                 rules: Vec::new(),
+                capture: None,
             });
         }
         namespaces.push(NamespaceConfig {

@@ -4,6 +4,7 @@
 //! ([`toml_format`]) and Microsoft's emulator `Config.json` ([`microsoft`]), so that a user can
 //! switch with the file they already have. Errors name the file, the line and the problem.
 
+pub mod capture;
 mod microsoft;
 mod rights;
 pub(crate) mod toml_format;
@@ -13,6 +14,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use capture::{CaptureConfig, CaptureDestination, CaptureEncoding};
 pub use rights::Rights;
 
 /// Name of the consumer group every hub has, as Event Hubs spells it.
@@ -61,6 +63,8 @@ pub struct HubConfig {
     pub consumer_groups: Vec<String>,
     pub tags: BTreeMap<String, String>,
     pub rules: Vec<AccessRule>,
+    /// Event Hubs Capture, when configured (`[namespace.hub.capture]`).
+    pub capture: Option<CaptureConfig>,
 }
 
 /// A shared-access authorization rule: a named key with rights, at namespace or hub level.
@@ -214,5 +218,7 @@ fn consumer_groups_with_default(configured: Vec<String>) -> Result<Vec<String>, 
     Ok(groups)
 }
 
+#[cfg(test)]
+mod capture_tests;
 #[cfg(test)]
 mod tests;

@@ -86,6 +86,7 @@ struct RawHub {
     tags: BTreeMap<String, String>,
     #[serde(default)]
     rule: Vec<RawRule>,
+    capture: Option<super::capture::RawCapture>,
 }
 
 #[derive(Deserialize)]
@@ -142,6 +143,21 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<EmulatorConfig, ConfigErr
                 ));
             }
             hubs.push(hub);
+        }
+        for hub in &hubs {
+            let notify = hub.capture.as_ref().and_then(|c| c.notify_hub.as_ref());
+            if let Some(target) =
+                notify.filter(|t| !hubs.iter().any(|h| h.name.eq_ignore_ascii_case(t)))
+            {
+                return Err(err(
+                    name_at,
+                    format!(
+                        "hub {:?}: capture notify_hub {target:?} is no hub of namespace {:?}",
+                        hub.name,
+                        ns.name.get_ref()
+                    ),
+                ));
+            }
         }
         let mut schema_groups: Vec<SchemaGroupConfig> = Vec::new();
         for group in ns.schema_group {
@@ -255,6 +271,10 @@ fn convert_hub(
         consumer_groups,
         tags: hub.tags,
         rules: convert_rules(hub.rule, err)?,
+        capture: hub
+            .capture
+            .map(|raw| super::capture::convert(raw, err))
+            .transpose()?,
     })
 }
 

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Capture benchmarks, each side by side in one run (release build, loopback):
+# 1. acknowledgements at a fixed ingest rate (default 50,000 events/s for 20 s, Microsoft's Rust
+#    SDK, one paced task per partition) against an emulator without and with Capture on the
+#    hub, and how long after the last acknowledgement the files hold every event;
+# 2. `ehops capture read --json` (decoded) of every captured event (1,000,000 by default)
+#    beside fastavro reading the same files.
+# Usage: scripts/bench-capture.sh [RATE] [SECONDS] [PARTITIONS] [EVENT_BYTES] [BATCH]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rate=${1:-50000}
+seconds=${2:-20}
+partitions=${3:-4}
+size=${4:-256}
+batch=${5:-100}
+
+bash scripts/test-env.sh >/dev/null
+cargo build --release --quiet --bin ehops --bench capture_ingest
+bench_bin=$(ls -t target/release/deps/capture_ingest-* | grep -v '\.d$' | head -n 1)
+source scripts/bench/emulator.sh
+
+plain_config=$config
+capture_config="$work/capture.toml"
+cp "$plain_config" "$capture_config"
+cat >> "$capture_config" <<TOML
+[namespace.hub.capture]
+encoding = "Avro"
+interval_seconds = 60
+window = "5s"
+size_limit_bytes = 10485760
+skip_empty_archives = true
+TOML
+files="$work/data-capture/capture/capture"
+
+# Events in the capture files, counted by ehops' own listing.
+captured() {
+  target/release/ehops capture ls bench --json --capture-dir "$files" --capture-namespace bench \
+    --connection-string "$cs" --data "$work/console" 2>/dev/null \
+    | $python -c 'import json,sys; print(sum(json.loads(l)["events"] for l in sys.stdin))'
+}
+
+echo "machine: $(nproc) cores, $(uname -sr), $(load); $rate events/s offered for $seconds s, $size bytes, batches of $batch, $partitions partitions"
+for label in plain capture; do
+  if [ "$label" = capture ]; then config=$capture_config; else config=$plain_config; fi
+  start_emulator "$label"
+  result=$("$bench_bin" "$cs" bench "$rate" "$seconds" "$size" "$batch" "$partitions")
+  echo "$label: $result ($(load))"
+  if [ "$label" = capture ]; then
+    events=$(echo "$result" | $python -c 'import json,sys; print(json.load(sys.stdin)["events"])')
+    acked=$(date +%s.%N)
+    while [ "$(captured)" -lt "$events" ]; do sleep 0.5; done
+    echo "capture: all $events events in files $(echo "$(date +%s.%N) - $acked" | bc) s after the last acknowledgement (windows of 5 s)"
+    capture_cs=$cs
+  else
+    stop_emulator
+  fi
+done
+
+echo "reading the captured events ($(du -sh "$files" | cut -f1) in $(find "$files" -name '*.avro' | wc -l) files), $(load)"
+start=$(date +%s.%N)
+target/release/ehops capture read bench --json --capture-dir "$files" --capture-namespace bench \
+  --connection-string "$capture_cs" --data "$work/console" > "$work/read.jsonl" 2>/dev/null || true
+end=$(date +%s.%N)
+lines=$(wc -l < "$work/read.jsonl")
+echo "ehops capture read --json (decoded): $lines events in $(echo "$end - $start" | bc) s: $(echo "$lines / ($end - $start)" | bc) events/s"
+$python scripts/bench/fastavro_read.py "$files"
+stop_emulator

@@ -1,0 +1,102 @@
+//! Event Hubs Capture in the emulator: each partition of a hub with an enabled capture
+//! description writes its events, window by window, as Avro files in Azure's format and
+//! layout (docs/capture.md). Capture reads the partition log like any consumer, so ingest
+//! never waits for it; its progress survives crashes without losing or repeating an event.
+
+mod blob;
+mod destination;
+mod directory;
+mod names;
+mod notify;
+mod partition;
+mod progress;
+mod record;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tokio::task::JoinHandle;
+
+pub use names::archive_name;
+pub use record::capture_record;
+
+use self::blob::BlobDestination;
+use self::destination::Destination;
+use self::directory::Directory;
+use self::notify::Notifier;
+use self::partition::PartitionCapture;
+use self::progress::ProgressFile;
+use super::config::{CaptureDestination, EmulatorConfig};
+use super::store::Store;
+
+/// Where a hub's files go when the config names no directory: `{data}/capture/{container}`.
+pub fn default_directory(data_dir: &Path, container: &str) -> PathBuf {
+    capture_root(data_dir).join(container)
+}
+
+/// The parent of every default capture directory.
+pub fn capture_root(data_dir: &Path) -> PathBuf {
+    data_dir.join("capture")
+}
+
+/// Starts one capture task per partition of every hub with capture enabled. A destination
+/// that cannot be opened is logged and skipped: the hub still takes events.
+pub fn start(config: &EmulatorConfig, store: &Arc<Store>, data_dir: &Path) -> Vec<JoinHandle<()>> {
+    let mut tasks = Vec::new();
+    for namespace in &config.namespaces {
+        for hub in &namespace.hubs {
+            let Some(capture) = hub.capture.as_ref().filter(|c| c.enabled) else {
+                continue;
+            };
+            let destination = match &capture.destination {
+                CaptureDestination::Directory(dir) => {
+                    let root = dir
+                        .clone()
+                        .unwrap_or_else(|| default_directory(data_dir, &capture.container));
+                    Directory::open(root.clone())
+                        .map(Destination::Directory)
+                        .map_err(|e| format!("directory {}: {e}", root.display()))
+                }
+                CaptureDestination::Blob { sas_url_env } => {
+                    BlobDestination::from_env(sas_url_env).map(Destination::Blob)
+                }
+            };
+            let destination = match destination {
+                Ok(destination) => Arc::new(destination),
+                Err(error) => {
+                    tracing::warn!(hub = %hub.name, %error, "capture destination cannot be opened; the hub is not captured");
+                    continue;
+                }
+            };
+            let notifier = capture.notify_hub.as_ref().and_then(|target| {
+                let target_hub = namespace.hub(target)?;
+                Some(Arc::new(Notifier {
+                    store: Arc::clone(store),
+                    namespace: namespace.name.clone(),
+                    hub: hub.name.clone(),
+                    target: target_hub.name.clone(),
+                    target_partitions: target_hub.partitions,
+                }))
+            });
+            let config = Arc::new(capture.clone());
+            for id in 0..hub.partitions {
+                let partition = id.to_string();
+                let Some(log) = store.partition(&namespace.name, &hub.name, &partition) else {
+                    continue;
+                };
+                let task = PartitionCapture {
+                    namespace: namespace.name.clone(),
+                    hub: hub.name.clone(),
+                    progress: ProgressFile::new(data_dir, &namespace.name, &hub.name, &partition),
+                    partition,
+                    config: Arc::clone(&config),
+                    log: Arc::clone(log),
+                    destination: Arc::clone(&destination),
+                    notifier: notifier.clone(),
+                };
+                tasks.push(tokio::spawn(task.run()));
+            }
+        }
+    }
+    tasks
+}

@@ -1,0 +1,239 @@
+//! One partition's capture: windows of `window` (or until `sizeLimitInBytes`), each written as
+//! one file, made visible whole, with its progress recorded around it (`progress.rs`). A
+//! destination that fails is retried until it works; the partition keeps accepting events
+//! meanwhile, since capture only reads the log.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use time::OffsetDateTime;
+use tokio::time::Instant;
+
+use super::destination::Destination;
+use super::names::archive_name;
+use super::notify::{FileCreated, Notifier};
+use super::progress::{Pending, Progress, ProgressFile};
+use super::record::capture_record;
+use crate::codec::capture::{CaptureCodec, CaptureWriter};
+use crate::emulator::config::{CaptureConfig, CaptureEncoding};
+use crate::emulator::store::{PartitionLog, Start};
+
+/// How long to wait before trying a failed destination again.
+const RETRY: Duration = Duration::from_secs(2);
+const READ_EVENTS: usize = 1024;
+const READ_BYTES: usize = 4 << 20;
+
+pub struct PartitionCapture {
+    pub namespace: String,
+    pub hub: String,
+    pub partition: String,
+    pub config: Arc<CaptureConfig>,
+    pub log: Arc<PartitionLog>,
+    pub destination: Arc<Destination>,
+    pub progress: ProgressFile,
+    pub notifier: Option<Arc<Notifier>>,
+}
+
+/// A window's file, ready to be made visible.
+struct Window {
+    start: OffsetDateTime,
+    bytes: Vec<u8>,
+    count: usize,
+    /// First and last sequence number and enqueued time, when it holds events.
+    range: Option<((i64, i64), (i64, i64))>,
+}
+
+impl PartitionCapture {
+    pub async fn run(self) {
+        let mut next = loop {
+            match self.resume().await {
+                Ok(next) => break next,
+                Err(error) => self.retrying("resume", &error).await,
+            }
+        };
+        let mut last_start: Option<OffsetDateTime> = None;
+        loop {
+            // Two windows never share a name: a window closed early by the size limit must
+            // not let the next one start in the same second.
+            let mut start = OffsetDateTime::now_utc()
+                .replace_millisecond(0)
+                .unwrap_or(OffsetDateTime::now_utc());
+            if let Some(last) = last_start
+                && start <= last
+            {
+                start = last + Duration::from_secs(1);
+            }
+            last_start = Some(start);
+            let window = match self.collect(next, start).await {
+                Ok(window) => window,
+                Err(error) => {
+                    tracing::warn!(hub = %self.hub, partition = %self.partition, %error, "capture cannot read the partition; retrying");
+                    tokio::time::sleep(RETRY).await;
+                    continue;
+                }
+            };
+            if window.count == 0 && self.config.skip_empty_archives {
+                continue;
+            }
+            let mut window = window;
+            let mut name = self.name_for(window.start);
+            // A restart within the second of a window written before the crash must not
+            // overwrite that file: the window moves to the next free second.
+            while self.destination.exists(&name).await.unwrap_or(false) {
+                window.start += Duration::from_secs(1);
+                name = self.name_for(window.start);
+            }
+            last_start = Some(window.start);
+            let window = Arc::new(window);
+            let path = loop {
+                match self.commit(&name, &window).await {
+                    Ok(path) => break path,
+                    Err(error) => self.retrying("write a capture file", &error).await,
+                }
+            };
+            if let Some(((first, last), (first_ms, last_ms))) = window.range {
+                next = Some(last + 1);
+                if let Some(notifier) = &self.notifier {
+                    let created = FileCreated {
+                        file_url: &path,
+                        partition: &self.partition,
+                        size: window.bytes.len(),
+                        event_count: window.count,
+                        first_sequence: first,
+                        last_sequence: last,
+                        first_enqueued_ms: first_ms,
+                        last_enqueued_ms: last_ms,
+                    };
+                    if let Err(error) = notifier.file_created(&created).await {
+                        tracing::warn!(hub = %self.hub, %error, "CaptureFileCreated not sent");
+                    }
+                }
+            }
+        }
+    }
+
+    fn name_for(&self, start: OffsetDateTime) -> String {
+        archive_name(
+            &self.config.archive_name_format,
+            &self.namespace,
+            &self.hub,
+            &self.partition,
+            start,
+        )
+    }
+
+    /// Says which destination failed and why, and waits before the next try.
+    async fn retrying(&self, what: &str, error: &str) {
+        tracing::warn!(
+            hub = %self.hub,
+            partition = %self.partition,
+            destination = %self.destination.describe(),
+            %error,
+            "capture cannot {what}; retrying in {}s",
+            RETRY.as_secs()
+        );
+        tokio::time::sleep(RETRY).await;
+    }
+
+    /// Where to go on after a restart: a pending file that became visible counts as written.
+    async fn resume(&self) -> Result<Option<i64>, String> {
+        let progress = self.progress.load().map_err(|e| e.to_string())?;
+        let Some(pending) = progress.pending else {
+            return Ok(progress.next);
+        };
+        let next = if self.destination.exists(&pending.name).await? {
+            pending.last + 1
+        } else {
+            pending.first
+        };
+        self.progress
+            .save(&Progress {
+                next: Some(next),
+                pending: None,
+            })
+            .map_err(|e| e.to_string())?;
+        Ok(Some(next))
+    }
+
+    /// Reads events from `next` until the window ends or the file reaches the size limit.
+    async fn collect(&self, next: Option<i64>, start: OffsetDateTime) -> Result<Window, String> {
+        let deadline = Instant::now() + self.config.window;
+        let codec = match self.config.encoding {
+            CaptureEncoding::Avro => CaptureCodec::Null,
+            CaptureEncoding::AvroDeflate => CaptureCodec::Deflate,
+        };
+        let mut writer = CaptureWriter::new(codec)?;
+        let from = match next {
+            Some(sequence_number) => Start::Sequence {
+                sequence_number,
+                inclusive: true,
+            },
+            None => Start::Earliest,
+        };
+        let mut offset = self.log.locate(&from).map_err(|e| e.to_string())?;
+        let mut head = self.log.subscribe();
+        let mut range: Option<((i64, i64), (i64, i64))> = None;
+        let limit = usize::try_from(self.config.size_limit_bytes).unwrap_or(usize::MAX);
+        while writer.written() < limit {
+            head.borrow_and_update();
+            let events = self
+                .log
+                .read(offset, READ_EVENTS, READ_BYTES)
+                .map_err(|e| e.to_string())?;
+            if events.is_empty() {
+                tokio::select! {
+                    changed = head.changed() => if changed.is_err() { break },
+                    _ = tokio::time::sleep_until(deadline) => break,
+                }
+                continue;
+            }
+            for event in &events {
+                writer.append(&capture_record(event))?;
+                offset = event.offset + event.encoded_len() as u64;
+                let (seqs, times) = range.get_or_insert((
+                    (event.sequence_number, event.sequence_number),
+                    (event.enqueued_ms, event.enqueued_ms),
+                ));
+                seqs.1 = event.sequence_number;
+                times.1 = event.enqueued_ms;
+            }
+            if Instant::now() >= deadline {
+                break;
+            }
+        }
+        let count = writer.records();
+        Ok(Window {
+            start,
+            bytes: writer.finish()?,
+            count,
+            range,
+        })
+    }
+
+    /// Records the intent, makes the file visible, records the progress. Returns its path.
+    async fn commit(&self, name: &str, window: &Window) -> Result<String, String> {
+        let fail = |e: std::io::Error| e.to_string();
+        if let Some(((first, last), _)) = window.range {
+            self.progress
+                .save(&Progress {
+                    next: Some(first),
+                    pending: Some(Pending {
+                        name: name.to_string(),
+                        first,
+                        last,
+                    }),
+                })
+                .map_err(fail)?;
+        }
+        let path = self.destination.put(name, &window.bytes).await?;
+        if let Some(((_, last), _)) = window.range {
+            self.progress
+                .save(&Progress {
+                    next: Some(last + 1),
+                    pending: None,
+                })
+                .map_err(fail)?;
+        }
+        Ok(path)
+    }
+}
