@@ -264,14 +264,22 @@ async fn embedded(
     let config = emulator::demo::organisation()
         .map_err(|e| ConnectError::usage(format!("the demo organisation: {e}")))?;
     let any_port = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
-    let running = emulator::launch(LaunchOptions {
-        config,
+    let options = |kafka| LaunchOptions {
+        config: config.clone(),
         data_dir: data.join("emulator"),
         amqp: any_port,
         http: any_port,
+        kafka: Some(kafka),
         demo_activity: true,
-    })
-    .await
+    };
+    // Kafka's usual port when it is free, so Kafka tools work with their defaults; else any.
+    let usual = emulator::DEFAULT_KAFKA.parse().unwrap_or(any_port);
+    let running = match emulator::launch(options(usual)).await {
+        Err(emulator::LaunchError::PortInUse { what: "Kafka", .. }) => {
+            emulator::launch(options(any_port)).await
+        }
+        other => other,
+    }
     .map_err(|e| ConnectError::new(Failure::Unreachable, format!("embedded emulator: {e}")))?;
     let namespace = running
         .namespaces

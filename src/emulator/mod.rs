@@ -8,6 +8,7 @@ pub mod config;
 pub mod demo;
 mod entity_path;
 mod http;
+pub mod kafka;
 mod launch;
 pub mod registry;
 pub mod sas;
@@ -15,6 +16,6 @@ pub mod store;
 
 pub use config::EmulatorConfig;
 pub use launch::{
-    Credential, DEFAULT_AMQP, DEFAULT_HTTP, LaunchError, LaunchOptions, NamespaceEndpoint,
-    RunningEmulator, launch,
+    Credential, DEFAULT_AMQP, DEFAULT_HTTP, DEFAULT_KAFKA, LaunchError, LaunchOptions,
+    NamespaceEndpoint, RunningEmulator, launch,
 };

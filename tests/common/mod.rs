@@ -46,6 +46,7 @@ pub async fn start_in(config_text: &str, data: tempfile::TempDir) -> TestEmulato
         data_dir: data.path().to_path_buf(),
         amqp: "127.0.0.1:0".parse().expect("address"),
         http: "127.0.0.1:0".parse().expect("address"),
+        kafka: None,
         demo_activity: false,
     })
     .await
@@ -213,6 +214,7 @@ pub async fn start_demo(data: &Path) -> (RunningEmulator, String) {
         data_dir: data.join("emulator"),
         amqp: "127.0.0.1:0".parse().expect("address"),
         http: "127.0.0.1:0".parse().expect("address"),
+        kafka: None,
         demo_activity: true,
     })
     .await
