@@ -38,6 +38,8 @@ fn start(config: &std::path::Path, data: &std::path::Path) -> Emulator {
             "127.0.0.1:0",
             "--http",
             "127.0.0.1:0",
+            "--kafka",
+            "127.0.0.1:0",
             "--json",
             "--config",
         ])

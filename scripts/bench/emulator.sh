@@ -26,7 +26,7 @@ start_emulator() {
   local label=$1
   mkfifo "$work/ready-$label"
   target/release/ehops emulator --config "$config" --data "$work/data-$label" \
-    --amqp 127.0.0.1:0 --http 127.0.0.1:0 --json > "$work/ready-$label" &
+    --amqp 127.0.0.1:0 --http 127.0.0.1:0 --kafka 127.0.0.1:0 --json > "$work/ready-$label" &
   emulator_pid=$!
   cs=$(head -n 1 "$work/ready-$label" | $python -c 'import json,sys; print(json.load(sys.stdin)["namespaces"][0]["rules"][0]["connection_string"])')
 }

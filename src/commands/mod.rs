@@ -9,6 +9,7 @@ mod duration_arg;
 pub mod emulator;
 pub mod hubs;
 mod incident;
+mod kafka_lag;
 pub mod lag;
 pub mod lint;
 mod output;

@@ -91,6 +91,16 @@ pub struct TargetArgs {
     /// a connection string brings its own identity, so there it does not apply.
     #[arg(long, global = true, env = "EHOPS_TEAM", value_name = "TEAM")]
     pub team: Option<String>,
+    /// The namespace's Kafka endpoint (`HOST:PORT`), for Kafka consumer groups. Default on
+    /// Azure: `{namespace}.servicebus.windows.net:9093` over TLS; an emulator's is the
+    /// `kafka` address in its ready line (plain TCP).
+    #[arg(
+        long,
+        global = true,
+        env = "EHOPS_KAFKA_ENDPOINT",
+        value_name = "HOST:PORT"
+    )]
+    pub kafka_endpoint: Option<String>,
     /// Apply the named context from the user's config.toml (the command line still wins).
     #[arg(long, global = true, value_name = "NAME")]
     pub context: Option<String>,

@@ -11,6 +11,7 @@
 //!   [`read`] reads a bounded stretch of a partition with each event's AMQP message;
 //!   [`peek`] reads when each partition's next unprocessed event was enqueued.
 //! - [`checkpoints`]: consumer checkpoints and ownerships in the standard blob layout.
+//! - [`kafka`]: Kafka consumer groups through the namespace's Kafka endpoint.
 //! - [`identity`]: signing in to Azure (CLI, environment, workload or managed identity).
 //! - [`error`]: failures sorted by what the user can do about them; [`sdk_error`] reads
 //!   the SDKs' typed errors into them.
@@ -22,6 +23,7 @@ pub mod connection_string;
 pub mod data_plane;
 pub mod error;
 pub mod identity;
+pub mod kafka;
 pub mod peek;
 pub mod read;
 pub mod received;

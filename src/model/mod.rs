@@ -9,6 +9,7 @@ pub mod blob_layout;
 mod event;
 mod hub;
 mod identity;
+mod kafka_group;
 mod lag;
 mod lag_forecast;
 mod lag_history;
@@ -22,6 +23,7 @@ mod team;
 pub use event::{CloudEventAttributes, TailEvent};
 pub use hub::{Hub, dead_letter_hub_for};
 pub use identity::{Identity, SwitchedContext};
+pub use kafka_group::{KafkaGroup, KafkaMember};
 pub use lag::{
     BEHIND_AFTER, Checkpoint, ConsumerGroupLag, LOSING_SOON, LagPolicy, LagSnapshot, LagStatus,
     OWNER_EXPIRES_AFTER, Ownership, PartitionLag, PartitionLagSample,

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod audited;
 pub mod dead_letter;
 pub mod hubs;
+pub mod kafka_groups;
 pub mod lag;
 pub mod lag_history;
 pub mod lag_sampler;

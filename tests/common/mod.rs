@@ -6,6 +6,7 @@
 pub mod azurite;
 pub mod http;
 pub mod python;
+pub mod suite;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -288,6 +289,8 @@ pub async fn emulator_with_config(file: &str, text: &str) -> Run {
             "--amqp".into(),
             "127.0.0.1:0".into(),
             "--http".into(),
+            "127.0.0.1:0".into(),
+            "--kafka".into(),
             "127.0.0.1:0".into(),
         ],
         &dir.path().join("data"),

@@ -3,7 +3,9 @@
 use kafka_protocol::messages::{RequestKind, ResponseKind};
 
 use super::session::Session;
-use super::{Broker, fetch, group_admin, group_api, list_offsets, metadata, offset_api, produce};
+use super::{
+    Broker, fetch, group_admin, group_api, list_offsets, metadata, offset_api, produce, producer_id,
+};
 
 /// The response to `request`, or `None` for a request that has no place after SASL (the
 /// connection closes, as Kafka brokers do).
@@ -40,6 +42,9 @@ pub async fn handle(
         }
         RequestKind::OffsetFetch(r) => {
             ResponseKind::OffsetFetch(offset_api::fetch(broker, session, &r, version))
+        }
+        RequestKind::InitProducerId(r) => {
+            ResponseKind::InitProducerId(producer_id::handle(session, &r))
         }
         RequestKind::ListGroups(r) => {
             ResponseKind::ListGroups(group_admin::list(broker, session, &r))

@@ -2,7 +2,7 @@
 //! string as password, a hub is a topic, and events are the same events AMQP clients see,
 //! stored in the same partition logs (`store/`).
 
-mod codec;
+pub mod codec;
 mod connection;
 mod dispatch;
 mod fetch;
@@ -16,6 +16,8 @@ mod metadata;
 mod offset_api;
 mod offsets;
 mod produce;
+mod producer_id;
+pub mod records;
 mod sasl;
 mod session;
 mod versions;

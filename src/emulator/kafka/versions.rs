@@ -24,6 +24,7 @@ const SERVED: &[(ApiKey, i16, i16)] = &[
     (ApiKey::ApiVersions, 0, 3),
     (ApiKey::SaslAuthenticate, 0, 2),
     (ApiKey::DeleteGroups, 0, 2),
+    (ApiKey::InitProducerId, 0, 4),
 ];
 
 pub fn supports(key: ApiKey, version: i16) -> bool {
