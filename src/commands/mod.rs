@@ -10,6 +10,7 @@ pub mod emulator;
 pub mod hubs;
 mod incident;
 mod kafka_lag;
+mod kafka_reset;
 pub mod lag;
 pub mod lint;
 mod output;

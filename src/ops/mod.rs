@@ -8,6 +8,7 @@ pub mod audited;
 pub mod dead_letter;
 pub mod hubs;
 pub mod kafka_groups;
+pub mod kafka_reset;
 pub mod lag;
 pub mod lag_history;
 pub mod lag_sampler;

@@ -62,3 +62,50 @@ def test_lag_shows_a_live_group_with_its_members(emulator, tmp_path):
     assert line["members"][0]["partitions"] == [["single", 0]]
     assert line["owner"].startswith("live-client")
     assert line["status"] == "ok"
+
+
+def test_reset_of_an_empty_group_is_where_confluent_kafka_resumes(emulator, tmp_path):
+    produce(emulator, "single", [(None, b"e%d" % i, None, None) for i in range(10)])
+    first = Consumer(consumer_conf(emulator, "rewind"))
+    first.subscribe(["single"])
+    try:
+        assert len(consume(first, 10)) == 10
+        first.commit(offsets=[TopicPartition("single", 0, 8)], asynchronous=False)
+        # While a member is in the group, the dry run says Kafka will not take the offsets,
+        # and executing is refused.
+        dry = ehops(emulator, tmp_path, "reset", "single", "--kafka-group", "rewind",
+                    "--to", "seq:3", "--json")
+        assert dry.returncode == 0, dry.stderr
+        plan = json.loads(dry.stdout.splitlines()[0])
+        assert plan["blocked"] and "no members" in plan["blocked"], plan
+        assert [(p["current_next"], p["new_next"]) for p in plan["partitions"]] == [(8, 3)]
+        refused = ehops(emulator, tmp_path, "reset", "single", "--kafka-group", "rewind",
+                        "--to", "seq:3", "--execute", "--confirm", "rewind")
+        assert refused.returncode == 2, refused.stdout + refused.stderr
+    finally:
+        first.close()
+
+    done = ehops(emulator, tmp_path, "reset", "single", "--kafka-group", "rewind",
+                 "--to", "seq:3", "--execute", "--confirm", "rewind")
+    assert done.returncode == 0, done.stdout + done.stderr
+    audit = (tmp_path / "console" / "audit.jsonl").read_text()
+    assert "rewind (kafka)" in audit
+
+    second = Consumer(consumer_conf(emulator, "rewind"))
+    second.subscribe(["single"])
+    try:
+        got = consume(second, 7)
+    finally:
+        second.close()
+    assert [m.offset() for m in got] == [3, 4, 5, 6, 7, 8, 9]
+
+
+def test_reset_to_earliest_and_latest(emulator, tmp_path):
+    produce(emulator, "single", [(None, b"e%d" % i, None, None) for i in range(4)])
+    for position, expected in (("latest", 4), ("earliest", 0)):
+        run = ehops(emulator, tmp_path, "reset", "single", "--kafka-group", "ends",
+                    "--to", position, "--execute", "--confirm", "ends")
+        assert run.returncode == 0, run.stdout + run.stderr
+        lines = kafka_lines(ehops(emulator, tmp_path, "lag", "single", "--json",
+                                  "--kafka-group", "ends"))
+        assert [l["committed_offset"] for l in lines] == [expected]
