@@ -18,7 +18,7 @@ pub fn to_tail_event(partition: &str, received: &ReceivedEventData) -> TailEvent
         .as_ref()
         .map(|p| {
             p.0.iter()
-                .map(|(k, v)| (k.clone(), simple_text(v)))
+                .map(|(k, v)| (k.clone(), property_text(k, v)))
                 .collect()
         })
         .unwrap_or_default();
@@ -85,7 +85,8 @@ pub fn cloud_event(properties: &[(String, String)]) -> CloudEventAttributes {
             let lower = key.to_ascii_lowercase();
             let attribute = lower
                 .strip_prefix("cloudevents_")
-                .or_else(|| lower.strip_prefix("cloudevents:"))?;
+                .or_else(|| lower.strip_prefix("cloudevents:"))
+                .or_else(|| lower.strip_prefix("ce_"))?;
             (attribute == name).then(|| value.clone())
         })
     };
@@ -123,6 +124,20 @@ fn time_text(time: Option<std::time::SystemTime>) -> String {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// CloudEvents' Kafka binding (`ce_*` headers and `content-type`, UTF-8) reaches AMQP as
+/// binary application properties (docs/kafka.md section 4): shown as their text, not hex.
+fn property_text(key: &str, value: &AmqpSimpleValue) -> String {
+    let kafka_binding = crate::codec::cloudevents::is_kafka_attribute(key)
+        || key.eq_ignore_ascii_case("content-type");
+    match value {
+        AmqpSimpleValue::Binary(bytes) if kafka_binding => match std::str::from_utf8(bytes) {
+            Ok(text) => text.to_owned(),
+            Err(_) => hex(bytes),
+        },
+        other => simple_text(other),
+    }
 }
 
 fn simple_text(value: &AmqpSimpleValue) -> String {
