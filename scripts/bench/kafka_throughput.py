@@ -54,7 +54,7 @@ def main():
         print(f"benchmark failed: consumed {received} of {total}", file=sys.stderr)
         sys.exit(1)
     print(json.dumps({
-        "client": f"confluent-kafka {confluent_kafka.version()[0]} (librdkafka {confluent_kafka.libversion()[0]})",
+        "client": f"confluent-kafka {confluent_kafka.__version__} (librdkafka {confluent_kafka.libversion()[0]})",
         "events": total,
         "event_bytes": size,
         "batch": batch,
