@@ -20,7 +20,7 @@ printf '[[namespace.schema_group]]\nname = "bench"\n' >> "$config"
 echo "machine: $(nproc) cores, $(uname -sr), $(load); $events Avro CloudEvents, $partitions partitions"
 mkfifo "$work/ready"
 target/release/ehops emulator --config "$config" --data "$work/data" \
-  --amqp 127.0.0.1:0 --http 127.0.0.1:0 --json > "$work/ready" &
+  --amqp 127.0.0.1:0 --http 127.0.0.1:0 --kafka 127.0.0.1:0 --json > "$work/ready" &
 emulator_pid=$!
 ready=$(head -n 1 "$work/ready")
 cs=$(echo "$ready" | $python -c 'import json,sys; print(json.load(sys.stdin)["namespaces"][0]["rules"][0]["connection_string"])')

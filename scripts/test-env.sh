@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up the toolchain the SDK conformance tests need, all under target/test-env/:
 #   venv/   Python venv with the official azure-eventhub SDK, blob checkpoint stores, pytest
-#   node/   npm project with @azure/event-hubs 6, its blob checkpoint store, and Azurite
+#   node/   npm project with @azure/event-hubs 6, its blob checkpoint store, kafkajs and Azurite
 #           (blob storage for checkpoints)
+#   (the venv also holds confluent-kafka and kafka-python for the Kafka endpoint's suite)
 # The requirement lists live in tests/sdk/ (requirements.txt, package.json, package-lock.json).
 #
 # Idempotent and cheap when nothing changed: a stamp file holds a hash of the requirement lists
@@ -30,7 +31,7 @@ want="$(
 want="$(printf '%s' "$want" | sha256sum | cut -d' ' -f1)"
 
 if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" && -x "$venv/bin/python" \
-    && -d "$node_dir/node_modules/@azure/event-hubs" ]]; then
+    && -d "$node_dir/node_modules/@azure/event-hubs" && -d "$node_dir/node_modules/kafkajs" ]]; then
     exit 0
 fi
 
@@ -48,13 +49,13 @@ echo "test-env: pip install -r tests/sdk/requirements.txt" >&2
 # npm ci installs exactly the committed lock; copying the files keeps node_modules out of tests/.
 mkdir -p "$node_dir"
 cp "$sdk/package.json" "$sdk/package-lock.json" "$node_dir/"
-echo "test-env: npm ci (@azure/event-hubs, azurite)" >&2
+echo "test-env: npm ci (@azure/event-hubs, kafkajs, azurite)" >&2
 (cd "$node_dir" && npm ci --no-audit --no-fund --loglevel=error >&2)
 (cd "$node_dir" && npm ls --depth=0 2>/dev/null | sed 's/^/test-env:   /' >&2) || true
 
 # Fail here, not in the middle of a test run, if an SDK cannot be loaded.
-"$venv/bin/python" -c 'import azure.eventhub, azure.eventhub.aio, azure.eventhub.extensions.checkpointstoreblob, azure.eventhub.extensions.checkpointstoreblobaio, azure.mgmt.eventhub, azure.schemaregistry, azure.schemaregistry.encoder.avroencoder, cloudevents.core.bindings.amqp, pytest, pytest_timeout, fastavro'
-(cd "$node_dir" && node -e 'require("@azure/event-hubs")')
+"$venv/bin/python" -c 'import azure.eventhub, azure.eventhub.aio, azure.eventhub.extensions.checkpointstoreblob, azure.eventhub.extensions.checkpointstoreblobaio, azure.mgmt.eventhub, azure.schemaregistry, azure.schemaregistry.encoder.avroencoder, cloudevents.core.bindings.amqp, pytest, pytest_timeout, fastavro, confluent_kafka, kafka'
+(cd "$node_dir" && node -e 'require("@azure/event-hubs"); require("kafkajs")')
 [[ -x "$node_dir/node_modules/.bin/azurite-blob" ]]
 
 echo "$want" >"$stamp"

@@ -58,6 +58,9 @@ enum Command {
         /// Schema Registry under /$schemaGroups).
         #[arg(long, default_value = ehops::emulator::DEFAULT_HTTP)]
         http: SocketAddr,
+        /// Kafka listen address (SASL_PLAINTEXT with PLAIN; port 0 picks a free port).
+        #[arg(long, default_value = ehops::emulator::DEFAULT_KAFKA)]
+        kafka: SocketAddr,
         /// Serve the demo organisation with live traffic and consumers (also the default
         /// without --config).
         #[arg(long)]
@@ -152,6 +155,7 @@ fn main() -> ExitCode {
             config,
             amqp,
             http,
+            kafka,
             demo,
             json,
             faults,
@@ -162,6 +166,7 @@ fn main() -> ExitCode {
                 data: target.data.clone(),
                 amqp: *amqp,
                 http: *http,
+                kafka: *kafka,
                 demo: *demo,
                 json: *json,
                 faults: faults.clone(),

@@ -49,6 +49,8 @@ fn start(config: &Path, data: &Path) -> Emulator {
             "127.0.0.1:0",
             "--http",
             "127.0.0.1:0",
+            "--kafka",
+            "127.0.0.1:0",
             "--json",
             "--config",
         ])

@@ -14,6 +14,9 @@ use ehops::connect::sas_credential::SasCredential;
 fn emulator(args: &[&str], data: &std::path::Path) -> std::process::Child {
     Command::new(env!("CARGO_BIN_EXE_ehops"))
         .arg("emulator")
+        // Kafka's default port would collide between parallel tests; a free one unless a
+        // test names its own (clap takes the last).
+        .args(["--kafka", "127.0.0.1:0"])
         .args(args)
         .arg("--data")
         .arg(data)

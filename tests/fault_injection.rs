@@ -38,7 +38,7 @@ async fn a_wrong_faults_file_is_refused_naming_file_line_and_field() {
     let mut args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
     args[2] = config.display().to_string();
     args[4] = faults.display().to_string();
-    args.extend(["--http".into(), "127.0.0.1:0".into()]);
+    args.extend(["--http", "127.0.0.1:0", "--kafka", "127.0.0.1:0"].map(String::from));
     let run = common::ehops_within(args, &dir.path().join("data"), Duration::from_secs(30)).await;
     assert_eq!(run.code, 2, "{run:?}");
     assert!(

@@ -21,14 +21,17 @@ consumer_groups = ["ehops"]
 TOML
 
 # start_emulator LABEL: a fresh release emulator on free ports and its own data dir; sets
-# $cs (its connection string) and $emulator_pid.
+# $cs (its connection string), $kafka (its Kafka bootstrap address) and $emulator_pid.
 start_emulator() {
   local label=$1
   mkfifo "$work/ready-$label"
   target/release/ehops emulator --config "$config" --data "$work/data-$label" \
-    --amqp 127.0.0.1:0 --http 127.0.0.1:0 --json > "$work/ready-$label" &
+    --amqp 127.0.0.1:0 --http 127.0.0.1:0 --kafka 127.0.0.1:0 --json > "$work/ready-$label" &
   emulator_pid=$!
-  cs=$(head -n 1 "$work/ready-$label" | $python -c 'import json,sys; print(json.load(sys.stdin)["namespaces"][0]["rules"][0]["connection_string"])')
+  local ready
+  ready=$(head -n 1 "$work/ready-$label")
+  cs=$(echo "$ready" | $python -c 'import json,sys; print(json.load(sys.stdin)["namespaces"][0]["rules"][0]["connection_string"])')
+  kafka=$(echo "$ready" | $python -c 'import json,sys; print(json.load(sys.stdin)["kafka"])')
 }
 
 stop_emulator() {

@@ -125,6 +125,15 @@ pub fn from_amqp(
     })
 }
 
+/// Whether a header (or the application property it became) is a context attribute of the
+/// Kafka binding: `ce_` and a name.
+pub fn is_kafka_attribute(key: &str) -> bool {
+    key.len() > KAFKA_PREFIX.len()
+        && key
+            .get(..KAFKA_PREFIX.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(KAFKA_PREFIX))
+}
+
 /// A binary-mode event from Kafka headers (`ce_*`, UTF-8) and the `content-type` header.
 pub fn from_kafka(headers: &[(String, Vec<u8>)]) -> Option<CloudEvent> {
     let mut attributes = Map::new();

@@ -11,6 +11,34 @@ use super::schemas::SchemaLookup;
 
 /// Decodes one tail event; its raw body stays in the event.
 pub fn decode_tail_event(event: &TailEvent, options: &DecodeOptions) -> DecodedEvent {
+    // An event a Kafka producer sent with CloudEvents' Kafka binding: `ce_*` headers, which
+    // reach AMQP as application properties (their text, see connect/received.rs).
+    let kafka_binding = event
+        .properties
+        .iter()
+        .any(|(k, _)| super::cloudevents::is_kafka_attribute(k));
+    if kafka_binding {
+        let headers: Vec<(String, Vec<u8>)> = event
+            .properties
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone().into_bytes()))
+            .collect();
+        let content_type = event.content_type.as_deref().or_else(|| {
+            event
+                .properties
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+                .map(|(_, v)| v.as_str())
+        });
+        return decode_event(
+            &EventInput {
+                content_type,
+                headers: Headers::Kafka(&headers),
+                body: &event.body,
+            },
+            options,
+        );
+    }
     let properties = text_properties(&event.properties);
     decode_event(
         &EventInput {
@@ -82,4 +110,43 @@ pub fn text_properties(properties: &[(String, String)]) -> Vec<(String, Property
         .iter()
         .map(|(k, v)| (k.clone(), PropertyValue::String(v.clone())))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use time::OffsetDateTime;
+
+    use super::*;
+    use crate::codec::schemas::SchemaCache;
+    use crate::model::CloudEventAttributes;
+
+    #[test]
+    fn a_kafka_binding_cloud_event_decodes_from_its_properties() {
+        // What a Kafka producer's `ce_*` headers look like once read over AMQP.
+        let event = TailEvent {
+            enqueued_time: OffsetDateTime::UNIX_EPOCH,
+            partition: "0".into(),
+            sequence: 0,
+            offset: "0".into(),
+            cloud_event: CloudEventAttributes::default(),
+            content_type: None,
+            properties: vec![
+                ("ce_specversion".into(), "1.0".into()),
+                ("ce_id".into(), "k-1".into()),
+                ("ce_type".into(), "com.example.sale".into()),
+                ("ce_source".into(), "/shop".into()),
+                ("content-type".into(), "application/json".into()),
+            ],
+            annotations: Vec::new(),
+            body: br#"{"amount":1}"#.to_vec(),
+        };
+        let decoded = decode_with_schemas(&event, &SchemaCache::complete());
+        let cloud_event = decoded.cloud_event.expect("a CloudEvent");
+        assert_eq!(cloud_event.text("id"), Some("k-1"));
+        assert_eq!(cloud_event.text("type"), Some("com.example.sale"));
+        assert_eq!(
+            cloud_event.text("datacontenttype"),
+            Some("application/json")
+        );
+    }
 }

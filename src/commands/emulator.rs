@@ -12,6 +12,7 @@ pub struct EmulatorArgs {
     pub data: Option<PathBuf>,
     pub amqp: SocketAddr,
     pub http: SocketAddr,
+    pub kafka: SocketAddr,
     pub demo: bool,
     pub json: bool,
     /// A faults file to load before saying ready.
@@ -55,6 +56,7 @@ pub async fn run(args: EmulatorArgs) -> u8 {
         data_dir: data_dir.clone(),
         amqp: args.amqp,
         http: args.http,
+        kafka: Some(args.kafka),
         demo_activity,
     })
     .await
@@ -102,6 +104,7 @@ fn ready_json(running: &RunningEmulator) -> serde_json::Value {
         "ready": true,
         "amqp": running.amqp.to_string(),
         "http": running.http.to_string(),
+        "kafka": running.kafka.map(|k| k.to_string()),
         "checkpoints": running.checkpoints,
         "namespaces": running.namespaces,
         "damage": running.damage,
@@ -116,6 +119,11 @@ fn print_banner(running: &RunningEmulator, data_dir: &std::path::Path) {
         running.http,
         emulator::catalog::API_VERSION
     );
+    if let Some(kafka) = running.kafka {
+        println!(
+            "  kafka:   {kafka} (SASL_PLAINTEXT, PLAIN: username $ConnectionString, password a connection string below)"
+        );
+    }
     println!("  data:    {}", data_dir.display());
     println!("  checkpoints: {}", running.checkpoints.display());
     for namespace in &running.namespaces {

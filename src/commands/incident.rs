@@ -125,6 +125,16 @@ pub fn print_json(value: &serde_json::Value) {
     println!("{value}");
 }
 
+/// Ends a dry run (the default) with its closing line: `Some(exit code)` when nothing is to
+/// be executed.
+pub fn dry_run_only(execution: &Execution) -> Option<u8> {
+    if execution.execute {
+        return None;
+    }
+    dry_run_footer(execution.json);
+    Some(exit::OK)
+}
+
 /// The closing line of a dry run.
 pub fn dry_run_footer(json: bool) {
     if !json {

@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 
 use super::sampled_groups::hubs_to_watch;
 use super::target::{self, DEFAULT_CONSUMER_GROUP, TargetArgs};
-use super::{duration_arg, exit, fail, output};
+use super::{duration_arg, exit, fail, kafka_lag, output};
 use crate::connect::error::ConnectError;
 use crate::model::{PartitionLag, duration_text};
 use crate::ops::lag_history::HistoryStore;
@@ -29,6 +29,11 @@ pub struct LagArgs {
     /// The consumer group to report; every group of the hub (from the catalog) if omitted.
     #[arg(long, value_name = "CG")]
     pub consumer_group: Option<String>,
+    /// Report only this Kafka consumer group (read through the namespace's Kafka endpoint,
+    /// see --kafka-endpoint). Without it and --consumer-group, Kafka groups are listed beside
+    /// the AMQP groups.
+    #[arg(long, value_name = "GROUP", conflicts_with_all = ["consumer_group", "history"])]
+    pub kafka_group: Option<String>,
     /// Print the samples recorded for the group instead of sampling now (needs HUB and
     /// --consumer-group).
     #[arg(long, requires = "consumer_group", conflicts_with = "all")]
@@ -83,7 +88,12 @@ pub async fn run(target_args: &TargetArgs, args: &LagArgs) -> u8 {
         "STATUS", "FORECAST",
     ]);
     let mut failure: Option<ConnectError> = None;
-    for sample in sampler.round(&hubs).await {
+    let amqp_hubs: &[_] = if args.kafka_group.is_some() {
+        &[]
+    } else {
+        &hubs
+    };
+    for sample in sampler.round(amqp_hubs).await {
         match sample {
             GroupSample::Lag(lag) => {
                 if args.consumer_group.is_none() && lag.is_unused_default() {
@@ -105,6 +115,28 @@ pub async fn run(target_args: &TargetArgs, args: &LagArgs) -> u8 {
                 eprintln!("error: {hub}/{consumer_group}: {error}");
                 failure.get_or_insert(error);
             }
+        }
+    }
+    if args.consumer_group.is_none() {
+        match kafka_lag::endpoint(target_args, &target) {
+            Some(endpoint) => {
+                match kafka_lag::sample(&endpoint, &target, &hubs, args.kafka_group.as_deref())
+                    .await
+                {
+                    Ok(groups) => kafka_lag::print(&groups, args.json, &mut table),
+                    Err(error) => {
+                        eprintln!("error: Kafka groups: {error}");
+                        failure.get_or_insert(error);
+                    }
+                }
+            }
+            None if args.kafka_group.is_some() => {
+                eprintln!(
+                    "error: Kafka groups need --connection-string and, on an emulator, --kafka-endpoint HOST:PORT"
+                );
+                return exit::USAGE;
+            }
+            None => tracing::info!("no Kafka endpoint to read Kafka groups from"),
         }
     }
     if !args.json {

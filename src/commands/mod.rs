@@ -13,6 +13,8 @@ pub mod export;
 pub mod hubs;
 pub mod import;
 mod incident;
+mod kafka_lag;
+mod kafka_reset;
 pub mod lag;
 pub mod lint;
 mod output;

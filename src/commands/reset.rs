@@ -20,8 +20,13 @@ pub struct ResetArgs {
     /// The event hub.
     pub hub: String,
     /// The consumer group whose checkpoints move.
-    #[arg(long, value_name = "CG")]
-    pub consumer_group: String,
+    #[arg(long, value_name = "CG", required_unless_present = "kafka_group")]
+    pub consumer_group: Option<String>,
+    /// A Kafka consumer group instead: its committed offsets move (through the namespace's
+    /// Kafka endpoint, see --kafka-endpoint), only while it has no members. For it, seq:N is
+    /// the Kafka offset N.
+    #[arg(long, value_name = "GROUP", conflicts_with = "consumer_group")]
+    pub kafka_group: Option<String>,
     /// Only this partition; every partition if omitted.
     #[arg(long, value_name = "P")]
     pub partition: Option<String>,
@@ -39,11 +44,19 @@ pub struct ResetArgs {
 const ACTION: &str = "reset";
 
 pub async fn run(target_args: &TargetArgs, args: &ResetArgs) -> u8 {
+    let consumer_group = match (&args.consumer_group, &args.kafka_group) {
+        (Some(group), _) => group,
+        (None, Some(kafka)) => return super::kafka_reset::run(target_args, args, kafka).await,
+        (None, None) => {
+            eprintln!("error: name the group with --consumer-group CG or --kafka-group GROUP");
+            return exit::USAGE;
+        }
+    };
     let incident = match Incident::open(target_args).await {
         Ok(incident) => incident,
         Err(code) => return code,
     };
-    let group = Some(args.consumer_group.as_str());
+    let group = Some(consumer_group.as_str());
     if let Err(code) = incident
         .allow(
             ConsoleAction::ResetCheckpoints,
@@ -58,7 +71,7 @@ pub async fn run(target_args: &TargetArgs, args: &ResetArgs) -> u8 {
     }
     let request = ResetRequest {
         hub: args.hub.clone(),
-        consumer_group: args.consumer_group.clone(),
+        consumer_group: consumer_group.clone(),
         partition: args.partition.clone(),
         to: args.to.clone(),
     };
@@ -68,14 +81,13 @@ pub async fn run(target_args: &TargetArgs, args: &ResetArgs) -> u8 {
         Err(error) => return fail(&error),
     };
     show_plan(&plan, args.execution.json);
-    if !args.execution.execute {
-        incident::dry_run_footer(args.execution.json);
-        return exit::OK;
+    if let Some(code) = incident::dry_run_only(&args.execution) {
+        return code;
     }
-    if args.confirm.as_deref() != Some(args.consumer_group.as_str()) {
+    if args.confirm.as_deref() != Some(consumer_group.as_str()) {
         let reason = format!(
             "reset not confirmed: pass --confirm {} to move its checkpoints",
-            args.consumer_group
+            consumer_group
         );
         return incident
             .refuse(ACTION, &args.hub, group, &reason, exit::USAGE)
@@ -115,7 +127,7 @@ pub async fn run(target_args: &TargetArgs, args: &ResetArgs) -> u8 {
         println!(
             "reset {} / {}: done; recorded in {}",
             args.hub,
-            args.consumer_group,
+            consumer_group,
             incident.trail.log.file().display()
         );
     }

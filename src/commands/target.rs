@@ -91,6 +91,16 @@ pub struct TargetArgs {
     /// a connection string brings its own identity, so there it does not apply.
     #[arg(long, global = true, env = "EHOPS_TEAM", value_name = "TEAM")]
     pub team: Option<String>,
+    /// The namespace's Kafka endpoint (`HOST:PORT`), for Kafka consumer groups. Default on
+    /// Azure: `{namespace}.servicebus.windows.net:9093` over TLS; an emulator's is the
+    /// `kafka` address in its ready line (plain TCP).
+    #[arg(
+        long,
+        global = true,
+        env = "EHOPS_KAFKA_ENDPOINT",
+        value_name = "HOST:PORT"
+    )]
+    pub kafka_endpoint: Option<String>,
     /// Apply the named context from the user's config.toml (the command line still wins).
     #[arg(long, global = true, value_name = "NAME")]
     pub context: Option<String>,
@@ -269,14 +279,22 @@ async fn embedded(
     let config = emulator::demo::organisation()
         .map_err(|e| ConnectError::usage(format!("the demo organisation: {e}")))?;
     let any_port = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
-    let running = emulator::launch(LaunchOptions {
-        config,
+    let options = |kafka| LaunchOptions {
+        config: config.clone(),
         data_dir: data.join("emulator"),
         amqp: any_port,
         http: any_port,
+        kafka: Some(kafka),
         demo_activity: true,
-    })
-    .await
+    };
+    // Kafka's usual port when it is free, so Kafka tools work with their defaults; else any.
+    let usual = emulator::DEFAULT_KAFKA.parse().unwrap_or(any_port);
+    let running = match emulator::launch(options(usual)).await {
+        Err(emulator::LaunchError::PortInUse { what: "Kafka", .. }) => {
+            emulator::launch(options(any_port)).await
+        }
+        other => other,
+    }
     .map_err(|e| ConnectError::new(Failure::Unreachable, format!("embedded emulator: {e}")))?;
     let namespace = running
         .namespaces

@@ -12,6 +12,7 @@
 //!   [`scan`] passes over a stretch of a partition without keeping it;
 //!   [`peek`] reads when each partition's next unprocessed event was enqueued.
 //! - [`checkpoints`]: consumer checkpoints and ownerships in the standard blob layout.
+//! - [`kafka`]: Kafka consumer groups through the namespace's Kafka endpoint.
 //! - [`identity`]: signing in to Azure (CLI, environment, workload or managed identity).
 //! - [`error`]: failures sorted by what the user can do about them; [`sdk_error`] reads
 //!   the SDKs' typed errors into them.
@@ -26,6 +27,7 @@ pub mod data_plane;
 pub mod error;
 pub mod http_retry;
 pub mod identity;
+pub mod kafka;
 pub mod peek;
 pub mod read;
 pub mod received;

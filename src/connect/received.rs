@@ -18,7 +18,7 @@ pub fn to_tail_event(partition: &str, received: &ReceivedEventData) -> TailEvent
         .as_ref()
         .map(|p| {
             p.0.iter()
-                .map(|(k, v)| (k.clone(), simple_text(v)))
+                .map(|(k, v)| (k.clone(), property_text(k, v)))
                 .collect()
         })
         .unwrap_or_default();
@@ -105,13 +105,17 @@ pub fn cloud_event(properties: &[(String, String)]) -> CloudEventAttributes {
     attributes
 }
 
-/// The attribute a property names after `cloudEvents_` or `cloudEvents:` (any case).
+/// The attribute a property names after `cloudEvents_` or `cloudEvents:` (AMQP binding) or
+/// `ce_` (Kafka binding), in any case.
 fn attribute_name(key: &str) -> Option<&str> {
     const PREFIX_LEN: usize = "cloudevents_".len();
-    let head = key.get(..PREFIX_LEN)?;
-    let prefixed =
-        head.eq_ignore_ascii_case("cloudevents_") || head.eq_ignore_ascii_case("cloudevents:");
-    prefixed.then(|| &key[PREFIX_LEN..])
+    if let Some(head) = key.get(..PREFIX_LEN)
+        && (head.eq_ignore_ascii_case("cloudevents_") || head.eq_ignore_ascii_case("cloudevents:"))
+    {
+        return Some(&key[PREFIX_LEN..]);
+    }
+    let head = key.get(..3)?;
+    head.eq_ignore_ascii_case("ce_").then(|| &key[3..])
 }
 
 fn body_bytes(body: &AmqpMessageBody) -> Vec<u8> {
@@ -140,6 +144,20 @@ fn time_text(time: Option<std::time::SystemTime>) -> String {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// CloudEvents' Kafka binding (`ce_*` headers and `content-type`, UTF-8) reaches AMQP as
+/// binary application properties (docs/kafka.md section 4): shown as their text, not hex.
+fn property_text(key: &str, value: &AmqpSimpleValue) -> String {
+    let kafka_binding = crate::codec::cloudevents::is_kafka_attribute(key)
+        || key.eq_ignore_ascii_case("content-type");
+    match value {
+        AmqpSimpleValue::Binary(bytes) if kafka_binding => match std::str::from_utf8(bytes) {
+            Ok(text) => text.to_owned(),
+            Err(_) => hex(bytes),
+        },
+        other => simple_text(other),
+    }
 }
 
 fn simple_text(value: &AmqpSimpleValue) -> String {

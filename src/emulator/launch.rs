@@ -17,17 +17,21 @@ use super::config::EmulatorConfig;
 use super::registry::Registry;
 use super::registry::store::RegistryStore;
 use super::store::Store;
-use super::{capture, demo, http};
+use super::{capture, demo, http, kafka};
 
 /// Where Microsoft's emulator listens; ehops' defaults match so existing settings work.
 pub const DEFAULT_AMQP: &str = "127.0.0.1:5672";
 pub const DEFAULT_HTTP: &str = "127.0.0.1:5300";
+/// Kafka's own default port; Event Hubs' is 9093 with TLS, which the emulator does not speak.
+pub const DEFAULT_KAFKA: &str = "127.0.0.1:9092";
 
 pub struct LaunchOptions {
     pub config: EmulatorConfig,
     pub data_dir: PathBuf,
     pub amqp: SocketAddr,
     pub http: SocketAddr,
+    /// The Kafka endpoint's address (docs/kafka.md); `None` serves no Kafka.
+    pub kafka: Option<SocketAddr>,
     /// Run the demo organisation's traffic and consumers (`ehops emulator --demo`, the
     /// console's embedded emulator). Off for conformance and SDK tests, which need quiet hubs.
     pub demo_activity: bool,
@@ -82,6 +86,8 @@ pub struct NamespaceEndpoint {
 pub struct RunningEmulator {
     pub amqp: SocketAddr,
     pub http: SocketAddr,
+    /// The bound Kafka endpoint, when one was asked for.
+    pub kafka: Option<SocketAddr>,
     pub namespaces: Vec<NamespaceEndpoint>,
     /// The local checkpoint store, in the blob layout of
     /// [`checkpoint_dir_layout`](super::checkpoints::checkpoint_dir_layout).
@@ -176,6 +182,11 @@ pub async fn launch(options: LaunchOptions) -> Result<RunningEmulator, LaunchErr
 
     let main_listener = bind(options.amqp, "AMQP", "amqp")?;
     let amqp_addr = local_addr(&main_listener, "AMQP")?;
+    // Bound before any task starts, so a port in use fails the launch with nothing left behind.
+    let kafka_listener = match options.kafka {
+        Some(addr) => Some(bind(addr, "Kafka", "kafka")?),
+        None => None,
+    };
     let mut tasks = Vec::new();
     let mut namespaces = Vec::new();
     let mut shared = Vec::new();
@@ -234,6 +245,26 @@ pub async fn launch(options: LaunchOptions) -> Result<RunningEmulator, LaunchErr
     )));
 
     tasks.extend(capture::start(&config, &store, &options.data_dir));
+
+    let kafka = match kafka_listener {
+        Some(listener) => {
+            let bound = local_addr(&listener, "Kafka")?;
+            let broker = kafka::Broker::open(
+                Arc::clone(&config),
+                Arc::clone(&store),
+                &options.data_dir,
+                advertised(bound),
+            )
+            .map_err(|source| LaunchError::Storage {
+                dir: options.data_dir.clone(),
+                source,
+            })?;
+            tasks.push(tokio::spawn(kafka::serve(listener, Arc::new(broker))));
+            Some(bound)
+        }
+        None => None,
+    };
+
     if options.demo_activity {
         tasks.extend(demo::start(
             &config,
@@ -246,6 +277,7 @@ pub async fn launch(options: LaunchOptions) -> Result<RunningEmulator, LaunchErr
     Ok(RunningEmulator {
         amqp: amqp_addr,
         http: http_addr,
+        kafka,
         namespaces,
         checkpoints: checkpoints.root,
         capture: capture::capture_root(&options.data_dir),
@@ -254,6 +286,15 @@ pub async fn launch(options: LaunchOptions) -> Result<RunningEmulator, LaunchErr
         tasks,
         _data_lock: data_lock,
     })
+}
+
+/// Where Kafka clients are sent back to: a wildcard bind is reached on loopback.
+fn advertised(bound: SocketAddr) -> SocketAddr {
+    if bound.ip().is_unspecified() {
+        SocketAddr::from(([127, 0, 0, 1], bound.port()))
+    } else {
+        bound
+    }
 }
 
 fn local_addr(listener: &TcpListener, what: &'static str) -> Result<SocketAddr, LaunchError> {

@@ -10,6 +10,7 @@ pub mod demo;
 mod entity_path;
 pub mod faults;
 mod http;
+pub mod kafka;
 mod launch;
 pub mod registry;
 pub mod sas;
@@ -17,6 +18,6 @@ pub mod store;
 
 pub use config::EmulatorConfig;
 pub use launch::{
-    Credential, DEFAULT_AMQP, DEFAULT_HTTP, LaunchError, LaunchOptions, NamespaceEndpoint,
-    RunningEmulator, launch,
+    Credential, DEFAULT_AMQP, DEFAULT_HTTP, DEFAULT_KAFKA, LaunchError, LaunchOptions,
+    NamespaceEndpoint, RunningEmulator, launch,
 };

@@ -10,6 +10,7 @@ mod capture;
 mod event;
 mod hub;
 mod identity;
+mod kafka_group;
 mod lag;
 mod lag_board;
 mod lag_forecast;
@@ -26,6 +27,7 @@ pub use capture::{CaptureFileInfo, CaptureName};
 pub use event::{CloudEventAttributes, TailEvent};
 pub use hub::{Hub, dead_letter_hub_for};
 pub use identity::{Identity, SwitchedContext};
+pub use kafka_group::{KafkaGroup, KafkaMember};
 pub use lag::{
     BEHIND_AFTER, Checkpoint, ConsumerGroupLag, LOSING_SOON, LagPolicy, LagSnapshot, LagStatus,
     OWNER_EXPIRES_AFTER, Ownership, PartitionLag, PartitionLagSample,

@@ -29,7 +29,7 @@ pub struct Trail {
 
 impl Trail {
     /// A record of `action` on `hub` by this trail's actor, before and after still empty.
-    fn record(&self, plane: &DataPlane, action: &str, hub: &str) -> AuditRecord {
+    pub(crate) fn record(&self, plane: &DataPlane, action: &str, hub: &str) -> AuditRecord {
         let namespace = &plane.connection().namespace;
         let mut record = AuditRecord::new(&self.actor.principal, action, namespace, hub);
         record.team = self.actor.team.clone();

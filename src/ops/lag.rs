@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use time::OffsetDateTime;
 
-use crate::connect::checkpoints::CheckpointStore;
+use crate::connect::checkpoints::{CheckpointStore, ConsumerState};
 use crate::connect::data_plane::DataPlane;
 use crate::connect::error::ConnectError;
 use crate::connect::peek::EnqueuedTimes;
@@ -48,7 +48,20 @@ pub async fn snapshot_of(
     hub_partitions: &[PartitionInfo],
 ) -> Result<LagSnapshot, ConnectError> {
     let scope = plane.checkpoint_scope(hub, consumer_group);
-    let mut state = store.read(&scope).await?;
+    let state = store.read(&scope).await?;
+    snapshot_from(plane, times, hub, consumer_group, hub_partitions, state).await
+}
+
+/// A group's lag facts from its checkpoints and ownerships, wherever they were read (blob
+/// checkpoints for AMQP groups, committed offsets for Kafka groups).
+pub async fn snapshot_from(
+    plane: &DataPlane,
+    times: &EnqueuedTimes,
+    hub: &str,
+    consumer_group: &str,
+    hub_partitions: &[PartitionInfo],
+    mut state: ConsumerState,
+) -> Result<LagSnapshot, ConnectError> {
     let sampled_at = OffsetDateTime::now_utc();
     let mut partitions: Vec<PartitionLagSample> = hub_partitions
         .iter()

@@ -12,6 +12,8 @@ pub mod capture_replay;
 pub mod dead_letter;
 pub mod event_decoder;
 pub mod hubs;
+pub mod kafka_groups;
+pub mod kafka_reset;
 pub mod lag;
 pub mod lag_history;
 pub mod lag_sampler;

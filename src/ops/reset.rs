@@ -189,7 +189,7 @@ pub async fn plan(
 }
 
 /// The sequence number the group will receive next on `partition` for `to`.
-async fn resolve_next(
+pub(crate) async fn resolve_next(
     plane: &DataPlane,
     hub: &str,
     partition: &PartitionInfo,

@@ -7,6 +7,7 @@ pub mod azurite;
 pub mod http;
 pub mod process;
 pub mod python;
+pub mod suite;
 pub mod tmux;
 
 use std::path::Path;
@@ -48,6 +49,7 @@ pub async fn start_in(config_text: &str, data: tempfile::TempDir) -> TestEmulato
         data_dir: data.path().to_path_buf(),
         amqp: "127.0.0.1:0".parse().expect("address"),
         http: "127.0.0.1:0".parse().expect("address"),
+        kafka: None,
         demo_activity: false,
     })
     .await
@@ -223,6 +225,7 @@ pub async fn start_demo(data: &Path) -> (RunningEmulator, String) {
         data_dir: data.join("emulator"),
         amqp: "127.0.0.1:0".parse().expect("address"),
         http: "127.0.0.1:0".parse().expect("address"),
+        kafka: None,
         demo_activity: true,
     })
     .await
@@ -296,6 +299,8 @@ pub async fn emulator_with_config(file: &str, text: &str) -> Run {
             "--amqp".into(),
             "127.0.0.1:0".into(),
             "--http".into(),
+            "127.0.0.1:0".into(),
+            "--kafka".into(),
             "127.0.0.1:0".into(),
         ],
         &dir.path().join("data"),

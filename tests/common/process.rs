@@ -90,6 +90,8 @@ fn try_spawn(
         .arg(format!("127.0.0.1:{amqp}"))
         .arg("--http")
         .arg(format!("127.0.0.1:{http}"))
+        // Kafka is not under test here; a port of its own keeps parallel tests apart.
+        .args(["--kafka", "127.0.0.1:0"])
         .arg("--json")
         .arg("--config")
         .arg(config)

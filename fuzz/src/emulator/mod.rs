@@ -13,6 +13,7 @@ pub mod demo;
 pub mod entity_path;
 #[path = "../../../src/emulator/http.rs"]
 pub mod http;
+pub mod kafka;
 #[path = "../../../src/emulator/registry/mod.rs"]
 pub mod registry;
 #[path = "../../../src/emulator/sas.rs"]

@@ -20,6 +20,7 @@ pub(super) async fn start() -> (RunningEmulator, tempfile::TempDir) {
         data_dir: data.path().to_path_buf(),
         amqp: "127.0.0.1:0".parse().expect("address"),
         http: "127.0.0.1:0".parse().expect("address"),
+        kafka: None,
         demo_activity: false,
     })
     .await

@@ -25,6 +25,11 @@ impl Rights {
         self.send || self.manage
     }
 
+    /// Either right: enough to see that a hub exists (Kafka's Metadata).
+    pub fn can_listen_or_send(self) -> bool {
+        self.can_listen() || self.can_send()
+    }
+
     pub fn is_empty(self) -> bool {
         !(self.listen || self.send || self.manage)
     }

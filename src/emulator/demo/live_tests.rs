@@ -203,6 +203,7 @@ async fn launching_with_demo_activity_runs_the_demo() {
         data_dir: data.path().to_path_buf(),
         amqp: "127.0.0.1:0".parse().expect("address"),
         http: "127.0.0.1:0".parse().expect("address"),
+        kafka: None,
         demo_activity: true,
     })
     .await

@@ -35,7 +35,7 @@ async function startEmulator() {
   const logPath = path.join(dir, "emulator.log");
   const log = fs.openSync(logPath, "a");
   const child = spawn(ehopsBin(), ["emulator", "--config", CONFIG, "--data", path.join(dir, "data"),
-    "--amqp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--json"],
+    "--amqp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--kafka", "127.0.0.1:0", "--json"],
   { stdio: ["ignore", "pipe", log] });
   const exited = new Promise((resolve) => child.once("exit", resolve));
   const logTail = () => fs.readFileSync(logPath, "utf8").slice(-6000);
@@ -71,6 +71,7 @@ async function startEmulator() {
 
   return {
     ready,
+    kafka: ready.kafka,
     logTail,
     conn: (rule = "RootManageSharedAccessKey") => rules[rule].connection_string,
     connWithWrongKey() {

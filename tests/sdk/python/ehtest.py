@@ -116,21 +116,25 @@ def ehops_bin() -> Path:
 class Emulator:
     """A running `ehops emulator` and what its ready line announced."""
 
-    def __init__(self, process: _Process, ready: dict):
+    def __init__(self, process: _Process, ready: dict, data: Path):
         self._process = process
+        self.data = data
         self.ready = ready
         self.amqp = ready["amqp"]
         self.http = ready["http"]
+        self.kafka = ready.get("kafka")
         namespace = next(n for n in ready["namespaces"] if n["name"] == NAMESPACE)
         self.rules = {r["name"]: r for r in namespace["rules"]}
         self.exit_note = "still running"
 
     @classmethod
-    def start(cls, workdir: Path) -> "Emulator":
-        data = workdir / "data"
-        data.mkdir(parents=True)
+    def start(cls, workdir: Path, data: Path | None = None) -> "Emulator":
+        """A new emulator; pass the `data` of one that was killed to restart on its store."""
+        if data is None:
+            data = workdir / "data"
+            data.mkdir(parents=True)
         argv = [ehops_bin(), "emulator", "--config", CONFIG, "--data", data,
-                "--amqp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--json"]
+                "--amqp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--kafka", "127.0.0.1:0", "--json"]
         process = _Process(argv, workdir)
         line = process.read_line(READY_TIMEOUT_S)
         try:
@@ -141,7 +145,7 @@ class Emulator:
             pytest.fail(f"emulator gave no ready line within {READY_TIMEOUT_S}s "
                         f"(got {line[:500]!r}; {how})\n{process.log_tail()}")
         process.drain_stdout()
-        return cls(process, ready)
+        return cls(process, ready, data)
 
     def conn(self, rule: str = ROOT_RULE) -> str:
         """The connection string the emulator announced for `rule`."""
@@ -167,6 +171,12 @@ class Emulator:
         """Stops the emulator (SIGTERM, then SIGKILL); returns its exit code."""
         self.exit_note = self._process.stop()
         return self._process.proc.returncode
+
+    def kill9(self):
+        """SIGKILL, as a crash: nothing gets to flush or close."""
+        self._process.proc.kill()
+        self._process.proc.wait()
+        self.exit_note = "killed with SIGKILL"
 
     def log_tail(self) -> str:
         return f"{self._process.log_tail()}\n(emulator {self.exit_note})"

@@ -1,0 +1,40 @@
+//! Kafka consumer groups, as the namespace's Kafka endpoint describes them: they keep their
+//! offsets in the service (no blob checkpoints), so ehops reads them over Kafka and shows
+//! them beside the AMQP groups, marked as Kafka (docs/kafka.md).
+
+/// A member of a Kafka group.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct KafkaMember {
+    pub member_id: String,
+    pub client_id: String,
+    pub host: String,
+    /// `(topic, partition)` from the member's assignment; a topic is a hub.
+    pub partitions: Vec<(String, i32)>,
+}
+
+/// A Kafka group: its state (`Stable`, `Empty`, `PreparingRebalance`, ...) and members.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct KafkaGroup {
+    pub group_id: String,
+    pub state: String,
+    pub members: Vec<KafkaMember>,
+}
+
+impl KafkaGroup {
+    /// Kafka lets offsets be set only while a group has no members.
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+
+    /// Who reads `partition` of `hub`: `client-id (host)`.
+    pub fn owner_of(&self, hub: &str, partition: i32) -> Option<String> {
+        self.members
+            .iter()
+            .find(|m| {
+                m.partitions
+                    .iter()
+                    .any(|(t, p)| t.eq_ignore_ascii_case(hub) && *p == partition)
+            })
+            .map(|m| format!("{} ({})", m.client_id, m.host.trim_start_matches('/')))
+    }
+}
