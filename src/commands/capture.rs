@@ -11,7 +11,6 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::tail::{JsonEvent, write_human, write_json};
-use crate::ops::event_decoder::TailDecoder;
 use super::target::{self, DEFAULT_CONSUMER_GROUP, Target, TargetArgs};
 use super::{duration_arg, exit, fail};
 use crate::connect::capture::CaptureSource;
@@ -20,6 +19,7 @@ use crate::connect::error::ConnectError;
 use crate::connect::identity::{SignInChain, SignInOptions};
 use crate::model::CaptureFileInfo;
 use crate::ops::capture::{self, TimeRange};
+use crate::ops::event_decoder::TailDecoder;
 
 #[derive(Debug, Clone, Subcommand)]
 pub enum CaptureCommand {
