@@ -11,52 +11,18 @@ use super::schemas::SchemaLookup;
 
 /// Decodes one tail event; its raw body stays in the event.
 pub fn decode_tail_event(event: &TailEvent, options: &DecodeOptions) -> DecodedEvent {
-    // An event a Kafka producer sent with CloudEvents' Kafka binding: `ce_*` headers, which
-    // reach AMQP as application properties (their text, see connect/received.rs).
-    let kafka_binding = event
-        .properties
-        .iter()
-        .any(|(k, _)| super::cloudevents::is_kafka_attribute(k));
-    if kafka_binding {
-        let headers: Vec<(String, Vec<u8>)> = event
-            .properties
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone().into_bytes()))
-            .collect();
-        let content_type = event.content_type.as_deref().or_else(|| {
-            event
-                .properties
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-                .map(|(_, v)| v.as_str())
-        });
-        return decode_event(
-            &EventInput {
-                content_type,
-                headers: Headers::Kafka(&headers),
-                body: &event.body,
-            },
-            options,
-        );
-    }
-    let properties = text_properties(&event.properties);
-    decode_event(
-        &EventInput {
-            content_type: event.content_type.as_deref(),
-            headers: Headers::Amqp(&properties),
-            body: &event.body,
-        },
+    let properties = borrowed(&event.properties);
+    decode_borrowed(
+        event.content_type.as_deref(),
+        &properties,
+        &event.body,
         options,
     )
 }
 
 /// Decodes one tail event with the writer schemas of `schemas` and no reader schema.
 pub fn decode_with_schemas(event: &TailEvent, schemas: &dyn SchemaLookup) -> DecodedEvent {
-    let properties: Vec<(&str, &str)> = event
-        .properties
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    let properties = borrowed(&event.properties);
     decode_parts(
         event.content_type.as_deref(),
         &properties,
@@ -74,6 +40,52 @@ pub fn decode_parts(
     schemas: &dyn SchemaLookup,
 ) -> DecodedEvent {
     let readers = HashMap::new();
+    let options = DecodeOptions {
+        schemas,
+        readers: &readers,
+    };
+    decode_borrowed(content_type, properties, body, &options)
+}
+
+fn borrowed(properties: &[(String, String)]) -> Vec<(&str, &str)> {
+    properties
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
+}
+
+/// Every tail decode goes through here, whichever way its parts are held.
+fn decode_borrowed(
+    content_type: Option<&str>,
+    properties: &[(&str, &str)],
+    body: &[u8],
+    options: &DecodeOptions,
+) -> DecodedEvent {
+    // An event a Kafka producer sent with CloudEvents' Kafka binding: `ce_*` headers, which
+    // reach AMQP as application properties (their text, see connect/received.rs).
+    let kafka_binding = properties
+        .iter()
+        .any(|(k, _)| super::cloudevents::is_kafka_attribute(k));
+    if kafka_binding {
+        let headers: Vec<(String, Vec<u8>)> = properties
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.as_bytes().to_vec()))
+            .collect();
+        let content_type = content_type.or_else(|| {
+            properties
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+                .map(|(_, v)| *v)
+        });
+        return decode_event(
+            &EventInput {
+                content_type,
+                headers: Headers::Kafka(&headers),
+                body,
+            },
+            options,
+        );
+    }
     let properties: Vec<(String, PropertyValue)> = properties
         .iter()
         .map(|(k, v)| ((*k).to_owned(), PropertyValue::String((*v).to_owned())))
@@ -84,10 +96,7 @@ pub fn decode_parts(
             headers: Headers::Amqp(&properties),
             body,
         },
-        &DecodeOptions {
-            schemas,
-            readers: &readers,
-        },
+        options,
     )
 }
 
@@ -103,13 +112,6 @@ pub fn data_with_schemas(event: &TailEvent, schemas: &dyn SchemaLookup) -> Data 
         return decode_tail_event(event, &options).data;
     }
     body(event.content_type.as_deref(), &event.body, &options).data
-}
-
-pub fn text_properties(properties: &[(String, String)]) -> Vec<(String, PropertyValue)> {
-    properties
-        .iter()
-        .map(|(k, v)| (k.clone(), PropertyValue::String(v.clone())))
-        .collect()
 }
 
 #[cfg(test)]
