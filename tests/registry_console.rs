@@ -197,7 +197,18 @@ async fn schemas_read_by_id_are_served_from_the_cache_afterwards() {
         .id;
     let reader = client(&emu);
     let fetched = reader.schema_by_id(&id).await.expect("fetched");
+    let http = emu.running.http;
     drop(emu);
+    // Dropping the emulator aborts its tasks, which ends them a moment later, not at once:
+    // until its port refuses, a request may still be answered (seen in CI as a 404).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while tokio::net::TcpStream::connect(http).await.is_ok() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the emulator's port stays open"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     let cached = reader.schema_by_id(&id).await.expect("no service needed");
     assert_eq!(cached, fetched);
     let uncached = reader
