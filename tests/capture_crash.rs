@@ -3,6 +3,8 @@
 //! partial file. The emulator runs as its own process (the real binary) so it can be killed;
 //! a watcher lists the capture directory the whole time and reads every file it sees.
 
+mod common;
+
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -11,10 +13,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use azure_messaging_eventhubs::{EventDataBatchOptions, ProducerClient, RetryOptions};
+use common::crash_load::{Load, send_until};
 use ehops::codec::capture::read_capture_file;
-use ehops::connect::connection_string::ConnectionString;
-use ehops::connect::sas_credential::SasCredential;
 
 const BATCH: usize = 100;
 const CRASHES: usize = 3;
@@ -92,55 +92,6 @@ fn id_of(body: &[u8]) -> u64 {
         .ok()
         .and_then(|s| s.parse().ok())
         .expect("an id")
-}
-
-/// Sends batches until `until`; the ids of every event whose batch was acknowledged.
-async fn send_until(
-    endpoint: String,
-    connection_string: String,
-    next_id: &mut u64,
-    until: Instant,
-) -> Vec<u64> {
-    let mut acknowledged = Vec::new();
-    let cs = ConnectionString::parse(&connection_string).expect("connection string");
-    let credential = Arc::new(SasCredential::from_connection_string(&cs));
-    let retries = RetryOptions {
-        max_retries: 0,
-        initial_delay: time::Duration::milliseconds(10),
-        max_delay: time::Duration::milliseconds(10),
-        max_total_elapsed: time::Duration::seconds(2),
-    };
-    let Ok(producer) = ProducerClient::builder()
-        .with_custom_endpoint(endpoint)
-        .with_retry_options(retries)
-        .open("crashns", "load", credential)
-        .await
-    else {
-        return acknowledged;
-    };
-    while Instant::now() < until {
-        let Ok(batch) = producer
-            .create_batch(Some(EventDataBatchOptions {
-                partition_id: Some("0".into()),
-                ..Default::default()
-            }))
-            .await
-        else {
-            break;
-        };
-        let ids: Vec<u64> = (*next_id..*next_id + BATCH as u64).collect();
-        *next_id += BATCH as u64;
-        for id in &ids {
-            if !batch.try_add_event_data(body(*id), None).unwrap_or(false) {
-                break;
-            }
-        }
-        match tokio::time::timeout(Duration::from_secs(5), producer.send_batch(batch, None)).await {
-            Ok(Ok(())) => acknowledged.extend(ids),
-            _ => break,
-        }
-    }
-    acknowledged
 }
 
 fn avro_files(root: &Path) -> Vec<PathBuf> {
@@ -231,12 +182,15 @@ async fn kill_9_while_capturing_loses_and_repeats_nothing() {
         let sender_deadline = Instant::now() + kill_after + Duration::from_secs(2);
         let killer = tokio::time::sleep(kill_after);
         tokio::pin!(killer);
-        let sending = send_until(
-            emulator.endpoint.clone(),
-            emulator.connection_string.clone(),
-            &mut next_id,
-            sender_deadline,
-        );
+        let load = Load {
+            endpoint: &emulator.endpoint,
+            connection_string: &emulator.connection_string,
+            namespace: "crashns",
+            hub: "load",
+            batch: BATCH,
+            body,
+        };
+        let sending = send_until(&load, &mut next_id, sender_deadline);
         tokio::pin!(sending);
         let ids = tokio::select! {
             ids = &mut sending => ids,

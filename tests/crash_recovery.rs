@@ -6,9 +6,9 @@ mod common;
 use std::time::{Duration, Instant};
 
 use azure_messaging_eventhubs::{
-    ConsumerClient, EventDataBatchOptions, OpenReceiverOptions, ProducerClient, RetryOptions,
-    StartLocation, StartPosition,
+    ConsumerClient, OpenReceiverOptions, StartLocation, StartPosition,
 };
+use common::crash_load::{Load, send_until};
 use common::process::EmulatorProcess;
 use ehops::connect::connection_string::ConnectionString;
 use ehops::connect::sas_credential::SasCredential;
@@ -37,55 +37,10 @@ fn credential(emulator: &Address) -> std::sync::Arc<SasCredential> {
     std::sync::Arc::new(SasCredential::from_connection_string(&cs))
 }
 
-fn retries() -> RetryOptions {
-    RetryOptions {
-        max_retries: 0,
-        initial_delay: time::Duration::milliseconds(10),
-        max_delay: time::Duration::milliseconds(10),
-        max_total_elapsed: time::Duration::seconds(2),
-    }
-}
-
 fn body(id: u64) -> Vec<u8> {
     let mut body = format!("{id:016}|").into_bytes();
     body.resize(EVENT_BYTES, b'.');
     body
-}
-
-/// Sends batches until `until`; returns the ids of every event whose batch was acknowledged.
-async fn send_until(emulator: &Address, next_id: &mut u64, until: Instant) -> Vec<u64> {
-    let mut acknowledged = Vec::new();
-    let Ok(producer) = ProducerClient::builder()
-        .with_custom_endpoint(emulator.endpoint.clone())
-        .with_retry_options(retries())
-        .open("conformance", "single", credential(emulator))
-        .await
-    else {
-        return acknowledged;
-    };
-    while Instant::now() < until {
-        let Ok(batch) = producer
-            .create_batch(Some(EventDataBatchOptions {
-                partition_id: Some("0".into()),
-                ..Default::default()
-            }))
-            .await
-        else {
-            break;
-        };
-        let ids: Vec<u64> = (*next_id..*next_id + BATCH as u64).collect();
-        *next_id += BATCH as u64;
-        for id in &ids {
-            if !batch.try_add_event_data(body(*id), None).unwrap_or(false) {
-                break;
-            }
-        }
-        match tokio::time::timeout(Duration::from_secs(5), producer.send_batch(batch, None)).await {
-            Ok(Ok(())) => acknowledged.extend(ids),
-            _ => break,
-        }
-    }
-    acknowledged
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -105,7 +60,15 @@ async fn acknowledged_events_survive_kill_9() {
         let killer = tokio::time::sleep(kill_after);
         tokio::pin!(killer);
         let address = address(&emulator);
-        let sending = send_until(&address, &mut next_id, sender_deadline);
+        let load = Load {
+            endpoint: &address.endpoint,
+            connection_string: &address.connection_string,
+            namespace: "conformance",
+            hub: "single",
+            batch: BATCH,
+            body,
+        };
+        let sending = send_until(&load, &mut next_id, sender_deadline);
         tokio::pin!(sending);
         tokio::select! {
             ids = &mut sending => acknowledged.extend(ids),
