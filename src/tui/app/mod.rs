@@ -24,7 +24,7 @@ use super::action::{Action, ConnectionState};
 use super::keymap::{Context, Key, Keymap};
 use super::state::{
     ConsumerGroupsState, DeadLettersState, Decoding, DetailState, IncidentDialog, InputLine,
-    ListState, PartitionsState, SchemasState, TailState,
+    ListState, PaneLists, PartitionsState, SchemasState, TailState,
 };
 use super::theme::{Theme, ThemeCatalog};
 pub use super::views::View;
@@ -34,38 +34,6 @@ use crate::protocol::{ReadRequest, Reply, Request, RequestId};
 pub use action_menu::ActionMenuState;
 pub use command_line::{ConsoleCommand, parse_command_line};
 pub use mouse::{ListArea, ListPane, ScreenLayout};
-
-/// The selections of a pane with several lists (each with its filter), and which one has
-/// the focus.
-#[derive(Debug, Clone, Default)]
-pub struct PaneLists {
-    lists: Vec<ListState>,
-    pub focus: usize,
-}
-
-impl PaneLists {
-    pub fn list(&mut self, index: usize) -> &mut ListState {
-        if self.lists.len() <= index {
-            self.lists.resize_with(index + 1, ListState::default);
-        }
-        &mut self.lists[index]
-    }
-
-    /// The list in focus.
-    pub fn focused(&mut self) -> &mut ListState {
-        self.list(self.focus)
-    }
-
-    /// The selected row of list `index` (0 before it was used).
-    pub fn selected(&self, index: usize) -> usize {
-        self.lists.get(index).map_or(0, |l| l.selected)
-    }
-
-    /// The filter of list `index`.
-    pub fn filter(&self, index: usize) -> &str {
-        self.lists.get(index).map_or("", |l| l.filter.as_str())
-    }
-}
 
 /// A one-line message for the status bar.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -71,6 +71,38 @@ pub fn scroll_offset(selected: usize, height: usize) -> usize {
     (selected + 1).saturating_sub(height.max(1))
 }
 
+/// The selections of a pane with several lists (each with its filter), and which one has
+/// the focus.
+#[derive(Debug, Clone, Default)]
+pub struct PaneLists {
+    lists: Vec<ListState>,
+    pub focus: usize,
+}
+
+impl PaneLists {
+    pub fn list(&mut self, index: usize) -> &mut ListState {
+        if self.lists.len() <= index {
+            self.lists.resize_with(index + 1, ListState::default);
+        }
+        &mut self.lists[index]
+    }
+
+    /// The list in focus.
+    pub fn focused(&mut self) -> &mut ListState {
+        self.list(self.focus)
+    }
+
+    /// The selected row of list `index` (0 before it was used).
+    pub fn selected(&self, index: usize) -> usize {
+        self.lists.get(index).map_or(0, |l| l.selected)
+    }
+
+    /// The filter of list `index`.
+    pub fn filter(&self, index: usize) -> &str {
+        self.lists.get(index).map_or("", |l| l.filter.as_str())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

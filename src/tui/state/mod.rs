@@ -16,7 +16,7 @@ pub use dead_letters::{DeadLetterRow, DeadLettersState};
 pub use decoding::{Decoding, needs_mark};
 pub use incident::{DeadLetterFocus, IncidentDialog, IncidentKind, ResetField, ResetForm, Stage};
 pub use input::{InputLine, InputMode};
-pub use list::{ListState, scroll_offset};
+pub use list::{ListState, PaneLists, scroll_offset};
 pub use packed::{EventSummary, PackedEvent};
 pub use panes::{ConsumerGroupsState, DetailState, PartitionsState, RATE_HISTORY};
 pub use replay_form::{ReplayField, ReplayForm};
