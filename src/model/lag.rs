@@ -287,9 +287,13 @@ fn partition_lag(
     let ownership = sample.ownership.as_ref();
     let ownership_age = ownership.map(|o| non_negative(now - o.renewed_at));
     let purged = checkpoint.is_some_and(|c| c.sequence + 1 < sample.begin_sequence);
+    // Only a recent sample is evidence: across a gap nobody watched (the console or the
+    // service restarted), a checkpoint that has not moved yet is a consumer starting up.
     let still_since_earlier = earlier.is_some_and(|points| {
         points.last().is_some_and(|before| {
-            before.processed_sequence == processed_up_to && before.events_behind < events_behind
+            current.at - before.at <= STILL_WINDOW.as_secs() as i64
+                && before.processed_sequence == processed_up_to
+                && before.events_behind < events_behind
         })
     });
     let stuck = events_behind > 0

@@ -74,6 +74,18 @@ impl HubBoard {
         self.groups.iter().map(GroupBoard::status).max()
     }
 
+    /// The longest time behind among the groups with the worst status: among hubs equally
+    /// alarming, the one that has been so longest is the likelier incident (a group stuck for
+    /// minutes, not one whose consumers are still starting).
+    pub fn worst_time_behind(&self) -> Option<std::time::Duration> {
+        let worst = self.worst_status()?;
+        self.groups
+            .iter()
+            .filter(|g| g.status() == worst)
+            .filter_map(|g| g.lag.max_time_behind())
+            .max()
+    }
+
     pub fn group(&self, name: &str) -> Option<&GroupBoard> {
         self.groups.iter().find(|g| g.lag.consumer_group == name)
     }

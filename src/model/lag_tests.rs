@@ -288,3 +288,19 @@ fn statuses_are_ordered_from_fine_to_alarming() {
     assert!(!LagStatus::Draining.needs_attention());
     assert!(LagStatus::NoCheckpoints.needs_attention());
 }
+
+#[test]
+fn a_checkpoint_not_moved_since_a_sample_long_ago_is_a_consumer_starting_not_stuck() {
+    // The last sample was taken ten minutes ago, before the service (or the console)
+    // restarted; the consumers are back and have not checkpointed yet.
+    let earlier = sample(-600, 110, Some((100, -620)), 5);
+    let now = sample(0, 140, Some((100, -20)), 25);
+    let lag = series(vec![(-600, earlier.clone()), (0, now.clone())], policy());
+    assert_eq!(lag.partitions[0].status, LagStatus::Ok);
+    // The same two samples ten seconds apart are a consumer that stopped.
+    let recent = series(
+        vec![(-10, sample(-10, 110, Some((100, -20)), 5)), (0, now)],
+        policy(),
+    );
+    assert_eq!(recent.partitions[0].status, LagStatus::Stuck);
+}

@@ -50,7 +50,8 @@ impl Selection {
     }
 }
 
-/// Hubs needing attention first, the worst on top, then the signed-in team's, then by name.
+/// Hubs needing attention first, the worst on top (equally bad: behind longest first), then
+/// the signed-in team's, then by name.
 pub(super) fn ordered_hubs(app: &App) -> Vec<&Hub> {
     let filter = Selection::of(app).hub_filter;
     let team = app.identity.team.as_deref();
@@ -66,8 +67,10 @@ pub(super) fn ordered_hubs(app: &App) -> Vec<&Hub> {
         let worst = board.and_then(HubBoard::worst_status);
         let alarm = worst.filter(|s| s.needs_attention());
         let failed = board.is_some_and(|b| !b.failures.is_empty());
+        let longest = board.and_then(HubBoard::worst_time_behind);
         (
             Reverse((alarm, failed)),
+            Reverse(alarm.and(longest)),
             !h.is_owned_by(team),
             h.name.clone(),
         )
@@ -110,6 +113,13 @@ pub(super) fn group_rows<'a>(hub: &'a Hub, board: Option<&'a HubBoard>) -> Vec<G
                 .map(|f| f.message.as_str()),
         })
         .collect();
-    rows.sort_by(|a, b| b.status().cmp(&a.status()).then(a.name.cmp(b.name)));
+    // Equally alarming groups: the one behind longest first.
+    let behind = |r: &GroupRow| r.board.and_then(|b| b.lag.max_time_behind());
+    rows.sort_by(|a, b| {
+        b.status()
+            .cmp(&a.status())
+            .then_with(|| behind(b).cmp(&behind(a)))
+            .then(a.name.cmp(b.name))
+    });
     rows
 }
