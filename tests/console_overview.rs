@@ -10,6 +10,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::demo_incident;
 use common::tmux::Terminal;
 
 /// Sparkline bars, as the console draws them.
@@ -159,6 +160,70 @@ async fn the_demo_opens_on_crm_sync_stuck_and_keeps_its_history_across_restarts(
         terminal.keys(&["q"]);
         terminal.wait_quit().await;
     }
+}
+
+/// The overview says why crm-sync is stuck (its next event does not decode) and where
+/// dead-lettering would send it; `a` on the overview offers the dead-letter of that event,
+/// whose dry run and confirmation unstick the group without leaving the overview.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_stuck_group_says_why_and_is_dead_lettered_from_the_overview() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("skipped: tmux is not installed");
+        return;
+    }
+    let home = tempfile::tempdir().expect("temp dir");
+    let data = home.path().join("data");
+    let (terminal, _, _) =
+        open_until_stuck(&data, home.path(), (200, 50), Duration::from_secs(120)).await;
+    let screen = terminal
+        .wait_for(&[
+            "why partition 1 is STUCK",
+            "does not decode",
+            "checkpoint-on-error",
+        ])
+        .await;
+    let why = rightmost_pane_text(&screen);
+    for said in [
+        "com.example.conversions.sale.confirmed) does not decode (Avro data does not match",
+        "a: dead-letter it to deadletter-customer or checkpoint-on-error",
+    ] {
+        assert!(why.contains(said), "the why box lacks {said:?}:\n{screen}");
+    }
+
+    let (dry_run, sequence) = demo_incident::dead_letter_dry_run(&terminal).await;
+    assert!(dry_run.contains("crm-sync"), "{dry_run}");
+    demo_incident::confirm_dead_letter(&terminal, sequence).await;
+
+    // The next lag rounds see crm-sync move again: its row stops saying STUCK.
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        let screen = terminal.screen();
+        let crm_sync = screen.lines().find(|l| l.contains("│crm-sync "));
+        if crm_sync.is_some_and(|row| !row.contains("STUCK") && !row.contains("LOSING")) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "crm-sync stayed stuck after its poison event was dead-lettered:\n{screen}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    terminal.keys(&["q"]);
+    terminal.wait_quit().await;
+}
+
+/// The text of the rightmost column of panes, its wrapped lines joined with single spaces.
+fn rightmost_pane_text(screen: &str) -> String {
+    let cells: Vec<&str> = screen
+        .lines()
+        .filter_map(|line| line.trim_end().strip_suffix('│'))
+        .filter_map(|line| line.rsplit('│').next())
+        .collect();
+    cells
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[test]

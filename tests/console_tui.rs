@@ -9,6 +9,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use azure_messaging_eventhubs::models::EventData;
+use common::demo_incident;
 use common::tmux::Terminal;
 use common::{CONSOLE, TestEmulator};
 
@@ -239,35 +240,10 @@ async fn dead_lettering_the_poison_event_unsticks_the_demo_consumer() {
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
 
-    // Lag table, partition 1, action menu, dead_letter (the sixth item).
-    terminal.keys(&["Enter", "j", "a"]);
-    terminal
-        .wait_for(&["actions › sale", "dead_letter           enabled"])
-        .await;
-    terminal.keys(&["j", "j", "j", "j", "j", "Enter"]);
-    let dry_run = terminal
-        .wait_for(&[
-            "DRY RUN: nothing copied or moved yet",
-            "dead-letter hub  deadletter-customer",
-            "why poison       Avro data does not match",
-            "[ Dead-letter ]",
-        ])
-        .await;
-    let sequence: i64 = dry_run
-        .split("sale partition 1 sequence ")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("the dry run names the event:\n{dry_run}"));
-    terminal.keys(&["y"]);
-    terminal
-        .wait_for(&[
-            "of the dead-letter hub",
-            &format!("the group's next event is now {}", sequence + 1),
-        ])
-        .await;
-    terminal.keys(&["Enter"]);
-    terminal.wait_gone("the group's next event is now").await;
+    // Lag table, partition 1, action menu, dead_letter.
+    terminal.keys(&["Enter", "j"]);
+    let (_, sequence) = demo_incident::dead_letter_dry_run(&terminal).await;
+    demo_incident::confirm_dead_letter(&terminal, sequence).await;
 
     // crm-sync resumes: its lag on partition 1 drains within a few polls.
     let deadline = Instant::now() + Duration::from_secs(60);

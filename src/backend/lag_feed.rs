@@ -16,9 +16,11 @@ use tokio::task::JoinHandle;
 use tokio::time::sleep;
 
 use super::Services;
-use crate::model::{GroupBoard, GroupFailure, HubBoard, LagBoard};
+use crate::connect::data_plane::DataPlane;
+use crate::model::{GroupBoard, GroupFailure, HubBoard, LagBoard, LagStatus};
 use crate::ops::lag_history::HistoryStore;
 use crate::ops::lag_sampler::{GroupSample, HubGroups, LagSampler};
+use crate::ops::next_event::NextEventJudge;
 use crate::protocol::{Reply, RequestId};
 
 /// Ingress points kept per hub for its sparkline.
@@ -56,7 +58,19 @@ pub fn start(
         store,
     );
     let (hubs_tx, hubs_rx) = watch::channel(application_groups(hubs, services));
-    let task = tokio::spawn(run(sampler, hubs_rx, every, boards, request));
+    let judge = NextEventJudge::new(&services.plane);
+    let plane = Arc::clone(&services.plane);
+    let task = tokio::spawn(run(
+        Round {
+            sampler,
+            judge,
+            plane,
+        },
+        hubs_rx,
+        every,
+        boards,
+        request,
+    ));
     LagFeed {
         hubs: hubs_tx,
         task,
@@ -73,8 +87,15 @@ fn application_groups(mut hubs: Vec<HubGroups>, services: &Services) -> Vec<HubG
     hubs
 }
 
+/// What a round uses: the sampler, and the judge of stuck partitions' next events.
+struct Round {
+    sampler: LagSampler,
+    judge: NextEventJudge,
+    plane: Arc<DataPlane>,
+}
+
 async fn run(
-    mut sampler: LagSampler,
+    mut round: Round,
     mut hubs: watch::Receiver<Vec<HubGroups>>,
     every: Duration,
     boards: mpsc::Sender<Reply>,
@@ -84,8 +105,9 @@ async fn run(
     loop {
         let wanted = hubs.borrow_and_update().clone();
         if !wanted.is_empty() {
-            let samples = sampler.round(&wanted).await;
-            let board = board_of(&mut sampler, samples, &mut ingress);
+            let samples = round.sampler.round(&wanted).await;
+            let mut board = board_of(&mut round.sampler, samples, &mut ingress);
+            judge_stuck(&mut round, &mut board).await;
             let reply = Reply::LagSampled {
                 request,
                 board: Arc::new(board),
@@ -97,6 +119,17 @@ async fn run(
         tokio::select! {
             () = sleep(every) => {}
             changed = hubs.changed() => if changed.is_err() { return },
+        }
+    }
+}
+
+/// Reads what each stuck partition's next event is, so the overview can say why it is stuck.
+async fn judge_stuck(round: &mut Round, board: &mut LagBoard) {
+    for hub in board.hubs.values_mut() {
+        for group in &mut hub.groups {
+            if group.status() == LagStatus::Stuck {
+                group.next_events = round.judge.stuck_partitions(&round.plane, &group.lag).await;
+            }
         }
     }
 }

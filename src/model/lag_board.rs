@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 
 use super::lag::{ConsumerGroupLag, LagStatus};
 use super::lag_history::{GroupHistory, TrendPoint};
+use super::next_event::NextEventVerdict;
 
 /// One consumer group after a round.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,6 +19,8 @@ pub struct GroupBoard {
     pub behind_trend: Vec<u64>,
     /// Its partitions' events behind at each sample, in the order of `lag.partitions`.
     pub partition_trends: Vec<Vec<u64>>,
+    /// What each stuck partition's next event is, by partition (read by the sampler's owner).
+    pub next_events: BTreeMap<String, NextEventVerdict>,
 }
 
 impl GroupBoard {
@@ -44,6 +47,7 @@ impl GroupBoard {
             lag,
             behind_trend: totals.into_values().collect(),
             partition_trends,
+            next_events: BTreeMap::new(),
         }
     }
 

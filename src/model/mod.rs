@@ -16,6 +16,7 @@ mod lag_board;
 mod lag_forecast;
 mod lag_history;
 mod namespace;
+mod next_event;
 mod partition;
 mod partition_key;
 pub mod permissions;
@@ -39,6 +40,7 @@ pub use lag_history::{
     Ring, TREND_BUCKET, TrendPoint,
 };
 pub use namespace::Namespace;
+pub use next_event::{NextEventOutcome, NextEventVerdict};
 pub use partition::PartitionInfo;
 pub use partition_key::partition_for_key;
 pub use position::{StartPosition, StartPositionError};

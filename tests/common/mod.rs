@@ -5,6 +5,7 @@
 
 pub mod azurite;
 pub mod crash_load;
+pub mod demo_incident;
 pub mod http;
 pub mod process;
 pub mod python;

@@ -24,6 +24,7 @@ impl App {
             self.notice = Some(Notice::Error("select a hub first".into()));
             return Vec::new();
         };
+        self.view().pane().hold_selection(self);
         let request = self.issue();
         self.action_menu = Some(ActionMenuState {
             hub: hub.clone(),
@@ -152,10 +153,10 @@ impl App {
     }
 
     /// The consumer group selected in the consumer-groups pane, and the lag table's
-    /// selected partition.
+    /// selected partition; on another pane, the group its selection is about.
     pub(super) fn menu_group(&self) -> Option<(String, Option<String>)> {
         if self.view() != View::CONSUMER_GROUPS {
-            return None;
+            return self.view().pane().group_partition(self);
         }
         let group = self.groups.selected_group()?.to_owned();
         let partition = self

@@ -80,7 +80,16 @@ impl App {
                 self.groups.lag = Some(lag);
             }
             Reply::LagSampled { request, board } if is_latest(latest.lag_board, request) => {
+                let selected: Vec<_> = crate::tui::views::PANES
+                    .iter()
+                    .map(|pane| pane.selected_names(self))
+                    .collect();
                 self.board = board;
+                for (pane, names) in crate::tui::views::PANES.iter().zip(selected) {
+                    if let Some(names) = names {
+                        pane.reselect(self, &names);
+                    }
+                }
                 // Off the panes that show it, a round changes nothing on screen.
                 self.action_shows = self.view().pane().shows_board();
             }

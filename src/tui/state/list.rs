@@ -77,6 +77,9 @@ pub fn scroll_offset(selected: usize, height: usize) -> usize {
 pub struct PaneLists {
     lists: Vec<ListState>,
     pub focus: usize,
+    /// Whether the user has moved a selection (by key or click): from then on the pane keeps
+    /// what they chose when its rows are reordered; before, the top row is the selection.
+    pub chosen: bool,
 }
 
 impl PaneLists {

@@ -14,8 +14,10 @@ use time::OffsetDateTime;
 use super::consumer_groups::status_slot;
 use super::format;
 use super::layout::{Dashboard, dashboard};
-use super::overview_rows::{GROUPS, GroupRow, HUBS, LAG, Selection, group_rows, ordered_hubs};
-use super::pane::{Pane, View};
+use super::overview_rows::{
+    self, GROUPS, GroupRow, HUBS, LAG, Selection, group_rows, ordered_hubs,
+};
+use super::pane::{Move, Pane, View};
 use super::table::{TableSpec, draw_table, fit_rows};
 use super::{hubs, lag_why};
 use crate::model::{GroupBoard, Hub, HubBoard, LagStatus};
@@ -97,6 +99,46 @@ impl Pane for OverviewPane {
 
     fn refresh(&self, app: &mut App) -> Vec<Request> {
         vec![app.request_hubs()]
+    }
+
+    fn select(&self, app: &mut App, movement: &Move) -> Vec<Request> {
+        let len = self.len(app);
+        let lists = app.pane_lists(View::OVERVIEW);
+        lists.chosen = true;
+        let list = lists.focused();
+        list.selected = movement.apply(list.selected, len);
+        Vec::new()
+    }
+
+    fn selected_names(&self, app: &App) -> Option<Vec<String>> {
+        overview_rows::selected_names(app)
+    }
+
+    fn reselect(&self, app: &mut App, names: &[String]) {
+        overview_rows::reselect(app, names);
+    }
+
+    fn hold_selection(&self, app: &mut App) {
+        app.pane_lists(View::OVERVIEW).chosen = true;
+    }
+
+    /// The selected group, with the selected lag row when the lag table has the focus, else
+    /// the partition that needs attention (the one the "why" box is about).
+    fn group_partition(&self, app: &App) -> Option<(String, Option<String>)> {
+        let at = Selection::of(app);
+        let group = at.group(app)?;
+        let partition = if at.focus == LAG {
+            group.lag.partitions.get(at.lag)
+        } else {
+            group
+                .lag
+                .worst_partition()
+                .filter(|p| p.status.needs_attention())
+        };
+        Some((
+            group.lag.consumer_group.clone(),
+            partition.map(|p| p.partition.clone()),
+        ))
     }
 
     fn hub(&self, app: &App) -> Option<String> {
@@ -328,10 +370,12 @@ fn render_lag(
     let why = group
         .and_then(|g| g.lag.worst_partition())
         .filter(|p| p.status.needs_attention());
-    let why_height = if why.is_some() && area.height >= 12 {
-        6
-    } else {
-        0
+    // The box takes what it needs, up to half the pane, when the table keeps a few rows.
+    let why_height = match (group, why) {
+        (Some(group), Some(p)) if area.height >= 12 => {
+            lag_why::height(app, group, p, area.width).min(area.height / 2)
+        }
+        _ => 0,
     };
     let [table, why_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(why_height)]).areas(area);
@@ -348,8 +392,8 @@ fn render_lag(
         focused: at.focus == LAG,
     };
     let drawn = draw_table(frame, table, app, &spec, fitted.0);
-    if let Some(p) = why.filter(|_| why_height > 0) {
-        lag_why::render(frame, why_area, app, p);
+    if let (Some(group), Some(p)) = (group, why.filter(|_| why_height > 0)) {
+        lag_why::render(frame, why_area, app, group, p);
     }
     drawn
 }

@@ -123,3 +123,38 @@ pub(super) fn group_rows<'a>(hub: &'a Hub, board: Option<&'a HubBoard>) -> Vec<G
     });
     rows
 }
+
+/// The selected hub and group, by name, once the user chose them: until then the top row
+/// (the worst hub of the latest round) is the selection, whatever it is.
+pub(super) fn selected_names(app: &App) -> Option<Vec<String>> {
+    if !app.pane_lists_of(View::OVERVIEW)?.chosen {
+        return None;
+    }
+    let at = Selection::of(app);
+    let hub = at.hub(app)?;
+    let groups = group_rows(hub, app.board.hub(&hub.name));
+    let group = groups.get(at.group).map_or("", |g| g.name);
+    Some(vec![hub.name.clone(), group.to_owned()])
+}
+
+/// Selects the hub and group named, wherever the latest round sorted them.
+pub(super) fn reselect(app: &mut App, names: &[String]) {
+    let [hub_name, group_name] = names else {
+        return;
+    };
+    let Some((hub_at, hub)) = ordered_hubs(app)
+        .into_iter()
+        .enumerate()
+        .find(|(_, h)| h.name == *hub_name)
+    else {
+        return;
+    };
+    let group_at = group_rows(hub, app.board.hub(&hub.name))
+        .iter()
+        .position(|g| g.name == group_name);
+    let lists = app.pane_lists(View::OVERVIEW);
+    lists.list(HUBS).selected = hub_at;
+    if let Some(group_at) = group_at {
+        lists.list(GROUPS).selected = group_at;
+    }
+}

@@ -127,6 +127,25 @@ pub trait Pane: Sync {
         None
     }
 
+    /// What the pane's lists have selected, by name, before a lag round that may reorder
+    /// them arrives; [`Pane::reselect`] finds the same rows afterwards, so a hub that stops
+    /// needing attention (and sinks) stays selected instead of its neighbour taking its row.
+    fn selected_names(&self, _app: &App) -> Option<Vec<String>> {
+        None
+    }
+
+    fn reselect(&self, _app: &mut App, _names: &[String]) {}
+
+    /// The user acted on what the pane has selected (opened its actions): keep it selected
+    /// when the rows reorder, as if they had chosen it with a key.
+    fn hold_selection(&self, _app: &mut App) {}
+
+    /// The consumer group (and partition) the pane's selection is about, for the incident
+    /// actions on a group (reset, dead-letter its next event).
+    fn group_partition(&self, _app: &App) -> Option<(String, Option<String>)> {
+        None
+    }
+
     /// The event the pane has selected, for actions on one event (dead-letter, replay).
     fn selected_event(&self, _app: &App) -> Option<TailEvent> {
         None
