@@ -112,6 +112,38 @@ async fn watch_once_gates_on_the_stuck_consumer_until_its_poison_is_dead_lettere
         "a stuck partition forecasts its loss to retention: {line}"
     );
 
+    // `ehops lag` says what holds the stuck partition: its next event, which does not decode.
+    let lag = demo
+        .run(&["lag", "sale", "--consumer-group", "crm-sync", "--json"])
+        .await;
+    assert_eq!(lag.code, 0, "{lag:?}");
+    let lines = lag.json_lines();
+    let part1 = lines
+        .iter()
+        .find(|l| l["partition"] == "1")
+        .unwrap_or_else(|| panic!("no partition 1 in {lines:#?}"));
+    assert_eq!(part1["status"], "stuck", "{part1}");
+    let next = &part1["next_event"];
+    assert_eq!(next["poison"], true, "{part1}");
+    assert_eq!(
+        next["sequence"].as_i64(),
+        part1["checkpoint_sequence"].as_i64().map(|s| s + 1),
+        "{part1}"
+    );
+    assert!(
+        next["says"]
+            .as_str()
+            .is_some_and(|s| s.contains("does not decode (Avro data does not match")),
+        "{part1}"
+    );
+    assert!(
+        lines
+            .iter()
+            .filter(|l| l["partition"] != "1")
+            .all(|l| l.get("next_event").is_none()),
+        "only the stuck partition is judged: {lines:#?}"
+    );
+
     let dead_letter = demo
         .run(&[
             "deadletter",

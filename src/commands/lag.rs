@@ -14,9 +14,11 @@ use super::sampled_groups::hubs_to_watch;
 use super::target::{self, DEFAULT_CONSUMER_GROUP, TargetArgs};
 use super::{duration_arg, exit, fail, kafka_lag, output};
 use crate::connect::error::ConnectError;
-use crate::model::{PartitionLag, duration_text};
+use crate::model::{NextEventVerdict, PartitionLag, duration_text};
 use crate::ops::lag_history::HistoryStore;
 use crate::ops::lag_sampler::{GroupSample, LagSampler};
+use crate::ops::next_event::NextEventJudge;
+use crate::tui::views::sanitize::sanitize;
 
 #[derive(Debug, Clone, Args)]
 pub struct LagArgs {
@@ -63,6 +65,17 @@ struct LagLine<'a> {
     forecast: &'static str,
     forecast_secs: Option<u64>,
     status: &'static str,
+    /// On a stuck partition, what its next event is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_event: Option<NextEventLine>,
+}
+
+#[derive(Serialize)]
+struct NextEventLine {
+    sequence: i64,
+    /// ehops finds the event itself at fault (it does not decode, or breaks the mandate).
+    poison: bool,
+    says: String,
 }
 
 pub async fn run(target_args: &TargetArgs, args: &LagArgs) -> u8 {
@@ -88,6 +101,9 @@ pub async fn run(target_args: &TargetArgs, args: &LagArgs) -> u8 {
         "STATUS", "FORECAST",
     ]);
     let mut failure: Option<ConnectError> = None;
+    // Stuck partitions say what holds them: their next event, read and judged.
+    let mut judge = NextEventJudge::new(&target.plane);
+    let mut why = Vec::new();
     let amqp_hubs: &[_] = if args.kafka_group.is_some() {
         &[]
     } else {
@@ -99,11 +115,22 @@ pub async fn run(target_args: &TargetArgs, args: &LagArgs) -> u8 {
                 if args.consumer_group.is_none() && lag.is_unused_default() {
                     continue;
                 }
+                let next_events = judge.stuck_partitions(&target.plane, &lag).await;
                 for p in &lag.partitions {
+                    let next = next_events.get(&p.partition);
                     if args.json {
-                        output::json_line(&line(&lag.hub, &lag.consumer_group, p));
+                        output::json_line(&line(&lag.hub, &lag.consumer_group, p, next));
                     } else {
                         table.row(cells(&lag.hub, &lag.consumer_group, p));
+                        if let Some(next) = next {
+                            why.push(format!(
+                                "{}/{} partition {}: {}",
+                                lag.hub,
+                                lag.consumer_group,
+                                p.partition,
+                                next.sentence()
+                            ));
+                        }
                     }
                 }
             }
@@ -141,6 +168,9 @@ pub async fn run(target_args: &TargetArgs, args: &LagArgs) -> u8 {
     }
     if !args.json {
         table.print();
+        for line in why {
+            println!("{}", sanitize(&line, false));
+        }
     }
     match failure {
         Some(error) => super::exit_code(error.failure),
@@ -219,7 +249,12 @@ fn cells(hub: &str, group: &str, p: &PartitionLag) -> Vec<String> {
     ]
 }
 
-fn line<'a>(hub: &'a str, group: &'a str, p: &'a PartitionLag) -> LagLine<'a> {
+fn line<'a>(
+    hub: &'a str,
+    group: &'a str,
+    p: &'a PartitionLag,
+    next: Option<&NextEventVerdict>,
+) -> LagLine<'a> {
     LagLine {
         hub,
         consumer_group: group,
@@ -236,5 +271,10 @@ fn line<'a>(hub: &'a str, group: &'a str, p: &'a PartitionLag) -> LagLine<'a> {
         forecast: p.forecast.key(),
         forecast_secs: p.forecast.seconds(),
         status: p.status.key(),
+        next_event: next.map(|n| NextEventLine {
+            sequence: n.sequence,
+            poison: n.is_poison(),
+            says: n.sentence(),
+        }),
     }
 }
