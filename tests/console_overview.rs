@@ -122,6 +122,14 @@ fn incident_lines(screen: &str) -> String {
     parts.join("\n")
 }
 
+/// The hubs pane's row of `hub` (the first pane of its line).
+fn hub_row<'a>(screen: &'a str, hub: &str) -> Option<&'a str> {
+    screen
+        .lines()
+        .filter_map(|line| line.split('│').nth(1))
+        .find(|cell| cell.starts_with(&format!("{hub} ")))
+}
+
 fn spark_points(row: &str) -> usize {
     row.chars().filter(|c| BARS.contains(c)).count()
 }
@@ -153,6 +161,14 @@ async fn the_demo_opens_on_crm_sync_stuck_and_keeps_its_history_across_restarts(
             spark_points(row) >= 2,
             "{size:?}: the trend keeps the earlier run's points: {row}"
         );
+        // So does the hub's ingress, from the rates the history on disk holds.
+        if size.0 >= 120 {
+            let hub = hub_row(&screen, "sale").unwrap_or_default();
+            assert!(
+                spark_points(hub) >= 2,
+                "{size:?}: the ingress keeps the earlier run's points: {hub}\n{screen}"
+            );
+        }
         insta::assert_snapshot!(
             format!("overview_demo_{}x{}", size.0, size.1),
             incident_lines(&screen)

@@ -7,7 +7,6 @@
 //! last round yet misses this one, and loses nothing, since every board carries the whole
 //! history it shows.
 
-use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -22,9 +21,6 @@ use crate::ops::lag_history::HistoryStore;
 use crate::ops::lag_sampler::{GroupSample, HubGroups, LagSampler};
 use crate::ops::next_event::NextEventJudge;
 use crate::protocol::{Reply, RequestId};
-
-/// Ingress points kept per hub for its sparkline.
-const INGRESS_POINTS: usize = 36;
 
 /// The running feed; its boards answer the request that started it.
 pub struct LagFeed {
@@ -101,12 +97,11 @@ async fn run(
     boards: mpsc::Sender<Reply>,
     request: RequestId,
 ) {
-    let mut ingress: BTreeMap<String, VecDeque<u64>> = BTreeMap::new();
     loop {
         let wanted = hubs.borrow_and_update().clone();
         if !wanted.is_empty() {
             let samples = round.sampler.round(&wanted).await;
-            let mut board = board_of(&mut round.sampler, samples, &mut ingress);
+            let mut board = board_of(&mut round.sampler, samples);
             judge_stuck(&mut round, &mut board).await;
             let reply = Reply::LagSampled {
                 request,
@@ -135,11 +130,7 @@ async fn judge_stuck(round: &mut Round, board: &mut LagBoard) {
 }
 
 /// The round's samples, with each group's sparklines from its history.
-fn board_of(
-    sampler: &mut LagSampler,
-    samples: Vec<GroupSample>,
-    ingress: &mut BTreeMap<String, VecDeque<u64>>,
-) -> LagBoard {
+fn board_of(sampler: &mut LagSampler, samples: Vec<GroupSample>) -> LagBoard {
     let mut board = LagBoard::default();
     for sample in samples {
         match sample {
@@ -164,23 +155,14 @@ fn board_of(
             }
         }
     }
-    for (name, hub) in &mut board.hubs {
-        // Any group's partitions see the same arrivals: the first group's sum is the hub's.
-        let rate = hub.groups.first().map(|g| {
-            g.lag
-                .partitions
-                .iter()
-                .filter_map(|p| p.ingress_per_sec)
-                .sum::<f64>()
+    for hub in board.hubs.values_mut() {
+        // Any group's samples see the same arrivals: the first group's are the hub's, earlier
+        // runs' included (the history on disk keeps them).
+        hub.ingress_trend = hub.groups.first().map_or_else(Vec::new, |g| {
+            sampler
+                .history(&g.lag.hub, &g.lag.consumer_group)
+                .ingress_trend()
         });
-        let points = ingress.entry(name.clone()).or_default();
-        if let Some(rate) = rate {
-            points.push_back(rate.round() as u64);
-            if points.len() > INGRESS_POINTS {
-                points.pop_front();
-            }
-        }
-        hub.ingress_trend = points.iter().copied().collect();
     }
     board
 }

@@ -22,6 +22,8 @@ pub const PARTITION_TREND_POINTS: usize = 36;
 pub const TREND_BUCKET: Duration = Duration::from_secs(60);
 /// A day of group points.
 pub const GROUP_TREND_POINTS: usize = 1_440;
+/// Samples of the hub's arrivals per group: an ingress sparkline of 36 rates.
+const ARRIVAL_POINTS: usize = 37;
 
 /// One partition at one sample, as rates need it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,6 +195,8 @@ pub struct GroupHistory {
     partitions: BTreeMap<String, PartitionHistory>,
     /// The group's totals: events behind summed, time behind the longest; the worst per bucket.
     pub trend: Ring<TrendPoint>,
+    /// The hub's events in all at each sample (unix seconds, last sequences summed).
+    arrivals: Ring<(i64, i64)>,
 }
 
 impl Default for GroupHistory {
@@ -200,6 +204,7 @@ impl Default for GroupHistory {
         Self {
             partitions: BTreeMap::new(),
             trend: Ring::new(GROUP_TREND_POINTS),
+            arrivals: Ring::new(ARRIVAL_POINTS),
         }
     }
 }
@@ -232,6 +237,13 @@ impl GroupHistory {
             lag.total_behind(),
             lag.max_time_behind(),
         ));
+        self.record_arrivals(
+            at,
+            lag.partitions
+                .iter()
+                .map(|p| p.last_enqueued_sequence)
+                .sum(),
+        );
     }
 
     /// Adds a group total, merging it into the current bucket (keeping the worst).
@@ -271,9 +283,36 @@ impl GroupHistory {
         self.partitions.get(id).map(|p| &p.trend)
     }
 
+    /// Records how many events the hub's partitions hold in all at `at` (their last sequence
+    /// numbers summed), for [`GroupHistory::ingress_trend`].
+    pub fn record_arrivals(&mut self, at: i64, last_sequences: i64) {
+        if self.arrivals.last().is_some_and(|&(last, _)| last >= at) {
+            return;
+        }
+        self.arrivals.push((at, last_sequences));
+    }
+
+    /// Events per second arriving on the hub between the group's recent samples, oldest
+    /// first: what the hub's ingress sparkline shows, earlier runs' samples (kept on disk)
+    /// included.
+    pub fn ingress_trend(&self) -> Vec<u64> {
+        let points: Vec<&(i64, i64)> = self.arrivals.iter().collect();
+        points
+            .windows(2)
+            .filter_map(|pair| {
+                let ((from, before), (to, after)) = (*pair[0], *pair[1]);
+                let seconds = to - from;
+                (seconds > 0).then(|| {
+                    (after.saturating_sub(before).max(0) as f64 / seconds as f64).round() as u64
+                })
+            })
+            .collect()
+    }
+
     /// Bytes held on the heap, for the memory budget (rings at capacity, keys included).
     pub fn heap_bytes(&self) -> usize {
         self.trend.heap_bytes()
+            + self.arrivals.heap_bytes()
             + self
                 .partitions
                 .iter()
@@ -331,6 +370,22 @@ mod tests {
             "the raw points span {span}s, less than the rate window"
         );
         assert_eq!(history.trend.len(), PARTITION_TREND_POINTS);
+    }
+
+    #[test]
+    fn ingress_is_the_hub_arrivals_between_samples() {
+        let mut history = GroupHistory::default();
+        // Two partitions, 1 and 3 events a second: 4 in all.
+        for at in [0, 60, 120] {
+            history.record_arrivals(at, at + 3 * at);
+        }
+        history.record_arrivals(120, 0);
+        assert_eq!(history.ingress_trend(), vec![4, 4]);
+        for at in 0..100 {
+            history.record_arrivals(200 + at * 10, 480 + at * 10);
+        }
+        assert_eq!(history.ingress_trend().len(), ARRIVAL_POINTS - 1);
+        assert!(GroupHistory::default().ingress_trend().is_empty());
     }
 
     #[test]

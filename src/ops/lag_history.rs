@@ -131,6 +131,10 @@ impl Loaded {
                 sample.events_behind,
                 sample.time_behind_secs.map(Duration::from_secs),
             ));
+            history.record_arrivals(
+                sample.at,
+                sample.partitions.iter().map(|p| p.last_sequence).sum(),
+            );
         }
         history
     }
