@@ -128,6 +128,7 @@ pub struct App {
     next_request: u64,
     tail_capacity: usize,
     rows: u16,
+    columns: u16,
     redraw: Redraw,
     /// Whether the action being applied changes what is on screen. Handlers clear it when
     /// theirs does not (a stale reply, a tail batch off screen); it decides only whether this
@@ -203,6 +204,7 @@ impl App {
             next_request: 0,
             tail_capacity: config.tail_capacity,
             rows: 24,
+            columns: 80,
             redraw: Redraw(true),
             action_shows: true,
             quit: false,
@@ -262,6 +264,14 @@ impl App {
     /// The same, to draw: `None` before the pane was first used.
     pub fn pane_lists_of(&self, view: View) -> Option<&PaneLists> {
         self.pane_lists.get(&view)
+    }
+
+    /// Whether the pane in front shows beside the overview's hubs (a wide terminal, not
+    /// zoomed, a pane that is not a list of hubs itself), so a lag round changes the screen.
+    pub fn shows_hub_rail(&self) -> bool {
+        self.view().pane().beside_hubs()
+            && !self.zoomed
+            && self.columns >= crate::tui::views::layout::THREE_COLUMNS
     }
 
     /// Rows a page move covers: the terminal minus chrome.
@@ -337,7 +347,8 @@ impl App {
                 self.action_shows = self.needs_tick();
                 Vec::new()
             }
-            Action::Resize(_, rows) => {
+            Action::Resize(columns, rows) => {
+                self.columns = columns;
                 self.rows = rows;
                 Vec::new()
             }

@@ -91,7 +91,7 @@ impl App {
                     }
                 }
                 // Off the panes that show it, a round changes nothing on screen.
-                self.action_shows = self.view().pane().shows_board();
+                self.action_shows = self.view().pane().shows_board() || self.shows_hub_rail();
             }
             Reply::TailReceived {
                 request,

@@ -22,6 +22,10 @@ impl View {
 pub struct HubsPane;
 
 impl Pane for HubsPane {
+    fn beside_hubs(&self) -> bool {
+        false
+    }
+
     fn view(&self) -> View {
         View::HUBS
     }

@@ -80,7 +80,16 @@ pub fn render(frame: &mut Frame<'_>, app: &App, now: OffsetDateTime) -> ScreenLa
         Constraint::Length(1),
     ])
     .areas(area);
-    layout.lists = app.view().pane().render(frame, main, app, now);
+    let pane = app.view().pane();
+    let rail = overview::hub_rail(main, app);
+    let main = match rail {
+        Some((rail, rest)) => {
+            overview::render_hub_rail(frame, rail, app);
+            rest
+        }
+        None => main,
+    };
+    layout.lists = pane.render(frame, main, app, now);
     status::render_status(frame, status_row, app);
     status::render_input(frame, input_row, app);
     if app.help_open {

@@ -18,6 +18,10 @@ impl View {
 pub struct NamespacesPane;
 
 impl Pane for NamespacesPane {
+    fn beside_hubs(&self) -> bool {
+        false
+    }
+
     fn view(&self) -> View {
         View::NAMESPACES
     }

@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 
 use super::consumer_groups::status_slot;
 use super::format;
-use super::layout::{Dashboard, dashboard};
+use super::layout::{self, Dashboard, dashboard};
 use super::overview_rows::{
     self, GROUPS, GroupRow, HUBS, LAG, Selection, group_rows, ordered_hubs,
 };
@@ -58,6 +58,10 @@ impl Pane for OverviewPane {
 
     fn default_keys(&self) -> Option<&'static str> {
         Some(KEYS)
+    }
+
+    fn beside_hubs(&self) -> bool {
+        false
     }
 
     fn len(&self, app: &App) -> usize {
@@ -202,6 +206,27 @@ impl Pane for OverviewPane {
         // A click lands in the list in focus: the others are for reading.
         lists.into_iter().skip(at.focus).take(1).collect()
     }
+}
+
+/// The overview's hubs column beside another pane (see [`Pane::beside_hubs`]): the hubs in
+/// the overview's order, its selection shown, its width as on the overview; `None` when the
+/// terminal is too narrow to spare it.
+pub(super) fn hub_rail(area: Rect, app: &App) -> Option<(Rect, Rect)> {
+    if !app.shows_hub_rail() || area.width < layout::THREE_COLUMNS {
+        return None;
+    }
+    let width = hub_column_width(&ordered_hubs(app));
+    let [rail, rest] =
+        Layout::horizontal([Constraint::Length(width), Constraint::Fill(1)]).areas(area);
+    Some((rail, rest))
+}
+
+/// Draws the rail [`hub_rail`] made room for; for reading (clicks go to the pane beside).
+pub(super) fn render_hub_rail(frame: &mut Frame<'_>, area: Rect, app: &App) {
+    let hubs = ordered_hubs(app);
+    let mut at = Selection::of(app);
+    at.focus = GROUPS;
+    render_hubs(frame, area, app, &hubs, &at);
 }
 
 /// The hub column: as wide as its names and teams need, within bounds.

@@ -136,3 +136,30 @@ fn watch_request(app: &mut App) -> crate::protocol::RequestId {
         other => panic!("expected WatchLag, got {other:?}"),
     }
 }
+
+#[test]
+fn a_pane_opened_on_a_wide_terminal_keeps_the_hubs_beside_it() {
+    let mut app = overview();
+    let request = watch_request(&mut app);
+    app.update(Action::Resize(200, 60));
+    app.update(Action::ShowConsumerGroups);
+    let wide = draw(&app, 200, 60);
+    let top = wide.lines().next().unwrap_or_default();
+    assert!(
+        top.contains("hubs (") && top.contains("sale › consumer groups"),
+        "the hubs stay in sight beside the pane:\n{wide}"
+    );
+    // The rail shows the lag rounds: one asks for a redraw there.
+    app.take_dirty();
+    app.update(Action::Reply(Reply::LagSampled {
+        request,
+        board: Arc::new(board()),
+    }));
+    assert!(app.take_dirty(), "a round redraws the rail");
+
+    app.update(Action::Zoom);
+    assert!(!draw(&app, 200, 60).contains("hubs ("), "zoomed: the pane alone");
+    app.update(Action::Zoom);
+    app.update(Action::Resize(120, 40));
+    assert!(!draw(&app, 120, 40).contains("hubs ("), "narrow: the pane alone");
+}

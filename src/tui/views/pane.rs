@@ -127,6 +127,13 @@ pub trait Pane: Sync {
         None
     }
 
+    /// Whether, on a wide terminal and not zoomed, the pane shows beside the overview's hubs
+    /// (so the fleet's state stays in sight while one hub is looked into). Lists of hubs or
+    /// namespaces say no: they are that column.
+    fn beside_hubs(&self) -> bool {
+        true
+    }
+
     /// What the pane's lists have selected, by name, before a lag round that may reorder
     /// them arrives; [`Pane::reselect`] finds the same rows afterwards, so a hub that stops
     /// needing attention (and sinks) stays selected instead of its neighbour taking its row.
