@@ -167,6 +167,10 @@ class Emulator:
         with opener.open(f"http://{self.http}/health", timeout=5) as response:
             return response.status, json.loads(response.read())
 
+    def running(self) -> bool:
+        """True while the emulator process has not exited."""
+        return self._process.proc.poll() is None
+
     def stop(self) -> int | None:
         """Stops the emulator (SIGTERM, then SIGKILL); returns its exit code."""
         self.exit_note = self._process.stop()

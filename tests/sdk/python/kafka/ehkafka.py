@@ -79,3 +79,16 @@ def consume(consumer, count: int, timeout: float = WAIT_S) -> list:
         assert message.error() is None, message.error()
         got.append(message)
     return got
+
+
+def read_as_group(emulator, group: str, topic: str, count: int, **extra) -> list:
+    """Joins `group` on `topic` with a confluent-kafka consumer, reads `count` messages (see
+    `consume`) and leaves."""
+    from confluent_kafka import Consumer
+
+    consumer = Consumer(consumer_conf(emulator, group, **extra))
+    consumer.subscribe([topic])
+    try:
+        return consume(consumer, count)
+    finally:
+        consumer.close()
