@@ -68,6 +68,7 @@ async fn services_as(
             },
         },
         lag_history: None,
+        kafka: None,
     }
 }
 

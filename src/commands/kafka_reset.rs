@@ -35,7 +35,7 @@ pub async fn run(target_args: &TargetArgs, args: &ResetArgs, group: &str) -> u8 
         return code;
     }
     let target = &incident.target;
-    let Some(endpoint) = kafka_lag::endpoint(target_args, target) else {
+    let Some(endpoint) = kafka_lag::endpoint(target) else {
         eprintln!(
             "error: Kafka groups need --connection-string and, on an emulator, --kafka-endpoint HOST:PORT"
         );

@@ -118,7 +118,7 @@ pub async fn run(target_args: &TargetArgs, args: &LagArgs) -> u8 {
         }
     }
     if args.consumer_group.is_none() {
-        match kafka_lag::endpoint(target_args, &target) {
+        match kafka_lag::endpoint(&target) {
             Some(endpoint) => {
                 match kafka_lag::sample(&endpoint, &target, &hubs, args.kafka_group.as_deref())
                     .await

@@ -21,6 +21,11 @@ pub struct KafkaGroup {
 }
 
 impl KafkaGroup {
+    /// The name its lag history is kept under, apart from an AMQP group of the same name.
+    pub fn history_name(&self) -> String {
+        format!("{} [kafka]", self.group_id)
+    }
+
     /// Kafka lets offsets be set only while a group has no members.
     pub fn is_empty(&self) -> bool {
         self.members.is_empty()
