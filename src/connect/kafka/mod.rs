@@ -7,11 +7,15 @@
 //! - [`wire`]: the connection, SASL, and one request/response at a time.
 //! - [`admin`]: the group APIs: ListGroups, DescribeGroups, OffsetFetch, ListOffsets,
 //!   OffsetCommit.
+//! - [`offsets`]: a group's committed offsets as a checkpoint store, for dead-letter and
+//!   checkpoint-on-error.
 
 pub mod admin;
+pub mod offsets;
 pub mod wire;
 
 pub use admin::KafkaAdmin;
+pub use offsets::KafkaOffsets;
 
 /// Where a namespace's Kafka endpoint is and how to sign in to it.
 #[derive(Clone)]

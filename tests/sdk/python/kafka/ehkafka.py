@@ -2,7 +2,10 @@
 endpoint: SASL PLAIN, username `$ConnectionString`, the connection string as password (the
 emulator speaks SASL_PLAINTEXT where Azure speaks SASL_SSL on 9093)."""
 
+import subprocess
 import time
+
+from ehtest import ehops_bin
 
 USERNAME = "$ConnectionString"
 WAIT_S = 30
@@ -92,3 +95,12 @@ def read_as_group(emulator, group: str, topic: str, count: int, **extra) -> list
         return consume(consumer, count)
     finally:
         consumer.close()
+
+
+def ehops(emulator, tmp_path, *args, stdin=None):
+    """Runs `ehops ARGS` against the emulator, its Kafka endpoint included, with a data
+    directory (audit trail, logs) under `tmp_path/console`."""
+    argv = [str(ehops_bin()), *args, "--connection-string", emulator.conn(),
+            "--catalog", f"http://{emulator.http}", "--kafka-endpoint", emulator.kafka,
+            "--data", str(tmp_path / "console")]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=120, input=stdin)
