@@ -110,6 +110,7 @@ pub async fn run(target_args: &TargetArgs, args: &DeadLetterArgs) -> u8 {
         dead_letter_hub,
         reason: args.reason.clone(),
         mode,
+        kafka_group: args.kafka_group.clone(),
     };
     let target = &incident.target;
     // A Kafka group's offsets stand where an AMQP group's checkpoint blobs would.
