@@ -17,7 +17,7 @@ use ehops::backend::{self, BackendOptions, Services};
 use ehops::connect::Connection;
 use ehops::connect::checkpoints::DirectoryCheckpoints;
 use ehops::connect::data_plane::DataPlane;
-use ehops::connect::kafka::{KafkaAdmin, KafkaEndpoint};
+use ehops::connect::kafka::{KafkaAdmin, KafkaEndpoint, KafkaSignIn};
 use ehops::ops::audit::{self, AuditLog};
 use ehops::ops::audited::{Actor, Trail};
 use ehops::ops::dead_letter::{DeadLetterRequest, Mode};
@@ -34,7 +34,7 @@ async fn dead_lettering_from_the_console_commits_a_kafka_group_past_the_poison_e
     let endpoint = KafkaEndpoint {
         address: emu.running.kafka.expect("kafka endpoint").to_string(),
         tls: false,
-        connection_string: connection_string.clone(),
+        sign_in: KafkaSignIn::ConnectionString(connection_string.clone()),
     };
     // The group processed 0 and 1 and stopped on 2, with no member left.
     let mut admin = KafkaAdmin::connect(&endpoint).await.expect("kafka admin");

@@ -24,7 +24,7 @@ impl KafkaTarget {
     pub async fn open(incident: &Incident, group_id: &str) -> Result<Self, ConnectError> {
         let endpoint = kafka_lag::endpoint(&incident.target).ok_or_else(|| {
             ConnectError::usage(
-                "Kafka groups need --connection-string and, on an emulator, --kafka-endpoint HOST:PORT",
+                "Kafka groups need the namespace's Kafka endpoint: on an emulator pass --kafka-endpoint HOST:PORT (its `kafka` address)",
             )
         })?;
         let mut admin = KafkaAdmin::connect(&endpoint).await?;

@@ -37,7 +37,7 @@ pub async fn run(target_args: &TargetArgs, args: &ResetArgs, group: &str) -> u8 
     let target = &incident.target;
     let Some(endpoint) = kafka_lag::endpoint(target) else {
         eprintln!(
-            "error: Kafka groups need --connection-string and, on an emulator, --kafka-endpoint HOST:PORT"
+            "error: Kafka groups need the namespace's Kafka endpoint: on an emulator pass --kafka-endpoint HOST:PORT (its `kafka` address)"
         );
         return exit::USAGE;
     };

@@ -132,7 +132,7 @@ pub async fn run(target_args: &TargetArgs, args: &LagArgs) -> u8 {
             }
             None if args.kafka_group.is_some() => {
                 eprintln!(
-                    "error: Kafka groups need --connection-string and, on an emulator, --kafka-endpoint HOST:PORT"
+                    "error: Kafka groups need the namespace's Kafka endpoint: on an emulator pass --kafka-endpoint HOST:PORT (its `kafka` address)"
                 );
                 return exit::USAGE;
             }

@@ -21,7 +21,7 @@ use crate::connect::checkpoints::{
 use crate::connect::data_plane::DataPlane;
 use crate::connect::error::{ConnectError, Failure};
 use crate::connect::identity::{SignInChain, SignInOptions};
-use crate::connect::kafka::KafkaEndpoint;
+use crate::connect::kafka::{KafkaEndpoint, KafkaSignIn};
 use crate::emulator::{self, LaunchOptions, RunningEmulator};
 use crate::ops::audit::{self, AuditLog};
 use crate::ops::audited::{Actor, Trail};
@@ -197,11 +197,12 @@ pub async fn open(args: &TargetArgs, consumer_group: &str) -> Result<Target, Con
         ConnectError::usage("no data directory could be determined; pass --data DIR")
     })?;
     let mut team = None;
-    let mut kafka = None;
+    let kafka;
     let (connection, running, sign_in) = match (&args.connection_string, &args.namespace) {
         (Some(text), _) => {
             let connection = Connection::from_connection_string(text, args.catalog.as_deref())?;
-            kafka = kafka_endpoint(text, args.kafka_endpoint.as_deref(), &connection);
+            let sign_in = KafkaSignIn::ConnectionString(text.clone());
+            kafka = kafka_endpoint(sign_in, args.kafka_endpoint.as_deref(), &connection);
             (connection.resolve_namespace().await, None, None)
         }
         (None, Some(namespace)) => {
@@ -217,6 +218,11 @@ pub async fn open(args: &TargetArgs, consumer_group: &str) -> Result<Target, Con
             if let Some(catalog) = connection.catalog.take() {
                 connection.catalog = Some(catalog.locate(&connection.namespace).await?);
             }
+            let sign_in = KafkaSignIn::entra(
+                Arc::clone(&connection.credential),
+                &connection.fully_qualified_namespace,
+            );
+            kafka = kafka_endpoint(sign_in, args.kafka_endpoint.as_deref(), &connection);
             (connection, None, None)
         }
         (None, None) => {
@@ -247,24 +253,23 @@ pub async fn open(args: &TargetArgs, consumer_group: &str) -> Result<Target, Con
     })
 }
 
-/// The Kafka endpoint for a connection string: SASL PLAIN takes it as password (sign-in with
-/// OAUTHBEARER is not built yet). `--kafka-endpoint` wins; on Azure the namespace's own
-/// endpoint on 9093 with TLS; an emulator needs the flag.
+/// The Kafka endpoint, signed in with PLAIN and the connection string or with OAUTHBEARER
+/// and the Entra sign-in. `--kafka-endpoint` wins; on Azure the namespace's own endpoint on
+/// 9093 with TLS; an emulator needs the flag.
 fn kafka_endpoint(
-    connection_string: &str,
+    sign_in: KafkaSignIn,
     address: Option<&str>,
     connection: &Connection,
 ) -> Option<KafkaEndpoint> {
-    let connection_string = connection_string.to_owned();
     match address {
         Some(address) => Some(KafkaEndpoint {
             address: address.to_owned(),
             tls: connection.custom_endpoint.is_none(),
-            connection_string,
+            sign_in,
         }),
         None if connection.custom_endpoint.is_none() => Some(KafkaEndpoint::azure(
             &connection.fully_qualified_namespace,
-            connection_string,
+            sign_in,
         )),
         None => None,
     }
@@ -276,7 +281,7 @@ fn embedded_kafka(running: &RunningEmulator, team: &str) -> Option<KafkaEndpoint
     Some(KafkaEndpoint {
         address: running.kafka?.to_string(),
         tls: false,
-        connection_string: team::connection_string(namespace, team).ok()?,
+        sign_in: KafkaSignIn::ConnectionString(team::connection_string(namespace, team).ok()?),
     })
 }
 
