@@ -13,6 +13,7 @@ use std::time::Duration;
 use azure_messaging_eventhubs::ProducerClient;
 use azure_messaging_eventhubs::models::EventData;
 use common::CONSOLE;
+use common::backend_link::{next_answer, next_reply};
 use ehops::backend::{self, BackendOptions, Services};
 use ehops::connect::Connection;
 use ehops::connect::checkpoints::DirectoryCheckpoints;
@@ -21,18 +22,9 @@ use ehops::connect::read::{self, ReadRange};
 use ehops::model::StartPosition;
 use ehops::ops::replay::ReplayRequest;
 use ehops::ops::reset::ResetRequest;
-use ehops::protocol::{
-    BackendLink, IncidentRequest, ReadRequest, Reply, Request, RequestId, backend_channels,
-};
+use ehops::protocol::{IncidentRequest, ReadRequest, Reply, Request, RequestId, backend_channels};
 
 const ROOT: &str = "RootManageSharedAccessKey";
-
-async fn next_reply(link: &mut BackendLink) -> Reply {
-    tokio::time::timeout(Duration::from_secs(20), link.replies.recv())
-        .await
-        .expect("a reply in time")
-        .expect("backend running")
-}
 
 /// Real services on the emulator as its root rule: checkpoints and the audit file in `dir`.
 async fn services(emu: &common::TestEmulator, dir: &std::path::Path) -> Services {
@@ -68,23 +60,8 @@ async fn services_as(
             },
         },
         lag_history: None,
+        kafka: None,
     }
-}
-
-/// The next reply that is not a connection-state change, within a minute: connection
-/// changes alone must not keep a test waiting for an answer that never comes.
-async fn next_answer(link: &mut BackendLink) -> Reply {
-    let answer = async {
-        loop {
-            match next_reply(link).await {
-                Reply::ConnectionChanged(_) => {}
-                other => return other,
-            }
-        }
-    };
-    tokio::time::timeout(Duration::from_secs(60), answer)
-        .await
-        .expect("an answer within a minute")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

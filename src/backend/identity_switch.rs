@@ -57,6 +57,9 @@ impl Backend {
             feed.stop();
         }
         self.watch = None;
+        // The Kafka endpoint signed in with the previous identity's rule; Kafka groups are
+        // read again after a restart as the new one (docs/kafka.md).
+        self.services.kafka = None;
         let group = self.services.plane.consumer_group().to_owned();
         self.services.plane = Arc::new(DataPlane::new(connection, &group));
         if let Some(checkpoints) = checkpoints {

@@ -7,7 +7,10 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use super::Services;
+use crate::connect::checkpoints::CheckpointStore;
 use crate::connect::error::ConnectError;
+use crate::connect::kafka::{KafkaAdmin, KafkaOffsets};
+use crate::ops::dead_letter::DeadLetterRequest;
 use crate::ops::replay::Progress;
 use crate::ops::{audited, dead_letter, redrive, replay, reset};
 use crate::protocol::{DeadLetterRow, IncidentRequest, Reply, Seen};
@@ -55,10 +58,14 @@ async fn run(
         IncidentRequest::PlanDeadLetter {
             request,
             dead_letter,
-        } => Ok(Reply::DeadLetterPlanned {
-            request,
-            plan: Seen::new(dead_letter::plan(plane, store, &dead_letter).await?),
-        }),
+        } => {
+            let kafka = kafka_offsets(services, &dead_letter).await?;
+            let store = kafka.as_ref().map_or(store, |k| k as &dyn CheckpointStore);
+            Ok(Reply::DeadLetterPlanned {
+                request,
+                plan: Seen::new(dead_letter::plan(plane, store, &dead_letter).await?),
+            })
+        }
         IncidentRequest::ExecuteDeadLetter {
             request,
             plan,
@@ -70,6 +77,8 @@ async fn run(
             let mut confirmed = (*plan).clone();
             confirmed.request.mode = mode;
             confirmed.request.reason = reason;
+            let kafka = kafka_offsets(services, &confirmed.request).await?;
+            let store = kafka.as_ref().map_or(store, |k| k as &dyn CheckpointStore);
             let (done, _) = audited::dead_letter(plane, store, trail, &confirmed).await?;
             Ok(Reply::DeadLetterExecuted {
                 request,
@@ -148,4 +157,29 @@ async fn run(
             Ok(Reply::RefusalAudited { request })
         }
     }
+}
+
+/// For an action on a Kafka group: its committed offsets as the checkpoint store, over the
+/// namespace's Kafka endpoint. Kafka takes the commit only while the group has no members, so
+/// a group with members is refused here, for the dry run as for the execution: the dialog
+/// says why and what to do.
+async fn kafka_offsets(
+    services: &Services,
+    request: &DeadLetterRequest,
+) -> Result<Option<KafkaOffsets>, ConnectError> {
+    let Some(id) = &request.kafka_group else {
+        return Ok(None);
+    };
+    let endpoint = services.kafka.as_ref().ok_or_else(|| {
+        ConnectError::usage(
+            "Kafka groups need the namespace's Kafka endpoint: start the console with \
+             --connection-string (and --kafka-endpoint on an emulator)",
+        )
+    })?;
+    let mut admin = KafkaAdmin::connect(endpoint).await?;
+    let group = admin.describe(id).await?;
+    if let Some(reason) = group.members_block() {
+        return Err(ConnectError::usage(reason));
+    }
+    Ok(Some(KafkaOffsets::new(admin, id)))
 }

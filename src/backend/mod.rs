@@ -11,6 +11,7 @@ mod context;
 mod identity_switch;
 mod incidents;
 mod jobs;
+mod kafka_feed;
 mod lag_feed;
 mod refresh;
 mod tail_feed;
@@ -56,6 +57,8 @@ pub struct Services {
     /// The data directory whose `lag-history/` keeps sampled lag between runs; none keeps
     /// it in memory only.
     pub lag_history: Option<std::path::PathBuf>,
+    /// The namespace's Kafka endpoint, whose consumer groups the lag rounds read too.
+    pub kafka: Option<crate::connect::kafka::KafkaEndpoint>,
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -78,6 +78,7 @@ pub async fn launch(
         switch_context: Some(context_switch(target_args, consumer_group)),
         trail,
         lag_history: Some(target.data.clone()),
+        kafka: target.kafka.clone(),
     };
     let backend = backend::spawn(services, end, BackendOptions::default());
     Ok(Launched {

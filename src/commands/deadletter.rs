@@ -8,8 +8,10 @@ use clap::Args;
 use serde_json::json;
 
 use super::incident::{self, Execution, Incident};
+use super::kafka_deadletter::KafkaTarget;
 use super::target::TargetArgs;
 use super::{exit, fail};
+use crate::connect::checkpoints::CheckpointStore;
 use crate::connect::error::ConnectError;
 use crate::model::dead_letter_hub_for;
 use crate::model::permissions::ConsoleAction;
@@ -30,6 +32,10 @@ pub struct DeadLetterArgs {
     /// event is only copied.
     #[arg(long, value_name = "CG")]
     pub consumer_group: Option<String>,
+    /// A Kafka consumer group stuck on it instead: its committed offset moves past the event
+    /// (only while the group has no members, as Kafka requires).
+    #[arg(long, value_name = "G", conflicts_with = "consumer_group")]
+    pub kafka_group: Option<String>,
     /// The event's sequence number; by default the group's next event.
     #[arg(long, value_name = "N")]
     pub sequence: Option<i64>,
@@ -39,8 +45,9 @@ pub struct DeadLetterArgs {
     /// Where the copy goes; by default the team's dead-letter hub (tagged `deadletter_for`).
     #[arg(long, value_name = "HUB")]
     pub dead_letter_hub: Option<String>,
-    /// Checkpoint-on-error: move the group past the event without copying it.
-    #[arg(long, requires = "consumer_group")]
+    /// Checkpoint-on-error: move the group (`--consumer-group` or `--kafka-group`) past the
+    /// event without copying it.
+    #[arg(long)]
     pub checkpoint_only: bool,
     #[command(flatten)]
     pub execution: Execution,
@@ -56,7 +63,20 @@ pub async fn run(target_args: &TargetArgs, args: &DeadLetterArgs) -> u8 {
     } else {
         Mode::DeadLetter
     };
-    let group = args.consumer_group.as_deref();
+    if args.checkpoint_only && args.consumer_group.is_none() && args.kafka_group.is_none() {
+        return fail(&ConnectError::usage(
+            "--checkpoint-only moves a group: name it with --consumer-group or --kafka-group",
+        ));
+    }
+    let kafka = match &args.kafka_group {
+        Some(id) => match KafkaTarget::open(&incident, id).await {
+            Ok(kafka) => Some(kafka),
+            Err(error) => return fail(&error),
+        },
+        None => None,
+    };
+    let label = kafka.as_ref().map(KafkaTarget::label);
+    let group = label.as_deref().or(args.consumer_group.as_deref());
     let dead_letter_hub = match mode {
         Mode::CheckpointOnError => String::new(),
         Mode::DeadLetter => match choose_dead_letter_hub(&incident, args).await {
@@ -85,14 +105,20 @@ pub async fn run(target_args: &TargetArgs, args: &DeadLetterArgs) -> u8 {
     let request = DeadLetterRequest {
         hub: args.hub.clone(),
         partition: args.partition.clone(),
-        consumer_group: args.consumer_group.clone(),
+        consumer_group: group.map(str::to_owned),
         sequence: args.sequence,
         dead_letter_hub,
         reason: args.reason.clone(),
         mode,
+        kafka_group: args.kafka_group.clone(),
     };
     let target = &incident.target;
-    let plan = match dead_letter::plan(&target.plane, target.checkpoints.as_ref(), &request).await {
+    // A Kafka group's offsets stand where an AMQP group's checkpoint blobs would.
+    let store: &dyn CheckpointStore = match &kafka {
+        Some(kafka) => &kafka.offsets,
+        None => target.checkpoints.as_ref(),
+    };
+    let plan = match dead_letter::plan(&target.plane, store, &request).await {
         Ok(plan) => plan,
         Err(error) => return fail(&error),
     };
@@ -103,17 +129,19 @@ pub async fn run(target_args: &TargetArgs, args: &DeadLetterArgs) -> u8 {
         .await
         .rejection();
     show_plan(&plan, rejection.as_deref(), args.execution.json);
+    if let Some(kafka) = &kafka {
+        kafka.show(args.execution.json);
+    }
     if !args.execution.execute {
         incident::dry_run_footer(args.execution.json);
         return exit::OK;
     }
-    let executed = audited::dead_letter(
-        &target.plane,
-        target.checkpoints.as_ref(),
-        &incident.trail,
-        &plan,
-    )
-    .await;
+    if let Some(reason) = kafka.as_ref().and_then(|k| k.group.members_block()) {
+        return incident
+            .refuse(mode.name(), &args.hub, group, &reason, exit::USAGE)
+            .await;
+    }
+    let executed = audited::dead_letter(&target.plane, store, &incident.trail, &plan).await;
     match executed {
         Ok((done, record)) => {
             if args.execution.json {

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use super::output;
-use super::target::{Target, TargetArgs};
+use super::target::Target;
 use crate::connect::error::ConnectError;
 use crate::connect::kafka::{KafkaAdmin, KafkaEndpoint};
 use crate::model::{KafkaMember, PartitionLag, duration_text};
@@ -29,24 +29,9 @@ struct KafkaLagLine<'a> {
     status: &'static str,
 }
 
-/// The namespace's Kafka endpoint, when ehops can sign in to it: SASL PLAIN needs the
-/// connection string (sign-in with OAUTHBEARER is not built yet). `--kafka-endpoint` wins;
-/// on Azure the namespace's own endpoint on 9093 with TLS; an emulator needs the flag.
-pub fn endpoint(args: &TargetArgs, target: &Target) -> Option<KafkaEndpoint> {
-    let connection_string = args.connection_string.clone()?;
-    let connection = target.plane.connection();
-    match &args.kafka_endpoint {
-        Some(address) => Some(KafkaEndpoint {
-            address: address.clone(),
-            tls: connection.custom_endpoint.is_none(),
-            connection_string,
-        }),
-        None if connection.custom_endpoint.is_none() => Some(KafkaEndpoint::azure(
-            &connection.fully_qualified_namespace,
-            connection_string,
-        )),
-        None => None,
-    }
+/// The namespace's Kafka endpoint, when ehops can sign in to it (see [`Target::kafka`]).
+pub fn endpoint(target: &Target) -> Option<KafkaEndpoint> {
+    target.kafka.clone()
 }
 
 /// Samples the Kafka groups on `hubs` (or only `only`).

@@ -35,9 +35,9 @@ pub async fn run(target_args: &TargetArgs, args: &ResetArgs, group: &str) -> u8 
         return code;
     }
     let target = &incident.target;
-    let Some(endpoint) = kafka_lag::endpoint(target_args, target) else {
+    let Some(endpoint) = kafka_lag::endpoint(target) else {
         eprintln!(
-            "error: Kafka groups need --connection-string and, on an emulator, --kafka-endpoint HOST:PORT"
+            "error: Kafka groups need the namespace's Kafka endpoint: on an emulator pass --kafka-endpoint HOST:PORT (its `kafka` address)"
         );
         return exit::USAGE;
     };

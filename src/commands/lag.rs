@@ -145,7 +145,7 @@ pub async fn run(target_args: &TargetArgs, args: &LagArgs) -> u8 {
         }
     }
     if args.consumer_group.is_none() {
-        match kafka_lag::endpoint(target_args, &target) {
+        match kafka_lag::endpoint(&target) {
             Some(endpoint) => {
                 match kafka_lag::sample(&endpoint, &target, &hubs, args.kafka_group.as_deref())
                     .await
@@ -159,7 +159,7 @@ pub async fn run(target_args: &TargetArgs, args: &LagArgs) -> u8 {
             }
             None if args.kafka_group.is_some() => {
                 eprintln!(
-                    "error: Kafka groups need --connection-string and, on an emulator, --kafka-endpoint HOST:PORT"
+                    "error: Kafka groups need the namespace's Kafka endpoint: on an emulator pass --kafka-endpoint HOST:PORT (its `kafka` address)"
                 );
                 return exit::USAGE;
             }

@@ -13,6 +13,7 @@ pub mod export;
 pub mod hubs;
 pub mod import;
 mod incident;
+pub mod kafka_deadletter;
 mod kafka_lag;
 mod kafka_reset;
 pub mod lag;

@@ -21,6 +21,7 @@ use crate::connect::checkpoints::{
 use crate::connect::data_plane::DataPlane;
 use crate::connect::error::{ConnectError, Failure};
 use crate::connect::identity::{SignInChain, SignInOptions};
+use crate::connect::kafka::{KafkaEndpoint, KafkaSignIn};
 use crate::emulator::{self, LaunchOptions, RunningEmulator};
 use crate::ops::audit::{self, AuditLog};
 use crate::ops::audited::{Actor, Trail};
@@ -155,6 +156,8 @@ pub struct Target {
     pub audit_hub: Option<String>,
     /// Signing in as another team, on the embedded demo.
     pub sign_in: Option<SignIn>,
+    /// The namespace's Kafka endpoint, when ehops can sign in to it (Kafka consumer groups).
+    pub kafka: Option<KafkaEndpoint>,
     /// The embedded emulator, stopped when this is dropped.
     _emulator: Option<RunningEmulator>,
 }
@@ -194,9 +197,12 @@ pub async fn open(args: &TargetArgs, consumer_group: &str) -> Result<Target, Con
         ConnectError::usage("no data directory could be determined; pass --data DIR")
     })?;
     let mut team = None;
+    let kafka;
     let (connection, running, sign_in) = match (&args.connection_string, &args.namespace) {
         (Some(text), _) => {
             let connection = Connection::from_connection_string(text, args.catalog.as_deref())?;
+            let sign_in = KafkaSignIn::ConnectionString(text.clone());
+            kafka = kafka_endpoint(sign_in, args.kafka_endpoint.as_deref(), &connection);
             (connection.resolve_namespace().await, None, None)
         }
         (None, Some(namespace)) => {
@@ -212,11 +218,17 @@ pub async fn open(args: &TargetArgs, consumer_group: &str) -> Result<Target, Con
             if let Some(catalog) = connection.catalog.take() {
                 connection.catalog = Some(catalog.locate(&connection.namespace).await?);
             }
+            let sign_in = KafkaSignIn::entra(
+                Arc::clone(&connection.credential),
+                &connection.fully_qualified_namespace,
+            );
+            kafka = kafka_endpoint(sign_in, args.kafka_endpoint.as_deref(), &connection);
             (connection, None, None)
         }
         (None, None) => {
             let name = args.team.as_deref().unwrap_or(team::DEFAULT_TEAM);
             let (connection, running, sign_in) = embedded(&data, name).await?;
+            kafka = embedded_kafka(&running, name);
             team = Some(name.to_owned());
             (connection, Some(running), Some(sign_in))
         }
@@ -236,7 +248,40 @@ pub async fn open(args: &TargetArgs, consumer_group: &str) -> Result<Target, Con
         read_only: args.read_only,
         audit_hub,
         sign_in,
+        kafka,
         _emulator: running,
+    })
+}
+
+/// The Kafka endpoint, signed in with PLAIN and the connection string or with OAUTHBEARER
+/// and the Entra sign-in. `--kafka-endpoint` wins; on Azure the namespace's own endpoint on
+/// 9093 with TLS; an emulator needs the flag.
+fn kafka_endpoint(
+    sign_in: KafkaSignIn,
+    address: Option<&str>,
+    connection: &Connection,
+) -> Option<KafkaEndpoint> {
+    match address {
+        Some(address) => Some(KafkaEndpoint {
+            address: address.to_owned(),
+            tls: connection.custom_endpoint.is_none(),
+            sign_in,
+        }),
+        None if connection.custom_endpoint.is_none() => Some(KafkaEndpoint::azure(
+            &connection.fully_qualified_namespace,
+            sign_in,
+        )),
+        None => None,
+    }
+}
+
+/// The embedded emulator's Kafka endpoint, signed in with the team's rule.
+fn embedded_kafka(running: &RunningEmulator, team: &str) -> Option<KafkaEndpoint> {
+    let namespace = running.namespaces.first()?;
+    Some(KafkaEndpoint {
+        address: running.kafka?.to_string(),
+        tls: false,
+        sign_in: KafkaSignIn::ConnectionString(team::connection_string(namespace, team).ok()?),
     })
 }
 

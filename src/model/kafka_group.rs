@@ -21,9 +21,33 @@ pub struct KafkaGroup {
 }
 
 impl KafkaGroup {
+    /// The name its lag history is kept under, apart from an AMQP group of the same name.
+    pub fn history_name(&self) -> String {
+        format!("{} [kafka]", self.group_id)
+    }
+
     /// Kafka lets offsets be set only while a group has no members.
     pub fn is_empty(&self) -> bool {
         self.members.is_empty()
+    }
+
+    /// Why Kafka will not take offsets for the group now: it has members.
+    pub fn members_block(&self) -> Option<String> {
+        if self.is_empty() {
+            return None;
+        }
+        let members: Vec<String> = self
+            .members
+            .iter()
+            .map(|m| format!("{} ({})", m.client_id, m.host.trim_start_matches('/')))
+            .collect();
+        Some(format!(
+            "Kafka group {} has {} member(s) ({}) and is {}: Kafka sets offsets only while a group has no members; stop its consumers first",
+            self.group_id,
+            members.len(),
+            members.join(", "),
+            self.state
+        ))
     }
 
     /// Who reads `partition` of `hub`: `client-id (host)`.

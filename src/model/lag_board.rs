@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use time::OffsetDateTime;
 
+use super::kafka_group::KafkaGroup;
 use super::lag::{ConsumerGroupLag, LagStatus};
 use super::lag_history::{GroupHistory, TrendPoint};
 use super::next_event::NextEventVerdict;
@@ -21,6 +22,9 @@ pub struct GroupBoard {
     pub partition_trends: Vec<Vec<u64>>,
     /// What each stuck partition's next event is, by partition (read by the sampler's owner).
     pub next_events: BTreeMap<String, NextEventVerdict>,
+    /// A Kafka group's state and members; `None` for an AMQP group. A Kafka group's
+    /// checkpoints are its committed offsets (the checkpoint is the offset before).
+    pub kafka: Option<KafkaGroup>,
 }
 
 impl GroupBoard {
@@ -48,6 +52,21 @@ impl GroupBoard {
             behind_trend: totals.into_values().collect(),
             partition_trends,
             next_events: BTreeMap::new(),
+            kafka: None,
+        }
+    }
+
+    /// The board of a Kafka group.
+    pub fn with_kafka(mut self, group: KafkaGroup) -> Self {
+        self.kafka = Some(group);
+        self
+    }
+
+    /// The group's name as lists show it: a Kafka group marked as such.
+    pub fn display_name(&self) -> String {
+        match &self.kafka {
+            Some(_) => format!("{} [kafka]", self.lag.consumer_group),
+            None => self.lag.consumer_group.clone(),
         }
     }
 
@@ -90,8 +109,24 @@ impl HubBoard {
             .max()
     }
 
+    /// The AMQP group of that name.
     pub fn group(&self, name: &str) -> Option<&GroupBoard> {
-        self.groups.iter().find(|g| g.lag.consumer_group == name)
+        (self.groups.iter()).find(|g| g.kafka.is_none() && g.lag.consumer_group == name)
+    }
+
+    /// The Kafka group of that id.
+    pub fn kafka_group(&self, id: &str) -> Option<&GroupBoard> {
+        (self.groups.iter()).find(|g| g.kafka.is_some() && g.lag.consumer_group == id)
+    }
+
+    /// The ids of its Kafka groups, in name order.
+    pub fn kafka_group_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = (self.groups.iter())
+            .filter(|g| g.kafka.is_some())
+            .map(|g| g.lag.consumer_group.clone())
+            .collect();
+        ids.sort();
+        ids
     }
 }
 
@@ -100,6 +135,8 @@ impl HubBoard {
 pub struct LagBoard {
     pub sampled_at: Option<OffsetDateTime>,
     pub hubs: BTreeMap<String, HubBoard>,
+    /// Why the round could not read the Kafka groups, when it could not.
+    pub kafka_failure: Option<String>,
 }
 
 impl LagBoard {

@@ -52,6 +52,9 @@ pub struct DeadLetterRequest {
     pub dead_letter_hub: String,
     pub reason: String,
     pub mode: Mode,
+    /// When `consumer_group` names a Kafka group (labelled `G (kafka)`), its id: the move is a
+    /// commit of the next offset through the namespace's Kafka endpoint.
+    pub kafka_group: Option<String>,
 }
 
 /// What the dry run found.

@@ -16,7 +16,7 @@ use crate::connect::data_plane::DataPlane;
 use crate::connect::error::ConnectError;
 use crate::connect::kafka::KafkaAdmin;
 use crate::connect::peek::EnqueuedTimes;
-use crate::model::{Checkpoint, ConsumerGroupLag, KafkaGroup, LagPolicy, Ownership};
+use crate::model::{Checkpoint, ConsumerGroupLag, KafkaGroup, LagPolicy, LagSnapshot, Ownership};
 
 /// One Kafka group and its lag on each hub it reads or has committed offsets for.
 #[derive(Debug, Clone)]
@@ -33,13 +33,42 @@ impl KafkaGroupLag {
     }
 }
 
-/// Every Kafka group (or only `only`) on `hubs`.
+/// What one reading found for one Kafka group: per hub, the facts its lag is computed from
+/// (with or without the group's history) and the verdict thresholds of that hub.
+#[derive(Debug, Clone)]
+pub struct KafkaGroupSnapshot {
+    pub group: KafkaGroup,
+    pub hubs: Vec<(LagSnapshot, LagPolicy)>,
+}
+
+/// Every Kafka group (or only `only`) on `hubs`, with its lag computed from this reading
+/// alone (`ehops lag`; the console's feed adds each group's history).
 pub async fn sample(
     plane: &DataPlane,
     admin: &mut KafkaAdmin,
     hubs: &[HubGroups],
     only: Option<&str>,
 ) -> Result<Vec<KafkaGroupLag>, ConnectError> {
+    let read = snapshots(plane, admin, hubs, only).await?;
+    Ok(read
+        .into_iter()
+        .map(|found| KafkaGroupLag {
+            lags: (found.hubs.iter())
+                .map(|(snapshot, policy)| ConsumerGroupLag::compute(snapshot, None, *policy))
+                .collect(),
+            group: found.group,
+        })
+        .collect())
+}
+
+/// Every Kafka group (or only `only`) on `hubs`: its description, and per hub it reads or
+/// has committed offsets for, the lag facts.
+pub async fn snapshots(
+    plane: &DataPlane,
+    admin: &mut KafkaAdmin,
+    hubs: &[HubGroups],
+    only: Option<&str>,
+) -> Result<Vec<KafkaGroupSnapshot>, ConnectError> {
     static TIMES: OnceLock<EnqueuedTimes> = OnceLock::new();
     let times = TIMES.get_or_init(EnqueuedTimes::new);
     let mut groups = admin.list_groups().await?;
@@ -55,7 +84,7 @@ pub async fn sample(
     for id in groups {
         let group = admin.describe(&id).await?;
         let committed = admin.committed(&id).await?;
-        let mut lags = Vec::new();
+        let mut found = Vec::new();
         for hub in hubs {
             let reads = |topic: &str| topic.eq_ignore_ascii_case(&hub.hub);
             let relevant = committed.keys().any(|(t, _)| reads(t))
@@ -73,9 +102,9 @@ pub async fn sample(
                 retention: hub.retention,
                 stuck_after: STUCK_AFTER,
             };
-            lags.push(ConsumerGroupLag::compute(&snapshot, None, policy));
+            found.push((snapshot, policy));
         }
-        out.push(KafkaGroupLag { group, lags });
+        out.push(KafkaGroupSnapshot { group, hubs: found });
     }
     Ok(out)
 }

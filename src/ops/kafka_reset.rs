@@ -30,22 +30,7 @@ pub struct KafkaResetPlan {
 impl KafkaResetPlan {
     /// Why Kafka will not take the new offsets now: the group has members.
     pub fn blocked_by_members(&self) -> Option<String> {
-        if self.group.is_empty() {
-            return None;
-        }
-        let members: Vec<String> = self
-            .group
-            .members
-            .iter()
-            .map(|m| format!("{} ({})", m.client_id, m.host.trim_start_matches('/')))
-            .collect();
-        Some(format!(
-            "Kafka group {} has {} member(s) ({}) and is {}: Kafka sets offsets only while a group has no members; stop its consumers first",
-            self.group.group_id,
-            members.len(),
-            members.join(", "),
-            self.group.state
-        ))
+        self.group.members_block()
     }
 }
 

@@ -150,9 +150,22 @@ impl LagSampler {
 
     /// Derives a sample's lag from the group's history, then records it (memory and disk).
     fn derive(&mut self, snapshot: &LagSnapshot, policy: LagPolicy) -> ConsumerGroupLag {
-        let history = self.history(&snapshot.hub, &snapshot.consumer_group);
+        let name = snapshot.consumer_group.clone();
+        self.derive_as(snapshot, policy, &name)
+    }
+
+    /// [`derive`](Self::derive) for a group whose history is kept under another name than
+    /// the group's: a Kafka group's ([`crate::model::KafkaGroup::history_name`]), which must
+    /// not mix with an AMQP group of the same name.
+    pub fn derive_as(
+        &mut self,
+        snapshot: &LagSnapshot,
+        policy: LagPolicy,
+        history_name: &str,
+    ) -> ConsumerGroupLag {
+        let history = self.history(&snapshot.hub, history_name);
         let lag = ConsumerGroupLag::compute_with_history(snapshot, Some(history), policy);
-        let key = (snapshot.hub.clone(), snapshot.consumer_group.clone());
+        let key = (snapshot.hub.clone(), history_name.to_owned());
         if let Some(history) = self.histories.get_mut(&key) {
             history.record(&lag);
         }
@@ -165,7 +178,9 @@ impl LagSampler {
         if let Some(store) = &self.store
             && self.written.get(&key) != Some(&mark)
         {
-            match store.append(&self.plane.connection().namespace, &lag) {
+            let mut stored = lag.clone();
+            stored.consumer_group = history_name.to_owned();
+            match store.append(&self.plane.connection().namespace, &stored) {
                 Ok(()) => {
                     self.written.insert(key, mark);
                 }

@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test binary uses its own part of this
 
 pub mod azurite;
+pub mod backend_link;
 pub mod crash_load;
 pub mod demo_incident;
 pub mod http;
@@ -44,6 +45,22 @@ pub async fn start(config_text: &str) -> TestEmulator {
 }
 
 pub async fn start_in(config_text: &str, data: tempfile::TempDir) -> TestEmulator {
+    launch_in(config_text, data, None).await
+}
+
+/// [`start`] with the Kafka endpoint on a free port (`running.kafka`).
+pub async fn start_with_kafka(config_text: &str) -> TestEmulator {
+    init_logging();
+    let data = tempfile::tempdir().expect("temp dir");
+    let any = "127.0.0.1:0".parse().expect("address");
+    launch_in(config_text, data, Some(any)).await
+}
+
+async fn launch_in(
+    config_text: &str,
+    data: tempfile::TempDir,
+    kafka: Option<std::net::SocketAddr>,
+) -> TestEmulator {
     let config =
         EmulatorConfig::parse(config_text, Path::new("test.toml")).expect("test config parses");
     let running = emulator::launch(LaunchOptions {
@@ -51,7 +68,7 @@ pub async fn start_in(config_text: &str, data: tempfile::TempDir) -> TestEmulato
         data_dir: data.path().to_path_buf(),
         amqp: "127.0.0.1:0".parse().expect("address"),
         http: "127.0.0.1:0".parse().expect("address"),
-        kafka: None,
+        kafka,
         demo_activity: false,
     })
     .await

@@ -7,3 +7,5 @@ pub mod codec;
 pub mod records;
 #[path = "../../../src/emulator/kafka/versions.rs"]
 mod versions;
+#[path = "../../../src/emulator/kafka/length_guard.rs"]
+mod length_guard;

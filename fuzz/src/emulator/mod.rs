@@ -11,6 +11,8 @@ pub mod config;
 pub mod demo;
 #[path = "../../../src/emulator/entity_path.rs"]
 pub mod entity_path;
+#[path = "../../../src/emulator/faults/mod.rs"]
+pub mod faults;
 #[path = "../../../src/emulator/http.rs"]
 pub mod http;
 pub mod kafka;

@@ -12,7 +12,7 @@ use kafka_protocol::protocol::{Decodable, Encodable, Request, StrBytes};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use super::KafkaEndpoint;
+use super::{KafkaEndpoint, KafkaSignIn, sasl};
 use crate::connect::error::{ConnectError, Failure};
 
 const TIMEOUT: Duration = Duration::from_secs(15);
@@ -65,28 +65,35 @@ impl KafkaConnection {
             correlation: 0,
             address,
         };
-        connection.sign_in(&endpoint.connection_string).await?;
+        connection.sign_in(&endpoint.sign_in).await?;
         Ok(connection)
     }
 
-    async fn sign_in(&mut self, connection_string: &str) -> Result<(), ConnectError> {
+    async fn sign_in(&mut self, sign_in: &KafkaSignIn) -> Result<(), ConnectError> {
+        let (mechanism, token) = match sign_in {
+            KafkaSignIn::ConnectionString(text) => ("PLAIN", sasl::plain(text)),
+            KafkaSignIn::Bearer { credential, scope } => {
+                let token = credential.get_token(&[scope], None).await.map_err(|e| {
+                    ConnectError::new(
+                        Failure::Auth,
+                        format!("no token for the Kafka endpoint {}: {e}", self.address),
+                    )
+                })?;
+                ("OAUTHBEARER", sasl::oauth_bearer(token.token.secret()))
+            }
+        };
         let mut handshake = SaslHandshakeRequest::default();
-        handshake.mechanism = StrBytes::from_static_str("PLAIN");
+        handshake.mechanism = StrBytes::from_static_str(mechanism);
         let answer = self.call(1, &handshake).await?;
         if answer.error_code != 0 {
             return Err(ConnectError::new(
                 Failure::Auth,
                 format!(
-                    "the Kafka endpoint {} does not offer SASL PLAIN (error {})",
+                    "the Kafka endpoint {} does not offer SASL {mechanism} (error {})",
                     self.address, answer.error_code
                 ),
             ));
         }
-        let mut token = Vec::new();
-        token.push(0);
-        token.extend_from_slice(b"$ConnectionString");
-        token.push(0);
-        token.extend_from_slice(connection_string.as_bytes());
         let mut authenticate = SaslAuthenticateRequest::default();
         authenticate.auth_bytes = Bytes::from(token);
         let answer = self.call(0, &authenticate).await?;
@@ -98,7 +105,7 @@ impl KafkaConnection {
             return Err(ConnectError::new(
                 Failure::Auth,
                 format!(
-                    "the Kafka endpoint {} refused the connection string: {why}",
+                    "the Kafka endpoint {} refused the {mechanism} sign-in: {why}",
                     self.address
                 ),
             ));

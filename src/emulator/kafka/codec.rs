@@ -4,8 +4,9 @@
 
 use bytes::{BufMut, Bytes, BytesMut};
 use kafka_protocol::messages::{ApiKey, RequestHeader, RequestKind, ResponseHeader, ResponseKind};
-use kafka_protocol::protocol::{Encodable, decode_request_header_from_buffer};
+use kafka_protocol::protocol::{Decodable, Encodable};
 
+use super::length_guard::LengthGuard;
 use super::versions;
 
 /// The largest request accepted: Event Hubs takes events up to 1 MiB, and a produce request
@@ -50,13 +51,61 @@ pub fn decode_request(frame: Bytes) -> Result<Decoded, String> {
             correlation_id,
         });
     };
-    let mut body = frame;
-    let header = decode_request_header_from_buffer(&mut body).map_err(|e| e.to_string())?;
-    let request = RequestKind::decode(key, &mut body, api_version).map_err(|e| e.to_string())?;
+    // Two passes at most, as `length_guard` explains: the second only when the first read a
+    // 32-bit value above the bytes left as an impossible length and still decoded.
+    let mut probe = LengthGuard::clamping(frame.clone());
+    let decoded = decode_guarded(&mut probe, key, api_version);
+    if let Some(refusal) = probe.refusal() {
+        return Err(refusal.to_string());
+    }
+    let (header, request) = decoded?;
+    let (header, request) = if probe.clamped() == 0 {
+        (header, request)
+    } else {
+        decode_guarded(&mut LengthGuard::exact(frame), key, api_version)?
+    };
     Ok(Decoded::Request {
         header,
         request: Box::new(request),
     })
+}
+
+/// The header and body of a request for a served API (`versions::supports`), decoded by the
+/// crate from `frame`.
+fn decode_guarded(
+    frame: &mut LengthGuard,
+    key: ApiKey,
+    version: i16,
+) -> Result<(RequestHeader, RequestKind), String> {
+    let header = RequestHeader::decode(frame, key.request_header_version(version))
+        .map_err(|e| e.to_string())?;
+    macro_rules! body {
+        ($kind:ident) => {
+            RequestKind::$kind(Decodable::decode(frame, version).map_err(|e| e.to_string())?)
+        };
+    }
+    let request = match key {
+        ApiKey::Produce => body!(Produce),
+        ApiKey::Fetch => body!(Fetch),
+        ApiKey::ListOffsets => body!(ListOffsets),
+        ApiKey::Metadata => body!(Metadata),
+        ApiKey::OffsetCommit => body!(OffsetCommit),
+        ApiKey::OffsetFetch => body!(OffsetFetch),
+        ApiKey::FindCoordinator => body!(FindCoordinator),
+        ApiKey::JoinGroup => body!(JoinGroup),
+        ApiKey::Heartbeat => body!(Heartbeat),
+        ApiKey::LeaveGroup => body!(LeaveGroup),
+        ApiKey::SyncGroup => body!(SyncGroup),
+        ApiKey::DescribeGroups => body!(DescribeGroups),
+        ApiKey::ListGroups => body!(ListGroups),
+        ApiKey::SaslHandshake => body!(SaslHandshake),
+        ApiKey::ApiVersions => body!(ApiVersions),
+        ApiKey::SaslAuthenticate => body!(SaslAuthenticate),
+        ApiKey::DeleteGroups => body!(DeleteGroups),
+        ApiKey::InitProducerId => body!(InitProducerId),
+        other => return Err(format!("{other:?} is not served")),
+    };
+    Ok((header, request))
 }
 
 /// The response frame for a request, size prefix included.

@@ -33,8 +33,10 @@ struct Connection {
     broker: Arc<Broker>,
     peer: SocketAddr,
     session: Option<Session>,
-    /// After a v0 SaslHandshake the next frame is the bare PLAIN token, not a request.
+    /// After a v0 SaslHandshake the next frame is the bare SASL token, not a request.
     raw_token_next: bool,
+    /// The mechanism the handshake chose.
+    mechanism: &'static str,
 }
 
 pub async fn run(stream: TcpStream, peer: SocketAddr, broker: Arc<Broker>) {
@@ -44,6 +46,7 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, broker: Arc<Broker>) {
         peer,
         session: None,
         raw_token_next: false,
+        mechanism: sasl::PLAIN,
     };
     loop {
         let mut prefix = [0u8; 4];
@@ -116,8 +119,9 @@ impl Connection {
         let response = match *request {
             RequestKind::ApiVersions(_) => ResponseKind::ApiVersions(versions::response(0)),
             RequestKind::SaslHandshake(request) => {
-                let response = sasl::handshake(&request);
+                let (response, chosen) = sasl::handshake(&request);
                 self.raw_token_next = version == 0 && response.error_code == 0;
+                self.mechanism = chosen.unwrap_or(sasl::PLAIN);
                 ResponseKind::SaslHandshake(response)
             }
             RequestKind::SaslAuthenticate(request) => {
@@ -155,7 +159,7 @@ impl Connection {
         client_id: Option<String>,
     ) -> SaslAuthenticateResponse {
         let mut response = SaslAuthenticateResponse::default();
-        match sasl::authenticate(&self.broker, &request.auth_bytes) {
+        match sasl::authenticate(&self.broker, self.mechanism, &request.auth_bytes) {
             Ok((namespace, grant)) => {
                 self.session = Some(Session {
                     namespace,

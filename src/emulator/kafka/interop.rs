@@ -137,6 +137,18 @@ fn header_bytes(property: &SimpleValue) -> Option<Bytes> {
     }
 }
 
+/// The record of an empty event at sequence 0, to set fields of in tests.
+#[cfg(test)]
+pub(super) fn blank_record() -> Record {
+    to_kafka(&StoredEvent {
+        sequence_number: 0,
+        offset: 0,
+        enqueued_ms: 0,
+        partition_key: None,
+        message: Bytes::new(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,13 +164,7 @@ mod tests {
             key: Some(Bytes::from_static(b"k")),
             value: Some(Bytes::from_static(b"body")),
             headers,
-            ..to_kafka(&StoredEvent {
-                sequence_number: 0,
-                offset: 0,
-                enqueued_ms: 0,
-                partition_key: None,
-                message: Bytes::new(),
-            })
+            ..blank_record()
         };
         let stored = StoredEvent {
             sequence_number: 7,

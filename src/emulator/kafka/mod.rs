@@ -11,6 +11,7 @@ mod group_admin;
 mod group_api;
 mod groups;
 mod interop;
+mod length_guard;
 mod list_offsets;
 mod metadata;
 mod offset_api;

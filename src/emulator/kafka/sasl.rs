@@ -1,7 +1,9 @@
 //! SASL as Event Hubs' Kafka endpoint takes it: mechanism PLAIN, username `$ConnectionString`,
 //! the password a connection string whose rule (and key) the emulator checks with the same
 //! rules as AMQP's `$cbs` (`sas.rs`). A `SharedAccessSignature=` connection string is checked
-//! as the token it carries.
+//! as the token it carries. Mechanism OAUTHBEARER (RFC 7628) carries a bearer token: Azure
+//! takes an Entra ID token there; the emulator takes what its `$cbs` takes, a
+//! SharedAccessSignature token, checked the same way.
 
 use kafka_protocol::ResponseError;
 use kafka_protocol::messages::{SaslHandshakeRequest, SaslHandshakeResponse};
@@ -14,19 +16,74 @@ use crate::emulator::sas::{self, Grant};
 use super::Broker;
 
 pub const PLAIN: &str = "PLAIN";
+pub const OAUTHBEARER: &str = "OAUTHBEARER";
 const USERNAME: &str = "$ConnectionString";
 
-pub fn handshake(request: &SaslHandshakeRequest) -> SaslHandshakeResponse {
+/// Answers the handshake; the mechanism the client chose, when it is one served here.
+pub fn handshake(request: &SaslHandshakeRequest) -> (SaslHandshakeResponse, Option<&'static str>) {
     let mut response = SaslHandshakeResponse::default();
-    response.mechanisms = vec![StrBytes::from_static_str(PLAIN)];
-    if request.mechanism.as_str() != PLAIN {
+    response.mechanisms = vec![
+        StrBytes::from_static_str(PLAIN),
+        StrBytes::from_static_str(OAUTHBEARER),
+    ];
+    let chosen = [PLAIN, OAUTHBEARER]
+        .into_iter()
+        .find(|m| request.mechanism.as_str() == *m);
+    if chosen.is_none() {
         response.error_code = ResponseError::UnsupportedSaslMechanism.code();
     }
-    response
+    (response, chosen)
 }
 
-/// The namespace and grant a PLAIN token proves, or the reason it proves nothing.
-pub fn authenticate(broker: &Broker, token: &[u8]) -> Result<(String, Grant), String> {
+/// The namespace and grant the client's SASL message proves under `mechanism`, or the reason
+/// it proves nothing.
+pub fn authenticate(
+    broker: &Broker,
+    mechanism: &str,
+    token: &[u8],
+) -> Result<(String, Grant), String> {
+    if mechanism == OAUTHBEARER {
+        return authenticate_bearer(broker, token);
+    }
+    authenticate_plain(broker, token)
+}
+
+/// OAUTHBEARER's initial client response (RFC 7628 section 3.1): a GS2 header, then
+/// `key=value` pairs between 0x01 separators, one of them `auth=Bearer TOKEN`.
+fn authenticate_bearer(broker: &Broker, message: &[u8]) -> Result<(String, Grant), String> {
+    let text = std::str::from_utf8(message)
+        .map_err(|_| "Invalid SASL/OAUTHBEARER message: not UTF-8".to_string())?;
+    let token = text
+        .split('\x01')
+        .find_map(|pair| pair.strip_prefix("auth="))
+        .and_then(|auth| {
+            let (scheme, token) = auth.split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+        })
+        .ok_or_else(|| {
+            "Invalid SASL/OAUTHBEARER message: no 'auth=Bearer <token>' (RFC 7628)".to_string()
+        })?;
+    if !sas::is_sas(token) {
+        return Err("Authentication failed: the emulator takes a SharedAccessSignature token as the bearer token (Azure takes an Entra ID token here)".into());
+    }
+    let resource = token
+        .split('&')
+        .find_map(|pair| pair.split_once("sr="))
+        .map(|(_, uri)| {
+            percent_encoding::percent_decode_str(uri)
+                .decode_utf8_lossy()
+                .into_owned()
+        });
+    let namespace = namespace_for(broker, resource.as_deref())
+        .ok_or_else(|| "Authentication failed: no namespace is served here".to_string())?;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let grant = sas::validate(token, namespace, &EntityPath::default(), now)
+        .map_err(|e| format!("Authentication failed: {e}"))?;
+    Ok((namespace.name.clone(), grant))
+}
+
+/// PLAIN (RFC 4616) with `$ConnectionString` and a connection string.
+fn authenticate_plain(broker: &Broker, token: &[u8]) -> Result<(String, Grant), String> {
     // authzid NUL authcid NUL password (RFC 4616).
     let mut parts = token.split(|b| *b == 0);
     let (Some(_authzid), Some(user), Some(password), None) =

@@ -122,6 +122,13 @@ impl App {
             ConsoleAction::Tail => self.update(Action::ShowTail),
             ConsoleAction::Lag => self.update(Action::ShowConsumerGroups),
             ConsoleAction::ViewSchemas => self.update(Action::ShowSchemas),
+            ConsoleAction::ResetCheckpoints if self.menu_kafka_group().is_some() => {
+                self.notice = Some(Notice::Error(
+                    "a Kafka group's offsets are reset with `ehops reset HUB --kafka-group G`"
+                        .to_owned(),
+                ));
+                Vec::new()
+            }
             ConsoleAction::ResetCheckpoints => match self.menu_group() {
                 Some((group, partition)) => {
                     self.open_reset(hub, group, partition);
@@ -133,9 +140,12 @@ impl App {
                 if matches!(self.view(), View::TAIL | View::DETAIL) {
                     return self.dead_letter_tail_event();
                 }
+                if let Some((id, label, Some(partition))) = self.menu_kafka_group() {
+                    return self.open_dead_letter(hub, partition, Some(label), None, Some(id));
+                }
                 match self.menu_group() {
                     Some((group, Some(partition))) => {
-                        self.open_dead_letter(hub, partition, Some(group), None)
+                        self.open_dead_letter(hub, partition, Some(group), None, None)
                     }
                     _ => self.needs_group("dead-letter the group's next event"),
                 }
@@ -167,6 +177,19 @@ impl App {
             .and_then(|lag| lag.partitions.get(self.groups.lag_list.selected))
             .map(|row| row.partition.clone());
         Some((group, partition))
+    }
+
+    /// The Kafka group selected in the consumer-groups pane: its id, the label actions record
+    /// (`G (kafka)`), and the lag table's selected partition.
+    pub(super) fn menu_kafka_group(&self) -> Option<(String, String, Option<String>)> {
+        if self.view() != View::CONSUMER_GROUPS {
+            return None;
+        }
+        let id = self.groups.selected_kafka_group()?.to_owned();
+        let partition = (self.groups_lag())
+            .and_then(|lag| lag.partitions.get(self.groups.lag_list.selected))
+            .map(|row| row.partition.clone());
+        Some((id.clone(), format!("{id} (kafka)"), partition))
     }
 
     fn needs_group(&mut self, what: &str) -> Vec<Request> {

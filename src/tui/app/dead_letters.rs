@@ -206,7 +206,7 @@ impl App {
                 hub,
                 partition,
                 sequence,
-            } => self.open_dead_letter(hub, partition, None, Some(sequence)),
+            } => self.open_dead_letter(hub, partition, None, Some(sequence), None),
             Gated::Replay {
                 plan,
                 source_hub,

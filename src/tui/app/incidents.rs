@@ -41,6 +41,7 @@ impl App {
         partition: String,
         consumer_group: Option<String>,
         sequence: Option<i64>,
+        kafka_group: Option<String>,
     ) -> Vec<Request> {
         let Some(dead_letter_hub) = self.team_dead_letter_hub() else {
             return Vec::new();
@@ -54,6 +55,7 @@ impl App {
             dead_letter_hub,
             reason: String::new(),
             mode: Mode::DeadLetter,
+            kafka_group,
         };
         self.incident = Some(IncidentDialog {
             kind: IncidentKind::DeadLetter,

@@ -1,7 +1,7 @@
 //! Moving around: selection, drill-down, back, and the requests each pane needs.
 
 use super::{App, Notice, View};
-use crate::model::StartPosition;
+use crate::model::{ConsumerGroupLag, StartPosition};
 use crate::protocol::{ReadRequest, Request};
 use crate::tui::action::Action;
 use crate::tui::state::{ConsumerGroupsState, DetailState, ListState, PartitionsState, TailState};
@@ -101,8 +101,8 @@ impl App {
             }
         }
         // The groups pane has a second list, behind the one in focus.
-        self.groups.list.clamp(self.groups.groups.len());
-        let lag_rows = self.groups.lag.as_ref().map_or(0, |l| l.partitions.len());
+        self.groups.list.clamp(self.groups.len());
+        let lag_rows = self.groups_lag().map_or(0, |l| l.partitions.len());
         self.groups.lag_list.clamp(lag_rows);
     }
 
@@ -240,9 +240,22 @@ impl App {
                 ..ConsumerGroupsState::default()
             };
         }
+        self.groups.kafka_groups =
+            (self.board.hub(&self.groups.hub)).map_or_else(Vec::new, |b| b.kafka_group_ids());
         self.stack.truncate(1);
         self.push(View::CONSUMER_GROUPS);
         self.request_lag().into_iter().collect()
+    }
+
+    /// The lag the consumer-groups pane shows: the selected AMQP group's, read for the pane,
+    /// or the selected Kafka group's from the latest lag round.
+    pub(crate) fn groups_lag(&self) -> Option<&ConsumerGroupLag> {
+        match self.groups.selected_kafka_group() {
+            Some(id) => (self.board.hub(&self.groups.hub))
+                .and_then(|hub| hub.kafka_group(id))
+                .map(|g| &g.lag),
+            None => self.groups.lag.as_ref(),
+        }
     }
 
     pub(crate) fn request_lag(&mut self) -> Option<Request> {

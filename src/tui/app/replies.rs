@@ -90,6 +90,12 @@ impl App {
                         pane.reselect(self, &names);
                     }
                 }
+                // Kafka groups come and go with the rounds; the list follows, the AMQP groups'
+                // places stay.
+                if let Some(hub) = self.board.hub(&self.groups.hub) {
+                    self.groups.kafka_groups = hub.kafka_group_ids();
+                    self.groups.list.clamp(self.groups.len());
+                }
                 // Off the panes that show it, a round changes nothing on screen.
                 self.action_shows = self.view().pane().shows_board() || self.shows_hub_rail();
             }

@@ -59,7 +59,11 @@ impl PartitionsState {
 #[derive(Debug, Clone, Default)]
 pub struct ConsumerGroupsState {
     pub hub: String,
+    /// The hub's AMQP consumer groups.
     pub groups: Vec<String>,
+    /// Its Kafka groups (from the latest lag round), listed after the AMQP groups; their lag
+    /// comes from the round too.
+    pub kafka_groups: Vec<String>,
     pub list: ListState,
     pub lag: Option<ConsumerGroupLag>,
     pub lag_list: ListState,
@@ -68,8 +72,34 @@ pub struct ConsumerGroupsState {
 }
 
 impl ConsumerGroupsState {
+    /// The selected AMQP group.
     pub fn selected_group(&self) -> Option<&str> {
         self.groups.get(self.list.selected).map(String::as_str)
+    }
+
+    /// The selected Kafka group.
+    pub fn selected_kafka_group(&self) -> Option<&str> {
+        let index = self.list.selected.checked_sub(self.groups.len())?;
+        self.kafka_groups.get(index).map(String::as_str)
+    }
+
+    /// AMQP and Kafka groups listed.
+    pub fn len(&self) -> usize {
+        self.groups.len() + self.kafka_groups.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Where the group of that name (AMQP or Kafka) is in the list.
+    pub fn index_of(&self, name: &str, kafka: bool) -> Option<usize> {
+        if kafka {
+            let index = self.kafka_groups.iter().position(|g| g == name)?;
+            Some(self.groups.len() + index)
+        } else {
+            self.groups.iter().position(|g| g == name)
+        }
     }
 }
 

@@ -6,7 +6,8 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::{Row, Table, TableState};
 
-use super::{format, header_style, list_area, pane_block};
+use super::sanitize::sanitize;
+use super::{format, header_style, kafka_lag, list_area, pane_block};
 use crate::model::{LagStatus, PartitionLag};
 use crate::tui::app::{App, ListArea, ListPane};
 use crate::tui::theme::{Slot, Theme};
@@ -31,9 +32,9 @@ impl Pane for ConsumerGroupsPane {
 
     fn len(&self, app: &App) -> usize {
         if app.groups.lag_focused {
-            app.groups.lag.as_ref().map_or(0, |l| l.partitions.len())
+            app.groups_lag().map_or(0, |l| l.partitions.len())
         } else {
-            app.groups.groups.len()
+            app.groups.len()
         }
     }
 
@@ -54,6 +55,10 @@ impl Pane for ConsumerGroupsPane {
         }
         if app.groups.list.selected == before {
             return Vec::new();
+        }
+        if app.groups.selected_kafka_group().is_some() {
+            // A Kafka group's lag comes with every lag round; nothing to read for it.
+            return app.stop_lag_refresh().into_iter().collect();
         }
         app.request_lag().into_iter().collect()
     }
@@ -134,13 +139,23 @@ fn lag_row<'a>(p: &PartitionLag, theme: &Theme) -> Row<'a> {
     Row::new(lag_cells(p)).style(style)
 }
 
+/// The groups list's title; when the last lag round could not read the Kafka groups, why.
+fn groups_title(app: &App) -> String {
+    let state = &app.groups;
+    let title = format!("{} › consumer groups ({})", state.hub, state.len());
+    match &app.board.kafka_failure {
+        Some(why) => format!("{title} · Kafka groups unread: {}", sanitize(why, false)),
+        None => title,
+    }
+}
+
 /// Draws the groups list and the lag table; returns where both are.
 pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) -> [ListArea; 2] {
     let theme = &app.theme;
     let state = &app.groups;
     // A third of the pane at most, yet always room for one group: `clamp` would panic on a
     // pane shorter than 12 rows, where a third is less than the minimum.
-    let rows_wanted = u16::try_from(state.groups.len()).unwrap_or(u16::MAX);
+    let rows_wanted = u16::try_from(state.len()).unwrap_or(u16::MAX);
     let list_height = rows_wanted.saturating_add(3).min(area.height / 3).max(4);
     let [groups_area, lag_area] =
         Layout::vertical([Constraint::Length(list_height), Constraint::Fill(1)]).areas(area);
@@ -156,15 +171,36 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) -> [ListArea; 2] {
         };
         Row::new([g.clone(), summary]).style(theme.get(Slot::Text))
     });
+    let hub_board = app.board.hub(&state.hub);
+    let kafka_rows = state.kafka_groups.iter().map(|id| {
+        let board = hub_board.and_then(|b| b.kafka_group(id));
+        let summary = board.map_or_else(String::new, |g| {
+            format!(
+                "{} behind · {} · {}",
+                format::thousands(g.lag.total_behind()),
+                status_label(g.status()),
+                g.kafka.as_ref().map_or("", |k| k.state.as_str())
+            )
+        });
+        Row::new([format!("{} [kafka]", sanitize(id, false)), summary]).style(theme.get(Slot::Text))
+    });
+    let groups = groups.chain(kafka_rows);
     let groups_table = Table::new(groups, [Constraint::Fill(1), Constraint::Fill(2)])
         .row_highlight_style(theme.selected(!state.lag_focused))
-        .block(pane_block(
-            app,
-            &format!("{} › consumer groups ({})", state.hub, state.groups.len()),
-            !state.lag_focused,
-        ));
+        .block(pane_block(app, &groups_title(app), !state.lag_focused));
     let mut groups_state = TableState::default().with_selected(Some(state.list.selected));
     frame.render_stateful_widget(groups_table, groups_area, &mut groups_state);
+    let groups_list = list_area(
+        ListPane::ConsumerGroups,
+        groups_area,
+        0,
+        groups_state.offset(),
+    );
+    let kafka =
+        (state.selected_kafka_group()).and_then(|id| hub_board.and_then(|b| b.kafka_group(id)));
+    if let Some(kafka) = kafka {
+        return [groups_list, kafka_lag::render(frame, lag_area, app, kafka)];
+    }
 
     let rows: Vec<Row<'_>> = state
         .lag
@@ -206,12 +242,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) -> [ListArea; 2] {
     let mut lag_state = TableState::default().with_selected(Some(state.lag_list.selected));
     frame.render_stateful_widget(table, lag_area, &mut lag_state);
     [
-        list_area(
-            ListPane::ConsumerGroups,
-            groups_area,
-            0,
-            groups_state.offset(),
-        ),
+        groups_list,
         list_area(ListPane::Lag, lag_area, 1, lag_state.offset()),
     ]
 }

@@ -18,6 +18,8 @@ pub mod format;
 mod help;
 mod hubs;
 pub mod incident;
+mod kafka_lag;
+mod kafka_members;
 mod lag_why;
 pub mod layout;
 mod namespaces;

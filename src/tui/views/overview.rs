@@ -18,8 +18,9 @@ use super::overview_rows::{
     self, GROUPS, GroupRow, HUBS, LAG, Selection, group_rows, ordered_hubs,
 };
 use super::pane::{Move, Pane, View};
+use super::sanitize::sanitize;
 use super::table::{TableSpec, draw_table, fit_rows};
-use super::{hubs, lag_why};
+use super::{hubs, kafka_members, lag_why};
 use crate::model::{GroupBoard, Hub, HubBoard, LagStatus};
 use crate::protocol::Request;
 use crate::tui::action::Action;
@@ -88,11 +89,12 @@ impl Pane for OverviewPane {
             self.cycle_focus(app);
             return Vec::new();
         }
-        let Some(group) = at.group(app).map(|g| g.lag.consumer_group.clone()) else {
+        let Some(group) = at.group(app) else {
             return Vec::new();
         };
+        let (name, kafka) = (group.lag.consumer_group.clone(), group.kafka.is_some());
         let mut requests = app.update(Action::ShowConsumerGroups);
-        if let Some(index) = app.groups.groups.iter().position(|g| *g == group) {
+        if let Some(index) = app.groups.index_of(&name, kafka) {
             app.groups.list.selected = index;
             app.groups.lag_focused = true;
             app.groups.lag_list.selected = at.lag;
@@ -130,7 +132,8 @@ impl Pane for OverviewPane {
     /// the partition that needs attention (the one the "why" box is about).
     fn group_partition(&self, app: &App) -> Option<(String, Option<String>)> {
         let at = Selection::of(app);
-        let group = at.group(app)?;
+        // A Kafka group's actions live in the consumer-group pane (`Enter`), which knows it.
+        let group = at.group(app).filter(|g| g.kafka.is_none())?;
         let partition = if at.focus == LAG {
             group.lag.partitions.get(at.lag)
         } else {
@@ -294,7 +297,7 @@ fn render_groups(
 ) -> ListArea {
     let theme = &app.theme;
     let rows = groups.iter().map(|row| {
-        let name = format::elide_middle(row.name, NAME_WIDTH);
+        let name = format::elide_middle(&row.name, NAME_WIDTH);
         let Some(group) = row.board else {
             let why = row.failure.unwrap_or("not sampled yet");
             let cells = [
@@ -325,7 +328,7 @@ fn render_groups(
     header[0] = "GROUP";
     let fitted = fit_rows(&header, rows.collect(), area.width, 5, format::elide_end);
     let spec = TableSpec {
-        title: &format!("{} › consumer groups ({})", hub.name, groups.len()),
+        title: &groups_title(app, hub, groups.len()),
         list: ListPane::ConsumerGroups,
         header: &header,
         widths: &fitted.1,
@@ -333,6 +336,15 @@ fn render_groups(
         focused: at.focus == GROUPS,
     };
     draw_table(frame, area, app, &spec, fitted.0)
+}
+
+/// The groups table's title; when the round could not read the Kafka groups, why.
+fn groups_title(app: &App, hub: &Hub, count: usize) -> String {
+    let title = format!("{} › consumer groups ({count})", hub.name);
+    match &app.board.kafka_failure {
+        Some(why) => format!("{title} · Kafka groups unread: {}", sanitize(why, false)),
+        None => title,
+    }
 }
 
 /// The hub's partitions as the latest round read them (any group sees the same log).
@@ -392,19 +404,24 @@ fn render_lag(
         ];
         (cells, theme.get(status_slot(p.status)))
     });
+    let kafka = group.and_then(|g| g.kafka.as_ref());
     let why = group
         .and_then(|g| g.lag.worst_partition())
-        .filter(|p| p.status.needs_attention());
+        .filter(|p| p.status.needs_attention() && kafka.is_none());
     // The box takes what it needs, up to half the pane, when the table keeps a few rows.
-    let why_height = match (group, why) {
-        (Some(group), Some(p)) if area.height >= 12 => {
+    let why_height = match (kafka, group, why) {
+        // A Kafka group's members, in place of the why: its committed offsets do not age.
+        (Some(kafka), _, _) if area.height >= 12 => {
+            kafka_members::height(kafka).min(area.height / 2)
+        }
+        (None, Some(group), Some(p)) if area.height >= 12 => {
             lag_why::height(app, group, p, area.width).min(area.height / 2)
         }
         _ => 0,
     };
     let [table, why_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(why_height)]).areas(area);
-    let name = group.map_or("(no group)", |g| g.lag.consumer_group.as_str());
+    let name = group.map_or_else(|| "(no group)".to_owned(), GroupBoard::display_name);
     let mut header = LAG_HEADER;
     header[0] = "PART";
     let fitted = fit_rows(&header, rows.collect(), table.width, 5, format::elide_end);
@@ -417,7 +434,9 @@ fn render_lag(
         focused: at.focus == LAG,
     };
     let drawn = draw_table(frame, table, app, &spec, fitted.0);
-    if let (Some(group), Some(p)) = (group, why.filter(|_| why_height > 0)) {
+    if let Some(kafka) = kafka.filter(|_| why_height > 0) {
+        kafka_members::render(frame, why_area, app, kafka);
+    } else if let (Some(group), Some(p)) = (group, why.filter(|_| why_height > 0)) {
         lag_why::render(frame, why_area, app, group, p);
     }
     drawn

@@ -80,7 +80,8 @@ pub(super) fn ordered_hubs(app: &App) -> Vec<&Hub> {
 
 /// One consumer group of the hub, sampled or not (yet).
 pub(super) struct GroupRow<'a> {
-    pub(super) name: &'a str,
+    /// As lists show it: a Kafka group marked `[kafka]`.
+    pub(super) name: String,
     pub(super) board: Option<&'a GroupBoard>,
     pub(super) failure: Option<&'a str>,
 }
@@ -91,35 +92,37 @@ impl GroupRow<'_> {
     }
 }
 
-/// The hub's groups, the most alarming first: those the last round sampled (or failed to
-/// read), or every group of the hub before its first round.
+/// The hub's groups, the most alarming first: those the last round sampled (AMQP and Kafka)
+/// or failed to read, or every AMQP group of the hub before its first round.
 pub(super) fn group_rows<'a>(hub: &'a Hub, board: Option<&'a HubBoard>) -> Vec<GroupRow<'a>> {
-    let names: Vec<&str> = match board {
-        Some(b) => b
-            .groups
-            .iter()
-            .map(|g| g.lag.consumer_group.as_str())
-            .chain(b.failures.iter().map(|f| f.consumer_group.as_str()))
+    let mut rows: Vec<GroupRow<'a>> = match board {
+        Some(b) => (b.groups.iter())
+            .map(|g| GroupRow {
+                name: g.display_name(),
+                board: Some(g),
+                failure: None,
+            })
+            .chain(b.failures.iter().map(|f| GroupRow {
+                name: f.consumer_group.clone(),
+                board: None,
+                failure: Some(f.message.as_str()),
+            }))
             .collect(),
-        None => hub.consumer_groups.iter().map(String::as_str).collect(),
+        None => (hub.consumer_groups.iter())
+            .map(|name| GroupRow {
+                name: name.clone(),
+                board: None,
+                failure: None,
+            })
+            .collect(),
     };
-    let mut rows: Vec<GroupRow<'a>> = names
-        .into_iter()
-        .map(|name| GroupRow {
-            name,
-            board: board.and_then(|b| b.group(name)),
-            failure: board
-                .and_then(|b| b.failures.iter().find(|f| f.consumer_group == name))
-                .map(|f| f.message.as_str()),
-        })
-        .collect();
     // Equally alarming groups: the one behind longest first.
     let behind = |r: &GroupRow| r.board.and_then(|b| b.lag.max_time_behind());
     rows.sort_by(|a, b| {
         b.status()
             .cmp(&a.status())
             .then_with(|| behind(b).cmp(&behind(a)))
-            .then(a.name.cmp(b.name))
+            .then(a.name.cmp(&b.name))
     });
     rows
 }
@@ -133,7 +136,7 @@ pub(super) fn selected_names(app: &App) -> Option<Vec<String>> {
     let at = Selection::of(app);
     let hub = at.hub(app)?;
     let groups = group_rows(hub, app.board.hub(&hub.name));
-    let group = groups.get(at.group).map_or("", |g| g.name);
+    let group = groups.get(at.group).map_or("", |g| g.name.as_str());
     Some(vec![hub.name.clone(), group.to_owned()])
 }
 
@@ -151,7 +154,7 @@ pub(super) fn reselect(app: &mut App, names: &[String]) {
     };
     let group_at = group_rows(hub, app.board.hub(&hub.name))
         .iter()
-        .position(|g| g.name == group_name);
+        .position(|g| g.name == *group_name);
     let lists = app.pane_lists(View::OVERVIEW);
     lists.list(HUBS).selected = hub_at;
     if let Some(group_at) = group_at {

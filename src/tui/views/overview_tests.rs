@@ -158,8 +158,14 @@ fn a_pane_opened_on_a_wide_terminal_keeps_the_hubs_beside_it() {
     assert!(app.take_dirty(), "a round redraws the rail");
 
     app.update(Action::Zoom);
-    assert!(!draw(&app, 200, 60).contains("hubs ("), "zoomed: the pane alone");
+    assert!(
+        !draw(&app, 200, 60).contains("hubs ("),
+        "zoomed: the pane alone"
+    );
     app.update(Action::Zoom);
     app.update(Action::Resize(120, 40));
-    assert!(!draw(&app, 120, 40).contains("hubs ("), "narrow: the pane alone");
+    assert!(
+        !draw(&app, 120, 40).contains("hubs ("),
+        "narrow: the pane alone"
+    );
 }

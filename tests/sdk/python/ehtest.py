@@ -128,12 +128,14 @@ class Emulator:
         self.exit_note = "still running"
 
     @classmethod
-    def start(cls, workdir: Path, data: Path | None = None) -> "Emulator":
-        """A new emulator; pass the `data` of one that was killed to restart on its store."""
+    def start(cls, workdir: Path, data: Path | None = None,
+              config: Path = CONFIG) -> "Emulator":
+        """A new emulator; pass the `data` of one that was killed to restart on its store, and
+        a `config` of the test's own where the conformance namespace does not fit."""
         if data is None:
             data = workdir / "data"
             data.mkdir(parents=True)
-        argv = [ehops_bin(), "emulator", "--config", CONFIG, "--data", data,
+        argv = [ehops_bin(), "emulator", "--config", config, "--data", data,
                 "--amqp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--kafka", "127.0.0.1:0", "--json"]
         process = _Process(argv, workdir)
         line = process.read_line(READY_TIMEOUT_S)
@@ -166,6 +168,10 @@ class Emulator:
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         with opener.open(f"http://{self.http}/health", timeout=5) as response:
             return response.status, json.loads(response.read())
+
+    def running(self) -> bool:
+        """True while the emulator process has not exited."""
+        return self._process.proc.poll() is None
 
     def stop(self) -> int | None:
         """Stops the emulator (SIGTERM, then SIGKILL); returns its exit code."""

@@ -2,7 +2,10 @@
 endpoint: SASL PLAIN, username `$ConnectionString`, the connection string as password (the
 emulator speaks SASL_PLAINTEXT where Azure speaks SASL_SSL on 9093)."""
 
+import subprocess
 import time
+
+from ehtest import ehops_bin
 
 USERNAME = "$ConnectionString"
 WAIT_S = 30
@@ -79,3 +82,25 @@ def consume(consumer, count: int, timeout: float = WAIT_S) -> list:
         assert message.error() is None, message.error()
         got.append(message)
     return got
+
+
+def read_as_group(emulator, group: str, topic: str, count: int, **extra) -> list:
+    """Joins `group` on `topic` with a confluent-kafka consumer, reads `count` messages (see
+    `consume`) and leaves."""
+    from confluent_kafka import Consumer
+
+    consumer = Consumer(consumer_conf(emulator, group, **extra))
+    consumer.subscribe([topic])
+    try:
+        return consume(consumer, count)
+    finally:
+        consumer.close()
+
+
+def ehops(emulator, tmp_path, *args, stdin=None):
+    """Runs `ehops ARGS` against the emulator, its Kafka endpoint included, with a data
+    directory (audit trail, logs) under `tmp_path/console`."""
+    argv = [str(ehops_bin()), *args, "--connection-string", emulator.conn(),
+            "--catalog", f"http://{emulator.http}", "--kafka-endpoint", emulator.kafka,
+            "--data", str(tmp_path / "console")]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=120, input=stdin)

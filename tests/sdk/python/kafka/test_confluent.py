@@ -146,3 +146,27 @@ def test_an_unknown_topic_is_reported_as_unknown(emulator):
     everything = producer.list_topics(timeout=WAIT_S)
     assert {"orders", "single", "keys"} <= set(everything.topics)
     assert len(everything.topics["orders"].partitions) == 4
+
+
+def test_gzip_batches_round_trip_and_codecs_not_served_are_refused_by_name(emulator):
+    # librdkafka compresses whole batches: 20 records of repetitive JSON in one gzip batch.
+    values = [b'{"order": %d, "note": "%s"}' % (i, b"x" * 200) for i in range(20)]
+    reports = produce(emulator, "single", [(None, v, None, 0) for v in values],
+                      **{"compression.type": "gzip", "linger.ms": 50})
+    assert [(e, o) for e, _, o in reports] == [(None, i) for i in range(20)]
+    consumer = Consumer(consumer_conf(emulator, "gzip-reader"))
+    consumer.subscribe(["single"])
+    try:
+        got = consume(consumer, 20)
+    finally:
+        consumer.close()
+    assert [m.value() for m in got] == values
+
+    # zstd is not accepted (docs/kafka.md): the delivery report names the reason.
+    producer = Producer(confluent(emulator, **{"compression.type": "zstd"}))
+    failures = []
+    producer.produce("single", value=b"z" * 500, partition=0,
+                     on_delivery=lambda e, m: failures.append(e))
+    producer.flush(WAIT_S)
+    assert len(failures) == 1 and failures[0] is not None, failures
+    assert failures[0].code() == KafkaError.UNSUPPORTED_COMPRESSION_TYPE, failures[0]

@@ -3,19 +3,10 @@ commits and reads: lag shows exactly the committed offsets; after a reset of an 
 a consumer resumes exactly at the position set."""
 
 import json
-import subprocess
 
 from confluent_kafka import Consumer, TopicPartition
 
-from ehkafka import WAIT_S, consume, consumer_conf, produce
-from ehtest import ehops_bin
-
-
-def ehops(emulator, tmp_path, *args, stdin=None):
-    argv = [str(ehops_bin()), *args, "--connection-string", emulator.conn(),
-            "--catalog", f"http://{emulator.http}", "--kafka-endpoint", emulator.kafka,
-            "--data", str(tmp_path / "console")]
-    return subprocess.run(argv, capture_output=True, text=True, timeout=120, input=stdin)
+from ehkafka import WAIT_S, consume, consumer_conf, ehops, produce
 
 
 def kafka_lines(run):
