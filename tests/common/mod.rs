@@ -8,6 +8,7 @@ pub mod crash_load;
 pub mod http;
 pub mod process;
 pub mod python;
+pub mod resume_load;
 pub mod suite;
 pub mod tmux;
 
