@@ -9,13 +9,13 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Read};
-use std::sync::mpsc;
+use std::io::Read;
 use std::time::{Duration, Instant};
 
 use common::process::EmulatorProcess;
 use common::resume_load::{
-    CONFIG, PARTITIONS, PER_PARTITION, fill, kill_and_restart, spawn_reader, wait_for_exit,
+    CONFIG, PARTITIONS, PER_PARTITION, fill, kill_and_restart, spawn_reader, stderr_lines,
+    wait_for_exit,
 };
 
 /// 40 batches of 256 per partition, each held 250 ms: a search of ten seconds or more.
@@ -50,17 +50,7 @@ async fn a_search_across_kill_9_and_restart_reports_every_match_once_and_exact_c
     ];
     let mut search = spawn_reader(&emulator, &args, &dir.path().join("console"));
     let mut stdout = search.stdout.take().expect("stdout piped");
-    let stderr = search.stderr.take().expect("stderr piped");
-    let (lines_tx, stderr_lines) = mpsc::channel::<String>();
-    let errors = std::thread::spawn(move || {
-        let mut all = String::new();
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            all.push_str(&line);
-            all.push('\n');
-            let _ = lines_tx.send(line);
-        }
-        all
-    });
+    let (stderr_lines, errors) = stderr_lines(&mut search);
     let output = std::thread::spawn(move || {
         let mut text = String::new();
         let _ = stdout.read_to_string(&mut text);

@@ -1,4 +1,4 @@
-//! The hub that the kill -9 resume tests read (`tail_resume`, `search_resume`): four
+//! The hub that the kill -9 resume tests read (`tail_resume`, `search_resume`, `lag_resume`): four
 //! partitions of 10,000 events each, event N of partition P reading `event P/N`, so a reader
 //! can tell a gap, a duplicate or a stray at a glance.
 
@@ -6,8 +6,11 @@ use azure_messaging_eventhubs::{EventDataBatchOptions, ProducerClient};
 use ehops::connect::connection_string::ConnectionString;
 use ehops::connect::sas_credential::SasCredential;
 
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::process::EmulatorProcess;
@@ -25,7 +28,7 @@ rights = ["Listen", "Send", "Manage"]
 name = "stream"
 partitions = 4
 retention = "24h"
-consumer_groups = ["ehops"]
+consumer_groups = ["ehops", "billing"]
 "#;
 
 pub const PARTITIONS: usize = 4;
@@ -33,6 +36,11 @@ pub const PER_PARTITION: usize = 10_000;
 
 /// Sends the events, each batch acknowledged before the next.
 pub async fn fill(emulator: &EmulatorProcess) {
+    send(emulator, PER_PARTITION).await;
+}
+
+/// Sends `per_partition` events to each partition (numbered from 0 in their bodies).
+pub async fn send(emulator: &EmulatorProcess, per_partition: usize) {
     let cs = ConnectionString::parse(&emulator.connection_string).expect("connection string");
     let producer = ProducerClient::builder()
         .with_custom_endpoint(emulator.endpoint.clone())
@@ -45,7 +53,7 @@ pub async fn fill(emulator: &EmulatorProcess) {
         .expect("producer");
     for partition in 0..PARTITIONS {
         let mut sent = 0;
-        while sent < PER_PARTITION {
+        while sent < per_partition {
             let batch = producer
                 .create_batch(Some(EventDataBatchOptions {
                     partition_id: Some(partition.to_string()),
@@ -53,7 +61,7 @@ pub async fn fill(emulator: &EmulatorProcess) {
                 }))
                 .await
                 .expect("batch");
-            while sent < PER_PARTITION
+            while sent < per_partition
                 && batch
                     .try_add_event_data(format!("event {partition}/{sent}").into_bytes(), None)
                     .expect("add")
@@ -105,4 +113,20 @@ pub fn spawn_reader(emulator: &EmulatorProcess, args: &[&str], data: &Path) -> C
         .stderr(Stdio::piped())
         .spawn()
         .expect("ehops runs")
+}
+
+/// A reader's stderr as it comes, line by line, and all of it once the reader exits.
+pub fn stderr_lines(reader: &mut Child) -> (mpsc::Receiver<String>, JoinHandle<String>) {
+    let stderr = reader.stderr.take().expect("stderr piped");
+    let (lines_tx, lines) = mpsc::channel();
+    let all = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            all.push_str(&line);
+            all.push('\n');
+            let _ = lines_tx.send(line);
+        }
+        all
+    });
+    (lines, all)
 }
