@@ -129,9 +129,30 @@ rate = 0.5
     .await;
 }
 
+/// Tokens put on `$cbs` run out after three seconds (Azure's are good for an hour, and the
+/// SDKs put a fresh one well before then): every receiver is detached as Azure detaches a link
+/// whose token expired, and the tail goes on, on a fresh connection with a fresh token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tail_whose_tokens_expire_early_shows_every_event_once() {
+    let stderr = tail_through(
+        r#"
+[[fault]]
+kind = "expire-tokens"
+after = "3s"
+hub = "orders"
+link = "receiver"
+"#,
+    )
+    .await;
+    assert!(
+        stderr.contains("Unauthorized access. 'Listen' claim(s) are required"),
+        "detached as Azure detaches a link whose token expired: {stderr}"
+    );
+}
+
 /// `ehops tail` of events sent over eight seconds, under `faults`: every event once, in
-/// order, exit 0, and at least one reconnect (the faults struck).
-async fn tail_through(faults: &str) {
+/// order, exit 0, and at least one reconnect (the faults struck). Returns the tail's stderr.
+async fn tail_through(faults: &str) -> String {
     let emu = common::start(CONFORMANCE).await;
     let parsed = ehops::emulator::faults::spec::parse(faults, std::path::Path::new("f.toml"))
         .expect("faults parse");
@@ -188,6 +209,7 @@ async fn tail_through(faults: &str) {
         (ROUNDS * PER_ROUND * 2) as i64,
         "{next:?}"
     );
+    run.stderr
 }
 
 /// Sends one batch, again on a fresh producer while a connection fault has it refused: the

@@ -6,9 +6,11 @@
 pub mod azurite;
 pub mod crash_load;
 pub mod http;
+pub mod proc_memory;
 pub mod process;
 pub mod python;
 pub mod resume_load;
+pub mod soak_checks;
 pub mod suite;
 pub mod tmux;
 

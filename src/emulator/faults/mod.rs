@@ -80,6 +80,9 @@ pub enum Action {
     Delay(Duration),
     /// Deliver nothing while the fault is in its window.
     Stall,
+    /// Treat a token put on `$cbs` as expired this long after it was put: its links are
+    /// detached as Azure detaches them when a token runs out, and no link attaches with it.
+    ExpireTokens(Duration),
     /// Answer HTTP with this status (0: never answer), with `Retry-After` seconds.
     Http {
         surface: Option<Surface>,
@@ -184,6 +187,15 @@ impl Faults {
                 .is_none_or(|wanted| namespaces.iter().any(|n| n.eq_ignore_ascii_case(wanted)));
             covered.then_some(kind)
         })
+    }
+
+    /// Whether a token put `age` ago counts as expired for a link here now.
+    pub fn token_expired(&self, place: &Place<'_>, age: Duration) -> bool {
+        self.strike(|fault| match fault.action {
+            Action::ExpireTokens(after) if fault.scope.covers(place) && age >= after => Some(()),
+            _ => None,
+        })
+        .is_some()
     }
 
     /// How long deliveries to a receiver here wait now, and whether to ask again after (a
