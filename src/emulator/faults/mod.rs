@@ -254,4 +254,25 @@ mod tests {
         );
         assert!(!faults.refuse_send(&place("orders", "1", LinkKind::Sender)));
     }
+
+    #[test]
+    fn a_token_counts_as_expired_only_once_it_is_as_old_as_the_fault_says() {
+        let faults = Faults::default();
+        let text = "[[fault]]\nkind = \"expire-tokens\"\nafter = \"10s\"\nhub = \"orders\"\n";
+        let parsed = spec::parse(text, std::path::Path::new("f.toml")).expect("parses");
+        faults.replace(parsed, text.to_owned());
+        let place = |hub| Place {
+            namespace: "ns",
+            hub,
+            partition: Some("0"),
+            link: LinkKind::Receiver,
+        };
+        assert!(!faults.token_expired(&place("orders"), Duration::from_secs(9)));
+        assert!(faults.token_expired(&place("orders"), Duration::from_secs(10)));
+        assert!(!faults.token_expired(&place("single"), Duration::from_secs(60)));
+
+        let missing = "[[fault]]\nkind = \"expire-tokens\"\n";
+        let error = spec::parse(missing, std::path::Path::new("f.toml")).expect_err("refused");
+        assert!(error.message.starts_with("field `after`"), "{error}");
+    }
 }
