@@ -237,3 +237,38 @@ async fn two_emulators_cannot_share_a_data_directory() {
     );
     drop(first);
 }
+
+/// A client that keeps its HTTP connection alive is not answered by a stopped emulator: the
+/// connection is closed when the emulator is dropped (once it was served on by a task of its
+/// own, answering a 404 after the emulator was gone).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopped_emulator_closes_the_http_connections_kept_alive() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let emu = common::start(common::CONFORMANCE).await;
+    let mut kept = tokio::net::TcpStream::connect(emu.running.http)
+        .await
+        .expect("connects");
+    let request = b"GET /health HTTP/1.1\r\nhost: emulator\r\nconnection: keep-alive\r\n\r\n";
+    kept.write_all(request).await.expect("request sent");
+    let mut answer = vec![0; 4096];
+    let read = kept.read(&mut answer).await.expect("answered");
+    let head = String::from_utf8_lossy(&answer[..read]).into_owned();
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(head.contains("healthy"), "{head}");
+
+    drop(emu);
+    // Asked again on the same connection: nothing but the end of the stream.
+    let _ = kept.write_all(request).await;
+    let closed = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        let mut rest = Vec::new();
+        let _ = kept.read_to_end(&mut rest).await;
+        rest
+    })
+    .await
+    .expect("the connection is closed, not left open");
+    assert!(
+        closed.is_empty(),
+        "answered after the emulator stopped: {}",
+        String::from_utf8_lossy(&closed)
+    );
+}

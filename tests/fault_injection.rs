@@ -129,9 +129,30 @@ rate = 0.5
     .await;
 }
 
+/// Tokens put on `$cbs` run out after three seconds (Azure's are good for an hour, and the
+/// SDKs put a fresh one well before then): every receiver is detached as Azure detaches a link
+/// whose token expired, and the tail goes on, on a fresh connection with a fresh token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tail_whose_tokens_expire_early_shows_every_event_once() {
+    let stderr = tail_through(
+        r#"
+[[fault]]
+kind = "expire-tokens"
+after = "3s"
+hub = "orders"
+link = "receiver"
+"#,
+    )
+    .await;
+    assert!(
+        stderr.contains("Unauthorized access. 'Listen' claim(s) are required"),
+        "detached as Azure detaches a link whose token expired: {stderr}"
+    );
+}
+
 /// `ehops tail` of events sent over eight seconds, under `faults`: every event once, in
-/// order, exit 0, and at least one reconnect (the faults struck).
-async fn tail_through(faults: &str) {
+/// order, exit 0, and at least one reconnect (the faults struck). Returns the tail's stderr.
+async fn tail_through(faults: &str) -> String {
     let emu = common::start(CONFORMANCE).await;
     let parsed = ehops::emulator::faults::spec::parse(faults, std::path::Path::new("f.toml"))
         .expect("faults parse");
@@ -188,6 +209,7 @@ async fn tail_through(faults: &str) {
         (ROUNDS * PER_ROUND * 2) as i64,
         "{next:?}"
     );
+    run.stderr
 }
 
 /// Sends one batch, again on a fresh producer while a connection fault has it refused: the
@@ -241,4 +263,58 @@ async fn send_once(
         Ok(Err(e)) => Err(e.to_string()),
         Err(_) => Err("send timed out".into()),
     }
+}
+
+/// A replay that meets a namespace refusing sends as busy waits and tries again: once the
+/// refusals stop, every event is copied exactly once and the command succeeds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replay_refused_as_server_busy_completes_once_the_refusals_stop() {
+    use azure_messaging_eventhubs::models::EventData;
+    // A hub with the console's own consumer group, which replay reads with.
+    let emu = common::start(common::resume_load::CONFIG).await;
+    let originals: Vec<EventData> = (0..5)
+        .map(|i| {
+            EventData::builder()
+                .with_body(format!("original {i}"))
+                .build()
+        })
+        .collect();
+    let credential = emu.credential(ROOT);
+    common::send_events_to_partition_0(emu.endpoint(), "resume", "stream", credential, originals)
+        .await;
+    // Every send to `stream` refused for the first four seconds after the faults are set.
+    let faults =
+        "[[fault]]\nkind = \"refuse-sends\"\nhub = \"stream\"\nevery = \"60m\"\nfor = \"4s\"\n";
+    let parsed = ehops::emulator::faults::spec::parse(faults, std::path::Path::new("f.toml"))
+        .expect("faults parse");
+    emu.running.faults.replace(parsed, faults.to_owned());
+    let replay: Vec<&str> =
+        "replay stream --partition 0 --from seq:0 --to-sequence 4 --execute --json"
+            .split(' ')
+            .collect();
+    let run = emu.ehops(&replay).await;
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(emu.running.faults.struck() > 0, "the replay met no refusal");
+    let result = run
+        .json_lines()
+        .into_iter()
+        .find(|line| !line["result"].is_null())
+        .expect("a result line");
+    assert_eq!(result["result"]["sent"], 5, "{result}");
+
+    let all: Vec<&str> =
+        "tail stream --partition 0 --from earliest --count 10 --timeout 60 --json --no-decode"
+            .split(' ')
+            .collect();
+    let read = emu.ehops(&all).await;
+    assert_eq!(read.code, 0, "{read:?}");
+    let events = read.json_lines();
+    assert_eq!(
+        events.len(),
+        10,
+        "five originals and five copies, each once"
+    );
+    let copies: Vec<_> = events[5..].iter().map(|e| e["body"].clone()).collect();
+    let originals: Vec<_> = events[..5].iter().map(|e| e["body"].clone()).collect();
+    assert_eq!(copies, originals, "the copies in order, none twice");
 }

@@ -130,6 +130,13 @@ pub(super) async fn collect(mut search: Search, limit: usize) -> (Kept, Summary)
         match update {
             Some(SearchUpdate::Found(found)) => kept.add(found),
             Some(SearchUpdate::Progress(p)) => progress.show(&p),
+            // The error names the hub and partition already.
+            Some(SearchUpdate::Reconnecting { notice, .. }) => progress.note(&format!(
+                "warning: {}; reconnecting, attempt {}, next in {:.1} s",
+                notice.error,
+                notice.attempt,
+                notice.next_in.as_secs_f64()
+            )),
             Some(SearchUpdate::Finished(summary)) => {
                 progress.finish(&search::Progress {
                     scanned: summary.scanned,

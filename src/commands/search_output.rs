@@ -102,6 +102,16 @@ impl ProgressLine {
         self.print(progress);
     }
 
+    /// A line of its own (a warning), not overwritten by the next progress.
+    pub fn note(&mut self, line: &str) {
+        let mut err = std::io::stderr().lock();
+        let _ = if self.terminal {
+            writeln!(err, "\r\x1b[2K{line}")
+        } else {
+            writeln!(err, "{line}")
+        };
+    }
+
     /// The final figures, always.
     pub fn finish(&mut self, progress: &Progress) {
         self.print(progress);

@@ -14,6 +14,7 @@ use time::format_description::well_known::Rfc3339;
 use super::sampled_groups::hubs_to_watch;
 use super::target::{self, DEFAULT_CONSUMER_GROUP, TargetArgs};
 use super::{duration_arg, exit, fail};
+use crate::connect::backoff::transient;
 use crate::model::{ConsumerGroupLag, LagStatus, duration_text};
 use crate::ops::lag_history::HistoryStore;
 use crate::ops::lag_sampler::{GroupSample, LagSampler};
@@ -92,10 +93,11 @@ pub async fn run(target_args: &TargetArgs, args: &WatchArgs) -> u8 {
     let namespace = target.plane.connection().namespace.clone();
     let deadline = args.duration.map(|d| tokio::time::Instant::now() + d);
     let mut last_status: HashMap<(String, String), LagStatus> = HashMap::new();
+    let mut gap = Gap::default();
     loop {
         let round = sampler.round(&hubs).await;
         let mut breached = false;
-        let mut failures = 0;
+        let mut failures = Vec::new();
         for sample in &round {
             match sample {
                 GroupSample::Lag(lag) => {
@@ -115,15 +117,22 @@ pub async fn run(target_args: &TargetArgs, args: &WatchArgs) -> u8 {
                     hub,
                     consumer_group,
                     error,
-                } => {
-                    failures += 1;
-                    eprintln!("error: {hub}/{consumer_group}: {error}");
-                }
+                } => failures.push((hub, consumer_group, error)),
             }
         }
-        if failures > 0 && failures == round.len() {
+        let nothing_sampled = !failures.is_empty() && failures.len() == round.len();
+        // A continuous watch outlives an outage of the service: the rounds it misses are a
+        // gap in the history (nothing is recorded for them), said on stderr. A single sample,
+        // or a failure a retry cannot fix, ends it.
+        let outlives = !args.once && failures.iter().all(|(_, _, error)| transient(error));
+        for (hub, group, error) in &failures {
+            let level = if outlives { "warning" } else { "error" };
+            eprintln!("{level}: {hub}/{group}: {error}");
+        }
+        if nothing_sampled && !outlives {
             return exit::CONNECTION;
         }
+        gap.after_round(nothing_sampled);
         let done =
             args.once || deadline.is_some_and(|d| tokio::time::Instant::now() + args.interval > d);
         if done {
@@ -132,6 +141,35 @@ pub async fn run(target_args: &TargetArgs, args: &WatchArgs) -> u8 {
         tokio::select! {
             () = tokio::time::sleep(args.interval) => {}
             _ = tokio::signal::ctrl_c() => return if breached { exit::THRESHOLD } else { exit::OK },
+        }
+    }
+}
+
+/// Rounds in a row that sampled nothing: a gap in the history, reported when it starts and
+/// when it ends.
+#[derive(Default)]
+struct Gap {
+    since: Option<tokio::time::Instant>,
+}
+
+impl Gap {
+    fn after_round(&mut self, nothing_sampled: bool) {
+        match (nothing_sampled, self.since) {
+            (true, None) => {
+                self.since = Some(tokio::time::Instant::now());
+                eprintln!(
+                    "warning: no group could be sampled; watching on, retrying every interval \
+                     (the lag history has a gap until the service answers)"
+                );
+            }
+            (false, Some(since)) => {
+                self.since = None;
+                eprintln!(
+                    "sampling again after a gap of {} s with no samples",
+                    since.elapsed().as_secs()
+                );
+            }
+            _ => {}
         }
     }
 }

@@ -36,6 +36,7 @@ pub mod sas_credential;
 pub mod scan;
 pub mod schema_source;
 pub mod sdk_error;
+pub mod shared_client;
 pub mod tail;
 mod tail_partition;
 

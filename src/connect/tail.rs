@@ -16,7 +16,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::data_plane::DataPlane;
 use super::error::ConnectError;
-use super::tail_partition::{Outlet, SharedClient, read_partition};
+use super::shared_client::SharedClient;
+use super::tail_partition::{Outlet, read_partition};
 use crate::model::{StartPosition, TailEvent};
 
 #[derive(Debug, Clone, PartialEq, Eq)]

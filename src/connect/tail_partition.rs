@@ -14,15 +14,15 @@ use std::time::Duration;
 
 use azure_messaging_eventhubs::{ConsumerClient, OpenReceiverOptions};
 use futures_util::StreamExt;
-use tokio::sync::{Mutex, mpsc};
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::backoff::{Backoff, retryable};
-use super::data_plane::DataPlane;
-use super::error::{ConnectError, Failure};
+use super::error::ConnectError;
 use super::read::receive_error;
 use super::received::to_tail_event;
 use super::sdk_error::{self, Cause};
+use super::shared_client::{CHECK_WITHIN, LinkCheck, SharedClient, check_quiet_link};
 use super::tail::{TailItem, sdk_position};
 use crate::model::StartPosition;
 
@@ -31,50 +31,6 @@ use crate::model::StartPosition;
 const PREFETCH: u32 = 1000;
 /// How long a receiver may hear nothing before it checks its link.
 const IDLE_CHECK: Duration = Duration::from_secs(10);
-/// How long that check may take before the link counts as lost.
-const CHECK_WITHIN: Duration = Duration::from_secs(5);
-
-/// The connection the receivers of one tail share, replaced once when it is lost (by the
-/// first receiver to notice; the others then use the replacement).
-pub(super) struct SharedClient {
-    plane: DataPlane,
-    hub: String,
-    current: Mutex<(u64, Arc<ConsumerClient>)>,
-}
-
-impl SharedClient {
-    pub(super) fn new(plane: DataPlane, hub: String, client: ConsumerClient) -> Self {
-        Self {
-            plane,
-            hub,
-            current: Mutex::new((0, Arc::new(client))),
-        }
-    }
-
-    async fn get(&self) -> (u64, Arc<ConsumerClient>) {
-        let current = self.current.lock().await;
-        (current.0, Arc::clone(&current.1))
-    }
-
-    /// A fresh connection in place of generation `lost`, unless another receiver already
-    /// replaced it. The lost client is dropped, not closed: closing waits on a dead link.
-    async fn replace(&self, lost: u64) -> Result<(), ConnectError> {
-        let mut current = self.current.lock().await;
-        if current.0 == lost {
-            let client = self.plane.open_consumer(&self.hub).await?;
-            *current = (lost + 1, Arc::new(client));
-        }
-        Ok(())
-    }
-
-    /// Closes the connection once no receiver uses it.
-    pub(super) async fn close(self) {
-        let (_, client) = self.current.into_inner();
-        if let Ok(client) = Arc::try_unwrap(client) {
-            let _ = tokio::time::timeout(CHECK_WITHIN, client.close()).await;
-        }
-    }
-}
 
 /// Where the events a receiver reads go.
 pub(super) struct Outlet {
@@ -269,51 +225,13 @@ fn became_healthy(progress: &mut Progress, backoff: &mut Backoff, outlet: &Outle
     }
 }
 
-/// Asks the management node about a partition that has been quiet: `Err` when the answer
-/// does not come, or shows events this receiver should have had by now.
+/// Asks the management node about a partition that has been quiet.
 async fn check_link(client: &ConsumerClient, progress: &Progress) -> Result<(), Ended> {
-    let where_ = format!("partition {}", progress.partition);
-    let asked = tokio::time::timeout(
-        CHECK_WITHIN,
-        client.get_partition_properties(&progress.partition),
-    )
-    .await;
-    let properties = match asked {
-        Ok(Ok(properties)) => properties,
-        Ok(Err(e)) => return Err(lost(&progress.consumer_group, &where_, &e)),
-        Err(_) => {
-            return Err(Ended::Lost {
-                cause: Cause::ConnectionLost,
-                error: ConnectError::new(
-                    Failure::Unreachable,
-                    format!("{where_}: the link check had no answer"),
-                ),
-            });
-        }
-    };
-    let expected = match (&progress.last, &progress.from) {
-        (Some(last), _) => Some(last + 1),
-        (None, StartPosition::Sequence(n)) => Some(*n),
-        (None, StartPosition::Earliest) => Some(properties.beginning_sequence_number),
-        // From the newest, a time or an offset: only an error says the link is down.
-        (None, _) => None,
-    };
-    let missed = expected.is_some_and(|next| {
-        !properties.is_empty && properties.last_enqueued_sequence_number >= next
-    });
-    if missed {
-        return Err(Ended::Lost {
-            cause: Cause::ConnectionLost,
-            error: ConnectError::new(
-                Failure::Unreachable,
-                format!(
-                    "{where_}: the receiver stalled (the partition holds events up to {} it did not deliver)",
-                    properties.last_enqueued_sequence_number
-                ),
-            ),
-        });
+    let next = progress.resume_at();
+    match check_quiet_link(client, &progress.partition, &progress.consumer_group, &next).await {
+        LinkCheck::Alive => Ok(()),
+        LinkCheck::Lost { cause, error } => Err(Ended::Lost { cause, error }),
     }
-    Ok(())
 }
 
 fn lost(consumer_group: &str, where_: &str, error: &(dyn std::error::Error + 'static)) -> Ended {

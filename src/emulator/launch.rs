@@ -9,6 +9,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 
 use super::amqp::{self, DataPlane};
 use super::catalog::Catalog;
@@ -101,12 +102,16 @@ pub struct RunningEmulator {
     pub faults: super::faults::Faults,
     /// Servers and, with demo activity, the demo's producers and consumers; aborted on drop.
     tasks: Vec<JoinHandle<()>>,
+    /// Cancelled on drop: the HTTP server closes the connections clients keep alive (each is
+    /// served by a task of its own, which aborting the server's task does not end).
+    shutdown: CancellationToken,
     /// Held while running: two emulators writing one store would corrupt it.
     _data_lock: std::fs::File,
 }
 
 impl Drop for RunningEmulator {
     fn drop(&mut self) {
+        self.shutdown.cancel();
         for task in &self.tasks {
             task.abort();
         }
@@ -237,11 +242,13 @@ pub async fn launch(options: LaunchOptions) -> Result<RunningEmulator, LaunchErr
                 source: io::Error::other(message),
             })?;
     }
+    let shutdown = CancellationToken::new();
     tasks.push(tokio::spawn(http::serve(
         http_listener,
         Arc::new(catalog),
         registry,
         (plane.faults.clone(), Arc::clone(&config)),
+        shutdown.clone(),
     )));
 
     tasks.extend(capture::start(&config, &store, &options.data_dir));
@@ -284,6 +291,7 @@ pub async fn launch(options: LaunchOptions) -> Result<RunningEmulator, LaunchErr
         damage: store.damage(),
         faults: plane.faults.clone(),
         tasks,
+        shutdown,
         _data_lock: data_lock,
     })
 }

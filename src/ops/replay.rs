@@ -11,9 +11,11 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use super::provenance::{self, CopyKind, Provenance};
+use crate::connect::backoff::Backoff;
 use crate::connect::data_plane::DataPlane;
 use crate::connect::error::ConnectError;
 use crate::connect::read::{self, RawEvent, ReadRange};
+use crate::connect::sdk_error::{self, Cause};
 use crate::model::{StartPosition, TailEvent};
 
 /// Events a replay or redrive reads at most: beyond this, split the range.
@@ -201,6 +203,39 @@ pub struct SendDone {
     pub error: Option<String>,
 }
 
+/// Tries of one send refused as server-busy.
+const BUSY_TRIES: u32 = 8;
+
+/// Sends one event. A send refused as `com.microsoft:server-busy` was not stored, and is tried
+/// again after a jittered backoff (the service's advice: wait a while and retry); any other
+/// failure ends the send where it is, so that an event whose fate is unknown (a connection
+/// lost before the acknowledgement) is never sent twice.
+async fn send_one(
+    producer: &azure_messaging_eventhubs::ProducerClient,
+    outgoing: &Outgoing,
+) -> Result<(), azure_messaging_eventhubs::EventHubsError> {
+    let mut backoff = Backoff::new(Duration::from_millis(250), Duration::from_secs(4));
+    loop {
+        let options = azure_messaging_eventhubs::SendMessageOptions {
+            partition_id: outgoing.target_partition.clone(),
+        };
+        match producer
+            .send_message(outgoing.message(), Some(options))
+            .await
+        {
+            Err(e)
+                if sdk_error::read(&e).cause == Cause::Busy
+                    && backoff.attempt() + 1 < BUSY_TRIES =>
+            {
+                let wait = backoff.next_delay();
+                tracing::info!(hub = %outgoing.target_hub, ?wait, "send refused as busy; trying again");
+                tokio::time::sleep(wait).await;
+            }
+            other => return other,
+        }
+    }
+}
+
 /// Sends the plan's events in order, at most `rate` per second when given.
 pub async fn send(
     plane: &DataPlane,
@@ -233,13 +268,7 @@ pub async fn send(
                 }
             },
         };
-        let options = azure_messaging_eventhubs::SendMessageOptions {
-            partition_id: outgoing.target_partition.clone(),
-        };
-        let result = producers[index]
-            .1
-            .send_message(outgoing.message(), Some(options))
-            .await;
+        let result = send_one(&producers[index].1, outgoing).await;
         if let Err(e) = result {
             let failed = ConnectError::from_sdk(&format!("hub {}", outgoing.target_hub), &e);
             error = Some(failed.message);

@@ -11,6 +11,7 @@ use tokio_util::sync::CancellationToken;
 use crate::codec::query::{Query, QueryError};
 use crate::connect::data_plane::DataPlane;
 use crate::connect::scan::{FnVisit, ScanRange, scan};
+use crate::connect::shared_client::SharedClient;
 use crate::model::{StartPosition, TailEvent};
 use crate::ops::search::{HubTarget, PartitionReport, PartitionStatus};
 
@@ -58,6 +59,8 @@ async fn newest_event(
     sequence: i64,
 ) -> Option<TailEvent> {
     let client = plane.open_consumer(hub).await.ok()?;
+    let own_plane = DataPlane::new(plane.connection().clone(), plane.consumer_group());
+    let shared = SharedClient::new(own_plane, hub.to_owned(), client);
     let range = ScanRange {
         hub: hub.to_owned(),
         partition: partition.to_owned(),
@@ -71,9 +74,9 @@ async fn newest_event(
         found = Some(event);
         std::future::ready(ControlFlow::Break(()))
     };
-    let _ = scan(&client, &range, &CancellationToken::new(), FnVisit(visit)).await;
+    let _ = scan(&shared, &range, &CancellationToken::new(), FnVisit(visit)).await;
     // The client's connection is not needed any more; closing it is not waited on.
-    tokio::spawn(async move { client.close().await });
+    tokio::spawn(shared.close());
     found
 }
 

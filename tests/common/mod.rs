@@ -8,8 +8,11 @@ pub mod backend_link;
 pub mod crash_load;
 pub mod demo_incident;
 pub mod http;
+pub mod proc_memory;
 pub mod process;
 pub mod python;
+pub mod resume_load;
+pub mod soak_checks;
 pub mod suite;
 pub mod tmux;
 

@@ -14,6 +14,8 @@ pub struct EmulatorProcess {
     data: PathBuf,
     amqp: u16,
     http: u16,
+    /// Arguments given at every start, such as `--faults FILE`.
+    extra: Vec<String>,
     /// The root rule's connection string, as the ready line gave it.
     pub connection_string: String,
     pub endpoint: String,
@@ -22,8 +24,14 @@ pub struct EmulatorProcess {
 impl EmulatorProcess {
     /// Starts `ehops emulator` on `config` with its data in `data`, on two free ports.
     pub fn start(config: &Path, data: &Path) -> Self {
+        Self::start_with(config, data, &[])
+    }
+
+    /// [`Self::start`] with more arguments (`--faults FILE`), given again at each restart.
+    pub fn start_with(config: &Path, data: &Path, extra: &[&str]) -> Self {
         let (amqp, http) = (free_port(), free_port());
-        let (child, ready) = spawn(config, data, amqp, http);
+        let extra: Vec<String> = extra.iter().map(|a| (*a).to_owned()).collect();
+        let (child, ready) = spawn(config, data, amqp, http, &extra);
         let namespace = &ready["namespaces"][0];
         let text = |v: &serde_json::Value| v.as_str().expect("a string").to_owned();
         Self {
@@ -32,6 +40,7 @@ impl EmulatorProcess {
             data: data.to_path_buf(),
             amqp,
             http,
+            extra,
             connection_string: text(&namespace["rules"][0]["connection_string"]),
             endpoint: text(&namespace["custom_endpoint"]),
         }
@@ -53,7 +62,7 @@ impl EmulatorProcess {
     pub fn restart(&mut self) {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
         loop {
-            match try_spawn(&self.config, &self.data, self.amqp, self.http) {
+            match try_spawn(&self.config, &self.data, self.amqp, self.http, &self.extra) {
                 Some((child, _)) => {
                     self.child = child;
                     return;
@@ -73,8 +82,14 @@ impl Drop for EmulatorProcess {
     }
 }
 
-fn spawn(config: &Path, data: &Path, amqp: u16, http: u16) -> (Child, serde_json::Value) {
-    try_spawn(config, data, amqp, http).expect("the emulator starts")
+fn spawn(
+    config: &Path,
+    data: &Path,
+    amqp: u16,
+    http: u16,
+    extra: &[String],
+) -> (Child, serde_json::Value) {
+    try_spawn(config, data, amqp, http, extra).expect("the emulator starts")
 }
 
 /// The child and its ready line, or `None` when it exited before saying ready.
@@ -83,6 +98,7 @@ fn try_spawn(
     data: &Path,
     amqp: u16,
     http: u16,
+    extra: &[String],
 ) -> Option<(Child, serde_json::Value)> {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ehops"))
         .arg("emulator")
@@ -97,6 +113,7 @@ fn try_spawn(
         .arg(config)
         .arg("--data")
         .arg(data)
+        .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

@@ -23,7 +23,27 @@ impl Terminal {
         socket: String,
         args: &[&OsStr],
         config_home: &Path,
+        size: (u16, u16),
+    ) -> Self {
+        let mut program = vec![OsStr::new(env!("CARGO_BIN_EXE_ehops"))];
+        program.extend(args);
+        Self::new_session(socket, &program, config_home, size, &[])
+    }
+
+    /// A shell (bash, no rc files, the prompt [`Self::PROMPT`]) in a detached 120x40
+    /// session, for a test that runs commands in it and sees the terminal it leaves behind.
+    pub fn start_shell(socket: String, config_home: &Path) -> Self {
+        let program = ["bash", "--norc", "--noprofile"].map(OsStr::new);
+        let env = [("PS1", Self::PROMPT)];
+        Self::new_session(socket, &program, config_home, (120, 40), &env)
+    }
+
+    fn new_session(
+        socket: String,
+        program: &[&OsStr],
+        config_home: &Path,
         (width, height): (u16, u16),
+        env: &[(&str, &str)],
     ) -> Self {
         let terminal = Terminal { socket };
         let started = Command::new("tmux")
@@ -38,8 +58,8 @@ impl Terminal {
                 "-y",
                 &height.to_string(),
             ])
-            .arg(env!("CARGO_BIN_EXE_ehops"))
-            .args(args)
+            .args(program)
+            .envs(env.iter().copied())
             .env("XDG_CONFIG_HOME", config_home)
             .env_remove("EHOPS_CONNECTION_STRING")
             .env_remove("EHOPS_TEAM")
@@ -47,6 +67,22 @@ impl Terminal {
             .expect("tmux starts");
         assert!(started.success());
         terminal
+    }
+
+    /// The prompt of [`Self::start_shell`]'s shell.
+    pub const PROMPT: &str = "soak-shell$ ";
+
+    /// Types `line` into the pane and presses Enter.
+    pub fn type_line(&self, line: &str) {
+        let typed = self.tmux(&["send-keys", "-t", "console", "-l", line]);
+        assert!(typed.status.success(), "send-keys {line:?}");
+        self.keys(&["Enter"]);
+    }
+
+    /// A format of the pane (`#{pane_pid}`, `#{alternate_on}`), as tmux fills it in.
+    pub fn pane(&self, format: &str) -> String {
+        let shown = self.tmux(&["display-message", "-p", "-t", "console", format]);
+        String::from_utf8_lossy(&shown.stdout).trim().to_owned()
     }
 
     pub fn tmux(&self, args: &[&str]) -> std::process::Output {

@@ -15,6 +15,7 @@ use super::message;
 use super::ownership::{ReaderKey, Refusal, Registration};
 use super::refusal::{Refused, not_found};
 use super::server::ConnectionState;
+use super::token_expiry;
 use crate::emulator::config::Rights;
 use crate::emulator::entity_path::EntityPath;
 use crate::emulator::faults::{Faults, LinkKind, Place};
@@ -40,6 +41,8 @@ struct FaultHook {
     namespace: String,
     hub: String,
     partition: String,
+    /// What the link's token must allow.
+    path: EntityPath,
 }
 
 impl FaultHook {
@@ -52,8 +55,19 @@ impl FaultHook {
         }
     }
 
-    fn detach(&self) -> Option<String> {
-        self.faults.detach(&self.place())
+    /// The error to detach the link with, if a fault strikes it now: a detach, or its token
+    /// run out.
+    fn detach(&self, state: &ConnectionState) -> Option<Error> {
+        let place = self.place();
+        if let Some(condition) = self.faults.detach(&place) {
+            return Some(Error::new(
+                fault_condition(&condition),
+                INJECTED.to_owned(),
+                None,
+            ));
+        }
+        token_expiry::expired(state, &place, &self.path, Rights::can_listen)
+            .then(|| token_expiry::detach_error("Listen", &place))
     }
 
     /// Waits out a delay or a stall before a batch goes.
@@ -145,13 +159,18 @@ pub fn check(
         "{}/consumergroups/{consumer_group}/partitions/{partition}",
         hub_config.name
     ));
-    if !state.authorized(&namespace.name, &path, Rights::can_listen) {
+    let place = Place {
+        namespace: &namespace.name,
+        hub: &hub_config.name,
+        partition: Some(partition),
+        link: LinkKind::Receiver,
+    };
+    if !state.authorized(&namespace.name, &path, Rights::can_listen)
+        || token_expiry::expired(state, &place, &path, Rights::can_listen)
+    {
         return Err(Refused::new(
             AmqpError::UnauthorizedAccess,
-            format!(
-                "Unauthorized access. 'Listen' claim(s) are required to perform this operation. Resource: 'sb://{}/{}'.",
-                namespace.name, hub_config.name
-            ),
+            token_expiry::unauthorized("Listen", &namespace.name, &hub_config.name),
         ));
     }
     let start = start_of(attach).map_err(|d| {
@@ -187,6 +206,7 @@ pub fn check(
             namespace: namespace.name.clone(),
             hub: hub_config.name.clone(),
             partition: partition.to_owned(),
+            path,
         },
     })
 }
@@ -208,7 +228,7 @@ async fn detach_with(sender: Sender, condition: impl Into<ErrorCondition>, descr
 }
 
 /// Delivers events from the start position on, pre-settled, as the SDKs expect.
-pub async fn serve(mut sender: Sender, consumer: Consumer) {
+pub async fn serve(mut sender: Sender, consumer: Consumer, state: Arc<ConnectionState>) {
     let Consumer {
         log,
         mut position,
@@ -225,8 +245,9 @@ pub async fn serve(mut sender: Sender, consumer: Consumer) {
         // Between batches (a send is never cut short, so no event is half delivered).
         if checked_at.elapsed() >= FAULT_CHECK {
             checked_at = tokio::time::Instant::now();
-            if let Some(condition) = faults.detach() {
-                return detach_with(sender, fault_condition(&condition), INJECTED.into()).await;
+            if let Some(error) = faults.detach(&state) {
+                let _ = sender.close_with_error(error).await;
+                return;
             }
         }
         head.borrow_and_update();
@@ -244,8 +265,9 @@ pub async fn serve(mut sender: Sender, consumer: Consumer) {
                     return detach_with(sender, LinkError::Stolen, reason.unwrap_or_default()).await;
                 }
                 _ = sender.on_detach() => break,
-                _ = fault_check.tick() => if let Some(condition) = faults.detach() {
-                    return detach_with(sender, fault_condition(&condition), INJECTED.into()).await;
+                _ = fault_check.tick() => if let Some(error) = faults.detach(&state) {
+                    let _ = sender.close_with_error(error).await;
+                    return;
                 },
             }
             continue;

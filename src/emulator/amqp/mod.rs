@@ -17,6 +17,7 @@ mod refusal;
 mod refused_credit;
 mod server;
 mod sizes;
+mod token_expiry;
 
 use std::collections::HashMap;
 use std::sync::Arc;

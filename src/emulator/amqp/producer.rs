@@ -16,6 +16,7 @@ use super::message::{self, MessageError};
 use super::partition_key::partition_for_key;
 use super::refusal::{Refused, not_found};
 use super::server::ConnectionState;
+use super::token_expiry;
 use crate::emulator::config::Rights;
 use crate::emulator::entity_path::EntityPath;
 use crate::emulator::faults::{LinkKind, Place};
@@ -28,6 +29,8 @@ pub struct Producer {
     /// Set when the client sends to one partition.
     partition: Option<String>,
     round_robin: Arc<AtomicU32>,
+    /// What the link's token must allow.
+    path: EntityPath,
 }
 
 pub fn check(
@@ -53,13 +56,18 @@ pub fn check(
         }
         path = EntityPath::from_resource_uri(&format!("{}/partitions/{p}", hub_config.name));
     }
-    if !state.authorized(&namespace.name, &path, Rights::can_send) {
+    let place = Place {
+        namespace: &namespace.name,
+        hub: &hub_config.name,
+        partition: partition.as_deref(),
+        link: LinkKind::Sender,
+    };
+    if !state.authorized(&namespace.name, &path, Rights::can_send)
+        || token_expiry::expired(state, &place, &path, Rights::can_send)
+    {
         return Err(Refused::new(
             AmqpError::UnauthorizedAccess,
-            format!(
-                "Unauthorized access. 'Send' claim(s) are required to perform this operation. Resource: 'sb://{}/{}'.",
-                namespace.name, hub_config.name
-            ),
+            token_expiry::unauthorized("Send", &namespace.name, &hub_config.name),
         ));
     }
     Ok(Producer {
@@ -68,12 +76,13 @@ pub fn check(
         partitions: hub_config.partitions,
         partition,
         round_robin: state.plane.round_robin(&namespace.name, &hub_config.name),
+        path,
     })
 }
 
 /// What a fault does to a send.
 enum Injected {
-    Detach(String),
+    Detach(Error),
     Busy,
 }
 
@@ -89,7 +98,11 @@ fn injected(producer: &Producer, state: &ConnectionState) -> Option<Injected> {
     };
     let faults = &state.plane.faults;
     if let Some(condition) = faults.detach(&place) {
-        return Some(Injected::Detach(condition));
+        let error = Error::new(fault_condition(&condition), INJECTED.to_owned(), None);
+        return Some(Injected::Detach(error));
+    }
+    if token_expiry::expired(state, &place, &producer.path, Rights::can_send) {
+        return Some(Injected::Detach(token_expiry::detach_error("Send", &place)));
     }
     faults.refuse_send(&place).then_some(Injected::Busy)
 }
@@ -112,8 +125,7 @@ pub async fn serve(mut receiver: Receiver, producer: Producer, state: Arc<Connec
             }
         };
         match injected(&producer, &state) {
-            Some(Injected::Detach(condition)) => {
-                let error = Error::new(fault_condition(&condition), INJECTED.to_owned(), None);
+            Some(Injected::Detach(error)) => {
                 let _ = receiver.close_with_error(error).await;
                 return;
             }

@@ -2,6 +2,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use fe2o3_amqp::acceptor::{
     ConnectionAcceptor, LinkAcceptor, LinkEndpoint, ListenerSessionHandle, SaslAcceptor,
@@ -39,7 +40,8 @@ pub struct ConnectionState {
     sasl_host: Arc<Mutex<Option<String>>>,
     /// The namespace the client last named in an address or audience.
     last_named: Mutex<Option<String>>,
-    grants: Mutex<Vec<(String, Grant)>>,
+    /// Each token's grant, with when it was put (an early-expiry fault counts from there).
+    grants: Mutex<Vec<(String, Grant, Instant)>>,
     /// Set by the first valid token; the ingress limits (`ingress.rs`) read it.
     authenticated: Arc<AtomicBool>,
 }
@@ -119,10 +121,10 @@ impl ConnectionState {
 
     pub fn add_grant(&self, namespace: &str, grant: Grant) {
         if let Ok(mut grants) = self.grants.lock() {
-            grants.retain(|(ns, g)| {
+            grants.retain(|(ns, g, _)| {
                 !(ns == namespace && g.scope == grant.scope && g.rule == grant.rule)
             });
-            grants.push((namespace.to_string(), grant));
+            grants.push((namespace.to_string(), grant, Instant::now()));
         }
         self.authenticated.store(true, Ordering::Release);
     }
@@ -145,11 +147,27 @@ impl ConnectionState {
             .lock()
             .map(|g| {
                 g.iter()
-                    .filter(|(ns, _)| ns == namespace)
-                    .map(|(_, g)| g.clone())
+                    .filter(|(ns, _, _)| ns == namespace)
+                    .map(|(_, g, _)| g.clone())
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// How long ago the newest token that allows `need` on `path` was put, if one does.
+    pub fn token_age(
+        &self,
+        namespace: &str,
+        path: &EntityPath,
+        need: fn(Rights) -> bool,
+    ) -> Option<Duration> {
+        let now = super::nodes::now_seconds();
+        let grants = self.grants.lock().ok()?;
+        grants
+            .iter()
+            .filter(|(ns, g, _)| ns == namespace && g.allows(path, need, now))
+            .map(|(_, _, put)| put.elapsed())
+            .min()
     }
 }
 
@@ -398,7 +416,7 @@ async fn serve_session(mut session: ListenerSessionHandle, state: Arc<Connection
                 tokio::spawn(producer::serve(receiver, checked, state));
             }
             (LinkEndpoint::Sender(sender), Route::Consumer(checked)) => {
-                tokio::spawn(consumer::serve(sender, checked));
+                tokio::spawn(consumer::serve(sender, checked, state));
             }
             // The role decided the route above; these cannot pair up.
             (LinkEndpoint::Receiver(receiver), _) => {

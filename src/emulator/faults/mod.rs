@@ -80,6 +80,9 @@ pub enum Action {
     Delay(Duration),
     /// Deliver nothing while the fault is in its window.
     Stall,
+    /// Treat a token put on `$cbs` as expired this long after it was put: its links are
+    /// detached as Azure detaches them when a token runs out, and no link attaches with it.
+    ExpireTokens(Duration),
     /// Answer HTTP with this status (0: never answer), with `Retry-After` seconds.
     Http {
         surface: Option<Surface>,
@@ -186,6 +189,15 @@ impl Faults {
         })
     }
 
+    /// Whether a token put `age` ago counts as expired for a link here now.
+    pub fn token_expired(&self, place: &Place<'_>, age: Duration) -> bool {
+        self.strike(|fault| match fault.action {
+            Action::ExpireTokens(after) if fault.scope.covers(place) && age >= after => Some(()),
+            _ => None,
+        })
+        .is_some()
+    }
+
     /// How long deliveries to a receiver here wait now, and whether to ask again after (a
     /// stall lasts as long as its window; a delay holds one batch).
     pub fn delivery_wait(&self, place: &Place<'_>) -> Option<(Duration, bool)> {
@@ -241,5 +253,26 @@ mod tests {
             None
         );
         assert!(!faults.refuse_send(&place("orders", "1", LinkKind::Sender)));
+    }
+
+    #[test]
+    fn a_token_counts_as_expired_only_once_it_is_as_old_as_the_fault_says() {
+        let faults = Faults::default();
+        let text = "[[fault]]\nkind = \"expire-tokens\"\nafter = \"10s\"\nhub = \"orders\"\n";
+        let parsed = spec::parse(text, std::path::Path::new("f.toml")).expect("parses");
+        faults.replace(parsed, text.to_owned());
+        let place = |hub| Place {
+            namespace: "ns",
+            hub,
+            partition: Some("0"),
+            link: LinkKind::Receiver,
+        };
+        assert!(!faults.token_expired(&place("orders"), Duration::from_secs(9)));
+        assert!(faults.token_expired(&place("orders"), Duration::from_secs(10)));
+        assert!(!faults.token_expired(&place("single"), Duration::from_secs(60)));
+
+        let missing = "[[fault]]\nkind = \"expire-tokens\"\n";
+        let error = spec::parse(missing, std::path::Path::new("f.toml")).expect_err("refused");
+        assert!(error.message.starts_with("field `after`"), "{error}");
     }
 }

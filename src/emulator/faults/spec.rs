@@ -25,7 +25,7 @@ use super::{Action, Fault, LinkKind, Scope, Surface};
 pub const DETACH_CONDITIONS: [&str; 2] = ["amqp:link:detach-forced", "com.microsoft:server-busy"];
 
 /// Every kind of fault.
-pub const KINDS: [&str; 7] = [
+pub const KINDS: [&str; 8] = [
     "detach",
     "refuse-sends",
     "drop-connection",
@@ -33,6 +33,7 @@ pub const KINDS: [&str; 7] = [
     "delay",
     "stall",
     "http",
+    "expire-tokens",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -67,6 +68,7 @@ struct RawFault {
     status: Option<Spanned<u16>>,
     retry_after: Option<u64>,
     delay: Option<Spanned<String>>,
+    after: Option<Spanned<String>>,
 }
 
 /// Parses a faults file's text; `file` names it in errors.
@@ -96,6 +98,17 @@ type Invalid = (Option<usize>, String);
 
 fn field<T>(value: &Spanned<T>, name: &str, why: impl std::fmt::Display) -> Invalid {
     (Some(value.span().start), format!("field `{name}`: {why}"))
+}
+
+/// A duration field a kind cannot do without: missing, the error points at the kind.
+fn required_duration(
+    kind: &Spanned<String>,
+    value: Option<&Spanned<String>>,
+    name: &str,
+    missing: &str,
+) -> Result<std::time::Duration, Invalid> {
+    let value = value.ok_or_else(|| field(kind, name, missing))?;
+    parse_duration(value.get_ref()).map_err(|why| field(value, name, why))
 }
 
 fn convert(raw: RawFault) -> Result<Fault, Invalid> {
@@ -150,18 +163,18 @@ fn convert(raw: RawFault) -> Result<Fault, Invalid> {
             }
         }
         "stall" => Action::Stall,
-        "delay" => {
-            let Some(delay) = &raw.delay else {
-                return Err(field(
-                    &raw.kind,
-                    "delay",
-                    "a delay needs how long, as \"500ms\" or \"2s\"",
-                ));
-            };
-            Action::Delay(
-                parse_duration(delay.get_ref()).map_err(|why| field(delay, "delay", why))?,
-            )
-        }
+        "expire-tokens" => Action::ExpireTokens(required_duration(
+            &raw.kind,
+            raw.after.as_ref(),
+            "after",
+            "an early expiry needs how long a token lasts, as \"30s\"",
+        )?),
+        "delay" => Action::Delay(required_duration(
+            &raw.kind,
+            raw.delay.as_ref(),
+            "delay",
+            "a delay needs how long, as \"500ms\" or \"2s\"",
+        )?),
         "http" => {
             let surface = match &raw.surface {
                 None => None,

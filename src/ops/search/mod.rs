@@ -22,6 +22,7 @@ use crate::codec::query::Query;
 use crate::connect::data_plane::DataPlane;
 use crate::connect::error::Failure;
 use crate::connect::scan::ScanRange;
+use crate::connect::shared_client::SharedClient;
 use crate::model::permissions::{ConsoleAction, Verdict};
 use crate::model::{PartitionInfo, StartPosition, partition_for_key};
 use crate::ops::event_decoder::TailDecoder;
@@ -194,7 +195,7 @@ async fn tick(counters: Arc<Counters>, sender: mpsc::Sender<SearchUpdate>, start
 
 /// A hub's partitions: a report for each, and a range for those with something to read.
 struct Planned {
-    client: Arc<azure_messaging_eventhubs::ConsumerClient>,
+    client: Arc<SharedClient>,
     partitions: Vec<(PartitionReport, Option<ScanRange>)>,
 }
 
@@ -233,7 +234,9 @@ async fn plan(
         .open_consumer(hub)
         .await
         .map_err(|e| (e.message, false))?;
-    let client = Arc::new(client);
+    // A data plane of its own, so the passes can reconnect whoever else uses the caller's.
+    let own_plane = DataPlane::new(plane.connection().clone(), plane.consumer_group());
+    let client = Arc::new(SharedClient::new(own_plane, hub.clone(), client));
     let count = u32::try_from(infos.len()).unwrap_or(u32::MAX);
     let keyed = target
         .only_key

@@ -6,7 +6,6 @@ use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use azure_messaging_eventhubs::ConsumerClient;
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -14,7 +13,8 @@ use tokio_util::sync::CancellationToken;
 use super::report::{Found, PartitionReport, PartitionStatus, SearchUpdate};
 use crate::codec::query::{Candidate, Query};
 use crate::codec::tail::data_with_schemas;
-use crate::connect::scan::{self, AsyncVisit, ScanEnd, ScanRange};
+use crate::connect::scan::{self, AsyncVisit, Reconnect, ScanEnd, ScanRange};
+use crate::connect::shared_client::SharedClient;
 use crate::model::{StartPosition, TailEvent};
 use crate::ops::event_decoder::TailDecoder;
 
@@ -37,7 +37,7 @@ pub struct Shared {
 
 /// Reads `range` and reports on it; `report` arrives with the plan filled in.
 pub async fn search(
-    client: Arc<ConsumerClient>,
+    client: Arc<SharedClient>,
     range: ScanRange,
     shared: Arc<Shared>,
     decoder: TailDecoder,
@@ -157,5 +157,15 @@ impl AsyncVisit for &mut Visitor<'_> {
             // Nobody listens any more: stop reading.
             Err(_) => ControlFlow::Break(()),
         }
+    }
+
+    fn reconnecting(&mut self, notice: Reconnect) {
+        let update = SearchUpdate::Reconnecting {
+            hub: self.report.hub.clone(),
+            partition: self.report.partition.clone(),
+            notice,
+        };
+        // A notice is news, not a record: it never waits for a slow reader.
+        let _ = self.shared.sender.try_send(update);
     }
 }

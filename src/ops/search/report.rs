@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use crate::connect::scan::Reconnect;
 use crate::model::TailEvent;
 
 /// One message from a running search, in the order they happen.
@@ -14,6 +15,12 @@ use crate::model::TailEvent;
 pub enum SearchUpdate {
     Found(Found),
     Progress(Progress),
+    /// A partition's link was lost; its pass reopens it after the last event it read.
+    Reconnecting {
+        hub: String,
+        partition: String,
+        notice: Reconnect,
+    },
     /// The last message: the search is over (complete, cancelled or failed in parts).
     Finished(Summary),
 }
