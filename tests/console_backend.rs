@@ -4,19 +4,13 @@
 
 mod common;
 
-use ehops::ops::audit::{self, AuditLog};
-use ehops::ops::audited::{Actor, Trail};
-
-use std::sync::Arc;
+use ehops::ops::audit;
 use std::time::Duration;
 
 use azure_messaging_eventhubs::ProducerClient;
 use azure_messaging_eventhubs::models::EventData;
 use common::CONSOLE;
 use ehops::backend::{self, BackendOptions, Services};
-use ehops::connect::Connection;
-use ehops::connect::checkpoints::DirectoryCheckpoints;
-use ehops::connect::data_plane::DataPlane;
 use ehops::connect::read::{self, ReadRange};
 use ehops::model::StartPosition;
 use ehops::ops::replay::ReplayRequest;
@@ -51,24 +45,7 @@ async fn services_as(
     dir: &std::path::Path,
     connection_string: &str,
 ) -> Services {
-    let connection = Connection::from_connection_string(connection_string, Some(&emu.catalog()))
-        .expect("valid connection string")
-        .resolve_namespace()
-        .await;
-    Services {
-        plane: Arc::new(DataPlane::new(connection, "ehops")),
-        checkpoints: Arc::new(DirectoryCheckpoints::new(dir)),
-        sign_in: None,
-        switch_context: None,
-        trail: Trail {
-            log: AuditLog::new(audit::file_in(dir), None),
-            actor: Actor {
-                principal: ROOT.into(),
-                team: None,
-            },
-        },
-        lag_history: None,
-    }
+    common::backend_services::services_as(emu, dir, connection_string, ROOT).await
 }
 
 /// The next reply that is not a connection-state change, within a minute: connection

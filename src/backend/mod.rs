@@ -7,6 +7,7 @@
 //!   twice at once, backing off while it fails;
 //! - one live tail at a time (`tail_feed`), cancelled by `StopTail` or a new `StartTail`.
 
+mod capture_reads;
 mod context;
 mod identity_switch;
 mod incidents;
@@ -29,6 +30,7 @@ use crate::connect::data_plane::DataPlane;
 use crate::connect::error::{ConnectError, Failure};
 use crate::ops::audited::Trail;
 use crate::protocol::{BackendEnd, ConnectionState, ReadRequest, Reply, Request, RequestId};
+pub use capture_reads::{CaptureAccess, CaptureSetting};
 pub use context::{ContextConnection, ContextSwitch, ContextTarget};
 use refresh::Watch;
 use tail_feed::RunningTail;
@@ -56,6 +58,8 @@ pub struct Services {
     /// The data directory whose `lag-history/` keeps sampled lag between runs; none keeps
     /// it in memory only.
     pub lag_history: Option<std::path::PathBuf>,
+    /// Where the capture pane reads the hubs' Capture files, or why it cannot.
+    pub capture: CaptureSetting,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -247,7 +251,9 @@ impl Backend {
         match &read {
             ReadRequest::Permissions { .. }
             | ReadRequest::FetchSchema { .. }
-            | ReadRequest::AuditTrail { .. } => {}
+            | ReadRequest::AuditTrail { .. }
+            | ReadRequest::CaptureFiles { .. }
+            | ReadRequest::CaptureEvents { .. } => {}
             ReadRequest::ListNamespaces { .. }
             | ReadRequest::ListHubs { .. }
             | ReadRequest::ListSchemas { .. } => {

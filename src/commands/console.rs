@@ -78,6 +78,7 @@ pub async fn launch(
         switch_context: Some(context_switch(target_args, consumer_group)),
         trail,
         lag_history: Some(target.data.clone()),
+        capture: capture_setting(&target),
     };
     let backend = backend::spawn(services, end, BackendOptions::default());
     Ok(Launched {
@@ -85,6 +86,28 @@ pub async fn launch(
         link,
         backend,
         target,
+    })
+}
+
+/// Where the capture pane reads: the container `EHOPS_CAPTURE_STORE` names (as for `ehops
+/// capture ls`), else the embedded emulator's capture directory.
+fn capture_setting(target: &Target) -> backend::CaptureSetting {
+    let args = super::capture::CaptureSourceArgs {
+        capture_dir: None,
+        capture_store: std::env::var("EHOPS_CAPTURE_STORE").ok(),
+        capture_container: std::env::var("EHOPS_CAPTURE_CONTAINER").ok(),
+        capture_namespace: None,
+    };
+    let source = super::capture::source(&args, target).map_err(|e| {
+        format!("{e}; the console reads Capture from EHOPS_CAPTURE_STORE or the embedded emulator")
+    })?;
+    Ok(backend::CaptureAccess {
+        source,
+        namespace: target.plane.connection().namespace.clone(),
+        emulator_data: target
+            .embedded_capture()
+            .and_then(|capture| capture.parent())
+            .map(std::path::Path::to_path_buf),
     })
 }
 

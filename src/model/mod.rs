@@ -23,7 +23,7 @@ mod position;
 mod schema;
 mod team;
 
-pub use capture::{CaptureFileInfo, CaptureName};
+pub use capture::{CaptureFailure, CaptureFileInfo, CaptureName};
 pub use event::{CloudEventAttributes, TailEvent};
 pub use hub::{Hub, dead_letter_hub_for};
 pub use identity::{Identity, SwitchedContext};

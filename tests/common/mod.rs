@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test binary uses its own part of this
 
 pub mod azurite;
+pub mod backend_services;
 pub mod crash_load;
 pub mod http;
 pub mod process;

@@ -23,7 +23,19 @@ impl Terminal {
         socket: String,
         args: &[&OsStr],
         config_home: &Path,
+        size: (u16, u16),
+    ) -> Self {
+        Self::start_with_env(socket, args, config_home, size, &[])
+    }
+
+    /// The same with `env` set for the console (a fresh tmux server takes the environment of
+    /// the command that starts it).
+    pub fn start_with_env(
+        socket: String,
+        args: &[&OsStr],
+        config_home: &Path,
         (width, height): (u16, u16),
+        env: &[(&str, &str)],
     ) -> Self {
         let terminal = Terminal { socket };
         let started = Command::new("tmux")
@@ -43,6 +55,8 @@ impl Terminal {
             .env("XDG_CONFIG_HOME", config_home)
             .env_remove("EHOPS_CONNECTION_STRING")
             .env_remove("EHOPS_TEAM")
+            .env_remove("EHOPS_CAPTURE_STORE")
+            .envs(env.iter().copied())
             .status()
             .expect("tmux starts");
         assert!(started.success());

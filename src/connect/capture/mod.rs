@@ -5,6 +5,7 @@
 
 pub mod events;
 pub mod export;
+pub mod health;
 pub mod message;
 
 use std::path::{Path, PathBuf};
