@@ -93,7 +93,7 @@ async fn a_failing_destination_is_reported_until_it_works_again() {
     )
     .await;
     services.capture = Ok(CaptureAccess {
-        source: CaptureSource::Directory(capture_dir.clone()),
+        source: CaptureSource::directory(capture_dir.clone()),
         namespace: "capture-health".into(),
         emulator_data: Some(emu.data.path().to_path_buf()),
     });

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use time::OffsetDateTime;
 
 use crate::codec::capture::read_capture_file;
-use crate::connect::capture::CaptureSource;
 use crate::connect::capture::events::tail_event;
+use crate::connect::capture::{CaptureSource, CaptureStore};
 use crate::connect::error::ConnectError;
 use crate::ops::capture::{TimeRange, list_files};
 use crate::ops::capture_replay::{CaptureReplayRequest, plan_file};
@@ -37,10 +37,16 @@ fn access(setting: &CaptureSetting) -> Result<&CaptureAccess, ConnectError> {
 
 pub async fn files(
     setting: &CaptureSetting,
+    connection: &crate::connect::Connection,
     hub: &str,
     since: Option<OffsetDateTime>,
 ) -> Result<CaptureListing, ConnectError> {
     let access = access(setting)?;
+    let source = access
+        .source
+        .clone()
+        .with_catalog_format(connection, hub)
+        .await;
     let failures = access
         .emulator_data
         .as_deref()
@@ -48,15 +54,15 @@ pub async fn files(
         .unwrap_or_default();
     // No file yet (the directory appears with the first one) is an empty list, not an error,
     // so the failures still show.
-    let files = match list_files(&access.source, &access.namespace, hub, since).await {
+    let files = match list_files(&source, &access.namespace, hub, since).await {
         Ok(files) => files,
-        Err(_) if matches!(&access.source, CaptureSource::Directory(dir) if !dir.exists()) => {
+        Err(_) if matches!(&access.source.store, CaptureStore::Directory(dir) if !dir.exists()) => {
             Vec::new()
         }
         Err(error) => return Err(error),
     };
     Ok(CaptureListing {
-        source: access.source.describe(),
+        source: source.describe(),
         files,
         failures,
     })

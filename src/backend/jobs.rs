@@ -90,6 +90,7 @@ pub async fn run(services: &Services, read: ReadRequest) -> Result<Reply, Connec
             request,
             listing: super::capture_reads::files(
                 &services.capture,
+                services.plane.connection(),
                 &hub,
                 within.map(|d| OffsetDateTime::now_utc() - d),
             )

@@ -97,6 +97,7 @@ fn capture_setting(target: &Target) -> backend::CaptureSetting {
         capture_store: std::env::var("EHOPS_CAPTURE_STORE").ok(),
         capture_container: std::env::var("EHOPS_CAPTURE_CONTAINER").ok(),
         capture_namespace: None,
+        archive_name_format: None,
     };
     let source = super::capture::source(&args, target).map_err(|e| {
         format!("{e}; the console reads Capture from EHOPS_CAPTURE_STORE or the embedded emulator")
