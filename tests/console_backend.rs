@@ -4,10 +4,7 @@
 
 mod common;
 
-use ehops::ops::audit::{self, AuditLog};
-use ehops::ops::audited::{Actor, Trail};
-
-use std::sync::Arc;
+use ehops::ops::audit;
 use std::time::Duration;
 
 use azure_messaging_eventhubs::ProducerClient;
@@ -15,9 +12,6 @@ use azure_messaging_eventhubs::models::EventData;
 use common::CONSOLE;
 use common::backend_link::{next_answer, next_reply};
 use ehops::backend::{self, BackendOptions, Services};
-use ehops::connect::Connection;
-use ehops::connect::checkpoints::DirectoryCheckpoints;
-use ehops::connect::data_plane::DataPlane;
 use ehops::connect::read::{self, ReadRange};
 use ehops::model::StartPosition;
 use ehops::ops::replay::ReplayRequest;
@@ -43,25 +37,7 @@ async fn services_as(
     dir: &std::path::Path,
     connection_string: &str,
 ) -> Services {
-    let connection = Connection::from_connection_string(connection_string, Some(&emu.catalog()))
-        .expect("valid connection string")
-        .resolve_namespace()
-        .await;
-    Services {
-        plane: Arc::new(DataPlane::new(connection, "ehops")),
-        checkpoints: Arc::new(DirectoryCheckpoints::new(dir)),
-        sign_in: None,
-        switch_context: None,
-        trail: Trail {
-            log: AuditLog::new(audit::file_in(dir), None),
-            actor: Actor {
-                principal: ROOT.into(),
-                team: None,
-            },
-        },
-        lag_history: None,
-        kafka: None,
-    }
+    common::backend_services::services_as(emu, dir, connection_string, ROOT).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,18 +8,13 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::Duration;
 
 use common::CONSOLE;
 use common::backend_link::next_answer;
-use ehops::backend::{self, BackendOptions, Services};
-use ehops::connect::Connection;
-use ehops::connect::checkpoints::DirectoryCheckpoints;
-use ehops::connect::data_plane::DataPlane;
+use ehops::backend::{self, BackendOptions};
 use ehops::connect::kafka::{KafkaAdmin, KafkaEndpoint, KafkaSignIn};
-use ehops::ops::audit::{self, AuditLog};
-use ehops::ops::audited::{Actor, Trail};
+use ehops::ops::audit::{self};
 use ehops::ops::dead_letter::{DeadLetterRequest, Mode};
 use ehops::protocol::{IncidentRequest, Reply, Request, RequestId, backend_channels};
 
@@ -43,25 +38,9 @@ async fn dead_lettering_from_the_console_commits_a_kafka_group_past_the_poison_e
         .expect("commit of an empty group");
 
     let dir = tempfile::tempdir().expect("temp dir");
-    let connection = Connection::from_connection_string(&connection_string, Some(&emu.catalog()))
-        .expect("valid connection string")
-        .resolve_namespace()
-        .await;
-    let services = Services {
-        plane: Arc::new(DataPlane::new(connection, "ehops")),
-        checkpoints: Arc::new(DirectoryCheckpoints::new(dir.path())),
-        sign_in: None,
-        switch_context: None,
-        trail: Trail {
-            log: AuditLog::new(audit::file_in(dir.path()), None),
-            actor: Actor {
-                principal: ROOT.into(),
-                team: None,
-            },
-        },
-        lag_history: None,
-        kafka: Some(endpoint),
-    };
+    let mut services =
+        common::backend_services::services_as(&emu, dir.path(), &connection_string, ROOT).await;
+    services.kafka = Some(endpoint);
     let (mut link, end) = backend_channels(8);
     let task = backend::spawn(services, end, BackendOptions::default());
 

@@ -17,12 +17,7 @@ use std::time::{Duration, Instant};
 use common::process::EmulatorProcess;
 use common::resume_load::{CONFIG, PARTITIONS, send, spawn_reader, stderr_lines, wait_for_exit};
 use ehops::backend::{self, BackendOptions, Services};
-use ehops::connect::Connection;
-use ehops::connect::checkpoints::DirectoryCheckpoints;
-use ehops::connect::data_plane::DataPlane;
 use ehops::model::LagBoard;
-use ehops::ops::audit::{self, AuditLog};
-use ehops::ops::audited::{Actor, Trail};
 use ehops::ops::lag_history::HistoryStore;
 use ehops::ops::lag_sampler::HubGroups;
 use ehops::protocol::{BackendLink, Reply, Request, RequestId, backend_channels};
@@ -52,26 +47,15 @@ fn assert_history_true(data: &Path) {
 }
 
 async fn services(emulator: &EmulatorProcess, dir: &Path) -> Services {
-    let catalog = emulator.catalog();
-    let connection =
-        Connection::from_connection_string(&emulator.connection_string, Some(&catalog))
-            .expect("valid connection string")
-            .resolve_namespace()
-            .await;
-    Services {
-        plane: Arc::new(DataPlane::new(connection, "ehops")),
-        checkpoints: Arc::new(DirectoryCheckpoints::new(dir.join("checkpoints"))),
-        sign_in: None,
-        switch_context: None,
-        trail: Trail {
-            log: AuditLog::new(audit::file_in(dir), None),
-            actor: Actor {
-                principal: "RootManageSharedAccessKey".into(),
-                team: None,
-            },
-        },
-        lag_history: Some(dir.to_path_buf()),
-    }
+    let mut services = common::backend_services::services_on(
+        &emulator.catalog(),
+        &dir.join("checkpoints"),
+        &emulator.connection_string,
+        "RootManageSharedAccessKey",
+    )
+    .await;
+    services.lag_history = Some(dir.to_path_buf());
+    services
 }
 
 async fn next_board(link: &mut BackendLink) -> Arc<LagBoard> {

@@ -125,6 +125,21 @@ async fn run(
             request,
             plan: Seen::new(replay::plan_replay(plane, &replay).await?),
         }),
+        IncidentRequest::PlanCaptureReplay {
+            request,
+            hub,
+            file,
+            partition,
+        } => {
+            let by = &services.trail.actor.principal;
+            let plan =
+                super::capture_reads::plan_replay(&services.capture, &hub, &file, &partition, by)
+                    .await?;
+            Ok(Reply::ReplayPlanned {
+                request,
+                plan: Seen::new(plan),
+            })
+        }
         IncidentRequest::ExecuteReplay {
             request,
             plan,

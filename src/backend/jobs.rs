@@ -82,6 +82,32 @@ pub async fn run(services: &Services, read: ReadRequest) -> Result<Reply, Connec
                 trail: std::sync::Arc::new(trail),
             })
         }
+        ReadRequest::CaptureFiles {
+            request,
+            hub,
+            within,
+        } => Ok(Reply::CaptureFilesLoaded {
+            request,
+            listing: super::capture_reads::files(
+                &services.capture,
+                services.plane.connection(),
+                &hub,
+                within.map(|d| OffsetDateTime::now_utc() - d),
+            )
+            .await?,
+            hub,
+        }),
+        ReadRequest::CaptureEvents {
+            request,
+            file,
+            partition,
+            start,
+            count,
+        } => Ok(Reply::CaptureEventsLoaded {
+            request,
+            page: super::capture_reads::page(&services.capture, &file, &partition, start, count)
+                .await?,
+        }),
         ReadRequest::ListSchemas { request } => Ok(Reply::SchemasLoaded {
             request,
             schemas: every_schema_version(services).await?,

@@ -7,6 +7,7 @@
 //!   twice at once, backing off while it fails;
 //! - one live tail at a time (`tail_feed`), cancelled by `StopTail` or a new `StartTail`.
 
+mod capture_reads;
 mod context;
 mod identity_switch;
 mod incidents;
@@ -30,6 +31,7 @@ use crate::connect::data_plane::DataPlane;
 use crate::connect::error::{ConnectError, Failure};
 use crate::ops::audited::Trail;
 use crate::protocol::{BackendEnd, ConnectionState, ReadRequest, Reply, Request, RequestId};
+pub use capture_reads::{CaptureAccess, CaptureSetting};
 pub use context::{ContextConnection, ContextSwitch, ContextTarget};
 use refresh::Watch;
 use tail_feed::RunningTail;
@@ -59,6 +61,8 @@ pub struct Services {
     pub lag_history: Option<std::path::PathBuf>,
     /// The namespace's Kafka endpoint, whose consumer groups the lag rounds read too.
     pub kafka: Option<crate::connect::kafka::KafkaEndpoint>,
+    /// Where the capture pane reads the hubs' Capture files, or why it cannot.
+    pub capture: CaptureSetting,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -250,7 +254,9 @@ impl Backend {
         match &read {
             ReadRequest::Permissions { .. }
             | ReadRequest::FetchSchema { .. }
-            | ReadRequest::AuditTrail { .. } => {}
+            | ReadRequest::AuditTrail { .. }
+            | ReadRequest::CaptureFiles { .. }
+            | ReadRequest::CaptureEvents { .. } => {}
             ReadRequest::ListNamespaces { .. }
             | ReadRequest::ListHubs { .. }
             | ReadRequest::ListSchemas { .. } => {

@@ -17,7 +17,7 @@ use crate::connect::capture::CaptureSource;
 use crate::connect::checkpoints::ContainerAccess;
 use crate::connect::error::ConnectError;
 use crate::connect::identity::{SignInChain, SignInOptions};
-use crate::model::CaptureFileInfo;
+use crate::model::{ArchiveNameFormat, CaptureFileInfo};
 use crate::ops::capture::{self, TimeRange};
 use crate::ops::event_decoder::TailDecoder;
 
@@ -49,6 +49,10 @@ pub struct CaptureSourceArgs {
     /// The namespace as blob names spell it. Default: the target's namespace.
     #[arg(long, value_name = "NS")]
     pub capture_namespace: Option<String>,
+    /// How blob names are formed (the nine tokens in any order). Default: the hub's
+    /// `archiveNameFormat` as the catalog shows it, else Azure's default layout.
+    #[arg(long, value_name = "FORMAT")]
+    pub archive_name_format: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -110,6 +114,12 @@ pub async fn run(target_args: &TargetArgs, command: &CaptureCommand) -> u8 {
         Err(error) => return fail(&error),
     };
     let connection = target.plane.connection();
+    let hub = match command {
+        CaptureCommand::Ls(args) => &args.hub,
+        CaptureCommand::Read(args) => &args.hub,
+        CaptureCommand::Replay(args) => &args.hub,
+    };
+    let source = source.with_catalog_format(connection, hub).await;
     let namespace = source_args
         .capture_namespace
         .clone()
@@ -125,6 +135,15 @@ pub async fn run(target_args: &TargetArgs, command: &CaptureCommand) -> u8 {
     }
 }
 
+/// The `--archive-name-format` given, checked.
+fn format(args: &CaptureSourceArgs) -> Result<Option<ArchiveNameFormat>, ConnectError> {
+    args.archive_name_format
+        .as_deref()
+        .map(ArchiveNameFormat::parse)
+        .transpose()
+        .map_err(|e| ConnectError::usage(format!("--archive-name-format: {e}")))
+}
+
 pub(super) fn source(
     args: &CaptureSourceArgs,
     target: &Target,
@@ -133,7 +152,7 @@ pub(super) fn source(
         let access = ContainerAccess::parse(text, args.capture_container.as_deref(), || {
             Ok(SignInChain::from_environment(&SignInOptions::default()))
         })?;
-        return Ok(CaptureSource::Blob(access));
+        return Ok(CaptureSource::blob(access).with_format(format(args)?));
     }
     let container = args.capture_container.as_deref().unwrap_or("capture");
     let dir = match (&args.capture_dir, target.embedded_capture()) {
@@ -145,7 +164,7 @@ pub(super) fn source(
             ));
         }
     };
-    Ok(CaptureSource::Directory(dir))
+    Ok(CaptureSource::directory(dir).with_format(format(args)?))
 }
 
 #[derive(Serialize)]

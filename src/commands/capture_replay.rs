@@ -66,6 +66,7 @@ pub async fn run(target_args: &TargetArgs, args: &CaptureReplayArgs) -> u8 {
         Err(error) => return fail(&error),
     };
     let connection = incident.target.plane.connection();
+    let source = source.with_catalog_format(connection, &args.hub).await;
     let request = CaptureReplayRequest {
         namespace: args
             .source

@@ -79,6 +79,7 @@ pub async fn launch(
         trail,
         lag_history: Some(target.data.clone()),
         kafka: target.kafka.clone(),
+        capture: capture_setting(&target),
     };
     let backend = backend::spawn(services, end, BackendOptions::default());
     Ok(Launched {
@@ -86,6 +87,29 @@ pub async fn launch(
         link,
         backend,
         target,
+    })
+}
+
+/// Where the capture pane reads: the container `EHOPS_CAPTURE_STORE` names (as for `ehops
+/// capture ls`), else the embedded emulator's capture directory.
+fn capture_setting(target: &Target) -> backend::CaptureSetting {
+    let args = super::capture::CaptureSourceArgs {
+        capture_dir: None,
+        capture_store: std::env::var("EHOPS_CAPTURE_STORE").ok(),
+        capture_container: std::env::var("EHOPS_CAPTURE_CONTAINER").ok(),
+        capture_namespace: None,
+        archive_name_format: None,
+    };
+    let source = super::capture::source(&args, target).map_err(|e| {
+        format!("{e}; the console reads Capture from EHOPS_CAPTURE_STORE or the embedded emulator")
+    })?;
+    Ok(backend::CaptureAccess {
+        source,
+        namespace: target.plane.connection().namespace.clone(),
+        emulator_data: target
+            .embedded_capture()
+            .and_then(|capture| capture.parent())
+            .map(std::path::Path::to_path_buf),
     })
 }
 

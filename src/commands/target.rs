@@ -321,8 +321,17 @@ async fn embedded(
     data: &std::path::Path,
     team: &str,
 ) -> Result<(Connection, RunningEmulator, SignIn), ConnectError> {
-    let config = emulator::demo::organisation()
+    let mut config = emulator::demo::organisation()
         .map_err(|e| ConnectError::usage(format!("the demo organisation: {e}")))?;
+    // Test suites shorten the demo's one-minute capture windows (docs/capture.md).
+    if let Ok(text) = std::env::var("EHOPS_DEMO_CAPTURE_WINDOW") {
+        let window = super::duration_arg::parse(&text).map_err(|e| {
+            ConnectError::usage(format!(
+                "EHOPS_DEMO_CAPTURE_WINDOW {text:?}: {e}; give a duration such as 2s"
+            ))
+        })?;
+        config = emulator::demo::with_capture_window(config, window);
+    }
     let any_port = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
     let options = |kafka| LaunchOptions {
         config: config.clone(),

@@ -69,6 +69,22 @@ pub struct CaptureFileInfo {
     pub problems: Vec<String>,
 }
 
+/// A capture destination that is failing: which partition of which hub, which destination,
+/// why, and since when. The emulator keeps one per failing partition beside its progress
+/// (`{data}/capture-progress/{namespace}/{hub}/{partition}.failing.json`) until a write works;
+/// the console shows them over the hub's capture files.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CaptureFailure {
+    pub hub: String,
+    pub partition: String,
+    pub destination: String,
+    /// What capture was doing (`write a capture file`) and the error it met.
+    pub doing: String,
+    pub cause: String,
+    /// When it began failing, unix milliseconds.
+    pub since_ms: i64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@
 
 pub mod blob_layout;
 mod capture;
+mod capture_format;
 mod event;
 mod hub;
 mod identity;
@@ -24,7 +25,8 @@ mod position;
 mod schema;
 mod team;
 
-pub use capture::{CaptureFileInfo, CaptureName};
+pub use capture::{CaptureFailure, CaptureFileInfo, CaptureName};
+pub use capture_format::{ARCHIVE_NAME_TOKENS, ArchiveNameFormat};
 pub use event::{CloudEventAttributes, TailEvent};
 pub use hub::{Hub, dead_letter_hub_for};
 pub use identity::{Identity, SwitchedContext};

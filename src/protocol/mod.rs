@@ -14,7 +14,7 @@ mod request;
 use std::sync::Arc;
 
 pub use channels::{BackendEnd, BackendLink, backend_channels};
-pub use reply::{ConnectionState, DeadLetterRow, Reply};
+pub use reply::{CaptureListing, CapturePage, ConnectionState, DeadLetterRow, Reply};
 pub use request::{IncidentRequest, ReadRequest, Request};
 
 /// Identifies one request; ids only grow, so the latest request of a kind wins.

@@ -7,8 +7,8 @@ use time::OffsetDateTime;
 
 use super::{RequestId, Seen};
 use crate::model::{
-    Hub, LagBoard, LagSnapshot, Namespace, PartitionInfo, RegisteredSchema, SchemaFetch,
-    SwitchedContext, TailEvent,
+    CaptureFailure, CaptureFileInfo, Hub, LagBoard, LagSnapshot, Namespace, PartitionInfo,
+    RegisteredSchema, SchemaFetch, SwitchedContext, TailEvent,
 };
 use crate::ops::audit_read::Trail;
 use crate::ops::dead_letter::{DeadLetterDone, DeadLetterPlan, Mode};
@@ -80,6 +80,15 @@ pub enum Reply {
         request: RequestId,
         trail: Arc<Trail>,
     },
+    CaptureFilesLoaded {
+        request: RequestId,
+        hub: String,
+        listing: CaptureListing,
+    },
+    CaptureEventsLoaded {
+        request: RequestId,
+        page: CapturePage,
+    },
     ResetPlanned {
         request: RequestId,
         plan: Seen<ResetPlan>,
@@ -145,6 +154,29 @@ pub enum ConnectionState {
     Disconnected(String),
 }
 
+/// A hub's capture files, where they were read, and what is failing.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CaptureListing {
+    /// Where the files were read (`directory …`, `container …`).
+    pub source: String,
+    pub files: Vec<CaptureFileInfo>,
+    /// Capture destinations of the hub that are failing now.
+    pub failures: Vec<CaptureFailure>,
+}
+
+/// A page of one capture file's events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CapturePage {
+    pub file: String,
+    /// The position of the page's first event in the file.
+    pub start: usize,
+    /// Events the file holds.
+    pub total: usize,
+    pub events: Vec<TailEvent>,
+    /// Blocks of the file that could not be read.
+    pub problems: Vec<String>,
+}
+
 /// One dead-lettered event: the copy as it sits in the dead-letter hub, and where it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeadLetterRow {
@@ -176,6 +208,8 @@ impl Reply {
             | Reply::PermissionsLoaded { request, .. }
             | Reply::SchemasLoaded { request, .. }
             | Reply::AuditLoaded { request, .. }
+            | Reply::CaptureFilesLoaded { request, .. }
+            | Reply::CaptureEventsLoaded { request, .. }
             | Reply::ResetPlanned { request, .. }
             | Reply::ResetExecuted { request, .. }
             | Reply::DeadLetterPlanned { request, .. }

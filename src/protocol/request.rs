@@ -86,6 +86,21 @@ pub enum ReadRequest {
     AuditTrail {
         request: RequestId,
     },
+    /// The hub's capture files holding events of the last `within` (all when `None`), with
+    /// the capture failures the emulator reports for the hub.
+    CaptureFiles {
+        request: RequestId,
+        hub: String,
+        within: Option<std::time::Duration>,
+    },
+    /// One page of a capture file's events: at most `count` from the `start`th.
+    CaptureEvents {
+        request: RequestId,
+        file: String,
+        partition: String,
+        start: usize,
+        count: usize,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,6 +153,14 @@ pub enum IncidentRequest {
         source_hub: String,
         rate: Option<u32>,
     },
+    /// The dry run of re-publishing one capture file's events to the hub they came from;
+    /// answered with `ReplayPlanned`, executed as any replay.
+    PlanCaptureReplay {
+        request: RequestId,
+        hub: String,
+        file: String,
+        partition: String,
+    },
     /// Records in the audit trail that the user was refused `action` on `hub`, and why.
     AuditRefusal {
         request: RequestId,
@@ -173,7 +196,9 @@ impl ReadRequest {
             | ReadRequest::FetchSchema { request, .. }
             | ReadRequest::Permissions { request, .. }
             | ReadRequest::ListSchemas { request }
-            | ReadRequest::AuditTrail { request } => *request,
+            | ReadRequest::AuditTrail { request }
+            | ReadRequest::CaptureFiles { request, .. }
+            | ReadRequest::CaptureEvents { request, .. } => *request,
         }
     }
 }
@@ -190,6 +215,7 @@ impl IncidentRequest {
             | IncidentRequest::ExecuteRedrive { request, .. }
             | IncidentRequest::PlanReplay { request, .. }
             | IncidentRequest::ExecuteReplay { request, .. }
+            | IncidentRequest::PlanCaptureReplay { request, .. }
             | IncidentRequest::AuditRefusal { request, .. } => *request,
         }
     }

@@ -87,6 +87,16 @@ pub enum Action {
     DeadLetterEvent,
     /// In a dialog's dry run: carry out what it shows (on a result: close it).
     Confirm,
+    /// Show the selected hub's Capture files and their events.
+    ShowCapture,
+    /// The next time range of the capture files (1h, 6h, 24h, 7d, all).
+    CaptureRange,
+    /// The next page of the capture file's events.
+    NextPage,
+    /// The previous page of the capture file's events.
+    PreviousPage,
+    /// Replay the selected capture file's events into its hub (dry run first).
+    ReplayCapture,
 
     /// A typed character for the input line.
     #[serde(skip)]
@@ -148,11 +158,19 @@ impl Action {
         Action::Redrive,
         Action::DeadLetterEvent,
         Action::Confirm,
+        Action::ShowCapture,
+        Action::CaptureRange,
+        Action::NextPage,
+        Action::PreviousPage,
+        Action::ReplayCapture,
     ];
 
     /// Bindable actions that change something: help flags them, as the action menu does.
     pub fn is_dangerous(&self) -> bool {
-        matches!(self, Action::Redrive | Action::DeadLetterEvent)
+        matches!(
+            self,
+            Action::Redrive | Action::DeadLetterEvent | Action::ReplayCapture
+        )
     }
 
     /// Parses a bindable action name as written in a keymap (`"refresh"`).

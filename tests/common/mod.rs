@@ -5,6 +5,7 @@
 
 pub mod azurite;
 pub mod backend_link;
+pub mod backend_services;
 pub mod crash_load;
 pub mod demo_incident;
 pub mod http;

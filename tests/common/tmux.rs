@@ -25,9 +25,21 @@ impl Terminal {
         config_home: &Path,
         size: (u16, u16),
     ) -> Self {
+        Self::start_with_env(socket, args, config_home, size, &[])
+    }
+
+    /// The same with `env` set for the console (a fresh tmux server takes the environment of
+    /// the command that starts it).
+    pub fn start_with_env(
+        socket: String,
+        args: &[&OsStr],
+        config_home: &Path,
+        size: (u16, u16),
+        env: &[(&str, &str)],
+    ) -> Self {
         let mut program = vec![OsStr::new(env!("CARGO_BIN_EXE_ehops"))];
         program.extend(args);
-        Self::new_session(socket, &program, config_home, size, &[])
+        Self::new_session(socket, &program, config_home, size, env)
     }
 
     /// A shell (bash, no rc files, the prompt [`Self::PROMPT`]) in a detached 120x40
@@ -59,10 +71,11 @@ impl Terminal {
                 &height.to_string(),
             ])
             .args(program)
-            .envs(env.iter().copied())
             .env("XDG_CONFIG_HOME", config_home)
             .env_remove("EHOPS_CONNECTION_STRING")
             .env_remove("EHOPS_TEAM")
+            .env_remove("EHOPS_CAPTURE_STORE")
+            .envs(env.iter().copied())
             .status()
             .expect("tmux starts");
         assert!(started.success());

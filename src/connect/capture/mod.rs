@@ -5,6 +5,7 @@
 
 pub mod events;
 pub mod export;
+pub mod health;
 pub mod message;
 
 use std::path::{Path, PathBuf};
@@ -12,15 +13,24 @@ use std::path::{Path, PathBuf};
 use azure_storage_blob::models::BlobContainerClientListBlobsOptions;
 use futures_util::TryStreamExt;
 
+use crate::connect::Connection;
 use crate::connect::checkpoints::container::{ContainerAccess, storage_error};
 use crate::connect::error::{ConnectError, Failure};
-use crate::model::CaptureName;
+use crate::model::{ArchiveNameFormat, CaptureName};
 
-/// Where the files are.
+/// Where the files are kept.
 #[derive(Debug, Clone)]
-pub enum CaptureSource {
+pub enum CaptureStore {
     Directory(PathBuf),
     Blob(ContainerAccess),
+}
+
+/// Where the files are, and how they are named: Azure's default layout unless a custom
+/// `archiveNameFormat` is given.
+#[derive(Debug, Clone)]
+pub struct CaptureSource {
+    pub store: CaptureStore,
+    pub format: Option<ArchiveNameFormat>,
 }
 
 /// One listed file.
@@ -32,19 +42,77 @@ pub struct ListedFile {
 }
 
 impl CaptureSource {
-    pub fn describe(&self) -> String {
-        match self {
-            CaptureSource::Directory(dir) => format!("directory {}", dir.display()),
-            CaptureSource::Blob(access) => format!("container {}", access.display_url()),
+    pub fn directory(dir: PathBuf) -> Self {
+        Self {
+            store: CaptureStore::Directory(dir),
+            format: None,
         }
     }
 
-    /// The hub's files in Azure's default layout, oldest window first (then by partition).
+    pub fn blob(access: ContainerAccess) -> Self {
+        Self {
+            store: CaptureStore::Blob(access),
+            format: None,
+        }
+    }
+
+    /// Names read with `format` (the default layout's is left as the default).
+    pub fn with_format(mut self, format: Option<ArchiveNameFormat>) -> Self {
+        self.format = format.filter(|f| !f.is_default());
+        self
+    }
+
+    /// With no format given, the one the catalog shows for `hub` (`captureDescription`), so
+    /// files under a custom `archiveNameFormat` are found without naming it; the default
+    /// layout when there is no catalog or it does not say.
+    pub async fn with_catalog_format(self, connection: &Connection, hub: &str) -> Self {
+        if self.format.is_some() {
+            return self;
+        }
+        let Some(catalog) = &connection.catalog else {
+            return self;
+        };
+        let shown = match catalog.hubs(&connection.namespace).await {
+            Ok(hubs) => hubs
+                .iter()
+                .find(|h| h.name.eq_ignore_ascii_case(hub))
+                .and_then(|h| h.archive_name_format().map(ArchiveNameFormat::parse)),
+            Err(error) => {
+                tracing::debug!(%error, "no capture description from the catalog; the default layout");
+                None
+            }
+        };
+        match shown {
+            Some(Ok(format)) => self.with_format(Some(format)),
+            Some(Err(error)) => {
+                tracing::warn!(%hub, %error, "the catalog's archive name format is not usable; the default layout");
+                self
+            }
+            None => self,
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match &self.store {
+            CaptureStore::Directory(dir) => format!("directory {}", dir.display()),
+            CaptureStore::Blob(access) => format!("container {}", access.display_url()),
+        }
+    }
+
+    /// The hub's files, oldest window first (then by partition): under `{namespace}/{hub}/`
+    /// in Azure's default layout, else wherever the archive name format puts them.
     pub async fn list(&self, namespace: &str, hub: &str) -> Result<Vec<ListedFile>, ConnectError> {
-        let prefix = CaptureName::hub_prefix(namespace, hub);
-        let mut files = match self {
-            CaptureSource::Directory(dir) => list_directory(dir, &prefix)?,
-            CaptureSource::Blob(access) => list_container(access, &prefix).await?,
+        let parse = |name: &str| match &self.format {
+            None => CaptureName::parse(name),
+            Some(format) => format.parse_name(namespace, hub, name),
+        };
+        let prefix = match &self.format {
+            None => CaptureName::hub_prefix(namespace, hub),
+            Some(format) => format.prefix(namespace, hub),
+        };
+        let mut files = match &self.store {
+            CaptureStore::Directory(dir) => list_directory(dir, &prefix, &parse)?,
+            CaptureStore::Blob(access) => list_container(access, &prefix, &parse).await?,
         };
         files.sort_by(|a, b| {
             (a.parsed.window_start, &a.parsed.partition, &a.name).cmp(&(
@@ -57,8 +125,8 @@ impl CaptureSource {
     }
 
     pub async fn fetch(&self, name: &str) -> Result<Vec<u8>, ConnectError> {
-        match self {
-            CaptureSource::Directory(dir) => {
+        match &self.store {
+            CaptureStore::Directory(dir) => {
                 let path = dir.join(name);
                 tokio::fs::read(&path).await.map_err(|e| {
                     ConnectError::new(
@@ -67,7 +135,7 @@ impl CaptureSource {
                     )
                 })
             }
-            CaptureSource::Blob(access) => {
+            CaptureStore::Blob(access) => {
                 let client = access.client()?;
                 let failed = |e: azure_core::Error| storage_error(access, &e);
                 let download = client
@@ -82,8 +150,19 @@ impl CaptureSource {
     }
 }
 
-fn list_directory(root: &Path, prefix: &str) -> Result<Vec<ListedFile>, ConnectError> {
-    let start = root.join(prefix);
+/// Reads a listed name: what it encodes, or `None` for a file that is not one of the hub's.
+type NameParser<'a> = dyn Fn(&str) -> Option<CaptureName> + Sync + 'a;
+
+fn list_directory(
+    root: &Path,
+    prefix: &str,
+    parse: &NameParser<'_>,
+) -> Result<Vec<ListedFile>, ConnectError> {
+    // A prefix ending inside a name (`2017-12-08/ns_`) lists from its directory.
+    let start = match prefix.rfind('/') {
+        Some(at) => root.join(&prefix[..at]),
+        None => root.to_path_buf(),
+    };
     if !root.is_dir() {
         return Err(ConnectError::new(
             Failure::NotFound,
@@ -114,7 +193,7 @@ fn list_directory(root: &Path, prefix: &str) -> Result<Vec<ListedFile>, ConnectE
                 .map(|c| c.as_os_str().to_string_lossy())
                 .collect::<Vec<_>>()
                 .join("/");
-            if let Some(parsed) = CaptureName::parse(&name) {
+            if let Some(parsed) = parse(&name) {
                 files.push(ListedFile {
                     name,
                     size: meta.len(),
@@ -129,6 +208,7 @@ fn list_directory(root: &Path, prefix: &str) -> Result<Vec<ListedFile>, ConnectE
 async fn list_container(
     access: &ContainerAccess,
     prefix: &str,
+    parse: &NameParser<'_>,
 ) -> Result<Vec<ListedFile>, ConnectError> {
     let client = access.client()?;
     let failed = |e: azure_core::Error| storage_error(access, &e);
@@ -142,7 +222,7 @@ async fn list_container(
         let Some(name) = blob.name.as_deref().map(str::to_owned) else {
             continue;
         };
-        let Some(parsed) = CaptureName::parse(&name) else {
+        let Some(parsed) = parse(&name) else {
             continue;
         };
         let size = blob

@@ -103,6 +103,28 @@ pub struct HubProperties {
     /// Active, Disabled, SendDisabled, ReceiveDisabled, ...
     #[serde(default)]
     pub status: Option<String>,
+    #[serde(default)]
+    pub capture_description: Option<CaptureDescription>,
+}
+
+/// The part of ARM's `captureDescription` a reader needs: how blob names are formed.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+pub struct CaptureDescription {
+    #[serde(default)]
+    pub destination: Option<CaptureDestinationResource>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+pub struct CaptureDestinationResource {
+    #[serde(default)]
+    pub properties: Option<CaptureDestinationProperties>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct CaptureDestinationProperties {
+    #[serde(default)]
+    pub archive_name_format: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
@@ -123,6 +145,21 @@ impl HubResource {
     /// For a dead-letter hub, whose events it keeps (the `deadletter_for` tag).
     pub fn dead_letter_for(&self) -> Option<String> {
         tag(&self.tags, "deadletter_for")
+    }
+
+    /// The hub's Capture `archiveNameFormat`, when the catalog shows one.
+    pub fn archive_name_format(&self) -> Option<&str> {
+        let destination = self
+            .properties
+            .capture_description
+            .as_ref()?
+            .destination
+            .as_ref()?;
+        destination
+            .properties
+            .as_ref()?
+            .archive_name_format
+            .as_deref()
     }
 
     pub fn partition_count(&self) -> u32 {

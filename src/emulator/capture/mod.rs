@@ -6,6 +6,7 @@
 mod blob;
 mod destination;
 mod directory;
+mod health;
 mod names;
 mod notify;
 mod partition;
@@ -23,6 +24,7 @@ pub use record::capture_record;
 use self::blob::BlobDestination;
 use self::destination::Destination;
 use self::directory::Directory;
+use self::health::Health;
 use self::notify::Notifier;
 use self::partition::PartitionCapture;
 use self::progress::ProgressFile;
@@ -61,10 +63,29 @@ pub fn start(config: &EmulatorConfig, store: &Arc<Store>, data_dir: &Path) -> Ve
                     BlobDestination::from_env(sas_url_env).map(Destination::Blob)
                 }
             };
+            // A destination that cannot be opened fails the whole hub, not one partition.
+            let whole_hub = ProgressFile::new(data_dir, &namespace.name, &hub.name, "all");
+            let whole_hub = Health::beside(whole_hub.path());
             let destination = match destination {
-                Ok(destination) => Arc::new(destination),
+                Ok(destination) => {
+                    whole_hub.working();
+                    Arc::new(destination)
+                }
                 Err(error) => {
                     tracing::warn!(hub = %hub.name, %error, "capture destination cannot be opened; the hub is not captured");
+                    whole_hub.failing(crate::model::CaptureFailure {
+                        hub: hub.name.clone(),
+                        partition: "all".to_owned(),
+                        destination: match &capture.destination {
+                            CaptureDestination::Directory(_) => "a directory".to_owned(),
+                            CaptureDestination::Blob { sas_url_env } => {
+                                format!("the blob container named by ${sas_url_env}")
+                            }
+                        },
+                        doing: "open the destination (the hub is not captured)".to_owned(),
+                        cause: error,
+                        since_ms: 0,
+                    });
                     continue;
                 }
             };
@@ -84,10 +105,12 @@ pub fn start(config: &EmulatorConfig, store: &Arc<Store>, data_dir: &Path) -> Ve
                 let Some(log) = store.partition(&namespace.name, &hub.name, &partition) else {
                     continue;
                 };
+                let progress = ProgressFile::new(data_dir, &namespace.name, &hub.name, &partition);
                 let task = PartitionCapture {
                     namespace: namespace.name.clone(),
                     hub: hub.name.clone(),
-                    progress: ProgressFile::new(data_dir, &namespace.name, &hub.name, &partition),
+                    health: Health::beside(progress.path()),
+                    progress,
                     partition,
                     config: Arc::clone(&config),
                     log: Arc::clone(log),

@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 use tokio::time::Instant;
 
 use super::destination::Destination;
+use super::health::Health;
 use super::names::archive_name;
 use super::notify::{FileCreated, Notifier};
 use super::progress::{Pending, Progress, ProgressFile};
@@ -32,6 +33,7 @@ pub struct PartitionCapture {
     pub destination: Arc<Destination>,
     pub progress: ProgressFile,
     pub notifier: Option<Arc<Notifier>>,
+    pub health: Health,
 }
 
 /// A window's file, ready to be made visible.
@@ -47,7 +49,10 @@ impl PartitionCapture {
     pub async fn run(self) {
         let mut next = loop {
             match self.resume().await {
-                Ok(next) => break next,
+                Ok(next) => {
+                    self.health.working();
+                    break next;
+                }
                 Err(error) => self.retrying("resume", &error).await,
             }
         };
@@ -87,7 +92,10 @@ impl PartitionCapture {
             let window = Arc::new(window);
             let path = loop {
                 match self.commit(&name, &window).await {
-                    Ok(path) => break path,
+                    Ok(path) => {
+                        self.health.working();
+                        break path;
+                    }
                     Err(error) => self.retrying("write a capture file", &error).await,
                 }
             };
@@ -122,8 +130,17 @@ impl PartitionCapture {
         )
     }
 
-    /// Says which destination failed and why, and waits before the next try.
+    /// Says which destination failed and why (in the log and to the console), and waits
+    /// before the next try.
     async fn retrying(&self, what: &str, error: &str) {
+        self.health.failing(crate::model::CaptureFailure {
+            hub: self.hub.clone(),
+            partition: self.partition.clone(),
+            destination: self.destination.describe(),
+            doing: what.to_string(),
+            cause: error.to_string(),
+            since_ms: 0,
+        });
         tracing::warn!(
             hub = %self.hub,
             partition = %self.partition,

@@ -41,6 +41,10 @@ impl ProgressFile {
         Self { path }
     }
 
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// The record; a missing file is a partition never captured. A record that does not
     /// parse is an error: guessing would lose or repeat events.
     pub fn load(&self) -> io::Result<Progress> {

@@ -12,20 +12,9 @@ use super::ConfigError;
 
 /// Azure's default archive name; every token is mandatory, in any order (ARM 2024-01-01
 /// `Destination.properties.archiveNameFormat`).
-pub const DEFAULT_ARCHIVE_NAME_FORMAT: &str =
-    "{Namespace}/{EventHub}/{PartitionId}/{Year}/{Month}/{Day}/{Hour}/{Minute}/{Second}";
+pub const DEFAULT_ARCHIVE_NAME_FORMAT: &str = crate::model::ArchiveNameFormat::DEFAULT;
 /// The tokens Azure accepts in `archiveNameFormat`.
-pub const ARCHIVE_NAME_TOKENS: [&str; 9] = [
-    "{Namespace}",
-    "{EventHub}",
-    "{PartitionId}",
-    "{Year}",
-    "{Month}",
-    "{Day}",
-    "{Hour}",
-    "{Minute}",
-    "{Second}",
-];
+pub const ARCHIVE_NAME_TOKENS: [&str; 9] = crate::model::ARCHIVE_NAME_TOKENS;
 /// ARM's limits on `intervalInSeconds` and `sizeLimitInBytes`.
 const INTERVAL_SECONDS: std::ops::RangeInclusive<u64> = 60..=900;
 const SIZE_LIMIT: std::ops::RangeInclusive<u64> = 10_485_760..=524_288_000;

@@ -35,6 +35,24 @@ pub fn organisation() -> Result<EmulatorConfig, ConfigError> {
     EmulatorConfig::parse(ORGANISATION, Path::new("demo/organisation.toml"))
 }
 
+/// The demo with every capture window shortened to `window`, as the emulator-only `window`
+/// key does in a config file: for test suites, which cannot wait a minute for a file.
+pub fn with_capture_window(
+    mut config: EmulatorConfig,
+    window: std::time::Duration,
+) -> EmulatorConfig {
+    for hub in config
+        .namespaces
+        .iter_mut()
+        .flat_map(|ns| ns.hubs.iter_mut())
+    {
+        if let Some(capture) = &mut hub.capture {
+            capture.window = window.min(capture.window);
+        }
+    }
+    config
+}
+
 /// How lively the demo is.
 #[derive(Debug, Clone, Default)]
 pub struct Activity {

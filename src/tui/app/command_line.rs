@@ -29,6 +29,7 @@ const VERBS: &[(&[&str], Action)] = &[
         Action::ShowConsumerGroups,
     ),
     (&["schemas", "sr"], Action::ShowSchemas),
+    (&["capture", "cap"], Action::ShowCapture),
     (
         &["dlq", "deadletter", "deadletters", "dead-letters"],
         Action::ShowDeadLetters,

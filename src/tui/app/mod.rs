@@ -5,6 +5,7 @@
 //! still the latest for its kind, which drops answers for views the user has left.
 
 mod action_menu;
+mod capture;
 mod command_line;
 mod context;
 mod dead_letters;
@@ -23,8 +24,8 @@ use std::sync::Arc;
 use super::action::{Action, ConnectionState};
 use super::keymap::{Context, Key, Keymap};
 use super::state::{
-    ConsumerGroupsState, DeadLettersState, Decoding, DetailState, IncidentDialog, InputLine,
-    ListState, PaneLists, PartitionsState, SchemasState, TailState,
+    CaptureState, ConsumerGroupsState, DeadLettersState, Decoding, DetailState, IncidentDialog,
+    InputLine, ListState, PaneLists, PartitionsState, SchemasState, TailState,
 };
 use super::theme::{Theme, ThemeCatalog};
 pub use super::views::View;
@@ -56,6 +57,9 @@ struct Latest {
     schemas: Option<RequestId>,
     audit: Option<RequestId>,
     dead_letters: Option<RequestId>,
+    capture_files: Option<RequestId>,
+    /// The page being read, and the partition its file holds.
+    capture_page: Option<(RequestId, String)>,
 }
 
 /// Settings fixed at start-up.
@@ -104,6 +108,8 @@ pub struct App {
     pub board: Arc<LagBoard>,
     /// The signed-in team's dead-letter hub, as the dead-letter pane last read it.
     pub dead_letters: DeadLettersState,
+    /// The capture pane's hub, files and page of events.
+    pub capture: CaptureState,
     /// A mutating key waiting for the permissions that decide it.
     gated: Option<(RequestId, dead_letters::Gated)>,
     /// A read-only context: the action menu leaves mutating actions out.
@@ -189,6 +195,7 @@ impl App {
             audit: Arc::default(),
             board: Arc::default(),
             dead_letters: DeadLettersState::default(),
+            capture: CaptureState::default(),
             gated: None,
             read_only: false,
             context_name: None,
@@ -422,6 +429,9 @@ impl App {
                 Vec::new()
             }
             Reply::RequestFailed { .. } if for_dialog => self.incident_reply(reply),
+            Reply::CaptureFilesLoaded { .. } | Reply::CaptureEventsLoaded { .. } => {
+                self.capture_reply(reply)
+            }
             Reply::NamespacesLoaded { .. }
             | Reply::HubsLoaded { .. }
             | Reply::PartitionsLoaded { .. }
@@ -452,6 +462,8 @@ impl App {
 
 #[cfg(test)]
 mod action_menu_tests;
+#[cfg(test)]
+mod capture_tests;
 #[cfg(test)]
 mod dead_letters_tests;
 #[cfg(test)]

@@ -18,6 +18,7 @@ pub enum ListPane {
     Lag,
     Tail,
     Audit,
+    Capture,
 }
 
 /// Where one list was drawn: its whole pane (borders and header included), the rows inside

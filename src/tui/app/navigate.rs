@@ -76,6 +76,11 @@ impl App {
             }
             Action::Redrive => self.redrive_marked(),
             Action::DeadLetterEvent => self.dead_letter_tail_event(),
+            Action::ShowCapture => self.show_capture(),
+            Action::CaptureRange => self.next_capture_range(),
+            Action::NextPage => self.turn_capture_page(true),
+            Action::PreviousPage => self.turn_capture_page(false),
+            Action::ReplayCapture => self.replay_capture_file(),
             _ => Vec::new(),
         }
     }
@@ -146,9 +151,14 @@ impl App {
             .tail
             .as_ref()
             .and_then(|t| t.buffer.visible(t.selected));
-        let Some(event) = event.map(|e| e.unpack()) else {
-            return Vec::new();
-        };
+        match event.map(|e| e.unpack()) {
+            Some(event) => self.open_detail(event),
+            None => Vec::new(),
+        }
+    }
+
+    /// An event in full (the tail's, a capture file's), and its schema if not fetched yet.
+    pub(super) fn open_detail(&mut self, event: crate::model::TailEvent) -> Vec<Request> {
         let wanted = self
             .decoding
             .wanted(event.content_type.as_deref(), &event.body);

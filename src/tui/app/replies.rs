@@ -130,7 +130,8 @@ impl App {
             Reply::SchemaFetched { id, outcome, .. } => {
                 self.decoding.fetched(&id, outcome);
                 self.incident_schema_arrived();
-                self.action_shows = matches!(self.view(), View::TAIL | View::DETAIL);
+                self.action_shows =
+                    matches!(self.view(), View::TAIL | View::DETAIL | View::CAPTURE);
                 lists_changed = false;
             }
             Reply::SchemasLoaded { request, schemas } if is_latest(latest.schemas, request) => {
@@ -162,7 +163,16 @@ impl App {
                     latest.context,
                     latest.dead_letters,
                     latest.audit,
+                    latest.capture_files,
+                    latest.capture_page.as_ref().map(|(r, _)| *r),
                 ];
+                if latest
+                    .capture_page
+                    .as_ref()
+                    .is_some_and(|(r, _)| *r == request)
+                {
+                    self.capture.loading = None;
+                }
                 if slots.contains(&Some(request)) {
                     self.notice = Some(Notice::Error(message));
                 } else {

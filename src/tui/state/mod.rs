@@ -1,5 +1,6 @@
 //! Plain state of each pane: selections, filters, the tail buffer. No I/O, no rendering.
 
+mod capture;
 mod dead_letters;
 mod decoding;
 mod incident;
@@ -12,6 +13,7 @@ mod schemas;
 mod tail;
 mod text_field;
 
+pub use capture::{CaptureState, EventsPage, PAGE as CAPTURE_PAGE};
 pub use dead_letters::{DeadLetterRow, DeadLettersState};
 pub use decoding::{Decoding, needs_mark};
 pub use incident::{DeadLetterFocus, IncidentDialog, IncidentKind, ResetField, ResetForm, Stage};

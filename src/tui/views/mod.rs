@@ -11,6 +11,7 @@
 
 pub mod action_menu;
 mod audit;
+mod capture;
 mod consumer_groups;
 mod dead_letters;
 mod detail;
@@ -48,6 +49,7 @@ pub static PANES: &[&dyn Pane] = &[
     &schemas::SchemasPane,
     &dead_letters::DeadLettersPane,
     &audit::AuditPane,
+    &capture::CapturePane,
 ];
 
 use ratatui::Frame;

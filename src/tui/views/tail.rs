@@ -170,7 +170,20 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) -> Option<ListArea> 
             let marked = needs_mark(&app.decoding.decode_packed(event));
             styled_row(event, marked, theme)
         });
-    let table = Table::new(
+    let table = event_table(rows, block, theme);
+    let selected = (tail.buffer.visible_len() > 0).then(|| tail.selected - offset);
+    let mut state = TableState::default().with_selected(selected);
+    frame.render_stateful_widget(table, area, &mut state);
+    Some(list_area(ListPane::Tail, area, 1, offset))
+}
+
+/// The tail's table of events (the capture pane shows a file's events in it too).
+pub(super) fn event_table<'a>(
+    rows: impl IntoIterator<Item = Row<'a>>,
+    block: ratatui::widgets::Block<'a>,
+    theme: &Theme,
+) -> Table<'a> {
+    Table::new(
         rows,
         [
             Constraint::Length(8),
@@ -187,15 +200,11 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) -> Option<ListArea> 
             .style(header_style(theme)),
     )
     .row_highlight_style(theme.selected(true))
-    .block(block);
-    let selected = (tail.buffer.visible_len() > 0).then(|| tail.selected - offset);
-    let mut state = TableState::default().with_selected(selected);
-    frame.render_stateful_widget(table, area, &mut state);
-    Some(list_area(ListPane::Tail, area, 1, offset))
+    .block(block)
 }
 
 /// A row; a marked one (breaks the mandate, or does not decode) says so before its type.
-fn styled_row<'a>(event: &PackedEvent, marked: bool, theme: &Theme) -> Row<'a> {
+pub(super) fn styled_row<'a>(event: &PackedEvent, marked: bool, theme: &Theme) -> Row<'a> {
     let cells = tail_cells(event)
         .into_iter()
         .zip(SLOTS)
