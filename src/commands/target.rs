@@ -275,8 +275,14 @@ fn kafka_endpoint(
     }
 }
 
-/// The embedded emulator's Kafka endpoint, signed in with the team's rule.
+/// The embedded emulator's Kafka endpoint, for the platform team, whose rule is the
+/// namespace's. The other teams' rules are hub rules, which Kafka's PLAIN sign-in takes only
+/// with an EntityPath naming one hub (as Event Hubs does), so their consoles show no Kafka
+/// groups.
 fn embedded_kafka(running: &RunningEmulator, team: &str) -> Option<KafkaEndpoint> {
+    if !team.eq_ignore_ascii_case(team::PLATFORM) {
+        return None;
+    }
     let namespace = running.namespaces.first()?;
     Some(KafkaEndpoint {
         address: running.kafka?.to_string(),

@@ -16,7 +16,7 @@ pub const DEFAULT_TEAM: &str = "customer";
 /// The demo's audit hub (platform-owned; every team may append to it).
 pub const AUDIT_HUB: &str = "audit";
 /// The team that owns the namespace and signs in with its root rule.
-const PLATFORM: &str = "platform";
+pub const PLATFORM: &str = "platform";
 /// Team rules are named `team-NAME` in the demo organisation.
 const RULE_PREFIX: &str = "team-";
 

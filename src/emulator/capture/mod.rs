@@ -28,7 +28,7 @@ use self::health::Health;
 use self::notify::Notifier;
 use self::partition::PartitionCapture;
 use self::progress::ProgressFile;
-use super::config::{CaptureDestination, EmulatorConfig};
+use super::config::{BlobAccess, CaptureDestination, EmulatorConfig};
 use super::store::Store;
 
 /// Where a hub's files go when the config names no directory: `{data}/capture/{container}`.
@@ -59,9 +59,15 @@ pub fn start(config: &EmulatorConfig, store: &Arc<Store>, data_dir: &Path) -> Ve
                         .map(Destination::Directory)
                         .map_err(|e| format!("directory {}: {e}", root.display()))
                 }
-                CaptureDestination::Blob { sas_url_env } => {
-                    BlobDestination::from_env(sas_url_env).map(Destination::Blob)
-                }
+                CaptureDestination::Blob {
+                    env,
+                    access: BlobAccess::SasUrl,
+                } => BlobDestination::from_env(env).map(Destination::Blob),
+                CaptureDestination::Blob {
+                    env,
+                    access: BlobAccess::ConnectionString,
+                } => BlobDestination::from_connection_string_env(env, &capture.container)
+                    .map(Destination::Blob),
             };
             // A destination that cannot be opened fails the whole hub, not one partition.
             let whole_hub = ProgressFile::new(data_dir, &namespace.name, &hub.name, "all");
@@ -78,8 +84,8 @@ pub fn start(config: &EmulatorConfig, store: &Arc<Store>, data_dir: &Path) -> Ve
                         partition: "all".to_owned(),
                         destination: match &capture.destination {
                             CaptureDestination::Directory(_) => "a directory".to_owned(),
-                            CaptureDestination::Blob { sas_url_env } => {
-                                format!("the blob container named by ${sas_url_env}")
+                            CaptureDestination::Blob { env, .. } => {
+                                format!("the blob container named by ${env}")
                             }
                         },
                         doing: "open the destination (the hub is not captured)".to_owned(),

@@ -44,9 +44,19 @@ impl CaptureEncoding {
 pub enum CaptureDestination {
     /// A directory laid out as the blob container would be; `None` is `{data}/capture/{container}`.
     Directory(Option<PathBuf>),
-    /// A blob container (Azure Storage or Azurite), reached with the container SAS URL held by
-    /// the named environment variable, so no secret sits in the config file.
-    Blob { sas_url_env: String },
+    /// A blob container (Azure Storage or Azurite), reached with what the named environment
+    /// variable holds, so no secret sits in the config file.
+    Blob { env: String, access: BlobAccess },
+}
+
+/// What a blob destination's environment variable holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlobAccess {
+    /// The container's URL with a SAS (`blob_sas_url_env`).
+    SasUrl,
+    /// A storage connection string with an account key (`blob_connection_string_env`); the
+    /// container is `container`.
+    ConnectionString,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,6 +93,7 @@ pub(super) struct RawCapture {
     storage_account_resource_id: Option<String>,
     directory: Option<String>,
     blob_sas_url_env: Option<Spanned<String>>,
+    blob_connection_string_env: Option<Spanned<String>>,
     notify_hub: Option<Spanned<String>>,
 }
 
@@ -163,21 +174,38 @@ pub(super) fn convert(
             f.into_inner()
         }
     };
-    let destination = match (raw.directory, raw.blob_sas_url_env) {
-        (Some(_), Some(env)) => {
+    let blob = match (raw.blob_sas_url_env, raw.blob_connection_string_env) {
+        (Some(_), Some(cs)) => {
             return Err(err(
-                env.span().start,
-                "capture takes either directory or blob_sas_url_env, not both".into(),
+                cs.span().start,
+                "capture takes either blob_sas_url_env or blob_connection_string_env, not both"
+                    .into(),
             ));
         }
-        (_, Some(env)) if env.get_ref().trim().is_empty() => {
+        (Some(env), None) => Some((env, BlobAccess::SasUrl, "blob_sas_url_env")),
+        (None, Some(env)) => Some((
+            env,
+            BlobAccess::ConnectionString,
+            "blob_connection_string_env",
+        )),
+        (None, None) => None,
+    };
+    let destination = match (raw.directory, blob) {
+        (Some(_), Some((env, _, key))) => {
             return Err(err(
                 env.span().start,
-                "capture blob_sas_url_env must name an environment variable".into(),
+                format!("capture takes either directory or {key}, not both"),
             ));
         }
-        (_, Some(env)) => CaptureDestination::Blob {
-            sas_url_env: env.into_inner(),
+        (_, Some((env, _, key))) if env.get_ref().trim().is_empty() => {
+            return Err(err(
+                env.span().start,
+                format!("capture {key} must name an environment variable"),
+            ));
+        }
+        (_, Some((env, access, _))) => CaptureDestination::Blob {
+            env: env.into_inner(),
+            access,
         },
         (dir, None) => CaptureDestination::Directory(dir.map(PathBuf::from)),
     };

@@ -14,7 +14,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-pub use capture::{CaptureConfig, CaptureDestination, CaptureEncoding};
+pub use capture::{BlobAccess, CaptureConfig, CaptureDestination, CaptureEncoding};
 pub use rights::Rights;
 
 /// Name of the consumer group every hub has, as Event Hubs spells it.
