@@ -178,6 +178,7 @@ async fn resets_exactly_the_plan_it_showed_and_audits() {
         .send(Request::Incident(IncidentRequest::PlanReset {
             request: RequestId(1),
             reset: ResetRequest {
+                kafka_group: None,
                 hub: "single".into(),
                 consumer_group: "ehops".into(),
                 partition: None,

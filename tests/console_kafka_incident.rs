@@ -14,14 +14,16 @@ use common::CONSOLE;
 use common::backend_link::next_answer;
 use ehops::backend::{self, BackendOptions};
 use ehops::connect::kafka::{KafkaAdmin, KafkaEndpoint, KafkaSignIn};
-use ehops::ops::audit::{self};
+use ehops::model::StartPosition;
+use ehops::ops::audit;
 use ehops::ops::dead_letter::{DeadLetterRequest, Mode};
+use ehops::ops::reset::ResetRequest;
 use ehops::protocol::{IncidentRequest, Reply, Request, RequestId, backend_channels};
 
 const ROOT: &str = "RootManageSharedAccessKey";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn dead_lettering_from_the_console_commits_a_kafka_group_past_the_poison_event() {
+async fn dead_letter_and_reset_from_the_console_commit_a_kafka_groups_offsets() {
     let emu = common::start_with_kafka(CONSOLE).await;
     let bodies: Vec<String> = ["ok-0", "ok-1", "poison", "ok-3"].map(String::from).into();
     common::send_batch_to(&emu, "single", "0", &bodies).await;
@@ -89,6 +91,48 @@ async fn dead_lettering_from_the_console_commits_a_kafka_group_past_the_poison_e
     let audit = std::fs::read_to_string(audit::file_in(dir.path())).expect("audit file");
     assert!(
         audit.contains(r#""consumer_group":"stuck (kafka)""#) && audit.contains("dead-letter"),
+        "{audit}"
+    );
+
+    // A reset of the (empty) group from the console's dialog: its dry run, then the commit.
+    let reset = ResetRequest {
+        hub: "single".into(),
+        consumer_group: "stuck (kafka)".into(),
+        partition: None,
+        to: StartPosition::Earliest,
+        kafka_group: Some("stuck".into()),
+    };
+    link.requests
+        .send(Request::Incident(IncidentRequest::PlanReset {
+            request: RequestId(3),
+            reset,
+        }))
+        .expect("send");
+    let plan = match next_answer(&mut link).await {
+        Reply::ResetPlanned { plan, .. } => plan,
+        other => panic!("a reset plan, got {other:?}"),
+    };
+    let part0 = plan.partitions.iter().find(|p| p.partition == "0");
+    assert_eq!(
+        part0.map(|p| (p.current_next, p.new_next)),
+        Some((3, 0)),
+        "{plan:?}"
+    );
+    link.requests
+        .send(Request::Incident(IncidentRequest::ExecuteReset {
+            request: RequestId(4),
+            plan,
+        }))
+        .expect("send");
+    let Reply::ResetExecuted { .. } = next_answer(&mut link).await else {
+        panic!("a reset");
+    };
+    let committed = admin.committed("stuck").await.expect("offsets");
+    assert_eq!(committed.get(&("single".to_owned(), 0)), Some(&0));
+    let audit = std::fs::read_to_string(audit::file_in(dir.path())).expect("audit file");
+    assert!(
+        audit.lines().any(|l| l.contains(r#""action":"reset""#)
+            && l.contains(r#""consumer_group":"stuck (kafka)""#)),
         "{audit}"
     );
 

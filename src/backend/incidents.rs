@@ -10,7 +10,6 @@ use super::Services;
 use crate::connect::checkpoints::CheckpointStore;
 use crate::connect::error::ConnectError;
 use crate::connect::kafka::{KafkaAdmin, KafkaOffsets};
-use crate::ops::dead_letter::DeadLetterRequest;
 use crate::ops::replay::Progress;
 use crate::ops::{audited, dead_letter, redrive, replay, reset};
 use crate::protocol::{DeadLetterRow, IncidentRequest, Reply, Seen};
@@ -47,11 +46,17 @@ async fn run(
     let store = services.checkpoints.as_ref();
     let trail = &services.trail;
     match incident {
-        IncidentRequest::PlanReset { request, reset } => Ok(Reply::ResetPlanned {
-            request,
-            plan: Seen::new(reset::plan(plane, store, &reset).await?),
-        }),
+        IncidentRequest::PlanReset { request, reset } => {
+            let kafka = kafka_offsets(services, reset.kafka_group.as_deref()).await?;
+            let store = kafka.as_ref().map_or(store, |k| k as &dyn CheckpointStore);
+            Ok(Reply::ResetPlanned {
+                request,
+                plan: Seen::new(reset::plan(plane, store, &reset).await?),
+            })
+        }
         IncidentRequest::ExecuteReset { request, plan } => {
+            let kafka = kafka_offsets(services, plan.request.kafka_group.as_deref()).await?;
+            let store = kafka.as_ref().map_or(store, |k| k as &dyn CheckpointStore);
             let (written, _) = audited::reset(plane, store, trail, &plan).await?;
             Ok(Reply::ResetExecuted { request, written })
         }
@@ -59,7 +64,7 @@ async fn run(
             request,
             dead_letter,
         } => {
-            let kafka = kafka_offsets(services, &dead_letter).await?;
+            let kafka = kafka_offsets(services, dead_letter.kafka_group.as_deref()).await?;
             let store = kafka.as_ref().map_or(store, |k| k as &dyn CheckpointStore);
             Ok(Reply::DeadLetterPlanned {
                 request,
@@ -77,7 +82,7 @@ async fn run(
             let mut confirmed = (*plan).clone();
             confirmed.request.mode = mode;
             confirmed.request.reason = reason;
-            let kafka = kafka_offsets(services, &confirmed.request).await?;
+            let kafka = kafka_offsets(services, confirmed.request.kafka_group.as_deref()).await?;
             let store = kafka.as_ref().map_or(store, |k| k as &dyn CheckpointStore);
             let (done, _) = audited::dead_letter(plane, store, trail, &confirmed).await?;
             Ok(Reply::DeadLetterExecuted {
@@ -174,15 +179,15 @@ async fn run(
     }
 }
 
-/// For an action on a Kafka group: its committed offsets as the checkpoint store, over the
-/// namespace's Kafka endpoint. Kafka takes the commit only while the group has no members, so
+/// For an action on a Kafka group (a reset, a dead-letter): its committed offsets as the
+/// checkpoint store, over the namespace's Kafka endpoint. Kafka takes the commit only while the group has no members, so
 /// a group with members is refused here, for the dry run as for the execution: the dialog
 /// says why and what to do.
 async fn kafka_offsets(
     services: &Services,
-    request: &DeadLetterRequest,
+    kafka_group: Option<&str>,
 ) -> Result<Option<KafkaOffsets>, ConnectError> {
-    let Some(id) = &request.kafka_group else {
+    let Some(id) = kafka_group else {
         return Ok(None);
     };
     let endpoint = services.kafka.as_ref().ok_or_else(|| {

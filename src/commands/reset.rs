@@ -74,6 +74,7 @@ pub async fn run(target_args: &TargetArgs, args: &ResetArgs) -> u8 {
         consumer_group: consumer_group.clone(),
         partition: args.partition.clone(),
         to: args.to.clone(),
+        kafka_group: None,
     };
     let target = &incident.target;
     let plan = match reset::plan(&target.plane, target.checkpoints.as_ref(), &request).await {

@@ -36,6 +36,9 @@ pub struct ResetRequest {
     /// The group's next event: the oldest, after the newest, a sequence number, the event
     /// at an offset, or the first enqueued at or after a time.
     pub to: StartPosition,
+    /// A Kafka group's id: its committed offsets are the checkpoints moved (then
+    /// `consumer_group` is the label actions record, `G (kafka)`).
+    pub kafka_group: Option<String>,
 }
 
 /// One partition's reset, as the dry run shows it and the execution writes it.
@@ -155,7 +158,11 @@ pub async fn plan(
     // A checkpoint for a group that does not exist is one nobody reads; and the group's name
     // becomes part of a blob name, so it must stay one segment of it.
     crate::connect::checkpoints::check_segment("consumer group", &request.consumer_group)?;
-    crate::ops::lag::ensure_consumer_group(plane, &request.hub, &request.consumer_group).await?;
+    // A Kafka group lives in the Kafka endpoint, not the catalog's consumer groups.
+    if request.kafka_group.is_none() {
+        crate::ops::lag::ensure_consumer_group(plane, &request.hub, &request.consumer_group)
+            .await?;
+    }
     let scope = plane.checkpoint_scope(&request.hub, &request.consumer_group);
     let state = store.read(&scope).await?;
     let now = OffsetDateTime::now_utc();

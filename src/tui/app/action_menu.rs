@@ -123,15 +123,14 @@ impl App {
             ConsoleAction::Lag => self.update(Action::ShowConsumerGroups),
             ConsoleAction::ViewSchemas => self.update(Action::ShowSchemas),
             ConsoleAction::ResetCheckpoints if self.menu_kafka_group().is_some() => {
-                self.notice = Some(Notice::Error(
-                    "a Kafka group's offsets are reset with `ehops reset HUB --kafka-group G`"
-                        .to_owned(),
-                ));
+                if let Some((id, label, partition)) = self.menu_kafka_group() {
+                    self.open_reset(hub, label, partition, Some(id));
+                }
                 Vec::new()
             }
             ConsoleAction::ResetCheckpoints => match self.menu_group() {
                 Some((group, partition)) => {
-                    self.open_reset(hub, group, partition);
+                    self.open_reset(hub, group, partition, None);
                     Vec::new()
                 }
                 None => self.needs_group("reset checkpoints"),

@@ -17,7 +17,13 @@ use crate::tui::state::{
 
 impl App {
     /// The reset form for `group` on the open hub, the lag table's partition preselected.
-    pub(super) fn open_reset(&mut self, hub: String, group: String, partition: Option<String>) {
+    pub(super) fn open_reset(
+        &mut self,
+        hub: String,
+        group: String,
+        partition: Option<String>,
+        kafka_group: Option<String>,
+    ) {
         self.incident = Some(IncidentDialog {
             kind: IncidentKind::Reset,
             hub,
@@ -28,6 +34,7 @@ impl App {
                 position: TextField::new(""),
                 field: ResetField::Position,
                 error: None,
+                kafka_group,
             }),
             request: None,
         });
@@ -288,6 +295,7 @@ impl App {
             consumer_group: dialog.consumer_group.clone().unwrap_or_default(),
             partition,
             to,
+            kafka_group: form.kafka_group.clone(),
         };
         let request = self.issue();
         if let Some(dialog) = &mut self.incident {

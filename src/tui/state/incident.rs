@@ -36,6 +36,8 @@ pub struct ResetForm {
     pub field: ResetField,
     /// Why the last submit was not accepted.
     pub error: Option<String>,
+    /// The Kafka group whose committed offsets are reset, when it is one.
+    pub kafka_group: Option<String>,
 }
 
 /// What the dead-letter dry run's focus is on.
