@@ -2,12 +2,14 @@
 //! Azurite behind the emulator's checkpoint-store proxy, and the `ehops` binary. While the
 //! proxy answers 503 with `Retry-After`, `ehops reset --execute` must either complete with
 //! exactly the planned checkpoints or fail having written nothing; the blobs are read
-//! straight from Azurite, past the proxy, to tell which.
+//! straight from Azurite, past the proxy, to tell which. The proxy passes Azurite's answers
+//! on as they are, and answers faults as Azure Storage does.
 
 mod common;
 
 use std::collections::BTreeMap;
 
+use azure_core::http::Method;
 use common::azurite::{ACCOUNT, ACCOUNT_KEY, Azurite};
 use common::{CONSOLE, Run, TestEmulator};
 use ehops::connect::checkpoints::ContainerAccess;
@@ -20,11 +22,11 @@ const HUB: &str = "orders";
 const GROUP: &str = "billing";
 const PARTITIONS: [&str; 4] = ["0", "1", "2", "3"];
 
-/// Every checkpoint-store request answered 503 with `Retry-After: 1`, as a throttled account
-/// answers, for `window` (faults-file lines; empty: always, nothing a retry can outlast).
-fn busy(window: &str) -> String {
+/// Every checkpoint-store request answered `status` with `Retry-After`, for `window`
+/// (faults-file lines; empty: always, nothing a retry can outlast).
+fn failing(status: u16, retry_after: u64, window: &str) -> String {
     format!(
-        "[[fault]]\nkind = \"http\"\nsurface = \"checkpoint-store\"\nstatus = 503\nretry_after = 1\n{window}"
+        "[[fault]]\nkind = \"http\"\nsurface = \"checkpoint-store\"\nstatus = {status}\nretry_after = {retry_after}\n{window}"
     )
 }
 
@@ -162,7 +164,7 @@ fn lag_checkpoints(run: &Run) -> BTreeMap<String, i64> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reset_outlasts_a_busy_checkpoint_store_and_lag_reads_it_after() {
     let setup = Setup::start().await;
-    setup.set_faults(&busy(FOR_A_WHILE));
+    setup.set_faults(&failing(503, 1, FOR_A_WHILE));
     let reset = setup.ehops(&reset_to_seq_5()).await;
     let struck = setup.emu.running.faults.struck();
     assert!(struck > 0, "the faults never struck: {reset:?}");
@@ -185,7 +187,7 @@ async fn a_reset_outlasts_a_busy_checkpoint_store_and_lag_reads_it_after() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reset_against_a_store_that_stays_busy_fails_having_written_nothing() {
     let setup = Setup::start().await;
-    setup.set_faults(&busy(""));
+    setup.set_faults(&failing(503, 1, ""));
     let reset = setup.ehops(&reset_to_seq_5()).await;
     assert_ne!(reset.code, 0, "{reset:?}");
     assert!(
@@ -200,4 +202,42 @@ async fn a_reset_against_a_store_that_stays_busy_fails_having_written_nothing() 
     let again = setup.ehops(&reset_to_seq_5()).await;
     assert_eq!(again.code, 0, "{again:?}");
     assert_eq!(setup.checkpoints_in_azurite().await.len(), PARTITIONS.len());
+}
+
+/// What the proxy passes on is Azurite's own answer; what a fault answers looks like Azure
+/// Storage's: the status, `Retry-After`, `x-ms-error-code` and the XML `<Error>` body.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_proxy_passes_answers_through_and_faults_answer_as_azure_storage_does() {
+    let setup = Setup::start().await;
+    let list = format!("/{ACCOUNT}/{CONTAINER}?restype=container&comp=list");
+    let azurite = std::net::SocketAddr::from(([127, 0, 0, 1], setup.azurite.port));
+    // Unsigned, so Azurite refuses it: an error answer, whose code shows it came from Azurite.
+    let direct = common::http::call(azurite, Method::Get, &list, &[], None).await;
+    let passed = common::http::call(setup.proxy.addr, Method::Get, &list, &[], None).await;
+    assert_eq!(passed.status, direct.status, "{}", passed.body);
+    assert_ne!(direct.header("x-ms-error-code"), "", "{}", direct.body);
+    assert_eq!(
+        passed.header("x-ms-error-code"),
+        direct.header("x-ms-error-code")
+    );
+
+    for (status, code) in [
+        (429, "ServerBusy"),
+        (503, "ServerBusy"),
+        (500, "InternalError"),
+    ] {
+        setup.set_faults(&failing(status, 2, ""));
+        let faulted = common::http::call(setup.proxy.addr, Method::Get, &list, &[], None).await;
+        assert_eq!(faulted.status, status);
+        assert_eq!(faulted.header("retry-after"), "2");
+        assert_eq!(faulted.header("x-ms-error-code"), code);
+        assert!(
+            faulted
+                .body
+                .contains(&format!("<Error><Code>{code}</Code><Message>")),
+            "{}",
+            faulted.body
+        );
+    }
+    assert!(setup.emu.running.faults.struck() > 0);
 }
