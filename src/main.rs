@@ -72,6 +72,14 @@ enum Command {
         /// with PUT /faults on the HTTP port.
         #[arg(long, value_name = "FILE")]
         faults: Option<PathBuf>,
+        /// A blob endpoint (Azurite's http://127.0.0.1:10000, or a storage account) to pass
+        /// through on --checkpoint-store-listen, failing as faults of surface
+        /// "checkpoint-store" say: point a checkpoint store at it to test it under faults.
+        #[arg(long, value_name = "UPSTREAM")]
+        checkpoint_store_proxy: Option<String>,
+        /// Listen address of --checkpoint-store-proxy (port 0 picks a free port).
+        #[arg(long, value_name = "ADDR", default_value = ehops::emulator::DEFAULT_CHECKPOINT_PROXY)]
+        checkpoint_store_listen: SocketAddr,
     },
     /// List the hubs of the namespace with their owning team and consumer groups.
     Hubs(HubsArgs),
@@ -159,6 +167,8 @@ fn main() -> ExitCode {
             demo,
             json,
             faults,
+            checkpoint_store_proxy,
+            checkpoint_store_listen,
         }) => {
             init_stderr_logging();
             runtime.block_on(commands::emulator::run(EmulatorArgs {
@@ -170,6 +180,9 @@ fn main() -> ExitCode {
                 demo: *demo,
                 json: *json,
                 faults: faults.clone(),
+                checkpoint_store_proxy: checkpoint_store_proxy
+                    .as_deref()
+                    .map(|upstream| (upstream.to_owned(), *checkpoint_store_listen)),
             }))
         }
         Some(Command::Hubs(args)) => {

@@ -17,6 +17,8 @@ pub struct EmulatorArgs {
     pub json: bool,
     /// A faults file to load before saying ready.
     pub faults: Option<PathBuf>,
+    /// A blob endpoint to pass through with checkpoint-store faults, and where to listen.
+    pub checkpoint_store_proxy: Option<(String, SocketAddr)>,
 }
 
 pub async fn run(args: EmulatorArgs) -> u8 {
@@ -47,6 +49,16 @@ pub async fn run(args: EmulatorArgs) -> u8 {
         },
         None => None,
     };
+    let upstream = match &args.checkpoint_store_proxy {
+        Some((text, _)) => match emulator::checkpoint_proxy::parse_upstream(text) {
+            Ok(url) => Some(url),
+            Err(message) => {
+                eprintln!("error: {message}");
+                return exit::USAGE;
+            }
+        },
+        None => None,
+    };
     let Some(data_dir) = args.data.clone().or_else(default_data_dir) else {
         eprintln!("error: no data directory could be determined; pass --data DIR");
         return exit::USAGE;
@@ -70,18 +82,32 @@ pub async fn run(args: EmulatorArgs) -> u8 {
     if let Some((faults, text)) = faults {
         running.faults.replace(faults, text);
     }
+    let proxy = match (upstream, &args.checkpoint_store_proxy) {
+        (Some(upstream), Some((_, listen))) => {
+            match start_proxy(*listen, upstream, &running).await {
+                Ok(proxy) => Some(proxy),
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    return exit::USAGE;
+                }
+            }
+        }
+        _ => None,
+    };
     for report in &running.damage {
         eprintln!("warning: {report}");
     }
     // Listen for the signals before saying ready: a supervisor (or a test) that stops the
     // emulator the moment it is ready must get a clean shutdown, not the default kill.
     let shutdown = shutdown_signal();
+    let proxy_addr = proxy.as_ref().map(|p| p.addr);
     if args.json {
-        println!("{}", ready_json(&running));
+        println!("{}", ready_json(&running, proxy_addr));
     } else {
-        print_banner(&running, &data_dir);
+        print_banner(&running, &data_dir, proxy_addr);
     }
     shutdown.await;
+    drop(proxy);
     drop(running);
     exit::OK
 }
@@ -94,24 +120,38 @@ fn read_faults(path: &std::path::Path) -> Result<(Vec<emulator::faults::Fault>, 
     Ok((faults, text))
 }
 
+/// The checkpoint-store proxy on `listen`, failing as the emulator's faults say.
+async fn start_proxy(
+    listen: SocketAddr,
+    upstream: azure_core::http::Url,
+    running: &RunningEmulator,
+) -> Result<emulator::checkpoint_proxy::CheckpointProxy, String> {
+    let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
+        format!("cannot listen on {listen} for the checkpoint-store proxy ({e}); choose another with --checkpoint-store-listen")
+    })?;
+    emulator::checkpoint_proxy::start(listener, upstream, running.faults.clone())
+        .map_err(|e| format!("checkpoint-store proxy on {listen}: {e}"))
+}
+
 fn default_data_dir() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "ehops").map(|dirs| dirs.data_dir().join("emulator"))
 }
 
 /// One line a script can wait for: the bound addresses and every credential.
-fn ready_json(running: &RunningEmulator) -> serde_json::Value {
+fn ready_json(running: &RunningEmulator, proxy: Option<SocketAddr>) -> serde_json::Value {
     serde_json::json!({
         "ready": true,
         "amqp": running.amqp.to_string(),
         "http": running.http.to_string(),
         "kafka": running.kafka.map(|k| k.to_string()),
+        "checkpoint_store_proxy": proxy.map(|p| p.to_string()),
         "checkpoints": running.checkpoints,
         "namespaces": running.namespaces,
         "damage": running.damage,
     })
 }
 
-fn print_banner(running: &RunningEmulator, data_dir: &std::path::Path) {
+fn print_banner(running: &RunningEmulator, data_dir: &std::path::Path, proxy: Option<SocketAddr>) {
     println!("ehops emulator ready");
     println!("  health:  http://{}/health", running.http);
     println!(
@@ -123,6 +163,9 @@ fn print_banner(running: &RunningEmulator, data_dir: &std::path::Path) {
         println!(
             "  kafka:   {kafka} (SASL_PLAINTEXT, PLAIN: username $ConnectionString, password a connection string below)"
         );
+    }
+    if let Some(proxy) = proxy {
+        println!("  checkpoint store (with faults): http://{proxy}");
     }
     println!("  data:    {}", data_dir.display());
     println!("  checkpoints: {}", running.checkpoints.display());

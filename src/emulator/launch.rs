@@ -25,6 +25,8 @@ pub const DEFAULT_AMQP: &str = "127.0.0.1:5672";
 pub const DEFAULT_HTTP: &str = "127.0.0.1:5300";
 /// Kafka's own default port; Event Hubs' is 9093 with TLS, which the emulator does not speak.
 pub const DEFAULT_KAFKA: &str = "127.0.0.1:9092";
+/// The checkpoint-store proxy's: beside Azurite's 10000-10002, clear of them.
+pub const DEFAULT_CHECKPOINT_PROXY: &str = "127.0.0.1:10100";
 
 pub struct LaunchOptions {
     pub config: EmulatorConfig,

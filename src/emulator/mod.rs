@@ -4,6 +4,7 @@
 pub mod amqp;
 pub mod capture;
 pub mod catalog;
+pub mod checkpoint_proxy;
 pub mod checkpoints;
 pub mod config;
 pub mod demo;
@@ -18,6 +19,6 @@ pub mod store;
 
 pub use config::EmulatorConfig;
 pub use launch::{
-    Credential, DEFAULT_AMQP, DEFAULT_HTTP, DEFAULT_KAFKA, LaunchError, LaunchOptions,
-    NamespaceEndpoint, RunningEmulator, launch,
+    Credential, DEFAULT_AMQP, DEFAULT_CHECKPOINT_PROXY, DEFAULT_HTTP, DEFAULT_KAFKA, LaunchError,
+    LaunchOptions, NamespaceEndpoint, RunningEmulator, launch,
 };

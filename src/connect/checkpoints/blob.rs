@@ -12,6 +12,9 @@ use azure_storage_blob::models::{BlobContainerClientListBlobsOptions, ListBlobsI
 use futures_util::TryStreamExt;
 use time::OffsetDateTime;
 
+use azure_storage_blob::BlobContainerClient;
+
+use super::blob_retry::retrying;
 use super::container::{ContainerAccess, storage_error};
 use super::{CheckpointPosition, CheckpointStore, FoundBlob, GroupPath, parse_blob_name};
 use crate::connect::error::ConnectError;
@@ -26,43 +29,52 @@ impl BlobCheckpoints {
         Self { access }
     }
 
-    /// The blobs whose names start with `prefix`.
+    /// The blobs whose names start with `prefix`, listed again from the start while the
+    /// store fails in a way a retry can fix.
     async fn list_prefix(&self, prefix: String) -> Result<Vec<FoundBlob>, ConnectError> {
         let client = self.access.client()?;
-        let failed = |e: azure_core::Error| storage_error(&self.access, &e);
-        let options = BlobContainerClientListBlobsOptions {
-            prefix: Some(prefix),
-            include: Some(vec![ListBlobsIncludeItem::Metadata]),
-            ..Default::default()
-        };
-        let mut blobs = client.list_blobs(Some(options)).map_err(failed)?;
-        let mut found = Vec::new();
-        while let Some(blob) = blobs.try_next().await.map_err(failed)? {
-            let Some((group, kind, partition)) = blob.name.as_deref().and_then(parse_blob_name)
-            else {
-                continue;
-            };
-            let metadata = blob
-                .metadata
-                .and_then(|m| m.values)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(k, v)| (k.to_ascii_lowercase(), v))
-                .collect();
-            let modified = blob
-                .properties
-                .and_then(|p| p.last_modified)
-                .unwrap_or(OffsetDateTime::UNIX_EPOCH);
-            found.push(FoundBlob {
-                group,
-                kind,
-                partition,
-                metadata,
-                modified,
-            });
-        }
-        Ok(found)
+        retrying("list checkpoints", || list_once(&client, &prefix))
+            .await
+            .map_err(|e| storage_error(&self.access, &e))
     }
+}
+
+/// One listing of the blobs whose names start with `prefix`, every page of it.
+async fn list_once(
+    client: &BlobContainerClient,
+    prefix: &str,
+) -> Result<Vec<FoundBlob>, azure_core::Error> {
+    let options = BlobContainerClientListBlobsOptions {
+        prefix: Some(prefix.to_owned()),
+        include: Some(vec![ListBlobsIncludeItem::Metadata]),
+        ..Default::default()
+    };
+    let mut blobs = client.list_blobs(Some(options))?;
+    let mut found = Vec::new();
+    while let Some(blob) = blobs.try_next().await? {
+        let Some((group, kind, partition)) = blob.name.as_deref().and_then(parse_blob_name) else {
+            continue;
+        };
+        let metadata = blob
+            .metadata
+            .and_then(|m| m.values)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v))
+            .collect();
+        let modified = blob
+            .properties
+            .and_then(|p| p.last_modified)
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        found.push(FoundBlob {
+            group,
+            kind,
+            partition,
+            metadata,
+            modified,
+        });
+    }
+    Ok(found)
 }
 
 #[async_trait::async_trait]
@@ -86,7 +98,7 @@ impl CheckpointStore for BlobCheckpoints {
         position: &CheckpointPosition,
     ) -> Result<(), ConnectError> {
         let store = BlobCheckpointStore::new(self.access.client()?);
-        let checkpoint = Checkpoint {
+        let checkpoint = || Checkpoint {
             fully_qualified_namespace: group.namespace.clone(),
             event_hub_name: group.hub.clone(),
             consumer_group: group.consumer_group.clone(),
@@ -94,9 +106,10 @@ impl CheckpointStore for BlobCheckpoints {
             offset: Some(position.offset.clone()),
             sequence_number: Some(position.sequence),
         };
-        store
-            .update_checkpoint(checkpoint)
-            .await
-            .map_err(|e| storage_error(&self.access, &e))
+        retrying("write a checkpoint", || {
+            store.update_checkpoint(checkpoint())
+        })
+        .await
+        .map_err(|e| storage_error(&self.access, &e))
     }
 }

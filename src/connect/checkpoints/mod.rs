@@ -14,6 +14,7 @@
 //! facts and choosing where a new checkpoint goes are the same for both, and live here.
 
 mod blob;
+mod blob_retry;
 pub(crate) mod container;
 mod directory;
 mod sas;

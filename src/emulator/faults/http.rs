@@ -50,23 +50,36 @@ async fn inject(State(state): State<FaultsState>, request: Request, next: Next) 
     };
     match state.faults.http(surface) {
         None => next.run(request).await,
-        // Never: the client's own timeout is what is tested. An hour stands for never, and
-        // lets the task end in the end.
-        Some((0, _)) => {
-            tokio::time::sleep(Duration::from_secs(3600)).await;
-            StatusCode::GATEWAY_TIMEOUT.into_response()
-        }
         Some((status, retry_after)) => {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-            let mut response = (status, "fault injected by the emulator").into_response();
-            if let Some(seconds) = retry_after
-                && let Ok(value) = seconds.to_string().parse()
-            {
-                response.headers_mut().insert("retry-after", value);
-            }
-            response
+            answer(status, retry_after, |status| {
+                (status, "fault injected by the emulator").into_response()
+            })
+            .await
         }
     }
+}
+
+/// The answer to a request a fault struck: `status` shaped by `shape` (each surface answers
+/// errors its own way), with `Retry-After` when the fault gives it; status 0 never answers.
+pub async fn answer(
+    status: u16,
+    retry_after: Option<u64>,
+    shape: impl FnOnce(StatusCode) -> Response,
+) -> Response {
+    if status == 0 {
+        // Never: the client's own timeout is what is tested. An hour stands for never, and
+        // lets the task end in the end.
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        return StatusCode::GATEWAY_TIMEOUT.into_response();
+    }
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+    let mut response = shape(status);
+    if let Some(seconds) = retry_after
+        && let Ok(value) = seconds.to_string().parse()
+    {
+        response.headers_mut().insert("retry-after", value);
+    }
+    response
 }
 
 /// Whether the request carries a token of a namespace rule with Manage.

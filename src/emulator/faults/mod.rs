@@ -5,7 +5,8 @@
 //!
 //! - [`spec`]: the file format and its errors;
 //! - [`schedule`]: rates and recurring windows;
-//! - [`http`]: the `/faults` endpoint and the faults on the catalog and registry.
+//! - [`http`]: the `/faults` endpoint and the faults on the catalog and registry (and the
+//!   way every HTTP fault is answered, which the checkpoint-store proxy shares).
 //!
 //! The AMQP hooks ask [`Faults`] one question at each opportunity (a send arrives, a
 //! receiver's link has lived another second) and act on the answer.
@@ -33,6 +34,8 @@ pub enum LinkKind {
 pub enum Surface {
     Catalog,
     Registry,
+    /// The blob endpoint `--checkpoint-store-proxy` passes through ([`super::checkpoint_proxy`]).
+    CheckpointStore,
 }
 
 /// What a fault applies to; an absent part matches anything.

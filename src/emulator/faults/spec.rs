@@ -181,11 +181,12 @@ fn convert(raw: RawFault) -> Result<Fault, Invalid> {
                 Some(s) => Some(match s.get_ref().as_str() {
                     "catalog" => Surface::Catalog,
                     "registry" => Surface::Registry,
+                    "checkpoint-store" => Surface::CheckpointStore,
                     other => {
                         return Err(field(
                             s,
                             "surface",
-                            format!("{other:?} is not catalog or registry"),
+                            format!("{other:?} is not catalog, registry or checkpoint-store"),
                         ));
                     }
                 }),

@@ -129,14 +129,15 @@ class Emulator:
 
     @classmethod
     def start(cls, workdir: Path, data: Path | None = None,
-              config: Path = CONFIG) -> "Emulator":
-        """A new emulator; pass the `data` of one that was killed to restart on its store, and
-        a `config` of the test's own where the conformance namespace does not fit."""
+              config: Path = CONFIG, extra_args: tuple = ()) -> "Emulator":
+        """A new emulator; pass the `data` of one that was killed to restart on its store, a
+        `config` of the test's own where the conformance namespace does not fit, and
+        `extra_args` for options of its own (as --checkpoint-store-proxy)."""
         if data is None:
             data = workdir / "data"
             data.mkdir(parents=True)
         argv = [ehops_bin(), "emulator", "--config", config, "--data", data,
-                "--amqp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--kafka", "127.0.0.1:0", "--json"]
+                "--amqp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--kafka", "127.0.0.1:0", "--json", *extra_args]
         process = _Process(argv, workdir)
         line = process.read_line(READY_TIMEOUT_S)
         try:

@@ -15,8 +15,10 @@ import pytest
 
 from azure.eventhub import EventData
 from azure.eventhub.exceptions import EventDataSendError
+from azure.eventhub.extensions.checkpointstoreblob import BlobCheckpointStore
 
 from ehregistry import SasTokenCredential
+from ehtest import Emulator
 from ehsync import Receiver, consumer, producer
 
 ROOT_RULE = "RootManageSharedAccessKey"
@@ -127,3 +129,71 @@ rate = 1.0
         after = prod.get_partition_properties("0")["last_enqueued_sequence_number"]
     # The refused event was not stored; the one sent after the fault was lifted was.
     assert after == before + 1
+
+
+class CheckpointingReceiver(Receiver):
+    """Checkpoints every event it receives, as a consumer that must not process one twice."""
+
+    def _on_event(self, context, event):
+        if event is not None:
+            context.update_checkpoint(event)
+        super()._on_event(context, event)
+
+
+def test_a_consumer_checkpoints_through_a_busy_checkpoint_store(tmp_path, azurite):
+    # The emulator's checkpoint-store proxy stands in front of Azurite; the consumer's
+    # BlobCheckpointStore talks to the proxy, which answers 503 ServerBusy with Retry-After
+    # for three seconds from the moment the faults are set (a window, not a rate, so the
+    # outcome cannot depend on chance). azure-storage-blob retries a failed call after 15 s
+    # (±3; its ExponentialRetry's initial_backoff), past the window.
+    hub, container, per_partition = "checkpoints", "checkpoints", 5
+    upstream = f"http://127.0.0.1:{azurite.port}"
+    emulator = Emulator.start(tmp_path / "emulator", extra_args=(
+        "--checkpoint-store-proxy", upstream, "--checkpoint-store-listen", "127.0.0.1:0"))
+    try:
+        azurite.create_container(container)
+        proxy = emulator.ready["checkpoint_store_proxy"]
+        store = BlobCheckpointStore.from_connection_string(
+            azurite.conn.replace(f"127.0.0.1:{azurite.port}", proxy), container)
+        client = consumer(emulator.conn(), hub, checkpoint_store=store, load_balancing_interval=1)
+        with CheckpointingReceiver(client, starting_position="-1") as receiver, \
+                producer(emulator.conn(), hub) as prod:
+            def send(first):
+                for pid in ("0", "1"):
+                    prod.send_batch([EventData(f"p{pid}-{i}")
+                                     for i in range(first, first + per_partition)],
+                                    partition_id=pid)
+
+            def distinct(r):
+                return {(p, e.sequence_number) for p, e in r.events}
+
+            # Partitions claimed and checkpointed with the store answering, then the faults.
+            send(0)
+            assert receiver.wait_for(lambda r: len(distinct(r)) >= 2 * per_partition, 60), (
+                f"{len(receiver.events)} events before the faults; errors {receiver.errors!r}")
+            put_faults(emulator, """
+[[fault]]
+kind = "http"
+surface = "checkpoint-store"
+status = 503
+retry_after = 1
+every = "10m"
+for = "3s"
+""")
+            send(per_partition)
+            total = 4 * per_partition
+            assert receiver.wait_for(lambda r: len(distinct(r)) >= total, 80), (
+                f"{len(distinct(receiver))} of {total} events; errors {receiver.errors!r}")
+            struck = faults_struck(emulator)
+        assert struck > 0, "the faults never struck"
+        # Every event came, and the checkpoints end on each partition's last event, read from
+        # Azurite itself, past the proxy.
+        seen = {(p, e.sequence_number) for p, e in receiver.events}
+        assert seen == {(p, s) for p in ("0", "1") for s in range(2 * per_partition)}
+        last = str(2 * per_partition - 1)
+        checkpoints = {name.rsplit("/", 1)[1]: meta["sequencenumber"]
+                       for name, meta in azurite.blobs_with_metadata(container).items()
+                       if "/checkpoint/" in name}
+        assert checkpoints == {"0": last, "1": last}, checkpoints
+    finally:
+        emulator.stop()
