@@ -9,7 +9,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 use super::lag_forecast::{Forecast, forecast};
-use super::lag_history::{GroupHistory, PartitionPoint, Rates};
+use super::lag_history::{GroupHistory, PartitionPoint, RATE_WINDOW, Rates};
 
 /// A checkpoint as the standard blob layout stores it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -287,11 +287,13 @@ fn partition_lag(
     let ownership = sample.ownership.as_ref();
     let ownership_age = ownership.map(|o| non_negative(now - o.renewed_at));
     let purged = checkpoint.is_some_and(|c| c.sequence + 1 < sample.begin_sequence);
-    // Only a recent sample is evidence: across a gap nobody watched (the console or the
-    // service restarted), a checkpoint that has not moved yet is a consumer starting up.
+    // Only a sample within the rate window is evidence (a console's last rounds, or the
+    // history on disk a `watch --once` from cron reads, a line a minute): across a longer gap
+    // nobody watched (the console or the service was down), a checkpoint that has not moved
+    // yet may be a consumer starting up.
     let still_since_earlier = earlier.is_some_and(|points| {
         points.last().is_some_and(|before| {
-            current.at - before.at <= STILL_WINDOW.as_secs() as i64
+            current.at - before.at <= RATE_WINDOW.as_secs() as i64
                 && before.processed_sequence == processed_up_to
                 && before.events_behind < events_behind
         })
