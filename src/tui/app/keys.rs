@@ -1,4 +1,5 @@
-//! From key presses to actions (through the keymap, with chords), and the input line.
+//! From key presses to actions (through the keymap, with chords), the input line, and the keys
+//! an open incident dialog takes for itself.
 
 use super::command_line::{ConsoleCommand, parse_command_line};
 use super::{App, Notice};
@@ -122,5 +123,19 @@ impl App {
     pub(super) fn set_filter(&mut self, text: &str) {
         self.view().pane().set_filter(self, text);
         self.clamp_selections();
+    }
+}
+
+impl App {
+    /// While the incident dialog is open its keys (typed characters included) are its own.
+    /// `None`: not the dialog's.
+    pub(super) fn route_dialog_key(&mut self, action: &Action) -> Option<Vec<Request>> {
+        self.incident.as_ref()?;
+        let is_key = Action::BINDABLE.contains(action)
+            || matches!(action, Action::InsertChar(_) | Action::EditInput(_));
+        if is_key && !matches!(action, Action::Quit) {
+            return Some(self.incident_key(action.clone()));
+        }
+        None
     }
 }

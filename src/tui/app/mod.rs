@@ -31,7 +31,7 @@ use super::theme::{Theme, ThemeCatalog};
 pub use super::views::View;
 use crate::model::{Hub, Identity, LagBoard, Namespace, Teams};
 use crate::ops::audit_read::Trail;
-use crate::protocol::{ReadRequest, Reply, Request, RequestId};
+use crate::protocol::{ReadRequest, Request, RequestId};
 pub use action_menu::ActionMenuState;
 pub use command_line::{ConsoleCommand, parse_command_line};
 pub use mouse::{ListArea, ListPane, ScreenLayout};
@@ -379,84 +379,6 @@ impl App {
             Action::Click { column, row } => self.click(column, row),
             other => self.navigate(other),
         }
-    }
-}
-
-impl App {
-    /// Every reply, to what asked for it. The match has no catch-all: a reply added to the
-    /// protocol does not compile until it is routed here.
-    fn receive(&mut self, reply: Reply) -> Vec<Request> {
-        let for_dialog = self
-            .incident
-            .as_ref()
-            .is_some_and(|dialog| dialog.request.is_some() && dialog.request == reply.request());
-        match reply {
-            Reply::PermissionsLoaded {
-                request,
-                permissions,
-                ..
-            } => self.permissions_loaded(request, &permissions),
-            Reply::ContextSwitched { request, switched } => {
-                self.context_switched(request, &switched)
-            }
-            Reply::TeamSwitched {
-                request,
-                team,
-                principal,
-            } => self.team_switched(request, &team, &principal),
-            Reply::ConnectionChanged(state) => {
-                self.connection = state;
-                Vec::new()
-            }
-            Reply::ResetPlanned { .. }
-            | Reply::ResetExecuted { .. }
-            | Reply::DeadLetterPlanned { .. }
-            | Reply::DeadLetterExecuted { .. }
-            | Reply::RedrivePlanned { .. }
-            | Reply::SendProgress { .. }
-            | Reply::RedriveExecuted { .. }
-            | Reply::ReplayPlanned { .. }
-            | Reply::ReplayExecuted { .. } => {
-                if for_dialog {
-                    return self.incident_reply(reply);
-                }
-                // The dialog that asked was closed; the audit record is written either way.
-                self.action_shows = false;
-                Vec::new()
-            }
-            Reply::RefusalAudited { .. } => {
-                self.action_shows = false;
-                Vec::new()
-            }
-            Reply::RequestFailed { .. } if for_dialog => self.incident_reply(reply),
-            Reply::CaptureFilesLoaded { .. } | Reply::CaptureEventsLoaded { .. } => {
-                self.capture_reply(reply)
-            }
-            Reply::NamespacesLoaded { .. }
-            | Reply::HubsLoaded { .. }
-            | Reply::PartitionsLoaded { .. }
-            | Reply::LagLoaded { .. }
-            | Reply::LagSampled { .. }
-            | Reply::TailReceived { .. }
-            | Reply::TailEnded { .. }
-            | Reply::SchemasLoaded { .. }
-            | Reply::AuditLoaded { .. }
-            | Reply::DeadLettersLoaded { .. }
-            | Reply::SchemaFetched { .. }
-            | Reply::RequestFailed { .. } => self.apply_reply(reply),
-        }
-    }
-
-    /// While the incident dialog is open its keys (typed characters included) are its own.
-    /// `None`: not the dialog's.
-    fn route_dialog_key(&mut self, action: &Action) -> Option<Vec<Request>> {
-        self.incident.as_ref()?;
-        let is_key = Action::BINDABLE.contains(action)
-            || matches!(action, Action::InsertChar(_) | Action::EditInput(_));
-        if is_key && !matches!(action, Action::Quit) {
-            return Some(self.incident_key(action.clone()));
-        }
-        None
     }
 }
 

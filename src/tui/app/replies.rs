@@ -1,4 +1,5 @@
-//! Backend results: applied only when they answer the latest request of their kind.
+//! Backend results: each reply routed to what asked for it, and applied only when it answers
+//! the latest request of its kind.
 
 use super::{App, Notice, View};
 use crate::model::{ConsumerGroupLag, LagPolicy};
@@ -9,6 +10,70 @@ use crate::protocol::{ReadRequest, Reply, Request, RequestId};
 const STUCK_AFTER: std::time::Duration = std::time::Duration::from_secs(300);
 
 impl App {
+    /// Every reply, to what asked for it. The match has no catch-all: a reply added to the
+    /// protocol does not compile until it is routed here.
+    pub(super) fn receive(&mut self, reply: Reply) -> Vec<Request> {
+        let for_dialog = self
+            .incident
+            .as_ref()
+            .is_some_and(|dialog| dialog.request.is_some() && dialog.request == reply.request());
+        match reply {
+            Reply::PermissionsLoaded {
+                request,
+                permissions,
+                ..
+            } => self.permissions_loaded(request, &permissions),
+            Reply::ContextSwitched { request, switched } => {
+                self.context_switched(request, &switched)
+            }
+            Reply::TeamSwitched {
+                request,
+                team,
+                principal,
+            } => self.team_switched(request, &team, &principal),
+            Reply::ConnectionChanged(state) => {
+                self.connection = state;
+                Vec::new()
+            }
+            Reply::ResetPlanned { .. }
+            | Reply::ResetExecuted { .. }
+            | Reply::DeadLetterPlanned { .. }
+            | Reply::DeadLetterExecuted { .. }
+            | Reply::RedrivePlanned { .. }
+            | Reply::SendProgress { .. }
+            | Reply::RedriveExecuted { .. }
+            | Reply::ReplayPlanned { .. }
+            | Reply::ReplayExecuted { .. } => {
+                if for_dialog {
+                    return self.incident_reply(reply);
+                }
+                // The dialog that asked was closed; the audit record is written either way.
+                self.action_shows = false;
+                Vec::new()
+            }
+            Reply::RefusalAudited { .. } => {
+                self.action_shows = false;
+                Vec::new()
+            }
+            Reply::RequestFailed { .. } if for_dialog => self.incident_reply(reply),
+            Reply::CaptureFilesLoaded { .. } | Reply::CaptureEventsLoaded { .. } => {
+                self.capture_reply(reply)
+            }
+            Reply::NamespacesLoaded { .. }
+            | Reply::HubsLoaded { .. }
+            | Reply::PartitionsLoaded { .. }
+            | Reply::LagLoaded { .. }
+            | Reply::LagSampled { .. }
+            | Reply::TailReceived { .. }
+            | Reply::TailEnded { .. }
+            | Reply::SchemasLoaded { .. }
+            | Reply::AuditLoaded { .. }
+            | Reply::DeadLettersLoaded { .. }
+            | Reply::SchemaFetched { .. }
+            | Reply::RequestFailed { .. } => self.apply_reply(reply),
+        }
+    }
+
     /// Samples every consumer group of the listed hubs from now on (the backend's interval).
     fn watch_lag(&mut self) -> Request {
         // One sampling feed per console: its boards answer the first request.
