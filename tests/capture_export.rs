@@ -10,30 +10,32 @@ async fn send_typed(emulator: &common::TestEmulator, hub: &str, count: i64) {
     use azure_messaging_eventhubs::EventDataBatchOptions;
     use azure_messaging_eventhubs::models::EventData;
     let producer = common::producer(emulator, hub).await;
-    let batch = producer
-        .create_batch(Some(EventDataBatchOptions {
-            partition_id: Some("0".into()),
-            ..Default::default()
-        }))
-        .await
-        .expect("batch");
-    for n in 0..count {
-        let event = EventData::builder()
-            .with_body(format!("body {n}").into_bytes())
-            .with_content_type("text/plain".to_string())
-            .add_property("n".to_string(), AmqpSimpleValue::Long(n))
-            .add_property("ratio".to_string(), AmqpSimpleValue::Double(n as f64 / 4.0))
-            .add_property(
-                "cloudEvents_id".to_string(),
-                AmqpSimpleValue::String(format!("evt-{n}")),
-            )
-            .build();
-        assert!(batch.try_add_event_data(event, None).expect("add"));
-    }
     producer
-        .send_batch(batch, None)
-        .await
-        .expect("acknowledged");
+        .call(move |client| async move {
+            let batch = client
+                .create_batch(Some(EventDataBatchOptions {
+                    partition_id: Some("0".into()),
+                    ..Default::default()
+                }))
+                .await
+                .expect("batch");
+            for n in 0..count {
+                let event = EventData::builder()
+                    .with_body(format!("body {n}").into_bytes())
+                    .with_content_type("text/plain".to_string())
+                    .add_property("n".to_string(), AmqpSimpleValue::Long(n))
+                    .add_property("ratio".to_string(), AmqpSimpleValue::Double(n as f64 / 4.0))
+                    .add_property(
+                        "cloudEvents_id".to_string(),
+                        AmqpSimpleValue::String(format!("evt-{n}")),
+                    )
+                    .build();
+                assert!(batch.try_add_event_data(event, None).expect("add"));
+            }
+            client.send_batch(batch, None).await.expect("acknowledged");
+        })
+        .await;
+    producer.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -7,10 +7,10 @@ mod common;
 use ehops::ops::audit;
 use std::time::Duration;
 
-use azure_messaging_eventhubs::ProducerClient;
 use azure_messaging_eventhubs::models::EventData;
 use common::CONSOLE;
 use common::backend_link::{next_answer, next_reply};
+use common::sdk_producer::SdkProducer;
 use ehops::backend::{self, BackendOptions, Services};
 use ehops::connect::read::{self, ReadRange};
 use ehops::model::StartPosition;
@@ -101,11 +101,7 @@ async fn answers_refreshes_and_tails() {
     );
 
     // A tail from the start streams what is there and what comes.
-    let producer = ProducerClient::builder()
-        .with_custom_endpoint(emu.endpoint())
-        .open(&emu.namespace(), "single", emu.credential(ROOT))
-        .await
-        .expect("producer");
+    let producer = SdkProducer::root(&emu, "single").await;
     producer.send_event("first", None).await.expect("send");
     link.requests
         .send(Request::StartTail {
@@ -165,11 +161,7 @@ async fn resets_exactly_the_plan_it_showed_and_audits() {
         end,
         BackendOptions::default(),
     );
-    let producer = ProducerClient::builder()
-        .with_custom_endpoint(emu.endpoint())
-        .open(&emu.namespace(), "single", emu.credential(ROOT))
-        .await
-        .expect("producer");
+    let producer = SdkProducer::root(&emu, "single").await;
     for body in ["a", "b", "c", "d"] {
         producer.send_event(body, None).await.expect("send");
     }
@@ -278,11 +270,7 @@ async fn replays_exactly_the_plan_it_showed_and_audits() {
     let services = services(&emu, dir.path()).await;
     let plane = services.plane.clone();
     let task = backend::spawn(services, end, BackendOptions::default());
-    let producer = ProducerClient::builder()
-        .with_custom_endpoint(emu.endpoint())
-        .open(&emu.namespace(), "single", emu.credential(ROOT))
-        .await
-        .expect("producer");
+    let producer = SdkProducer::root(&emu, "single").await;
     for (i, kind) in ["placed", "cancelled", "placed", "placed"]
         .iter()
         .enumerate()

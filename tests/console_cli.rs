@@ -5,8 +5,9 @@ mod common;
 
 use std::path::Path;
 
+use azure_messaging_eventhubs::SendEventOptions;
 use azure_messaging_eventhubs::models::EventData;
-use azure_messaging_eventhubs::{ProducerClient, SendEventOptions};
+use common::sdk_producer::SdkProducer;
 use common::{CONSOLE, Run, TestEmulator};
 use serde_json::Value;
 
@@ -20,11 +21,7 @@ async fn run(emu: &TestEmulator, args: &[&str], extra: &[&str]) -> Run {
 
 /// Sends `count` CloudEvents (binary mode) to one partition of `hub`.
 async fn send(emu: &TestEmulator, hub: &str, partition: &str, count: usize) {
-    let producer = ProducerClient::builder()
-        .with_custom_endpoint(emu.endpoint())
-        .open(&emu.namespace(), hub, emu.credential(ROOT))
-        .await
-        .expect("producer opens");
+    let producer = SdkProducer::root(emu, hub).await;
     for i in 0..count {
         let event = EventData::builder()
             .with_body(format!("{{\"order\":{i}}}"))
@@ -42,7 +39,7 @@ async fn send(emu: &TestEmulator, hub: &str, partition: &str, count: usize) {
             .await
             .expect("send");
     }
-    let _ = producer.close().await;
+    producer.close().await;
 }
 
 fn field<'a>(line: &'a Value, name: &str) -> &'a Value {

@@ -191,19 +191,25 @@ async fn the_stuck_group_says_why_and_is_dead_lettered_from_the_overview() {
     let data = home.path().join("data");
     let (terminal, _, _) =
         open_until_stuck(&data, home.path(), (200, 50), Duration::from_secs(120)).await;
-    let screen = terminal
-        .wait_for(&[
-            "why partition 1 is STUCK",
-            "does not decode",
-            "checkpoint-on-error",
-        ])
-        .await;
-    let why = rightmost_pane_text(&screen);
-    for said in [
+    terminal.wait_for(&["why partition 1 is STUCK"]).await;
+    // The why box wraps its sentences where the numbers in them put the words, so they are
+    // read from the box's text, its lines joined, not from one line of the screen.
+    let says = [
         "com.example.conversions.sale.confirmed) does not decode (Avro data does not match",
         "a: dead-letter it to deadletter-customer or checkpoint-on-error",
-    ] {
-        assert!(why.contains(said), "the why box lacks {said:?}:\n{screen}");
+    ];
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let screen = terminal.screen();
+        let why = rightmost_pane_text(&screen);
+        if says.iter().all(|said| why.contains(said)) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the why box never said {says:?}:\n{screen}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
     }
 
     let (dry_run, sequence) = demo_incident::dead_letter_dry_run(&terminal).await;

@@ -4,9 +4,9 @@
 
 mod common;
 
-use azure_messaging_eventhubs::ProducerClient;
 use azure_messaging_eventhubs::models::EventData;
 use common::TestEmulator;
+use common::sdk_producer::SdkProducer;
 use ehops::connect::connection_string::ConnectionString;
 use ehops::connect::sas_credential::SasCredential;
 use std::sync::Arc;
@@ -84,17 +84,15 @@ async fn the_customer_team_forcing_a_send_to_conversions_sale_is_refused_on_the_
     // Forcing a send with the official SDK: the emulator refuses the link for want of Send.
     let parsed = ConnectionString::parse(&customer).expect("valid connection string");
     let credential = Arc::new(SasCredential::from_connection_string(&parsed));
-    let opened = ProducerClient::builder()
-        .with_custom_endpoint(emu.endpoint())
-        .open(&emu.namespace(), "sale", credential)
-        .await;
+    let opened =
+        SdkProducer::open(emu.endpoint(), emu.namespace(), "sale".into(), credential).await;
     let error = match opened {
         Err(error) => error.to_string(),
         Ok(producer) => {
             let sent = producer
                 .send_event(EventData::builder().with_body("forced").build(), None)
                 .await;
-            let _ = producer.close().await;
+            producer.close().await;
             match sent {
                 Ok(()) => panic!("the customer team sent to conversions' sale hub"),
                 Err(error) => format!("{error:?}"),

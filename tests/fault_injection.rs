@@ -216,14 +216,15 @@ async fn tail_through(faults: &str) -> String {
 /// test's own sender must get every event in, whatever the faults do to it.
 async fn send_retrying(emu: &common::TestEmulator, partition: &str, bodies: &[String]) {
     for _ in 0..20 {
-        let sent = tokio::spawn({
+        // On the sending thread: the SDK can otherwise miss an outcome under load.
+        let sent = ehops::connect::sdk_thread::run({
             let endpoint = emu.endpoint();
             let credential = emu.credential(ROOT);
             let bodies = bodies.to_vec();
             let partition = partition.to_owned();
             async move { send_once(endpoint, credential, &partition, bodies).await }
         });
-        if matches!(sent.await, Ok(Ok(()))) {
+        if sent.await.is_ok() {
             return;
         }
         tokio::time::sleep(Duration::from_millis(300)).await;

@@ -8,8 +8,9 @@ mod common;
 use std::path::Path;
 
 use azure_core::http::Method;
-use azure_messaging_eventhubs::{ProducerClient, SendEventOptions};
+use azure_messaging_eventhubs::SendEventOptions;
 use common::http::{call, token, try_call};
+use common::sdk_producer::SdkProducer;
 use common::{CONSOLE, TestEmulator};
 
 const ROOT: &str = "RootManageSharedAccessKey";
@@ -17,11 +18,7 @@ const ROOT: &str = "RootManageSharedAccessKey";
 const HUB: &str = "single";
 
 async fn send_plain_events(emu: &TestEmulator, count: usize) {
-    let producer = ProducerClient::builder()
-        .with_custom_endpoint(emu.endpoint())
-        .open(&emu.namespace(), HUB, emu.credential(ROOT))
-        .await
-        .expect("producer opens");
+    let producer = SdkProducer::root(emu, HUB).await;
     for i in 0..count {
         let options = SendEventOptions {
             partition_id: Some("0".into()),
@@ -31,7 +28,7 @@ async fn send_plain_events(emu: &TestEmulator, count: usize) {
             .await
             .expect("send");
     }
-    let _ = producer.close().await;
+    producer.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

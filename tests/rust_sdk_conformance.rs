@@ -24,6 +24,9 @@ fn quick_retries() -> RetryOptions {
     }
 }
 
+// The tests run on a runtime of one thread, the emulator with them: the SDK's AMQP layer can
+// miss a send's outcome on a runtime of several threads under load and wait for it forever
+// (src/connect/sdk_thread.rs says why), which is the SDK's to fix, not what these tests check.
 async fn producer(emu: &TestEmulator, hub: &str, rule: &str) -> ProducerClient {
     ProducerClient::builder()
         .with_custom_endpoint(emu.endpoint())
@@ -88,7 +91,7 @@ fn start(location: StartLocation, inclusive: bool) -> StartPosition {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test]
 async fn properties_and_sends_round_trip() {
     let emu = common::start(CONFORMANCE).await;
     let producer = producer(&emu, "single", ROOT).await;
@@ -156,7 +159,7 @@ async fn properties_and_sends_round_trip() {
     let _ = producer.close().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test]
 async fn every_start_position() {
     let emu = common::start(CONFORMANCE).await;
     let producer = producer(&emu, "single", ROOT).await;
@@ -227,7 +230,7 @@ async fn every_start_position() {
     assert_eq!(latest[0].0, 5);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test]
 async fn partition_keys_and_ids_route_events() {
     let emu = common::start(CONFORMANCE).await;
     let producer = producer(&emu, "keys", ROOT).await;
@@ -275,7 +278,7 @@ async fn partition_keys_and_ids_route_events() {
 // `com.microsoft:epoch` in its receiver options, but its AMQP layer sends no link properties
 // (seen on the wire), so no service ever sees its owner level.
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test]
 async fn a_sixth_receiver_without_owner_level_is_refused() {
     let emu = common::start(CONFORMANCE).await;
     let producer = producer(&emu, "single", ROOT).await;
@@ -317,7 +320,7 @@ async fn a_sixth_receiver_without_owner_level_is_refused() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test]
 async fn wrong_key_scope_and_unknown_entities_are_refused() {
     let emu = common::start(CONFORMANCE).await;
     let wrong = ProducerClient::builder()

@@ -9,9 +9,10 @@ use std::sync::Arc;
 
 use apache_avro::types::Value as Avro;
 use azure_core::http::Url;
+use azure_messaging_eventhubs::SendEventOptions;
 use azure_messaging_eventhubs::models::EventData;
-use azure_messaging_eventhubs::{ProducerClient, SendEventOptions};
 use common::TestEmulator;
+use common::sdk_producer::SdkProducer;
 use ehops::connect::catalog::SasAuth;
 use ehops::connect::registry::SchemaRegistry;
 use serde_json::Value;
@@ -125,15 +126,7 @@ async fn load(emu: &TestEmulator) {
         apache_avro::Schema::parse_str(V1).expect("v1 parses"),
         apache_avro::Schema::parse_str(V2).expect("v2 parses"),
     ];
-    let producer = ProducerClient::builder()
-        .with_custom_endpoint(emu.endpoint())
-        .open(
-            &emu.namespace(),
-            "purchases",
-            emu.credential("RootManageSharedAccessKey"),
-        )
-        .await
-        .expect("producer opens");
+    let producer = SdkProducer::root(emu, "purchases").await;
     for i in 0..EVENTS {
         let k = known(i);
         let version = usize::from(k.payment.is_some());
@@ -172,7 +165,7 @@ async fn load(emu: &TestEmulator) {
         // Distinct enqueued milliseconds, so the expected order is the send order.
         tokio::time::sleep(std::time::Duration::from_millis(3)).await;
     }
-    let _ = producer.close().await;
+    producer.close().await;
 }
 
 fn summary(lines: &[Value]) -> &Value {

@@ -7,9 +7,10 @@ mod common;
 
 use std::collections::HashMap;
 
+use azure_messaging_eventhubs::EventDataBatchOptions;
 use azure_messaging_eventhubs::models::EventData;
-use azure_messaging_eventhubs::{EventDataBatchOptions, ProducerClient};
 use common::TestEmulator;
+use common::sdk_producer::SdkProducer;
 
 const CONFIG: &str = r#"
 [[namespace]]
@@ -58,27 +59,17 @@ fn event(i: usize) -> (&'static str, String, Option<String>) {
 
 const EVENTS: usize = 36;
 
-async fn producer(emu: &TestEmulator, hub: &str) -> ProducerClient {
-    ProducerClient::builder()
-        .with_custom_endpoint(emu.endpoint())
-        .open(
-            &emu.namespace(),
-            hub,
-            emu.credential("RootManageSharedAccessKey"),
-        )
-        .await
-        .expect("producer opens")
+async fn producer(emu: &TestEmulator, hub: &str) -> SdkProducer {
+    SdkProducer::root(emu, hub).await
 }
 
-async fn send(producers: &HashMap<&str, ProducerClient>, i: usize) {
+async fn send(producers: &HashMap<&str, SdkProducer>, i: usize) {
     let (hub, subject, key) = event(i);
-    let producer = &producers[hub];
     let options = EventDataBatchOptions {
         partition_key: key,
         partition_id: Some((i % 2).to_string()).filter(|_| hub == "crm"),
         ..Default::default()
     };
-    let batch = producer.create_batch(Some(options)).await.expect("batch");
     let data = EventData::builder()
         .with_body(format!("{{\"n\":{i}}}"))
         .with_content_type("application/json".into())
@@ -91,11 +82,16 @@ async fn send(producers: &HashMap<&str, ProducerClient>, i: usize) {
         .add_property("cloudEvents_source".into(), format!("/teams/x/{hub}"))
         .add_property("cloudEvents_subject".into(), subject)
         .build();
-    assert!(batch.try_add_event_data(data, None).expect("adds"));
-    producer
-        .send_batch(batch, None)
-        .await
-        .expect("acknowledged");
+    producers[hub]
+        .call(|producer| async move {
+            let batch = producer.create_batch(Some(options)).await.expect("batch");
+            assert!(batch.try_add_event_data(data, None).expect("adds"));
+            producer
+                .send_batch(batch, None)
+                .await
+                .expect("acknowledged");
+        })
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -109,6 +105,9 @@ async fn trace_returns_the_aggregates_events_across_hubs_in_time_order_and_only_
         send(&producers, i).await;
         // Distinct enqueued milliseconds, so the expected order is the send order.
         tokio::time::sleep(std::time::Duration::from_millis(3)).await;
+    }
+    for (_, producer) in producers {
+        producer.close().await;
     }
     let want: Vec<String> = (0..EVENTS)
         .filter(|i| {

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use azure_messaging_eventhubs::{ConsumerClient, ProducerClient, RetryOptions};
+
 use futures_util::future::join_all;
 use time::OffsetDateTime;
 use tokio::sync::Mutex;
@@ -17,6 +18,7 @@ use tokio::sync::Mutex;
 use super::checkpoints::CheckpointScope;
 use super::connection::Connection;
 use super::error::{ConnectError, Failure};
+use super::producer::Producer;
 use crate::model::PartitionInfo;
 
 /// What the management node says about a hub.
@@ -128,7 +130,7 @@ impl DataPlane {
     /// A producer for `hub`, for the incident actions that send (dead-letter, replay,
     /// redrive, audit). Opened per action: they are rare, and a fresh link after a failure
     /// is what a retry wants anyway.
-    pub async fn open_producer(&self, hub: &str) -> Result<ProducerClient, ConnectError> {
+    pub async fn open_producer(&self, hub: &str) -> Result<Producer, ConnectError> {
         let mut builder = ProducerClient::builder()
             .with_application_id("ehops".to_owned())
             .with_retry_options(retries());
@@ -137,14 +139,14 @@ impl DataPlane {
         }
         let context = format!("cannot open hub {hub} to send");
         bounded(&context, async {
-            builder
-                .open(
-                    &self.connection.fully_qualified_namespace,
-                    hub,
-                    Arc::clone(&self.connection.credential),
-                )
-                .await
-                .map_err(|e| ConnectError::from_sdk(&context, &e))
+            Producer::open(
+                builder,
+                self.connection.fully_qualified_namespace.clone(),
+                hub.to_owned(),
+                Arc::clone(&self.connection.credential),
+            )
+            .await
+            .map_err(|e| ConnectError::from_sdk(&context, &e))
         })
         .await
     }

@@ -14,6 +14,7 @@ use super::provenance::{self, CopyKind, Provenance};
 use crate::connect::backoff::Backoff;
 use crate::connect::data_plane::DataPlane;
 use crate::connect::error::ConnectError;
+use crate::connect::producer::Producer;
 use crate::connect::read::{self, RawEvent, ReadRange};
 use crate::connect::sdk_error::{self, Cause};
 use crate::model::{StartPosition, TailEvent};
@@ -211,7 +212,7 @@ const BUSY_TRIES: u32 = 8;
 /// failure ends the send where it is, so that an event whose fate is unknown (a connection
 /// lost before the acknowledgement) is never sent twice.
 async fn send_one(
-    producer: &azure_messaging_eventhubs::ProducerClient,
+    producer: &Producer,
     outgoing: &Outgoing,
 ) -> Result<(), azure_messaging_eventhubs::EventHubsError> {
     let mut backoff = Backoff::new(Duration::from_millis(250), Duration::from_secs(4));
@@ -247,7 +248,7 @@ pub async fn send(
     let pause = rate
         .filter(|r| *r > 0)
         .map(|r| Duration::from_secs_f64(1.0 / f64::from(r)));
-    let mut producers: Vec<(String, azure_messaging_eventhubs::ProducerClient)> = Vec::new();
+    let mut producers: Vec<(String, Producer)> = Vec::new();
     let mut sent = 0;
     let mut error = None;
     for outgoing in &plan.events {

@@ -21,48 +21,60 @@ pub struct Load<'a> {
 }
 
 /// Sends batches until `until`; returns the ids of every event whose batch was acknowledged.
+/// The SDK runs on ehops's sending thread, where it cannot miss an outcome under load.
 pub async fn send_until(load: &Load<'_>, next_id: &mut u64, until: Instant) -> Vec<u64> {
-    let mut acknowledged = Vec::new();
-    let cs = ConnectionString::parse(load.connection_string).expect("connection string");
-    let credential = Arc::new(SasCredential::from_connection_string(&cs));
-    let retries = RetryOptions {
-        max_retries: 0,
-        initial_delay: time::Duration::milliseconds(10),
-        max_delay: time::Duration::milliseconds(10),
-        max_total_elapsed: time::Duration::seconds(2),
-    };
-    let Ok(producer) = ProducerClient::builder()
-        .with_custom_endpoint(load.endpoint.to_owned())
-        .with_retry_options(retries)
-        .open(load.namespace, load.hub, credential)
-        .await
-    else {
-        return acknowledged;
-    };
-    while Instant::now() < until {
-        let Ok(batch) = producer
-            .create_batch(Some(EventDataBatchOptions {
-                partition_id: Some("0".into()),
-                ..Default::default()
-            }))
+    let endpoint = load.endpoint.to_owned();
+    let connection_string = load.connection_string.to_owned();
+    let namespace = load.namespace.to_owned();
+    let hub = load.hub.to_owned();
+    let (batch_size, body) = (load.batch, load.body);
+    let first = *next_id;
+    let (acknowledged, next) = ehops::connect::sdk_thread::run(async move {
+        let mut next_id = first;
+        let mut acknowledged = Vec::new();
+        let cs = ConnectionString::parse(&connection_string).expect("connection string");
+        let credential = Arc::new(SasCredential::from_connection_string(&cs));
+        let retries = RetryOptions {
+            max_retries: 0,
+            initial_delay: time::Duration::milliseconds(10),
+            max_delay: time::Duration::milliseconds(10),
+            max_total_elapsed: time::Duration::seconds(2),
+        };
+        let Ok(producer) = ProducerClient::builder()
+            .with_custom_endpoint(endpoint)
+            .with_retry_options(retries)
+            .open(&namespace, &hub, credential)
             .await
         else {
-            break;
+            return (acknowledged, next_id);
         };
-        let ids: Vec<u64> = (*next_id..*next_id + load.batch as u64).collect();
-        *next_id += load.batch as u64;
-        for id in &ids {
-            if !batch
-                .try_add_event_data((load.body)(*id), None)
-                .unwrap_or(false)
-            {
+        while Instant::now() < until {
+            let Ok(batch) = producer
+                .create_batch(Some(EventDataBatchOptions {
+                    partition_id: Some("0".into()),
+                    ..Default::default()
+                }))
+                .await
+            else {
                 break;
+            };
+            let ids: Vec<u64> = (next_id..next_id + batch_size as u64).collect();
+            next_id += batch_size as u64;
+            for id in &ids {
+                if !batch.try_add_event_data(body(*id), None).unwrap_or(false) {
+                    break;
+                }
+            }
+            match tokio::time::timeout(Duration::from_secs(5), producer.send_batch(batch, None))
+                .await
+            {
+                Ok(Ok(())) => acknowledged.extend(ids),
+                _ => break,
             }
         }
-        match tokio::time::timeout(Duration::from_secs(5), producer.send_batch(batch, None)).await {
-            Ok(Ok(())) => acknowledged.extend(ids),
-            _ => break,
-        }
-    }
+        (acknowledged, next_id)
+    })
+    .await;
+    *next_id = next;
     acknowledged
 }

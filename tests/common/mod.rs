@@ -13,6 +13,7 @@ pub mod proc_memory;
 pub mod process;
 pub mod python;
 pub mod resume_load;
+pub mod sdk_producer;
 pub mod soak_checks;
 pub mod suite;
 pub mod tmux;
@@ -190,19 +191,8 @@ pub async fn ehops_with_env(args: Vec<String>, data: &Path, env: &[(&str, &str)]
 }
 
 /// A producer on `hub` with the root rule.
-pub async fn producer(
-    emulator: &TestEmulator,
-    hub: &str,
-) -> azure_messaging_eventhubs::ProducerClient {
-    azure_messaging_eventhubs::ProducerClient::builder()
-        .with_custom_endpoint(emulator.endpoint())
-        .open(
-            &emulator.namespace(),
-            hub,
-            emulator.credential("RootManageSharedAccessKey"),
-        )
-        .await
-        .expect("producer")
+pub async fn producer(emulator: &TestEmulator, hub: &str) -> sdk_producer::SdkProducer {
+    sdk_producer::SdkProducer::root(emulator, hub).await
 }
 
 /// Sends `bodies` in one batch to `partition` of `hub` with the root rule; returns the
@@ -213,31 +203,24 @@ pub async fn send_batch_to(
     partition: &str,
     bodies: &[String],
 ) -> i64 {
-    use azure_messaging_eventhubs::EventDataBatchOptions;
     let producer = producer(emulator, hub).await;
-    let batch = producer
-        .create_batch(Some(EventDataBatchOptions {
-            partition_id: Some(partition.into()),
-            ..Default::default()
-        }))
-        .await
-        .expect("batch");
-    for body in bodies {
-        assert!(
-            batch
-                .try_add_event_data(body.clone().into_bytes(), None)
-                .expect("add")
-        );
-    }
+    let bodies = bodies.iter().map(|b| b.clone().into_bytes()).collect();
     producer
-        .send_batch(batch, None)
+        .send_batch(partition, bodies)
         .await
         .expect("acknowledged");
-    producer
-        .get_partition_properties(partition)
-        .await
-        .expect("partition properties")
-        .last_enqueued_sequence_number
+    let partition = partition.to_owned();
+    let last = producer
+        .call(|client| async move {
+            client
+                .get_partition_properties(&partition)
+                .await
+                .expect("partition properties")
+                .last_enqueued_sequence_number
+        })
+        .await;
+    producer.close().await;
+    last
 }
 
 /// The demo organisation with its live traffic, on free ports under `data`, and its root
@@ -340,12 +323,11 @@ pub async fn send_events_to_partition_0(
     credential: Arc<SasCredential>,
     events: Vec<azure_messaging_eventhubs::models::EventData>,
 ) {
-    use azure_messaging_eventhubs::{ProducerClient, SendEventOptions};
-    let producer = ProducerClient::builder()
-        .with_custom_endpoint(endpoint)
-        .open(namespace, hub, credential)
-        .await
-        .expect("producer opens");
+    use azure_messaging_eventhubs::SendEventOptions;
+    let producer =
+        sdk_producer::SdkProducer::open(endpoint, namespace.to_owned(), hub.to_owned(), credential)
+            .await
+            .expect("producer opens");
     for event in events {
         let options = SendEventOptions {
             partition_id: Some("0".into()),

@@ -39,42 +39,47 @@ pub async fn fill(emulator: &EmulatorProcess) {
     send(emulator, PER_PARTITION).await;
 }
 
-/// Sends `per_partition` events to each partition (numbered from 0 in their bodies).
+/// Sends `per_partition` events to each partition (numbered from 0 in their bodies), on
+/// ehops's sending thread, where the SDK cannot miss an outcome under load.
 pub async fn send(emulator: &EmulatorProcess, per_partition: usize) {
     let cs = ConnectionString::parse(&emulator.connection_string).expect("connection string");
-    let producer = ProducerClient::builder()
-        .with_custom_endpoint(emulator.endpoint.clone())
-        .open(
-            "resume",
-            "stream",
-            std::sync::Arc::new(SasCredential::from_connection_string(&cs)),
-        )
-        .await
-        .expect("producer");
-    for partition in 0..PARTITIONS {
-        let mut sent = 0;
-        while sent < per_partition {
-            let batch = producer
-                .create_batch(Some(EventDataBatchOptions {
-                    partition_id: Some(partition.to_string()),
-                    ..Default::default()
-                }))
-                .await
-                .expect("batch");
-            while sent < per_partition
-                && batch
-                    .try_add_event_data(format!("event {partition}/{sent}").into_bytes(), None)
-                    .expect("add")
-            {
-                sent += 1;
+    let endpoint = emulator.endpoint.clone();
+    ehops::connect::sdk_thread::run(async move {
+        let producer = ProducerClient::builder()
+            .with_custom_endpoint(endpoint)
+            .open(
+                "resume",
+                "stream",
+                std::sync::Arc::new(SasCredential::from_connection_string(&cs)),
+            )
+            .await
+            .expect("producer");
+        for partition in 0..PARTITIONS {
+            let mut sent = 0;
+            while sent < per_partition {
+                let batch = producer
+                    .create_batch(Some(EventDataBatchOptions {
+                        partition_id: Some(partition.to_string()),
+                        ..Default::default()
+                    }))
+                    .await
+                    .expect("batch");
+                while sent < per_partition
+                    && batch
+                        .try_add_event_data(format!("event {partition}/{sent}").into_bytes(), None)
+                        .expect("add")
+                {
+                    sent += 1;
+                }
+                producer
+                    .send_batch(batch, None)
+                    .await
+                    .expect("acknowledged");
             }
-            producer
-                .send_batch(batch, None)
-                .await
-                .expect("acknowledged");
         }
-    }
-    let _ = producer.close().await;
+        let _ = producer.close().await;
+    })
+    .await;
 }
 
 /// Kills the emulator with SIGKILL and starts it again two seconds later on the same ports
