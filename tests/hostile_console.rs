@@ -77,6 +77,7 @@ fn hubs() -> Vec<Hub> {
         .iter()
         .enumerate()
         .map(|(i, name)| Hub {
+            namespace: "ehops-demo".into(),
             name: (*name).into(),
             partition_count: 4,
             team: Some(if i < 2 { "conversions" } else { "customer" }.into()),

@@ -42,6 +42,7 @@ pub fn hubs(count: usize, partitions: u32) -> Vec<Hub> {
     let teams = ["conversions", "customer", "product", "platform", "finance"];
     (0..count)
         .map(|i| Hub {
+            namespace: NAMESPACE.into(),
             name: format!("hub-{i:03}"),
             partition_count: partitions,
             team: Some(teams[i % teams.len()].to_owned()),

@@ -111,7 +111,9 @@ pub fn overview_with_history(mut app: App, now: OffsetDateTime) -> App {
             failures: Vec::new(),
             ingress_trend,
         };
-        board.hubs.insert(hub.name.clone(), entry);
+        board
+            .hubs
+            .insert((hub.namespace.clone(), hub.name.clone()), entry);
     }
     // The round answers the feed the hub listing started.
     let request = app

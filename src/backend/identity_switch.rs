@@ -60,8 +60,13 @@ impl Backend {
         // The Kafka endpoint signed in with the previous identity's rule; Kafka groups are
         // read again after a restart as the new one (docs/kafka.md).
         self.services.kafka = None;
+        self.home_kafka = None;
         let group = self.services.plane.consumer_group().to_owned();
         self.services.plane = Arc::new(DataPlane::new(connection, &group));
+        // Every other namespace is listed again, as the new identity sees them.
+        self.namespaces = Arc::new(super::NamespacePlanes::new(Arc::clone(
+            &self.services.plane,
+        )));
         if let Some(checkpoints) = checkpoints {
             self.services.checkpoints = checkpoints;
         }

@@ -3,6 +3,7 @@
 use time::OffsetDateTime;
 
 use super::Services;
+use super::namespace_planes::NamespacePlanes;
 use crate::connect::error::ConnectError;
 use crate::connect::registry::{RegistryError, SchemaRegistry};
 use crate::connect::schema_source;
@@ -10,18 +11,28 @@ use crate::model::{Namespace, SchemaFetch};
 use crate::ops;
 use crate::protocol::{ReadRequest, Reply};
 
-pub async fn run(services: &Services, read: ReadRequest) -> Result<Reply, ConnectError> {
+pub async fn run(
+    services: &Services,
+    planes: &NamespacePlanes,
+    read: ReadRequest,
+) -> Result<Reply, ConnectError> {
     let plane = &services.plane;
     match read {
         ReadRequest::ListNamespaces { request } => Ok(Reply::NamespacesLoaded {
             request,
-            namespaces: namespaces(services).await?,
+            namespaces: namespaces(planes).await?,
         }),
-        ReadRequest::ListHubs { request, namespace } => Ok(Reply::HubsLoaded {
-            request,
-            hubs: ops::hubs::list(plane, &namespace).await?,
-            namespace,
-        }),
+        ReadRequest::ListHubs { request, namespace } => {
+            // Each namespace's hubs through its own catalog scope (its resource group).
+            let plane = planes
+                .get(&namespace)
+                .unwrap_or_else(|| std::sync::Arc::clone(plane));
+            Ok(Reply::HubsLoaded {
+                request,
+                hubs: ops::hubs::list(&plane, &namespace).await?,
+                namespace,
+            })
+        }
         ReadRequest::PartitionInfo { request, hub } => {
             let partitions = plane.partitions(&hub).await?;
             Ok(Reply::PartitionsLoaded {
@@ -115,8 +126,10 @@ pub async fn run(services: &Services, read: ReadRequest) -> Result<Reply, Connec
     }
 }
 
-async fn namespaces(services: &Services) -> Result<Vec<Namespace>, ConnectError> {
-    let connection = services.plane.connection();
+/// Every namespace of the subscription the identity can read (the home one when there is no
+/// catalog to ask), each then reachable through its own plane.
+async fn namespaces(planes: &NamespacePlanes) -> Result<Vec<Namespace>, ConnectError> {
+    let connection = planes.home().connection();
     let own = || {
         vec![Namespace {
             name: connection.namespace.clone(),
@@ -126,8 +139,11 @@ async fn namespaces(services: &Services) -> Result<Vec<Namespace>, ConnectError>
     let Some(catalog) = &connection.catalog else {
         return Ok(own());
     };
-    match catalog.namespaces().await {
-        Ok(list) if !list.is_empty() => Ok(list.iter().map(|n| n.to_model()).collect()),
+    match catalog.every_namespace().await {
+        Ok(list) if !list.is_empty() => {
+            planes.learn(&list);
+            Ok(list.iter().map(|n| n.to_model()).collect())
+        }
         Ok(_) => Ok(own()),
         Err(error) => {
             tracing::info!(%error, "catalog unavailable; showing the connected namespace");

@@ -14,6 +14,7 @@ mod incidents;
 mod jobs;
 mod kafka_feed;
 mod lag_feed;
+mod namespace_planes;
 mod refresh;
 mod tail_feed;
 mod tail_link;
@@ -33,6 +34,7 @@ use crate::ops::audited::Trail;
 use crate::protocol::{BackendEnd, ConnectionState, ReadRequest, Reply, Request, RequestId};
 pub use capture_reads::{CaptureAccess, CaptureSetting};
 pub use context::{ContextConnection, ContextSwitch, ContextTarget};
+use namespace_planes::NamespacePlanes;
 use refresh::Watch;
 use tail_feed::RunningTail;
 use tail_link::TailLink;
@@ -117,6 +119,8 @@ async fn run(services: Services, end: BackendEnd, options: BackendOptions) {
     // At most one context switch is in flight per keystroke; the channel stays tiny.
     let (context_tx, mut context_rx) = mpsc::unbounded_channel();
     let mut backend = Backend {
+        namespaces: Arc::new(NamespacePlanes::new(Arc::clone(&services.plane))),
+        home_kafka: services.kafka.clone(),
         services,
         options,
         replies,
@@ -162,7 +166,12 @@ async fn run(services: Services, end: BackendEnd, options: BackendOptions) {
 }
 
 struct Backend {
+    /// Works with the plane of the namespace whose hubs the console reads now.
     services: Services,
+    /// The plane of every namespace the console listed; the lag feed samples through them.
+    namespaces: Arc<NamespacePlanes>,
+    /// The home namespace's Kafka endpoint, in use while the console reads that namespace.
+    home_kafka: Option<crate::connect::kafka::KafkaEndpoint>,
     options: BackendOptions,
     replies: mpsc::UnboundedSender<Reply>,
     tail_sender: mpsc::Sender<Reply>,
@@ -234,6 +243,7 @@ impl Backend {
                 None => {
                     self.lag_feed = Some(lag_feed::start(
                         &self.services,
+                        Arc::clone(&self.namespaces),
                         request,
                         hubs,
                         self.options.lag_every,
@@ -241,6 +251,7 @@ impl Backend {
                     ));
                 }
             },
+            Request::UseNamespace { request, namespace } => self.use_namespace(request, &namespace),
             Request::StopRefresh { request } => {
                 if self.watch.as_ref().is_some_and(|w| w.request() == request) {
                     self.watch = None;
@@ -272,13 +283,41 @@ impl Backend {
         self.start_job(read);
     }
 
+    /// Reads `namespace`'s hubs from now on; the refreshed pane belonged to the other one.
+    fn use_namespace(&mut self, request: RequestId, namespace: &str) {
+        let Some(plane) = self.namespaces.get(namespace) else {
+            // Back home, where the console also goes: both know where the other is.
+            let home = Arc::clone(self.namespaces.home());
+            self.services.plane = home;
+            self.services.kafka = self.home_kafka.clone();
+            self.watch = None;
+            let _ = self.replies.send(Reply::RequestFailed {
+                request,
+                message: format!(
+                    "namespace {namespace} is not one the catalog listed with an endpoint; \
+                     press n to list the namespaces again"
+                ),
+            });
+            return;
+        };
+        if Arc::ptr_eq(&plane, &self.services.plane) {
+            return;
+        }
+        let home = Arc::ptr_eq(&plane, self.namespaces.home());
+        self.services.plane = plane;
+        // Kafka's endpoint is the home namespace's; others are reached over AMQP only.
+        self.services.kafka = if home { self.home_kafka.clone() } else { None };
+        self.watch = None;
+    }
+
     fn start_job(&self, read: ReadRequest) {
         let services = self.services.clone();
+        let namespaces = Arc::clone(&self.namespaces);
         let replies = self.replies.clone();
         let done = self.done.clone();
         tokio::spawn(async move {
             let request = read.id();
-            let failure = match jobs::run(&services, read).await {
+            let failure = match jobs::run(&services, &namespaces, read).await {
                 Ok(action) => {
                     let _ = replies.send(action);
                     None

@@ -53,6 +53,7 @@ pub async fn hubs_to_watch(
                     }
                 },
                 None => crate::model::Hub {
+                    namespace: connection.namespace.clone(),
                     name: name.clone(),
                     partition_count: 0,
                     team: None,
@@ -103,6 +104,7 @@ pub async fn hubs_to_watch(
             continue;
         }
         hubs.push(HubGroups {
+            namespace: hub.namespace.clone(),
             hub: hub.name.clone(),
             retention: hub.retention,
             consumer_groups: groups,

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use azure_core::credentials::TokenCredential;
 use azure_core::http::Url;
 
-use super::catalog::{AZURE_ENDPOINT, BearerAuth, Catalog, SasAuth, Scope};
+use super::catalog::{AZURE_ENDPOINT, BearerAuth, Catalog, NamespaceResource, SasAuth, Scope};
 use super::connection_string::ConnectionString;
 use super::error::ConnectError;
 use super::sas_credential::SasCredential;
@@ -183,6 +183,29 @@ impl Connection {
             Some(name) => self.with_namespace(&name),
             None => self,
         }
+    }
+
+    /// The same identity in another namespace the catalog lists: its data plane at the
+    /// namespace's own endpoint, its catalog narrowed to the namespace's resource group.
+    /// `None` when the catalog gives no endpoint to reach it by.
+    pub fn for_namespace(&self, resource: &NamespaceResource) -> Option<Self> {
+        let host = resource.host()?;
+        let mut other = self.clone();
+        other.namespace = resource.name.clone();
+        other.entity_path = None;
+        if self.custom_endpoint.is_some() {
+            // An emulator: reached by address, addressed by name (as `with_namespace`).
+            other.custom_endpoint = Some(format!("amqp://{host}"));
+            other.fully_qualified_namespace = resource.name.clone();
+        } else {
+            other.fully_qualified_namespace = host.to_ascii_lowercase();
+        }
+        other.catalog = match (&self.catalog, resource.resource_group()) {
+            (Some(catalog), Some(group)) => Some(catalog.in_group(&group)),
+            (catalog, None) => catalog.clone(),
+            (None, Some(_)) => None,
+        };
+        Some(other)
     }
 
     /// Namespace names checkpoint blobs may be filed under, most likely first. The official

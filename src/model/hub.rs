@@ -3,6 +3,9 @@ use std::time::Duration;
 /// One event hub (one per aggregate), as the catalog describes it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hub {
+    /// The namespace holding it: the console lists the hubs of every namespace it reaches,
+    /// and two namespaces may each have a hub of the same name.
+    pub namespace: String,
     pub name: String,
     pub partition_count: u32,
     /// The owning team, from the resource's `team` tag; `None` when the tag is missing.
@@ -46,6 +49,7 @@ mod tests {
     #[test]
     fn ownership_needs_both_sides() {
         let hub = Hub {
+            namespace: "ns".into(),
             name: "sale".into(),
             partition_count: 4,
             team: Some("conversions".into()),

@@ -134,13 +134,14 @@ impl HubBoard {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LagBoard {
     pub sampled_at: Option<OffsetDateTime>,
-    pub hubs: BTreeMap<String, HubBoard>,
+    /// By namespace and hub: two namespaces may each have a hub of the same name.
+    pub hubs: BTreeMap<(String, String), HubBoard>,
     /// Why the round could not read the Kafka groups, when it could not.
     pub kafka_failure: Option<String>,
 }
 
 impl LagBoard {
-    pub fn hub(&self, name: &str) -> Option<&HubBoard> {
-        self.hubs.get(name)
+    pub fn hub(&self, namespace: &str, name: &str) -> Option<&HubBoard> {
+        self.hubs.get(&(namespace.to_owned(), name.to_owned()))
     }
 }

@@ -29,6 +29,7 @@ pub async fn list(plane: &DataPlane, namespace: &str) -> Result<Vec<Hub>, Connec
     }
     let runtime = plane.hub_runtime(hub).await?;
     Ok(vec![Hub {
+        namespace: namespace.to_owned(),
         name: runtime.name,
         partition_count: u32::try_from(runtime.partition_ids.len()).unwrap_or(u32::MAX),
         team: None,

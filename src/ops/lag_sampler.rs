@@ -31,6 +31,8 @@ pub const STUCK_AFTER: Duration = Duration::from_secs(300);
 /// One hub and the groups on it to sample.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HubGroups {
+    /// The namespace holding the hub (the console samples every namespace it lists).
+    pub namespace: String,
     pub hub: String,
     pub retention: Duration,
     pub consumer_groups: Vec<String>,

@@ -41,6 +41,12 @@ pub enum Request {
         request: RequestId,
         hubs: Vec<HubGroups>,
     },
+    /// Read and act on the hubs of `namespace` from now on (one the console listed), as the
+    /// same identity; the lag sampling of every listed namespace goes on.
+    UseNamespace {
+        request: RequestId,
+        namespace: String,
+    },
     /// The pane that asked `request` (partitions, lag) is gone: stop refreshing it.
     StopRefresh {
         request: RequestId,
@@ -181,6 +187,7 @@ impl Request {
             | Request::SwitchTeam { request, .. }
             | Request::SwitchContext { request, .. }
             | Request::WatchLag { request, .. }
+            | Request::UseNamespace { request, .. }
             | Request::StopRefresh { request } => *request,
         }
     }

@@ -82,6 +82,9 @@ async fn console_with_hubs() -> Headless {
     else {
         panic!("the console starts by listing hubs");
     };
+    let Request::Read(ReadRequest::ListNamespaces { .. }) = console.next_command().await else {
+        panic!("then the namespaces, whose hubs join the home one's");
+    };
     let hubs = sample::hubs();
     let reply = Reply::HubsLoaded {
         request,

@@ -24,6 +24,7 @@ pub fn at(seconds_from_now: i64) -> OffsetDateTime {
 
 fn hub(name: &str, team: &str, partitions: u32, rate: f64, groups: &[&str]) -> Hub {
     Hub {
+        namespace: "contoso-events".into(),
         name: name.into(),
         partition_count: partitions,
         team: Some(team.into()),

@@ -120,6 +120,24 @@ impl Catalog {
         &self.endpoint
     }
 
+    /// The same catalog narrowed to another resource group of its subscription: a namespace
+    /// found by [`every_namespace`](Self::every_namespace) is read through its own group.
+    pub fn in_group(&self, resource_group: &str) -> Self {
+        let mut narrowed = self.clone();
+        narrowed.scope.resource_group = Some(resource_group.to_owned());
+        narrowed
+    }
+
+    /// Every namespace of the subscription the identity can read, whatever group this
+    /// catalog is narrowed to.
+    pub async fn every_namespace(&self) -> Result<Vec<NamespaceResource>, ConnectError> {
+        let path = format!(
+            "/subscriptions/{}/providers/Microsoft.EventHub/namespaces",
+            segment(&self.scope.subscription)
+        );
+        self.list(&path, None).await
+    }
+
     pub async fn namespaces(&self) -> Result<Vec<NamespaceResource>, ConnectError> {
         let path = format!("{}/providers/Microsoft.EventHub/namespaces", self.prefix());
         // ARM takes no `$top` on namespace lists.
@@ -162,7 +180,7 @@ impl Catalog {
                     tracing::warn!(hub = %hub.name, %error, "consumer groups unreadable");
                     Vec::new()
                 });
-                hub.to_model(groups)
+                hub.to_model(namespace, groups)
             })
             .collect())
     }

@@ -180,8 +180,9 @@ impl HubResource {
         Duration::from_secs(hours.saturating_mul(3600))
     }
 
-    pub fn to_model(&self, consumer_groups: Vec<String>) -> Hub {
+    pub fn to_model(&self, namespace: &str, consumer_groups: Vec<String>) -> Hub {
         Hub {
+            namespace: namespace.to_owned(),
             name: self.name.clone(),
             partition_count: self.partition_count(),
             team: self.team(),
@@ -231,7 +232,7 @@ mod tests {
             }
         }))
         .expect("parses");
-        let model = hub.to_model(vec!["crm-sync".into()]);
+        let model = hub.to_model("n", vec!["crm-sync".into()]);
         assert_eq!(model.team.as_deref(), Some("conversions"));
         assert_eq!(model.partition_count, 2);
         assert_eq!(model.retention, Duration::from_secs(36 * 3600));

@@ -202,7 +202,7 @@ impl App {
     /// (the dead-letter item then says what is missing).
     fn quiet_dead_letter_hub(&self) -> Option<String> {
         let team = self.identity.team.as_deref()?;
-        crate::model::dead_letter_hub_for(&self.hubs, team).map(|h| h.name.clone())
+        crate::model::dead_letter_hub_for(&self.hubs_here(), team).map(|h| h.name.clone())
     }
 
     fn update_closed(&mut self, action: Action) -> Vec<Request> {

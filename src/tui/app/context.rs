@@ -26,6 +26,8 @@ impl App {
         }
         self.identity = switched.identity.clone();
         self.namespace = switched.namespace.clone();
+        self.home_namespace = switched.namespace.clone();
+        self.namespaces.clear();
         self.read_only = switched.read_only;
         self.context_name = Some(switched.name.clone());
         self.own_team_only = switched.own_team_only;
@@ -48,7 +50,7 @@ impl App {
         self.hubs = Vec::new();
         self.hubs_list = crate::tui::state::ListState::default();
         self.notice = Some(Notice::Info(notice));
-        vec![self.request_hubs()]
+        self.start()
     }
 }
 
@@ -95,7 +97,10 @@ mod tests {
         assert!(
             matches!(
                 next.as_slice(),
-                [Request::Read(ReadRequest::ListHubs { .. })]
+                [
+                    Request::Read(ReadRequest::ListHubs { .. }),
+                    Request::Read(ReadRequest::ListNamespaces { .. })
+                ]
             ),
             "{next:?}"
         );

@@ -109,7 +109,7 @@ impl App {
             ));
             return None;
         };
-        let hub = dead_letter_hub_for(&self.hubs, &team).map(|h| h.name.clone());
+        let hub = dead_letter_hub_for(&self.hubs_here(), &team).map(|h| h.name.clone());
         if hub.is_none() {
             self.notice = Some(Notice::Error(format!(
                 "team {team} has no dead-letter hub (a hub tagged deadletter_for={team})"

@@ -13,6 +13,7 @@ mod incident_replies;
 mod incidents;
 mod keys;
 mod mouse;
+mod namespaces;
 mod navigate;
 mod replay;
 mod replies;
@@ -31,7 +32,7 @@ use super::theme::{Theme, ThemeCatalog};
 pub use super::views::View;
 use crate::model::{Hub, Identity, LagBoard, Namespace, Teams};
 use crate::ops::audit_read::Trail;
-use crate::protocol::{ReadRequest, Request, RequestId};
+use crate::protocol::{Request, RequestId};
 pub use action_menu::ActionMenuState;
 pub use command_line::{ConsoleCommand, parse_command_line};
 pub use mouse::{ListArea, ListPane, ScreenLayout};
@@ -47,7 +48,10 @@ pub enum Notice {
 #[derive(Debug, Clone, Default)]
 struct Latest {
     namespaces: Option<RequestId>,
-    hubs: Option<RequestId>,
+    /// Per namespace, its latest hub listing.
+    hub_lists: BTreeMap<String, RequestId>,
+    /// The latest switch of the namespace the backend reads.
+    use_namespace: Option<RequestId>,
     partitions: Option<RequestId>,
     lag: Option<RequestId>,
     lag_board: Option<RequestId>,
@@ -82,10 +86,14 @@ pub struct App {
     pub theme: Theme,
     pub identity: Identity,
     pub connection: ConnectionState,
+    /// The namespace the backend reads now: the one of the hub last chosen. Panes opened on
+    /// a hub (partitions, tail, groups) are about a hub of this namespace.
     pub namespace: String,
+    /// The namespace the console was started on (or the context switched to).
+    pub home_namespace: String,
     pub namespaces: Vec<Namespace>,
     pub namespaces_list: ListState,
-    /// Hubs of the namespace, the signed-in team's first.
+    /// Hubs of every listed namespace, the signed-in team's first.
     pub hubs: Vec<Hub>,
     pub hubs_list: ListState,
     pub partitions: PartitionsState,
@@ -176,6 +184,7 @@ impl App {
             theme,
             identity: config.identity,
             connection: ConnectionState::Connecting,
+            home_namespace: config.namespace.clone(),
             namespace: config.namespace,
             namespaces: Vec::new(),
             namespaces_list: ListState::default(),
@@ -216,11 +225,6 @@ impl App {
             action_shows: true,
             quit: false,
         }
-    }
-
-    /// The first requests to send, before any input.
-    pub fn start(&mut self) -> Vec<Request> {
-        vec![self.request_hubs()]
     }
 
     pub fn view(&self) -> View {
@@ -307,20 +311,14 @@ impl App {
         RequestId(self.next_request)
     }
 
-    pub(crate) fn request_hubs(&mut self) -> Request {
-        let request = self.issue();
-        self.latest.hubs = Some(request);
-        Request::Read(ReadRequest::ListHubs {
-            request,
-            namespace: self.namespace.clone(),
-        })
-    }
-
     pub fn update(&mut self, action: Action) -> Vec<Request> {
         // Actions nest (a key runs its action, `:hubs` runs `show_hubs`): each decides for
         // itself whether it shows, and the outer one's answer is restored after.
         let outer = std::mem::replace(&mut self.action_shows, true);
+        let chosen = self.view().pane().chosen_namespace(self);
+        let switch = self.follow_namespace(chosen);
         let requests = self.apply(action);
+        let requests = switch.into_iter().chain(requests).collect();
         if self.action_shows {
             self.redraw.ask();
         }
@@ -390,6 +388,8 @@ mod capture_tests;
 mod dead_letters_tests;
 #[cfg(test)]
 mod incidents_tests;
+#[cfg(test)]
+mod namespaces_tests;
 #[cfg(test)]
 mod replay_tests;
 #[cfg(test)]

@@ -4,7 +4,7 @@ use super::{App, Notice, View};
 use crate::model::{ConsumerGroupLag, StartPosition};
 use crate::protocol::{ReadRequest, Request};
 use crate::tui::action::Action;
-use crate::tui::state::{ConsumerGroupsState, DetailState, ListState, PartitionsState, TailState};
+use crate::tui::state::{ConsumerGroupsState, DetailState, PartitionsState, TailState};
 pub(super) use crate::tui::views::Move;
 
 impl App {
@@ -32,7 +32,7 @@ impl App {
             Action::ShowOverview => {
                 let commands = self.stop_tail().into_iter();
                 self.stack = vec![View::OVERVIEW];
-                commands.chain([self.request_hubs()]).collect()
+                commands.chain(self.request_hubs()).collect()
             }
             Action::Zoom => {
                 self.zoomed = !self.zoomed;
@@ -41,7 +41,7 @@ impl App {
             Action::ShowHubs => {
                 let commands = self.stop_tail().into_iter();
                 self.stack = vec![View::HUBS];
-                commands.chain([self.request_hubs()]).collect()
+                commands.chain(self.request_hubs()).collect()
             }
             Action::ShowPartitions => self.show_partitions(),
             Action::ShowConsumerGroups => self.show_consumer_groups(),
@@ -126,23 +126,7 @@ impl App {
     pub(crate) fn show_namespaces(&mut self) -> Vec<Request> {
         self.stack = vec![View::NAMESPACES];
         let commands = self.stop_tail().into_iter();
-        let request = self.issue();
-        self.latest.namespaces = Some(request);
-        commands
-            .chain([Request::Read(ReadRequest::ListNamespaces { request })])
-            .collect()
-    }
-
-    /// `Enter` on a namespace: its hubs.
-    pub(crate) fn open_namespace(&mut self) -> Vec<Request> {
-        let Some(ns) = self.namespaces.get(self.namespaces_list.selected) else {
-            return Vec::new();
-        };
-        self.namespace = ns.name.clone();
-        self.hubs.clear();
-        self.hubs_list = ListState::default();
-        self.stack = vec![View::OVERVIEW];
-        vec![self.request_hubs()]
+        commands.chain([self.request_namespaces()]).collect()
     }
 
     /// `Enter` on a tail row: the event in full, and its schema if not fetched yet.
@@ -250,8 +234,8 @@ impl App {
                 ..ConsumerGroupsState::default()
             };
         }
-        self.groups.kafka_groups =
-            (self.board.hub(&self.groups.hub)).map_or_else(Vec::new, |b| b.kafka_group_ids());
+        self.groups.kafka_groups = (self.board.hub(&self.namespace, &self.groups.hub))
+            .map_or_else(Vec::new, |b| b.kafka_group_ids());
         self.stack.truncate(1);
         self.push(View::CONSUMER_GROUPS);
         self.request_lag().into_iter().collect()
@@ -261,7 +245,7 @@ impl App {
     /// or the selected Kafka group's from the latest lag round.
     pub(crate) fn groups_lag(&self) -> Option<&ConsumerGroupLag> {
         match self.groups.selected_kafka_group() {
-            Some(id) => (self.board.hub(&self.groups.hub))
+            Some(id) => (self.board.hub(&self.namespace, &self.groups.hub))
                 .and_then(|hub| hub.kafka_group(id))
                 .map(|g| &g.lag),
             None => self.groups.lag.as_ref(),

@@ -75,7 +75,7 @@ impl App {
     }
 
     /// Samples every consumer group of the listed hubs from now on (the backend's interval).
-    fn watch_lag(&mut self) -> Request {
+    pub(super) fn watch_lag(&mut self) -> Request {
         // One sampling feed per console: its boards answer the first request.
         let request = match self.latest.lag_board {
             Some(request) => request,
@@ -86,6 +86,7 @@ impl App {
             .hubs
             .iter()
             .map(|h| HubGroups {
+                namespace: h.namespace.clone(),
                 hub: h.name.clone(),
                 retention: h.retention,
                 consumer_groups: h.consumer_groups.clone(),
@@ -107,21 +108,14 @@ impl App {
                 request,
                 namespaces,
             } if is_latest(latest.namespaces, request) => {
-                self.namespaces = namespaces;
+                commands.extend(self.namespaces_loaded(namespaces));
             }
             Reply::HubsLoaded {
                 request,
                 namespace,
-                mut hubs,
-            } if is_latest(latest.hubs, request) && namespace == self.namespace => {
-                let team = self.identity.team.clone();
-                // The signed-in team's hubs first, then by name.
-                hubs.sort_by(|a, b| {
-                    let own = |h: &crate::model::Hub| !h.is_owned_by(team.as_deref());
-                    (own(a), &a.name).cmp(&(own(b), &b.name))
-                });
-                self.hubs = hubs;
-                commands.push(self.watch_lag());
+                hubs,
+            } if self.is_latest_hub_list(&namespace, request) => {
+                commands.push(self.hubs_loaded(&namespace, hubs));
             }
             Reply::PartitionsLoaded {
                 request,
@@ -135,7 +129,7 @@ impl App {
                 let retention = self
                     .hubs
                     .iter()
-                    .find(|h| h.name == snapshot.hub)
+                    .find(|h| h.namespace == self.namespace && h.name == snapshot.hub)
                     .map_or(std::time::Duration::MAX, |h| h.retention);
                 let policy = LagPolicy {
                     retention,
@@ -157,7 +151,7 @@ impl App {
                 }
                 // Kafka groups come and go with the rounds; the list follows, the AMQP groups'
                 // places stay.
-                if let Some(hub) = self.board.hub(&self.groups.hub) {
+                if let Some(hub) = self.board.hub(&self.namespace, &self.groups.hub) {
                     self.groups.kafka_groups = hub.kafka_group_ids();
                     self.groups.list.clamp(self.groups.len());
                 }
@@ -220,7 +214,7 @@ impl App {
                 let slots = [
                     latest.schemas,
                     latest.namespaces,
-                    latest.hubs,
+                    latest.use_namespace,
                     latest.partitions,
                     latest.lag,
                     latest.tail,
@@ -238,7 +232,12 @@ impl App {
                 {
                     self.capture.loading = None;
                 }
-                if slots.contains(&Some(request)) {
+                if latest.use_namespace == Some(request) {
+                    // The backend went back to the home namespace.
+                    self.namespace = self.home_namespace.clone();
+                }
+                let hub_list = latest.hub_lists.values().any(|r| *r == request);
+                if slots.contains(&Some(request)) || hub_list {
                     self.notice = Some(Notice::Error(message));
                 } else {
                     self.action_shows = false;

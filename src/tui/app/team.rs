@@ -36,7 +36,11 @@ impl App {
         self.notice = Some(Notice::Info(format!(
             "signed in as team {team} ({principal})"
         )));
-        vec![self.request_hubs()]
+        // The backend reads the home namespace again, and lists what the team sees.
+        self.namespace = self.home_namespace.clone();
+        let home = self.home_namespace.clone();
+        self.hubs.retain(|h| h.namespace == home);
+        self.start()
     }
 }
 
@@ -67,7 +71,10 @@ mod tests {
         assert!(
             matches!(
                 next.as_slice(),
-                [Request::Read(ReadRequest::ListHubs { .. })]
+                [
+                    Request::Read(ReadRequest::ListHubs { .. }),
+                    Request::Read(ReadRequest::ListNamespaces { .. })
+                ]
             ),
             "{next:?}"
         );

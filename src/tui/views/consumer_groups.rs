@@ -171,7 +171,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, app: &App) -> [ListArea; 2] {
         };
         Row::new([g.clone(), summary]).style(theme.get(Slot::Text))
     });
-    let hub_board = app.board.hub(&state.hub);
+    let hub_board = app.board.hub(&app.namespace, &state.hub);
     let kafka_rows = state.kafka_groups.iter().map(|id| {
         let board = hub_board.and_then(|b| b.kafka_group(id));
         let summary = board.map_or_else(String::new, |g| {

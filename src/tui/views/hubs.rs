@@ -12,7 +12,7 @@ use crate::model::{Hub, TeamCard};
 use crate::protocol::Request;
 use crate::tui::app::{App, ListArea, ListPane};
 use crate::tui::state::ListState;
-use crate::tui::theme::{Slot, Theme};
+use crate::tui::theme::Slot;
 
 impl View {
     pub const HUBS: View = View::named("hubs");
@@ -43,7 +43,7 @@ impl Pane for HubsPane {
     }
 
     fn refresh(&self, app: &mut App) -> Vec<Request> {
-        vec![app.request_hubs()]
+        app.request_hubs()
     }
 
     fn render(
@@ -57,10 +57,10 @@ impl Pane for HubsPane {
     }
 }
 
-/// The cells of one hub row: name, team, partitions, consumer groups, ingress.
-pub fn hub_cells(hub: &Hub) -> [String; 5] {
+/// The cells of one hub row: name (as `label`), team, partitions, consumer groups, ingress.
+pub fn hub_cells(hub: &Hub, label: String) -> [String; 5] {
     [
-        hub.name.clone(),
+        label,
         hub.team.clone().unwrap_or_else(|| "(untagged)".to_owned()),
         hub.partition_count.to_string(),
         hub.consumer_groups.len().to_string(),
@@ -68,22 +68,21 @@ pub fn hub_cells(hub: &Hub) -> [String; 5] {
     ]
 }
 
-fn hub_row<'a>(hub: &Hub, own_team: Option<&str>, theme: &Theme) -> Row<'a> {
-    let style = if hub.is_owned_by(own_team) {
+fn hub_row<'a>(hub: &Hub, app: &App) -> Row<'a> {
+    let theme = &app.theme;
+    let style = if hub.is_owned_by(app.identity.team.as_deref()) {
         theme.get(Slot::OwnTeam)
     } else {
         theme.get(Slot::Text)
     };
-    Row::new(hub_cells(hub).map(Cell::from)).style(style)
+    Row::new(hub_cells(hub, app.hub_label(hub)).map(Cell::from)).style(style)
 }
 
 fn render_hubs(frame: &mut Frame<'_>, area: Rect, app: &App) -> ListArea {
     let theme = &app.theme;
     let hubs = app.visible_hubs();
     let title = titled("hubs", hubs.len(), app.hubs.len(), &app.hubs_list);
-    let rows = hubs
-        .iter()
-        .map(|h| hub_row(h, app.identity.team.as_deref(), theme));
+    let rows = hubs.iter().map(|h| hub_row(h, app));
     let table = Table::new(
         rows,
         [
@@ -145,7 +144,10 @@ mod tests {
     #[test]
     fn hub_row_cells() {
         let hub = &sample::hubs()[0];
-        assert_eq!(hub_cells(hub), ["sale", "conversions", "4", "2", "12.5/s"]);
+        assert_eq!(
+            hub_cells(hub, hub.name.clone()),
+            ["sale", "conversions", "4", "2", "12.5/s"]
+        );
     }
 
     #[test]

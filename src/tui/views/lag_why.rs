@@ -54,11 +54,15 @@ fn why_lines<'a>(app: &App, next: Option<&NextEventVerdict>, p: &PartitionLag) -
             .map_or_else(|| "?".to_owned(), |b| b.keys_label())
     };
     // The menu checks the identity's rights before it offers an item.
+    // The dead-letter hub of the selected hub's namespace: a send never crosses namespaces.
+    let namespace =
+        (app.view().pane().chosen_namespace(app)).unwrap_or_else(|| app.namespace.clone());
+    let hubs = app.hubs_in(&namespace);
     let dead_letter_to = app
         .identity
         .team
         .as_deref()
-        .and_then(|team| dead_letter_hub_for(&app.hubs, team))
+        .and_then(|team| dead_letter_hub_for(&hubs, team))
         .map_or_else(String::new, |h| format!(" to {}", h.name));
     let act = format!(
         "{}. {}: dead-letter it{dead_letter_to} or checkpoint-on-error",

@@ -35,6 +35,9 @@ mod status;
 pub mod table;
 mod tail;
 
+#[cfg(test)]
+pub(crate) use overview_rows::ordered_hubs as overview_hub_order;
+pub(crate) use overview_rows::select_first_hub_of;
 pub use pane::{Move, Pane, View};
 
 /// Every pane of the console, in help order. A new pane is its file plus a line here.
@@ -144,9 +147,12 @@ fn pane_block<'a>(app: &App, title: &str, focused: bool) -> Block<'a> {
 /// The title line of a pane: the namespace crumb, then the pane's own title.
 fn crumbs<'a>(app: &App, title: &str, focused: bool) -> Line<'a> {
     let theme = &app.theme;
+    // On a list of hubs, the chosen hub's namespace (the backend is told when the user acts).
+    let namespace =
+        (app.view().pane().chosen_namespace(app)).unwrap_or_else(|| app.namespace.clone());
     Line::from(vec![
         Span::raw(" "),
-        Span::styled(format!("{} › ", app.namespace), theme.get(Slot::Crumbs)),
+        Span::styled(format!("{namespace} › "), theme.get(Slot::Crumbs)),
         Span::styled(title.to_owned(), theme.title(focused)),
         Span::raw(" "),
     ])

@@ -69,9 +69,9 @@ impl Pane for OverviewPane {
         let at = Selection::of(app);
         match at.focus {
             HUBS => ordered_hubs(app).len(),
-            GROUPS => at
-                .hub(app)
-                .map_or(0, |h| group_rows(h, app.board.hub(&h.name)).len()),
+            GROUPS => at.hub(app).map_or(0, |h| {
+                group_rows(h, app.board.hub(&h.namespace, &h.name)).len()
+            }),
             _ => at.group(app).map_or(0, |g| g.lag.partitions.len()),
         }
     }
@@ -104,7 +104,7 @@ impl Pane for OverviewPane {
     }
 
     fn refresh(&self, app: &mut App) -> Vec<Request> {
-        vec![app.request_hubs()]
+        app.request_hubs()
     }
 
     fn select(&self, app: &mut App, movement: &Move) -> Vec<Request> {
@@ -152,6 +152,10 @@ impl Pane for OverviewPane {
         Selection::of(app).hub(app).map(|h| h.name.clone())
     }
 
+    fn chosen_namespace(&self, app: &App) -> Option<String> {
+        Selection::of(app).hub(app).map(|h| h.namespace.clone())
+    }
+
     fn shows_board(&self) -> bool {
         true
     }
@@ -165,10 +169,10 @@ impl Pane for OverviewPane {
     ) -> Vec<ListArea> {
         let at = Selection::of(app);
         let hubs = ordered_hubs(app);
-        let groups = hubs
-            .get(at.hub)
-            .map_or(1, |h| group_rows(h, app.board.hub(&h.name)).len());
-        let mut areas = dashboard(area, hub_column_width(&hubs), groups);
+        let groups = hubs.get(at.hub).map_or(1, |h| {
+            group_rows(h, app.board.hub(&h.namespace, &h.name)).len()
+        });
+        let mut areas = dashboard(area, hub_column_width(app, &hubs), groups);
         if app.zoomed {
             // Only the list in focus, over the whole pane.
             let zoomed = |part: usize| {
@@ -197,7 +201,7 @@ impl Pane for OverviewPane {
         }
         let mut lists = vec![render_hubs(frame, areas.side, app, &hubs, &at)];
         if let Some(hub) = hubs.get(at.hub) {
-            let board = app.board.hub(&hub.name);
+            let board = app.board.hub(&hub.namespace, &hub.name);
             let rows = group_rows(hub, board);
             lists.push(render_groups(frame, areas.top, app, hub, &rows, &at));
             if let Some(partitions) = areas.extra {
@@ -218,7 +222,7 @@ pub(super) fn hub_rail(area: Rect, app: &App) -> Option<(Rect, Rect)> {
     if !app.shows_hub_rail() || area.width < layout::THREE_COLUMNS {
         return None;
     }
-    let width = hub_column_width(&ordered_hubs(app));
+    let width = hub_column_width(app, &ordered_hubs(app));
     let [rail, rest] =
         Layout::horizontal([Constraint::Length(width), Constraint::Fill(1)]).areas(area);
     Some((rail, rest))
@@ -233,9 +237,9 @@ pub(super) fn render_hub_rail(frame: &mut Frame<'_>, area: Rect, app: &App) {
 }
 
 /// The hub column: as wide as its names and teams need, within bounds.
-fn hub_column_width(hubs: &[&Hub]) -> u16 {
+fn hub_column_width(app: &App, hubs: &[&Hub]) -> u16 {
     let widest = |f: &dyn Fn(&Hub) -> usize| hubs.iter().map(|h| f(h)).max().unwrap_or(0);
-    let name = widest(&|h| h.name.chars().count()).clamp(6, NAME_WIDTH);
+    let name = widest(&|h| app.hub_label(h).chars().count()).clamp(6, NAME_WIDTH);
     let team = widest(&|h| h.team.as_deref().map_or(0, |t| t.chars().count()));
     // Name, team, ingress, status ("no checkpoints"), the gaps and the borders.
     u16::try_from(name + team.clamp(4, TEAM_WIDTH) + SPARK + 14 + 3 + 2).unwrap_or(u16::MAX)
@@ -254,7 +258,7 @@ fn render_hubs(
 ) -> ListArea {
     let theme = &app.theme;
     let rows = hubs.iter().map(|hub| {
-        let board = app.board.hub(&hub.name);
+        let board = app.board.hub(&hub.namespace, &hub.name);
         let status = board.and_then(HubBoard::worst_status);
         let ingress = board.map_or(&[][..], |b| b.ingress_trend.as_slice());
         let team = hub.team.as_deref().unwrap_or("(untagged)");
@@ -264,7 +268,7 @@ fn render_hubs(
             _ => theme.get(Slot::Text),
         };
         let cells = [
-            hub.name.clone(),
+            app.hub_label(hub),
             format::elide_middle(team, TEAM_WIDTH),
             format::sparkline(ingress, SPARK),
             status_text(status).to_owned(),

@@ -45,25 +45,28 @@ impl Selection {
 
     pub(super) fn group<'a>(&self, app: &'a App) -> Option<&'a GroupBoard> {
         let hub = self.hub(app)?;
-        let rows = group_rows(hub, app.board.hub(&hub.name));
+        let rows = group_rows(hub, app.board.hub(&hub.namespace, &hub.name));
         rows.get(self.group).and_then(|r| r.board)
     }
 }
 
 /// Hubs needing attention first, the worst on top (equally bad: behind longest first), then
 /// the signed-in team's, then by name.
-pub(super) fn ordered_hubs(app: &App) -> Vec<&Hub> {
+pub(crate) fn ordered_hubs(app: &App) -> Vec<&Hub> {
     let filter = Selection::of(app).hub_filter;
     let team = app.identity.team.as_deref();
     let mut hubs: Vec<&Hub> = app
         .visible_hubs()
         .into_iter()
-        .filter(|h| filter.matches([h.name.as_str(), h.team.as_deref().unwrap_or_default()]))
+        .filter(|h| {
+            let team = h.team.as_deref().unwrap_or_default();
+            filter.matches([h.name.as_str(), team, h.namespace.as_str()])
+        })
         .collect();
     // The most alarming first (a stuck group above one merely behind); among the calm, the
     // team's own.
     hubs.sort_by_cached_key(|h| {
-        let board = app.board.hub(&h.name);
+        let board = app.board.hub(&h.namespace, &h.name);
         let worst = board.and_then(HubBoard::worst_status);
         let alarm = worst.filter(|s| s.needs_attention());
         let failed = board.is_some_and(|b| !b.failures.is_empty());
@@ -73,6 +76,8 @@ pub(super) fn ordered_hubs(app: &App) -> Vec<&Hub> {
             Reverse(alarm.and(longest)),
             !h.is_owned_by(team),
             h.name.clone(),
+            h.namespace != app.home_namespace,
+            h.namespace.clone(),
         )
     });
     hubs
@@ -127,6 +132,19 @@ pub(super) fn group_rows<'a>(hub: &'a Hub, board: Option<&'a HubBoard>) -> Vec<G
     rows
 }
 
+/// Selects the first hub of `namespace` in the overview, as if the user had chosen it.
+pub(crate) fn select_first_hub_of(app: &mut App, namespace: &str) {
+    let Some(at) = ordered_hubs(app)
+        .iter()
+        .position(|h| h.namespace == namespace)
+    else {
+        return;
+    };
+    let lists = app.pane_lists(View::OVERVIEW);
+    lists.list(HUBS).selected = at;
+    lists.chosen = true;
+}
+
 /// The selected hub and group, by name, once the user chose them: until then the top row
 /// (the worst hub of the latest round) is the selection, whatever it is.
 pub(super) fn selected_names(app: &App) -> Option<Vec<String>> {
@@ -135,24 +153,28 @@ pub(super) fn selected_names(app: &App) -> Option<Vec<String>> {
     }
     let at = Selection::of(app);
     let hub = at.hub(app)?;
-    let groups = group_rows(hub, app.board.hub(&hub.name));
+    let groups = group_rows(hub, app.board.hub(&hub.namespace, &hub.name));
     let group = groups.get(at.group).map_or("", |g| g.name.as_str());
-    Some(vec![hub.name.clone(), group.to_owned()])
+    Some(vec![
+        hub.namespace.clone(),
+        hub.name.clone(),
+        group.to_owned(),
+    ])
 }
 
 /// Selects the hub and group named, wherever the latest round sorted them.
 pub(super) fn reselect(app: &mut App, names: &[String]) {
-    let [hub_name, group_name] = names else {
+    let [namespace, hub_name, group_name] = names else {
         return;
     };
     let Some((hub_at, hub)) = ordered_hubs(app)
         .into_iter()
         .enumerate()
-        .find(|(_, h)| h.name == *hub_name)
+        .find(|(_, h)| h.namespace == *namespace && h.name == *hub_name)
     else {
         return;
     };
-    let group_at = group_rows(hub, app.board.hub(&hub.name))
+    let group_at = group_rows(hub, app.board.hub(&hub.namespace, &hub.name))
         .iter()
         .position(|g| g.name == *group_name);
     let lists = app.pane_lists(View::OVERVIEW);

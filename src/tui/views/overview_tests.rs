@@ -33,14 +33,17 @@ fn board() -> LagBoard {
         failures: Vec::new(),
         ingress_trend: vec![3, 5, 8, 13, 12],
     };
-    board.hubs.insert("sale".into(), sale);
+    board
+        .hubs
+        .insert(("contoso-events".into(), "sale".into()), sale);
     board
 }
 
 /// The console as opened: the overview, hubs listed, one round of lag in.
 fn overview() -> App {
     let mut app = App::new(sample::config());
-    let Some(Request::Read(ReadRequest::ListHubs { request, .. })) = app.start().pop() else {
+    let Some(Request::Read(ReadRequest::ListHubs { request, .. })) = app.start().into_iter().next()
+    else {
         panic!("start lists hubs");
     };
     let commands = app.update(Action::Reply(Reply::HubsLoaded {

@@ -127,6 +127,13 @@ pub trait Pane: Sync {
         None
     }
 
+    /// The namespace of the hub chosen in this pane, when it is a list of hubs (the overview,
+    /// the hubs list): what the pane asks next is about that hub, so the backend is told to
+    /// read that namespace first.
+    fn chosen_namespace(&self, _app: &App) -> Option<String> {
+        None
+    }
+
     /// Whether, on a wide terminal and not zoomed, the pane shows beside the overview's hubs
     /// (so the fleet's state stays in sight while one hub is looked into). Lists of hubs or
     /// namespaces say no: they are that column.
