@@ -31,7 +31,9 @@ const KEY: &str = "lag-sampling-bench-root-key-00000000000=";
 fn config() -> String {
     let mut text = String::new();
     for n in 0..NAMESPACES {
-        let groups: Vec<String> = (0..GROUPS_PER_HUB).map(|g| format!("\"group-{g}\"")).collect();
+        let groups: Vec<String> = (0..GROUPS_PER_HUB)
+            .map(|g| format!("\"group-{g}\""))
+            .collect();
         let _ = write!(
             text,
             "[[namespace]]\nname = \"ns-{n:02}\"\nlisten = \"127.0.0.1:0\"\n\
@@ -168,7 +170,9 @@ async fn main() {
         NAMESPACES * HUBS_PER_NAMESPACE
     );
     println!("listing the namespaces: {listing:?}");
-    println!("first round (connections opened): {cold:?}; groups sampled {groups}, failed {failures}");
+    println!(
+        "first round (connections opened): {cold:?}; groups sampled {groups}, failed {failures}"
+    );
     println!(
         "later rounds: median {:?}, slowest {:?} ({WARM_ROUNDS} rounds)",
         warm[warm.len() / 2],

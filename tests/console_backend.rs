@@ -422,3 +422,47 @@ async fn a_tail_the_identity_may_not_read_says_why_up_front() {
     drop(link);
     let _ = task.await;
 }
+
+/// Issue #11: the consumer-group and dead-letter panes on a hub the identity may only send to
+/// say which permission is missing before reading anything, as the tail does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lag_and_dead_letters_the_identity_may_not_read_say_why_up_front() {
+    let emu = common::start(common::CONFORMANCE).await;
+    let store = tempfile::tempdir().expect("temp dir");
+    let services = services_as(&emu, store.path(), &emu.connection_string("orders-send")).await;
+    let (mut link, end) = backend_channels(8);
+    let task = backend::spawn(services, end, BackendOptions::default());
+    let lag = Request::Read(ReadRequest::Lag {
+        request: RequestId(1),
+        hub: "orders".into(),
+        consumer_group: "billing".into(),
+    });
+    let dead_letters = Request::Incident(IncidentRequest::ListDeadLetters {
+        request: RequestId(2),
+        hub: "orders".into(),
+    });
+    for (asked, missing) in [
+        (
+            lag,
+            "lag is not permitted: missing Microsoft.EventHub/namespaces/eventhubs/consumergroups/read",
+        ),
+        (
+            dead_letters,
+            "tail is not permitted: missing Microsoft.EventHub/namespaces/messages/receive/action",
+        ),
+    ] {
+        link.requests.send(asked).expect("send");
+        let message = loop {
+            match next_answer(&mut link).await {
+                Reply::RequestFailed { message, .. } => break message,
+                Reply::ConnectionChanged(_) => {}
+                other => panic!("unexpected {other:?}"),
+            }
+        };
+        assert!(message.contains(missing), "{message}");
+        assert!(message.contains("hub orders"), "{message}");
+        assert!(!message.contains("AMQP"), "no SDK chain: {message}");
+    }
+    drop(link);
+    let _ = task.await;
+}

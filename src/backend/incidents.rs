@@ -92,6 +92,9 @@ async fn run(
             })
         }
         IncidentRequest::ListDeadLetters { request, hub } => {
+            // Reading the dead-letter hub is a tail of it: refused up front with the permission.
+            let read = crate::model::permissions::ConsoleAction::Tail;
+            crate::ops::permissions::require(plane.connection(), &hub, read).await?;
             let rows = redrive::list_dead_lettered(plane, &hub)
                 .await?
                 .into_iter()

@@ -7,6 +7,7 @@ use super::namespace_planes::NamespacePlanes;
 use crate::connect::error::ConnectError;
 use crate::connect::registry::{RegistryError, SchemaRegistry};
 use crate::connect::schema_source;
+use crate::model::permissions::ConsoleAction;
 use crate::model::{Namespace, SchemaFetch};
 use crate::ops;
 use crate::protocol::{ReadRequest, Reply};
@@ -47,6 +48,8 @@ pub async fn run(
             hub,
             consumer_group,
         } => {
+            // A group the identity may not read says so up front, with the permission.
+            ops::permissions::require(plane.connection(), &hub, ConsoleAction::Lag).await?;
             let store = services.checkpoints.as_ref();
             let snapshot = ops::lag::snapshot(plane, store, &hub, &consumer_group).await?;
             Ok(Reply::LagLoaded { request, snapshot })

@@ -28,6 +28,24 @@ impl HubPermissions {
     }
 }
 
+/// `Err` naming the missing permission when `action` on `hub` is not permitted, before a
+/// pane reads anything (the service's own refusal is an SDK error chain); `Ok` when it is,
+/// or when nothing can say (no catalog), so the service decides.
+pub async fn require(
+    connection: &Connection,
+    hub: &str,
+    action: ConsoleAction,
+) -> Result<(), ConnectError> {
+    let verdict = for_hub(connection, hub).await.verdict(action);
+    match verdict.reason(action) {
+        None => Ok(()),
+        Some(reason) => Err(ConnectError::new(
+            Failure::Denied,
+            format!("hub {hub}: {reason} (as {})", connection.principal),
+        )),
+    }
+}
+
 /// Reads the hub's and the namespace's scopes concurrently.
 pub async fn for_hub(connection: &Connection, hub: &str) -> HubPermissions {
     with_dead_letter(connection, hub, None).await
