@@ -152,7 +152,14 @@ fn schemas() -> Vec<RegisteredSchema> {
 fn every_pane() -> Vec<(&'static str, App)> {
     let mut panes = Vec::new();
     let mut hubs_app = app();
-    let request = request_of(&hubs_app.start());
+    // Start asks for the home namespace's hubs, then for the namespaces.
+    let start = hubs_app.start();
+    let request = (start.iter())
+        .find_map(|c| match c {
+            Request::Read(ReadRequest::ListHubs { request, .. }) => Some(*request),
+            _ => None,
+        })
+        .expect("start lists hubs");
     hubs_app.update(Action::Reply(Reply::HubsLoaded {
         request,
         namespace: "contoso-events".into(),
