@@ -200,8 +200,9 @@ impl Connection {
         } else {
             other.fully_qualified_namespace = host.to_ascii_lowercase();
         }
+        let subscription = resource.subscription();
         other.catalog = match (&self.catalog, resource.resource_group()) {
-            (Some(catalog), Some(group)) => Some(catalog.in_group(&group)),
+            (Some(catalog), Some(group)) => Some(catalog.at(subscription.as_deref(), &group)),
             (catalog, None) => catalog.clone(),
             (None, Some(_)) => None,
         };
@@ -301,6 +302,36 @@ mod tests {
         assert_eq!(host.namespace, "contoso");
         assert!(host.catalog.is_none());
         assert!(Connection::from_sign_in("a/b", Arc::new(NoToken), None).is_err());
+    }
+
+    #[test]
+    fn another_namespace_is_reached_at_its_host_through_its_own_subscription_and_group() {
+        let scope = Scope {
+            subscription: "sub-a".to_owned(),
+            resource_group: Some("rg-a".to_owned()),
+        };
+        let home =
+            Connection::from_sign_in("contoso", Arc::new(NoToken), Some(scope)).expect("valid");
+        let mut other = NamespaceResource {
+            id: "/subscriptions/sub-b/resourceGroups/rg-b/providers/Microsoft.EventHub/namespaces/fabrikam"
+                .to_owned(),
+            name: "fabrikam".to_owned(),
+            ..NamespaceResource::default()
+        };
+        other.properties.service_bus_endpoint =
+            Some("https://Fabrikam.servicebus.windows.net:443/".to_owned());
+        let reached = home.for_namespace(&other).expect("it has an endpoint");
+        assert_eq!(reached.namespace, "fabrikam");
+        assert_eq!(
+            reached.fully_qualified_namespace,
+            "fabrikam.servicebus.windows.net"
+        );
+        assert!(reached.custom_endpoint.is_none() && reached.signed_in);
+        let catalog = reached.catalog.as_ref().expect("a catalog");
+        assert_eq!(catalog.scope().subscription, "sub-b");
+        assert_eq!(catalog.scope().resource_group.as_deref(), Some("rg-b"));
+        other.properties.service_bus_endpoint = None;
+        assert!(home.for_namespace(&other).is_none(), "no endpoint to reach");
     }
 
     #[test]

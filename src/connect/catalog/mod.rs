@@ -31,6 +31,15 @@ use super::sdk_error::{self, Reading};
 use crate::model::Hub;
 
 pub const API_VERSION: &str = "2024-01-01";
+/// Resource Manager's subscription list (`GET /subscriptions`).
+const SUBSCRIPTIONS_API_VERSION: &str = "2022-12-01";
+
+/// One subscription of `GET /subscriptions`: only its id is read.
+#[derive(Debug, serde::Deserialize)]
+struct SubscriptionResource {
+    #[serde(rename = "subscriptionId")]
+    subscription_id: String,
+}
 /// Azure's management endpoint.
 pub const AZURE_ENDPOINT: &str = "https://management.azure.com";
 /// The subscription and resource group the emulator's catalog presents.
@@ -116,26 +125,60 @@ impl Catalog {
         Ok(self)
     }
 
+    /// The subscription (and resource group, once narrowed) this catalog reads.
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+
     pub fn endpoint(&self) -> &Url {
         &self.endpoint
     }
 
-    /// The same catalog narrowed to another resource group of its subscription: a namespace
-    /// found by [`every_namespace`](Self::every_namespace) is read through its own group.
-    pub fn in_group(&self, resource_group: &str) -> Self {
+    /// The same catalog narrowed to a namespace's resource group, in its subscription when the
+    /// namespace is in another: a namespace found by [`every_namespace`](Self::every_namespace)
+    /// is read through its own subscription and group.
+    pub fn at(&self, subscription: Option<&str>, resource_group: &str) -> Self {
         let mut narrowed = self.clone();
+        if let Some(subscription) = subscription {
+            narrowed.scope.subscription = subscription.to_owned();
+        }
         narrowed.scope.resource_group = Some(resource_group.to_owned());
         narrowed
     }
 
-    /// Every namespace of the subscription the identity can read, whatever group this
-    /// catalog is narrowed to.
+    /// The subscriptions the identity can read (Resource Manager's `/subscriptions`).
+    pub async fn subscriptions(&self) -> Result<Vec<String>, ConnectError> {
+        let found: Vec<SubscriptionResource> = self
+            .list_at_version("/subscriptions", None, SUBSCRIPTIONS_API_VERSION)
+            .await?;
+        Ok(found.into_iter().map(|s| s.subscription_id).collect())
+    }
+
+    /// Every namespace the identity can read, in every subscription it reads (its own first),
+    /// whatever group this catalog is narrowed to. A subscription whose namespaces cannot be
+    /// listed is left out (logged); the catalog's own must answer.
     pub async fn every_namespace(&self) -> Result<Vec<NamespaceResource>, ConnectError> {
-        let path = format!(
-            "/subscriptions/{}/providers/Microsoft.EventHub/namespaces",
-            segment(&self.scope.subscription)
-        );
-        self.list(&path, None).await
+        let own = self.scope.subscription.clone();
+        let mut subscriptions = vec![own.clone()];
+        match self.subscriptions().await {
+            Ok(found) => {
+                subscriptions.extend(found.into_iter().filter(|s| !s.eq_ignore_ascii_case(&own)))
+            }
+            Err(error) => tracing::info!(%error, "subscriptions not listed; only {own}"),
+        }
+        let mut every = Vec::new();
+        for subscription in &subscriptions {
+            let path = format!(
+                "/subscriptions/{}/providers/Microsoft.EventHub/namespaces",
+                segment(subscription)
+            );
+            match self.list(&path, None).await {
+                Ok(found) => every.extend(found),
+                Err(error) if *subscription == own => return Err(error),
+                Err(error) => tracing::info!(%error, subscription, "namespaces not listed"),
+            }
+        }
+        Ok(every)
     }
 
     pub async fn namespaces(&self) -> Result<Vec<NamespaceResource>, ConnectError> {

@@ -65,6 +65,13 @@ impl NamespaceResource {
         (!host.is_empty()).then(|| host.trim_end_matches(":443").to_owned())
     }
 
+    /// The subscription named in the resource id.
+    pub fn subscription(&self) -> Option<String> {
+        let mut parts = self.id.split('/');
+        parts.find(|p| p.eq_ignore_ascii_case("subscriptions"))?;
+        parts.next().filter(|s| !s.is_empty()).map(str::to_owned)
+    }
+
     /// The resource group named in the resource id, which ARM spells in any case.
     pub fn resource_group(&self) -> Option<String> {
         let mut parts = self.id.split('/');
