@@ -122,10 +122,14 @@ pub async fn run(
             page: super::capture_reads::page(&services.capture, &file, &partition, start, count)
                 .await?,
         }),
-        ReadRequest::ListSchemas { request } => Ok(Reply::SchemasLoaded {
-            request,
-            schemas: every_schema_version(services).await?,
-        }),
+        ReadRequest::ListSchemas { request } => {
+            let connection = plane.connection();
+            ops::permissions::require_in_namespace(connection, ConsoleAction::ViewSchemas).await?;
+            Ok(Reply::SchemasLoaded {
+                request,
+                schemas: every_schema_version(services).await?,
+            })
+        }
     }
 }
 

@@ -46,6 +46,31 @@ pub async fn require(
     }
 }
 
+/// [`require`] for an action on the namespace itself (its schema groups).
+pub async fn require_in_namespace(
+    connection: &Connection,
+    action: ConsoleAction,
+) -> Result<(), ConnectError> {
+    let Some(catalog) = &connection.catalog else {
+        return Ok(());
+    };
+    let namespace = fetch(catalog, catalog.namespace_scope(&connection.namespace)).await;
+    let permissions = HubPermissions {
+        namespace,
+        ..HubPermissions::default()
+    };
+    match permissions.verdict(action).reason(action) {
+        None => Ok(()),
+        Some(reason) => Err(ConnectError::new(
+            Failure::Denied,
+            format!(
+                "namespace {}: {reason} (as {})",
+                connection.namespace, connection.principal
+            ),
+        )),
+    }
+}
+
 /// Reads the hub's and the namespace's scopes concurrently.
 pub async fn for_hub(connection: &Connection, hub: &str) -> HubPermissions {
     with_dead_letter(connection, hub, None).await
