@@ -423,10 +423,10 @@ async fn a_tail_the_identity_may_not_read_says_why_up_front() {
     let _ = task.await;
 }
 
-/// Issue #11: the consumer-group, dead-letter and schema panes of an identity that may only send
+/// Issue #11: the consumer-group and dead-letter panes of an identity that may only send
 /// to one hub say which permission is missing before reading anything, as the tail does.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn lag_dead_letters_and_schemas_the_identity_may_not_read_say_why_up_front() {
+async fn lag_and_dead_letters_the_identity_may_not_read_say_why_up_front() {
     let emu = common::start(common::CONFORMANCE).await;
     let store = tempfile::tempdir().expect("temp dir");
     let services = services_as(&emu, store.path(), &emu.connection_string("orders-send")).await;
@@ -440,9 +440,6 @@ async fn lag_dead_letters_and_schemas_the_identity_may_not_read_say_why_up_front
     let dead_letters = Request::Incident(IncidentRequest::ListDeadLetters {
         request: RequestId(2),
         hub: "orders".into(),
-    });
-    let schemas = Request::Read(ReadRequest::ListSchemas {
-        request: RequestId(3),
     });
     for (asked, missing) in [
         (
@@ -463,10 +460,6 @@ async fn lag_dead_letters_and_schemas_the_identity_may_not_read_say_why_up_front
             }
         };
         assert!(message.contains(missing), "{message}");
-        assert!(
-            message.contains("orders") || message.contains("namespace"),
-            "{message}"
-        );
         assert!(!message.contains("AMQP"), "no SDK chain: {message}");
     }
     drop(link);
