@@ -52,6 +52,7 @@ impl Backend {
         if let Some(tail) = self.tail.take() {
             tail.stop();
         }
+        self.search = None;
         // Sampled as the new identity from the console's next `WatchLag`.
         if let Some(feed) = self.lag_feed.take() {
             feed.stop();

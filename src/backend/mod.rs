@@ -16,6 +16,7 @@ mod kafka_feed;
 mod lag_feed;
 mod namespace_planes;
 mod refresh;
+mod search_feed;
 mod tail_feed;
 mod tail_link;
 
@@ -131,6 +132,7 @@ async fn run(services: Services, end: BackendEnd, options: BackendOptions) {
         contexts: context_tx,
         watch: None,
         tail: None,
+        search: None,
         tail_link: TailLink::default(),
         connection: ConnectionState::Connecting,
         incidents: JoinSet::new(),
@@ -182,6 +184,8 @@ struct Backend {
     contexts: mpsc::UnboundedSender<ContextReached>,
     watch: Option<Watch>,
     tail: Option<RunningTail>,
+    /// The search pane's search, while one runs.
+    search: Option<search_feed::RunningSearch>,
     /// What the tail's receivers say about their links.
     tail_link: TailLink,
     connection: ConnectionState,
@@ -252,6 +256,21 @@ impl Backend {
                 }
             },
             Request::UseNamespace { request, namespace } => self.use_namespace(request, &namespace),
+            Request::StartSearch { request, hubs, ask } => {
+                self.search = Some(search_feed::start(
+                    &self.services,
+                    request,
+                    hubs,
+                    ask,
+                    self.replies.clone(),
+                    self.tail_sender.clone(),
+                ));
+            }
+            Request::StopSearch { request } => {
+                if self.search.as_ref().is_some_and(|s| s.request == request) {
+                    self.search = None;
+                }
+            }
             Request::StopRefresh { request } => {
                 if self.watch.as_ref().is_some_and(|w| w.request() == request) {
                     self.watch = None;

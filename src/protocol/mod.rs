@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 pub use channels::{BackendEnd, BackendLink, backend_channels};
 pub use reply::{CaptureListing, CapturePage, ConnectionState, DeadLetterRow, Reply};
-pub use request::{IncidentRequest, ReadRequest, Request};
+pub use request::{IncidentRequest, ReadRequest, Request, SearchAsk};
 
 /// Identifies one request; ids only grow, so the latest request of a kind wins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -28,6 +28,21 @@ pub enum Reply {
         namespace: String,
         hubs: Vec<Hub>,
     },
+    /// Matches of a search, by hub, in the order found.
+    SearchFound {
+        request: RequestId,
+        found: Vec<(String, TailEvent)>,
+    },
+    SearchProgress {
+        request: RequestId,
+        progress: crate::ops::search::Progress,
+    },
+    /// The search is over: what it read and did not, in one sentence.
+    SearchFinished {
+        request: RequestId,
+        summary: String,
+        complete: bool,
+    },
     PartitionsLoaded {
         request: RequestId,
         hub: String,
@@ -197,6 +212,9 @@ impl Reply {
         match self {
             Reply::NamespacesLoaded { request, .. }
             | Reply::HubsLoaded { request, .. }
+            | Reply::SearchFound { request, .. }
+            | Reply::SearchProgress { request, .. }
+            | Reply::SearchFinished { request, .. }
             | Reply::PartitionsLoaded { request, .. }
             | Reply::LagLoaded { request, .. }
             | Reply::LagSampled { request, .. }

@@ -47,10 +47,33 @@ pub enum Request {
         request: RequestId,
         namespace: String,
     },
+    /// Search `hubs` of the namespace the backend reads for what `ask` names; matches come
+    /// back as `SearchFound` (none lost: a console that falls behind slows the search),
+    /// progress as `SearchProgress`, and the end as `SearchFinished`. Replaces the search
+    /// running before.
+    StartSearch {
+        request: RequestId,
+        hubs: Vec<String>,
+        ask: SearchAsk,
+    },
+    /// Stops the search `request` started; what it found stays, and its summary still comes.
+    StopSearch {
+        request: RequestId,
+    },
     /// The pane that asked `request` (partitions, lag) is gone: stop refreshing it.
     StopRefresh {
         request: RequestId,
     },
+}
+
+/// What a search looks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SearchAsk {
+    /// Events a CEL expression (or a bare word) matches.
+    Where(String),
+    /// Every event of one aggregate: its CloudEvents subject or partition key, reading only
+    /// the partition the key hashes to where a hub keys by it.
+    Trace(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -188,6 +211,8 @@ impl Request {
             | Request::SwitchContext { request, .. }
             | Request::WatchLag { request, .. }
             | Request::UseNamespace { request, .. }
+            | Request::StartSearch { request, .. }
+            | Request::StopSearch { request }
             | Request::StopRefresh { request } => *request,
         }
     }

@@ -89,6 +89,8 @@ pub enum Action {
     Confirm,
     /// Show the selected hub's Capture files and their events.
     ShowCapture,
+    /// Every event of the selected event's aggregate, across the namespace's hubs.
+    Trace,
     /// The next time range of the capture files (1h, 6h, 24h, 7d, all).
     CaptureRange,
     /// The next page of the capture file's events.
@@ -163,6 +165,7 @@ impl Action {
         Action::NextPage,
         Action::PreviousPage,
         Action::ReplayCapture,
+        Action::Trace,
     ];
 
     /// Bindable actions that change something: help flags them, as the action menu does.

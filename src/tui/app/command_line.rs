@@ -15,6 +15,10 @@ pub enum ConsoleCommand {
     Team(String),
     /// `:ctx NAME`: connect to a named context from the user's config file.
     Context(String),
+    /// `:search EXPR`: every retained event of the namespace's hubs that EXPR matches.
+    Search(String),
+    /// `:trace SUBJECT`: every event of one aggregate across the namespace's hubs.
+    Trace(String),
 }
 
 /// Verbs and their aliases; the first name is the one help shows.
@@ -60,6 +64,17 @@ pub fn parse_command_line(text: &str) -> Result<ConsoleCommand, String> {
         "ctx" | "context" => match rest.as_slice() {
             [name] => Ok(ConsoleCommand::Context((*name).to_owned())),
             _ => Err(":ctx takes a context name from config.toml, e.g. :ctx prod".to_owned()),
+        },
+        "search" | "find" => match rest.join(" ") {
+            expression if expression.is_empty() => Err(
+                ":search takes an expression (CEL, or a bare word), e.g. :search type.endsWith(\".purchased\")"
+                    .to_owned(),
+            ),
+            expression => Ok(ConsoleCommand::Search(expression)),
+        },
+        "trace" => match rest.as_slice() {
+            [subject] => Ok(ConsoleCommand::Trace((*subject).to_owned())),
+            _ => Err(":trace takes one subject (an aggregate id), e.g. :trace cont-00042".to_owned()),
         },
         "theme" => match rest.as_slice() {
             [name] => Ok(ConsoleCommand::Theme((*name).to_owned())),
@@ -114,6 +129,18 @@ mod tests {
             parse_command_line("theme light"),
             Ok(ConsoleCommand::Theme("light".into()))
         );
+        assert_eq!(
+            parse_command_line("search data.total > 100 && type == \"x\""),
+            Ok(ConsoleCommand::Search(
+                "data.total > 100 && type == \"x\"".into()
+            ))
+        );
+        assert_eq!(
+            parse_command_line("trace cont-00042"),
+            Ok(ConsoleCommand::Trace("cont-00042".into()))
+        );
+        assert!(parse_command_line("search").is_err());
+        assert!(parse_command_line("trace a b").is_err());
     }
 
     #[test]

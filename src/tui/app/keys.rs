@@ -96,6 +96,12 @@ impl App {
             Ok(ConsoleCommand::Tail(from)) => self.tail_selected_hub(from),
             Ok(ConsoleCommand::Team(team)) => self.switch_team(team),
             Ok(ConsoleCommand::Context(name)) => self.switch_context(name),
+            Ok(ConsoleCommand::Search(expression)) => {
+                self.start_search(crate::protocol::SearchAsk::Where(expression))
+            }
+            Ok(ConsoleCommand::Trace(subject)) => {
+                self.start_search(crate::protocol::SearchAsk::Trace(subject))
+            }
             Ok(ConsoleCommand::Theme(name)) => {
                 match self.themes.get(&name) {
                     Some(theme) => self.theme = theme.clone(),

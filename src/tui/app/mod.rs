@@ -17,6 +17,7 @@ mod namespaces;
 mod navigate;
 mod replay;
 mod replies;
+mod search;
 mod team;
 
 use std::collections::BTreeMap;
@@ -26,7 +27,7 @@ use super::action::{Action, ConnectionState};
 use super::keymap::{Context, Key, Keymap};
 use super::state::{
     CaptureState, ConsumerGroupsState, DeadLettersState, Decoding, DetailState, IncidentDialog,
-    InputLine, ListState, PaneLists, PartitionsState, SchemasState, TailState,
+    InputLine, ListState, PaneLists, PartitionsState, SchemasState, SearchState, TailState,
 };
 use super::theme::{Theme, ThemeCatalog};
 pub use super::views::View;
@@ -52,6 +53,7 @@ struct Latest {
     hub_lists: BTreeMap<String, RequestId>,
     /// The latest switch of the namespace the backend reads.
     use_namespace: Option<RequestId>,
+    search: Option<RequestId>,
     partitions: Option<RequestId>,
     lag: Option<RequestId>,
     lag_board: Option<RequestId>,
@@ -118,6 +120,8 @@ pub struct App {
     pub dead_letters: DeadLettersState,
     /// The capture pane's hub, files and page of events.
     pub capture: CaptureState,
+    /// The search pane's question, matches and progress.
+    pub search: SearchState,
     /// A mutating key waiting for the permissions that decide it.
     gated: Option<(RequestId, dead_letters::Gated)>,
     /// A read-only context: the action menu leaves mutating actions out.
@@ -205,6 +209,7 @@ impl App {
             board: Arc::default(),
             dead_letters: DeadLettersState::default(),
             capture: CaptureState::default(),
+            search: SearchState::default(),
             gated: None,
             read_only: false,
             context_name: None,
@@ -392,5 +397,7 @@ mod incidents_tests;
 mod namespaces_tests;
 #[cfg(test)]
 mod replay_tests;
+#[cfg(test)]
+mod search_tests;
 #[cfg(test)]
 mod tests;

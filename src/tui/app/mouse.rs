@@ -19,6 +19,7 @@ pub enum ListPane {
     Tail,
     Audit,
     Capture,
+    Search,
 }
 
 /// Where one list was drawn: its whole pane (borders and header included), the rows inside

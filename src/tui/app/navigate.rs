@@ -77,6 +77,7 @@ impl App {
             Action::Redrive => self.redrive_marked(),
             Action::DeadLetterEvent => self.dead_letter_tail_event(),
             Action::ShowCapture => self.show_capture(),
+            Action::Trace => self.trace_selected_event(),
             Action::CaptureRange => self.next_capture_range(),
             Action::NextPage => self.turn_capture_page(true),
             Action::PreviousPage => self.turn_capture_page(false),

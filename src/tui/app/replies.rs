@@ -59,6 +59,9 @@ impl App {
             Reply::CaptureFilesLoaded { .. } | Reply::CaptureEventsLoaded { .. } => {
                 self.capture_reply(reply)
             }
+            Reply::SearchFound { .. }
+            | Reply::SearchProgress { .. }
+            | Reply::SearchFinished { .. } => self.search_reply(reply),
             Reply::NamespacesLoaded { .. }
             | Reply::HubsLoaded { .. }
             | Reply::PartitionsLoaded { .. }
@@ -215,6 +218,7 @@ impl App {
                     latest.schemas,
                     latest.namespaces,
                     latest.use_namespace,
+                    latest.search,
                     latest.partitions,
                     latest.lag,
                     latest.tail,

@@ -10,6 +10,7 @@ mod packed;
 mod panes;
 mod replay_form;
 mod schemas;
+mod search;
 mod tail;
 mod text_field;
 
@@ -23,5 +24,6 @@ pub use packed::{EventSummary, PackedEvent};
 pub use panes::{ConsumerGroupsState, DetailState, PartitionsState, RATE_HISTORY};
 pub use replay_form::{ReplayField, ReplayForm};
 pub use schemas::{Comparison, SchemasState};
+pub use search::{KEEP as SEARCH_KEEP, SearchHit, SearchState};
 pub use tail::{TailBuffer, TailState};
 pub use text_field::TextField;

@@ -33,6 +33,7 @@ keymap = [
 	{ on = "]", run = "next_page", desc = "Next page of events" },
 	{ on = "[", run = "previous_page", desc = "Previous page of events" },
 	{ on = "R", run = "replay_capture", desc = "Replay the file into the hub" },
+	{ on = "T", run = "trace", desc = "Trace the event's aggregate" },
 	{ on = "x", run = "clear_filter", desc = "Clear filter" },
 	{ on = "r", run = "refresh", desc = "Read again" },
 ]

@@ -31,6 +31,7 @@ mod partitions;
 mod replay;
 pub mod sanitize;
 mod schemas;
+mod search;
 mod status;
 pub mod table;
 mod tail;
@@ -53,6 +54,7 @@ pub static PANES: &[&dyn Pane] = &[
     &dead_letters::DeadLettersPane,
     &audit::AuditPane,
     &capture::CapturePane,
+    &search::SearchPane,
 ];
 
 use ratatui::Frame;
