@@ -70,7 +70,12 @@ pub fn start(
                     only_key: None,
                 })
                 .collect(),
-            SearchAsk::Trace(subject) => trace::targets(&plane, &hubs, subject).await,
+            SearchAsk::Trace(subject) => {
+                let began = std::time::Instant::now();
+                let targets = trace::targets(&plane, &hubs, subject).await;
+                tracing::debug!(elapsed = ?began.elapsed(), ?targets, "trace: keyed hubs found");
+                targets
+            }
         };
         let search = search::start(
             plane,
