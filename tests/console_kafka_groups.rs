@@ -10,7 +10,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
 use common::azurite::{ensure_test_env, test_env};
-use common::tmux::Terminal;
+use common::tmux::{LogOnFailure, Terminal};
 
 const ROOT: &str = "RootManageSharedAccessKey";
 
@@ -28,17 +28,6 @@ impl Drop for Reader {
 
 /// Prints the console's log when the test fails: why a lag round could not read the Kafka
 /// groups is there, not on screen.
-struct LogOnFailure(std::path::PathBuf);
-
-impl Drop for LogOnFailure {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            let log = std::fs::read_to_string(self.0.join("logs/ehops.log")).unwrap_or_default();
-            eprintln!("----- console log -----\n{log}");
-        }
-    }
-}
-
 /// Starts the consumer groups and waits for its line saying both committed.
 fn commit_with_confluent_kafka(kafka: &str, connection_string: &str) -> Reader {
     ensure_test_env();

@@ -10,7 +10,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::sdk_producer::SdkProducer;
-use common::tmux::Terminal;
+use common::tmux::{LogOnFailure, Terminal};
 
 const ROOT: &str = "RootManageSharedAccessKey";
 
@@ -44,17 +44,6 @@ retention = "24h"
 consumer_groups = ["billing", "ehops"]
 tags = { team = "customer" }
 "#;
-
-struct LogOnFailure(std::path::PathBuf);
-
-impl Drop for LogOnFailure {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            let log = std::fs::read_to_string(self.0.join("logs/ehops.log")).unwrap_or_default();
-            eprintln!("----- console log -----\n{log}");
-        }
-    }
-}
 
 /// The cells from `first` on, in the first table row with a cell `first` (borders split
 /// cells too).

@@ -192,3 +192,16 @@ impl Drop for Terminal {
         let _ = self.tmux(&["kill-server"]);
     }
 }
+
+/// Prints the console's log (`{data}/logs/ehops.log`) when the test holding it fails, so a
+/// failed screen comes with what the console was doing.
+pub struct LogOnFailure(pub std::path::PathBuf);
+
+impl Drop for LogOnFailure {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let log = std::fs::read_to_string(self.0.join("logs/ehops.log")).unwrap_or_default();
+            eprintln!("----- console log -----\n{log}");
+        }
+    }
+}
