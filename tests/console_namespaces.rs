@@ -1,7 +1,7 @@
 //! Two namespaces in one console, each with a hub called `orders`: the overview lists both
 //! (the other namespace's as `west/orders`), samples each through its own namespace, and a
 //! hub chosen in the other namespace is read there (its partitions are its own, not the home
-//! hub's of the same name).
+//! hub's of the same name); `ehops lag --all` covers both.
 
 mod common;
 
@@ -60,18 +60,9 @@ fn row_of(screen: &str, first: &str) -> Option<Vec<String>> {
     })
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_hubs_of_two_namespaces_are_sampled_and_read_each_in_its_own() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("skipped: tmux is not installed");
-        return;
-    }
-    let emu = common::start(TWO_NAMESPACES).await;
-    let west = emu.running.namespaces[1].clone();
-    assert_eq!(west.name, "west");
-    assert_ne!(west.amqp, emu.running.amqp, "west has a port of its own");
-
-    // Three events in west's `orders`, partition 0; east's `orders` stays empty.
+/// Three events in west's `orders`, partition 0; east's `orders` stays empty.
+async fn three_events_in_west(emu: &common::TestEmulator) {
+    let west = &emu.running.namespaces[1];
     let producer = SdkProducer::open(
         west.custom_endpoint.clone(),
         west.name.clone(),
@@ -85,6 +76,48 @@ async fn the_hubs_of_two_namespaces_are_sampled_and_read_each_in_its_own() {
         .await
         .expect("events sent to west");
     producer.close().await;
+}
+
+/// `ehops lag --all` covers every namespace the identity reads, each row saying which.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lag_all_covers_every_namespace() {
+    let emu = common::start(TWO_NAMESPACES).await;
+    three_events_in_west(&emu).await;
+    let run = emu.ehops(&["lag", "--all", "--json"]).await;
+    assert_eq!(run.code, 0, "{run:?}");
+    let behind = |namespace: &str, partition: &str| {
+        (run.json_lines().iter())
+            .find(|l| {
+                l["namespace"] == namespace
+                    && l["hub"] == "orders"
+                    && l["consumer_group"] == "billing"
+                    && l["partition"] == partition
+            })
+            .map(|l| l["events_behind"].clone())
+    };
+    assert_eq!(behind("west", "0"), Some(3.into()), "{}", run.stdout);
+    assert_eq!(behind("west", "1"), Some(0.into()), "{}", run.stdout);
+    assert_eq!(behind("east", "0"), Some(0.into()), "{}", run.stdout);
+    let table = emu.ehops(&["lag", "--all"]).await;
+    assert!(
+        table.stdout.lines().any(|l| l.starts_with("west/orders")),
+        "another namespace's hub is named with it:\n{}",
+        table.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_hubs_of_two_namespaces_are_sampled_and_read_each_in_its_own() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("skipped: tmux is not installed");
+        return;
+    }
+    let emu = common::start(TWO_NAMESPACES).await;
+    let west = emu.running.namespaces[1].clone();
+    assert_eq!(west.name, "west");
+    assert_ne!(west.amqp, emu.running.amqp, "west has a port of its own");
+
+    three_events_in_west(&emu).await;
 
     let home = tempfile::tempdir().expect("temp dir");
     let data = home.path().join("data");

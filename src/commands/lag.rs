@@ -1,7 +1,8 @@
-//! `ehops lag HUB [--consumer-group CG]`, `ehops lag --all`: how far consumer groups are
-//! behind, per partition, from their checkpoints in the standard blob layout, with the time
-//! behind, the rates and the forecast that the recorded history allows. `--history` prints
-//! the samples recorded for one group (by `ehops watch`, `ehops lag` and the console).
+//! `ehops lag HUB [--consumer-group CG]`, `ehops lag --all` (every namespace the identity
+//! reads): how far consumer groups are behind, per partition, from their checkpoints in the
+//! standard blob layout, with the time behind, the rates and the forecast that the recorded
+//! history allows. `--history` prints the samples recorded for one group (by `ehops watch`,
+//! `ehops lag` and the console).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,11 +11,12 @@ use clap::Args;
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use super::sampled_groups::hubs_to_watch;
+use super::sampled_groups::{every_group_in, hubs_to_watch};
 use super::target::{self, DEFAULT_CONSUMER_GROUP, TargetArgs};
 use super::{duration_arg, exit, fail, kafka_lag, output};
 use crate::connect::error::ConnectError;
 use crate::model::{NextEventVerdict, PartitionLag, duration_text};
+use crate::ops;
 use crate::ops::lag_history::HistoryStore;
 use crate::ops::lag_sampler::{GroupSample, LagSampler};
 use crate::ops::next_event::NextEventJudge;
@@ -25,7 +27,8 @@ pub struct LagArgs {
     /// The event hub (omit with --all).
     #[arg(required_unless_present = "all", conflicts_with = "all")]
     pub hub: Option<String>,
-    /// Every consumer group of every hub the identity may read.
+    /// Every consumer group of every hub the identity may read, in every namespace it reads
+    /// (another namespace's hubs named `namespace/hub`).
     #[arg(long)]
     pub all: bool,
     /// The consumer group to report; every group of the hub (from the catalog) if omitted.
@@ -50,6 +53,7 @@ pub struct LagArgs {
 
 #[derive(Serialize)]
 struct LagLine<'a> {
+    namespace: &'a str,
     hub: &'a str,
     consumer_group: &'a str,
     partition: &'a str,
@@ -91,56 +95,74 @@ pub async fn run(target_args: &TargetArgs, args: &LagArgs) -> u8 {
         Ok(hubs) => hubs,
         Err(code) => return code,
     };
-    let mut sampler = LagSampler::new(
-        Arc::clone(&target.plane),
-        Arc::clone(&target.checkpoints),
-        Some(HistoryStore::new(&target.data)),
-    );
     let mut table = output::Table::new(&[
         "HUB", "GROUP", "PART", "LAST SEQ", "CHECKPT", "BEHIND", "TIME", "CP AGE", "OWNER",
         "STATUS", "FORECAST",
     ]);
     let mut failure: Option<ConnectError> = None;
-    // Stuck partitions say what holds them: their next event, read and judged.
-    let mut judge = NextEventJudge::new(&target.plane);
     let mut why = Vec::new();
-    let amqp_hubs: &[_] = if args.kafka_group.is_some() {
-        &[]
+    let amqp_hubs = if args.kafka_group.is_some() {
+        Vec::new()
     } else {
-        &hubs
+        hubs.clone()
     };
-    for sample in sampler.round(amqp_hubs).await {
-        match sample {
-            GroupSample::Lag(lag) => {
-                if args.consumer_group.is_none() && lag.is_unused_default() {
-                    continue;
-                }
-                let next_events = judge.stuck_partitions(&target.plane, &lag).await;
-                for p in &lag.partitions {
-                    let next = next_events.get(&p.partition);
-                    if args.json {
-                        output::json_line(&line(&lag.hub, &lag.consumer_group, p, next));
-                    } else {
-                        table.row(cells(&lag.hub, &lag.consumer_group, p));
-                        if let Some(next) = next {
-                            why.push(format!(
-                                "{}/{} partition {}: {}",
-                                lag.hub,
-                                lag.consumer_group,
-                                p.partition,
-                                next.sentence()
-                            ));
+    // `--all`: every namespace the identity reads, the one it was started on first.
+    let mut rounds = vec![(Arc::clone(&target.plane), amqp_hubs)];
+    if args.all && args.kafka_group.is_none() {
+        for plane in ops::namespaces::others(&target.plane).await {
+            let groups = every_group_in(&plane, args.consumer_group.as_deref()).await;
+            rounds.push((plane, groups));
+        }
+    }
+    let home = target.plane.connection().namespace.clone();
+    for (plane, hubs) in rounds {
+        let mut sampler = LagSampler::new(
+            Arc::clone(&plane),
+            Arc::clone(&target.checkpoints),
+            Some(HistoryStore::new(&target.data)),
+        );
+        // Stuck partitions say what holds them: their next event, read and judged.
+        let mut judge = NextEventJudge::new(&plane);
+        let namespace = plane.connection().namespace.clone();
+        // Another namespace's hubs are named with it, as the console lists them.
+        let label = |hub: &str| match namespace == home {
+            true => hub.to_owned(),
+            false => format!("{namespace}/{hub}"),
+        };
+        for sample in sampler.round(&hubs).await {
+            match sample {
+                GroupSample::Lag(lag) => {
+                    if args.consumer_group.is_none() && lag.is_unused_default() {
+                        continue;
+                    }
+                    let next_events = judge.stuck_partitions(&plane, &lag).await;
+                    let hub = label(&lag.hub);
+                    for p in &lag.partitions {
+                        let next = next_events.get(&p.partition);
+                        if args.json {
+                            let json = line(&namespace, &lag.hub, &lag.consumer_group, p, next);
+                            output::json_line(&json);
+                        } else {
+                            table.row(cells(&hub, &lag.consumer_group, p));
+                            if let Some(next) = next {
+                                why.push(format!(
+                                    "{hub}/{} partition {}: {}",
+                                    lag.consumer_group,
+                                    p.partition,
+                                    next.sentence()
+                                ));
+                            }
                         }
                     }
                 }
-            }
-            GroupSample::Failed {
-                hub,
-                consumer_group,
-                error,
-            } => {
-                eprintln!("error: {hub}/{consumer_group}: {error}");
-                failure.get_or_insert(error);
+                GroupSample::Failed {
+                    hub,
+                    consumer_group,
+                    error,
+                } => {
+                    eprintln!("error: {}/{consumer_group}: {error}", label(&hub));
+                    failure.get_or_insert(error);
+                }
             }
         }
     }
@@ -250,12 +272,14 @@ fn cells(hub: &str, group: &str, p: &PartitionLag) -> Vec<String> {
 }
 
 fn line<'a>(
+    namespace: &'a str,
     hub: &'a str,
     group: &'a str,
     p: &'a PartitionLag,
     next: Option<&NextEventVerdict>,
 ) -> LagLine<'a> {
     LagLine {
+        namespace,
         hub,
         consumer_group: group,
         partition: &p.partition,

@@ -18,6 +18,7 @@ pub mod lag;
 pub mod lag_history;
 pub mod lag_sampler;
 pub mod lint;
+pub mod namespaces;
 pub mod next_event;
 pub mod permissions;
 pub mod provenance;

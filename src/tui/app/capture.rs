@@ -90,7 +90,8 @@ impl App {
             .get(selected)
             .map(|e| e.unpack())
         {
-            Some(event) => self.open_detail(event),
+            // Past retention, perhaps: replayed from the file (`R`), not dead-lettered.
+            Some(event) => self.open_detail(event, None),
             None => Vec::new(),
         }
     }

@@ -125,6 +125,8 @@ impl App {
         };
         self.detail = DetailState {
             event: Some(row.event.clone()),
+            // A copy, not an event of a hub to act on again from here (redrive sends it home).
+            hub: None,
             hex: self.detail.hex,
             scroll: 0,
         };
@@ -260,14 +262,19 @@ impl App {
 }
 
 impl App {
-    /// The tail event in front (in the tail, or in its detail) with the tail's hub. The
-    /// detail of a dead-lettered copy is not the tail's: nothing to take from there.
+    /// The event in front with the hub it is in: the tail's selected event, a search's
+    /// selected match, or the detail of either. A Capture file's event or a dead-lettered
+    /// copy is not one to take from there.
     pub(super) fn tail_selection(&self) -> Option<(String, TailEvent)> {
-        let tail = self.tail.as_ref()?;
-        if !self.stack.contains(&View::TAIL) {
-            return None;
+        match self.view() {
+            View::TAIL => {
+                let tail = self.tail.as_ref()?;
+                let event = self.view().pane().selected_event(self)?;
+                Some((tail.hub.clone(), event))
+            }
+            View::SEARCH => self.selected_hit(),
+            View::DETAIL => Some((self.detail.hub.clone()?, self.detail.event.clone()?)),
+            _ => None,
         }
-        let event = self.view().pane().selected_event(self)?;
-        Some((tail.hub.clone(), event))
     }
 }

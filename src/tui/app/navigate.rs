@@ -132,23 +132,28 @@ impl App {
 
     /// `Enter` on a tail row: the event in full, and its schema if not fetched yet.
     pub(crate) fn open_tail_event(&mut self) -> Vec<Request> {
-        let event = self
-            .tail
-            .as_ref()
-            .and_then(|t| t.buffer.visible(t.selected));
-        match event.map(|e| e.unpack()) {
-            Some(event) => self.open_detail(event),
+        let Some(tail) = self.tail.as_ref() else {
+            return Vec::new();
+        };
+        let hub = tail.hub.clone();
+        match tail.buffer.visible(tail.selected).map(|e| e.unpack()) {
+            Some(event) => self.open_detail(event, Some(hub)),
             None => Vec::new(),
         }
     }
 
     /// An event in full (the tail's, a capture file's), and its schema if not fetched yet.
-    pub(super) fn open_detail(&mut self, event: crate::model::TailEvent) -> Vec<Request> {
+    pub(super) fn open_detail(
+        &mut self,
+        event: crate::model::TailEvent,
+        hub: Option<String>,
+    ) -> Vec<Request> {
         let wanted = self
             .decoding
             .wanted(event.content_type.as_deref(), &event.body);
         self.detail = DetailState {
             event: Some(event),
+            hub,
             hex: self.detail.hex,
             scroll: 0,
         };

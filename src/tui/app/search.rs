@@ -55,13 +55,20 @@ impl App {
         }
     }
 
+    /// The selected match and its hub.
+    pub(crate) fn selected_hit(&self) -> Option<(String, TailEvent)> {
+        (self.search.visible())
+            .get(self.search.list.selected)
+            .map(|hit| (hit.hub.clone(), hit.event.unpack()))
+    }
+
     /// `Enter` on a match: the event in full.
     pub(crate) fn open_search_hit(&mut self) -> Vec<Request> {
         let hit = (self.search.visible())
             .get(self.search.list.selected)
-            .map(|hit| hit.event.unpack());
+            .map(|hit| (hit.hub.clone(), hit.event.unpack()));
         match hit {
-            Some(event) => self.open_detail(event),
+            Some((hub, event)) => self.open_detail(event, Some(hub)),
             None => Vec::new(),
         }
     }

@@ -109,3 +109,36 @@ fn leaving_a_running_search_stops_it() {
     let left = app.update(Action::Back);
     assert_eq!(left, [Request::StopSearch { request }]);
 }
+
+/// `D` on a match (or in its detail) dead-letters from the hub the match was found in, not
+/// from whatever hub a tail opened earlier reads.
+#[test]
+fn a_match_is_dead_lettered_from_its_own_hub() {
+    let mut app = sample::app_with_hubs();
+    let mut dead_letter = app.hubs[0].clone();
+    dead_letter.name = "deadletter-customer".into();
+    dead_letter.dead_letter_for = Some("customer".into());
+    app.hubs.push(dead_letter);
+    let asked = app.start_search(SearchAsk::Where("purchased".into()));
+    let [Request::StartSearch { request, .. }] = asked.as_slice() else {
+        panic!("{asked:?}");
+    };
+    app.update(Action::Reply(Reply::SearchFound {
+        request: *request,
+        found: vec![("contact".into(), event(9, "cont-00042", 30))],
+    }));
+    let permissions_for = |requests: &[Request]| {
+        requests.iter().find_map(|r| match r {
+            Request::Read(crate::protocol::ReadRequest::Permissions { hub, .. }) => {
+                Some(hub.clone())
+            }
+            _ => None,
+        })
+    };
+    let from_list = app.update(Action::DeadLetterEvent);
+    assert_eq!(permissions_for(&from_list), Some("contact".into()));
+    app.gated = None;
+    app.update(Action::Open);
+    let from_detail = app.update(Action::DeadLetterEvent);
+    assert_eq!(permissions_for(&from_detail), Some("contact".into()));
+}

@@ -106,6 +106,9 @@ impl ConsumerGroupsState {
 #[derive(Debug, Clone, Default)]
 pub struct DetailState {
     pub event: Option<TailEvent>,
+    /// The hub the event is in, when it was opened from the tail or a search: what dead-letter
+    /// and replay act on. A Capture file's event may be past retention: none.
+    pub hub: Option<String>,
     pub hex: bool,
     pub scroll: usize,
 }

@@ -49,7 +49,7 @@ impl Pane for DetailPane {
 
     /// The detail of a tail event is about the tail's hub.
     fn hub(&self, app: &App) -> Option<String> {
-        app.tail.as_ref().map(|t| t.hub.clone())
+        app.detail.hub.clone()
     }
 
     fn selected_event(&self, app: &App) -> Option<TailEvent> {

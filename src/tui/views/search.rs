@@ -1,8 +1,8 @@
 //! The search pane (`:search EXPR`, `:trace SUBJECT`, `T` on an event): what was asked, the
 //! progress while it runs ("Scanned N of M (P%), K matches, R events/s") and what it read
 //! once it ended; below, the matches in enqueued order as they stream in, with the hub each
-//! was found in. `Enter` opens a match in the detail, where `D` dead-letters a copy and `T`
-//! traces its aggregate.
+//! was found in. `Enter` opens a match in the detail; `D` dead-letters a copy of it, `a` offers
+//! the actions (replay from here) and `T` traces its aggregate, here or in the detail.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -29,6 +29,8 @@ const KEYS: &str = r#"
 keymap = [
 	{ on = "<Enter>", run = "open", desc = "Event detail" },
 	{ on = "T", run = "trace", desc = "Trace the event's aggregate" },
+	{ on = "D", run = "dead_letter_event", desc = "Dead-letter a copy" },
+	{ on = "a", run = "action_menu", desc = "Actions (replay from here)" },
 	{ on = "x", run = "clear_filter", desc = "Clear filter" },
 ]
 "#;
@@ -54,6 +56,11 @@ impl Pane for SearchPane {
 
     fn open(&self, app: &mut App) -> Vec<Request> {
         app.open_search_hit()
+    }
+
+    /// The selected match's hub: what the action menu and dead-letter act on.
+    fn hub(&self, app: &App) -> Option<String> {
+        app.selected_hit().map(|(hub, _)| hub)
     }
 
     fn leave(&self, app: &mut App) -> Vec<Request> {
@@ -101,7 +108,8 @@ fn render_header(frame: &mut Frame<'_>, area: Rect, app: &App) {
             format::thousands(search.beyond)
         )
     } else {
-        "Enter: detail (D there dead-letters a copy) · T: trace the event's aggregate".to_owned()
+        "Enter: detail · D: dead-letter a copy · a: actions (replay from here) · T: trace"
+            .to_owned()
     };
     let lines = vec![status, Line::styled(kept, theme.get(Slot::Muted))];
     let title = sanitize(&search.asked, false);
