@@ -25,6 +25,7 @@ mod lag_why;
 pub mod layout;
 mod namespaces;
 mod overview;
+mod overview_hubs;
 mod overview_rows;
 mod pane;
 mod partitions;
@@ -90,10 +91,10 @@ pub fn render(frame: &mut Frame<'_>, app: &App, now: OffsetDateTime) -> ScreenLa
     ])
     .areas(area);
     let pane = app.view().pane();
-    let rail = overview::hub_rail(main, app);
+    let rail = overview_hubs::hub_rail(main, app);
     let main = match rail {
         Some((rail, rest)) => {
-            overview::render_hub_rail(frame, rail, app);
+            overview_hubs::render_hub_rail(frame, rail, app);
             rest
         }
         None => main,
