@@ -15,10 +15,15 @@ use common::tmux::{LogOnFailure, Terminal};
 const ROOT: &str = "RootManageSharedAccessKey";
 
 /// `east` is served on the emulator's main port, `west` on one of its own; the same root rule
-/// (name and key) in both, as one identity across an organisation's namespaces.
-const TWO_NAMESPACES: &str = r#"
+/// (name and key) in both, as one identity across an organisation's namespaces; each has an
+/// `orders` hub.
+fn two_namespaces() -> String {
+    let namespace = |name: &str, listen: &str| {
+        format!(
+            r#"
 [[namespace]]
-name = "east"
+name = "{name}"
+{listen}
 [[namespace.rule]]
 name = "RootManageSharedAccessKey"
 key = "two-namespaces-root-key-000000000000000="
@@ -28,22 +33,12 @@ name = "orders"
 partitions = 2
 retention = "24h"
 consumer_groups = ["billing", "ehops"]
-tags = { team = "customer" }
-
-[[namespace]]
-name = "west"
-listen = "127.0.0.1:0"
-[[namespace.rule]]
-name = "RootManageSharedAccessKey"
-key = "two-namespaces-root-key-000000000000000="
-rights = ["Listen", "Send", "Manage"]
-[[namespace.hub]]
-name = "orders"
-partitions = 2
-retention = "24h"
-consumer_groups = ["billing", "ehops"]
-tags = { team = "customer" }
-"#;
+tags = {{ team = "customer" }}
+"#
+        )
+    };
+    namespace("east", "") + &namespace("west", r#"listen = "127.0.0.1:0""#)
+}
 
 /// The cells from `first` on, in the first table row with a cell `first` (borders split
 /// cells too).
@@ -81,7 +76,7 @@ async fn three_events_in_west(emu: &common::TestEmulator) {
 /// `ehops lag --all` covers every namespace the identity reads, each row saying which.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lag_all_covers_every_namespace() {
-    let emu = common::start(TWO_NAMESPACES).await;
+    let emu = common::start(&two_namespaces()).await;
     three_events_in_west(&emu).await;
     let run = emu.ehops(&["lag", "--all", "--json"]).await;
     assert_eq!(run.code, 0, "{run:?}");
@@ -112,7 +107,7 @@ async fn the_hubs_of_two_namespaces_are_sampled_and_read_each_in_its_own() {
         eprintln!("skipped: tmux is not installed");
         return;
     }
-    let emu = common::start(TWO_NAMESPACES).await;
+    let emu = common::start(&two_namespaces()).await;
     let west = emu.running.namespaces[1].clone();
     assert_eq!(west.name, "west");
     assert_ne!(west.amqp, emu.running.amqp, "west has a port of its own");

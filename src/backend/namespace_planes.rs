@@ -43,8 +43,7 @@ impl NamespacePlanes {
             {
                 continue;
             }
-            if let Some(connection) = home.for_namespace(resource) {
-                let plane = DataPlane::new(connection, self.home.consumer_group());
+            if let Some(plane) = self.home.for_namespace(resource) {
                 others.insert(resource.name.clone(), Arc::new(plane));
             }
         }

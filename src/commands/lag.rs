@@ -125,9 +125,12 @@ pub async fn run(target_args: &TargetArgs, args: &LagArgs) -> u8 {
         let mut judge = NextEventJudge::new(&plane);
         let namespace = plane.connection().namespace.clone();
         // Another namespace's hubs are named with it, as the console lists them.
-        let label = |hub: &str| match namespace == home {
-            true => hub.to_owned(),
-            false => format!("{namespace}/{hub}"),
+        let label = |hub: &str| {
+            if namespace == home {
+                hub.to_owned()
+            } else {
+                format!("{namespace}/{hub}")
+            }
         };
         for sample in sampler.round(&hubs).await {
             match sample {

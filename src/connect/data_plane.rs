@@ -15,6 +15,7 @@ use futures_util::future::join_all;
 use time::OffsetDateTime;
 use tokio::sync::Mutex;
 
+use super::catalog::NamespaceResource;
 use super::checkpoints::CheckpointScope;
 use super::connection::Connection;
 use super::error::{ConnectError, Failure};
@@ -83,6 +84,13 @@ impl DataPlane {
             consumer_group: consumer_group.to_owned(),
             clients: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The same identity's plane for another namespace the catalog lists, reading with the
+    /// same consumer group; `None` when the catalog gives no endpoint to reach it by.
+    pub fn for_namespace(&self, resource: &NamespaceResource) -> Option<DataPlane> {
+        let connection = self.connection.for_namespace(resource)?;
+        Some(DataPlane::new(connection, &self.consumer_group))
     }
 
     pub fn connection(&self) -> &Connection {

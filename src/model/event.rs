@@ -26,6 +26,13 @@ pub struct TailEvent {
 }
 
 impl TailEvent {
+    /// The partition key it was sent with (the `x-opt-partition-key` annotation), if any.
+    pub fn partition_key(&self) -> Option<&str> {
+        (self.annotations.iter())
+            .find(|(key, _)| key == "x-opt-partition-key")
+            .map(|(_, value)| value.as_str())
+    }
+
     /// Size of the body in bytes, the figure the tail shows per event.
     pub fn size(&self) -> usize {
         self.body.len()

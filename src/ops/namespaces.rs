@@ -22,7 +22,6 @@ pub async fn others(plane: &DataPlane) -> Vec<Arc<DataPlane>> {
     };
     (listed.iter())
         .filter(|n| !n.name.eq_ignore_ascii_case(&home.namespace))
-        .filter_map(|n| home.for_namespace(n))
-        .map(|connection| Arc::new(DataPlane::new(connection, plane.consumer_group())))
+        .filter_map(|n| plane.for_namespace(n).map(Arc::new))
         .collect()
 }

@@ -42,11 +42,7 @@ pub async fn keyed_by_subject(plane: &DataPlane, hub: &str) -> bool {
         );
         return false;
     };
-    let key = event
-        .annotations
-        .iter()
-        .find(|(k, _)| k == "x-opt-partition-key")
-        .map(|(_, v)| v.as_str());
+    let key = event.partition_key();
     key.is_some() && key == event.cloud_event.subject.as_deref()
 }
 

@@ -64,10 +64,7 @@ impl App {
 
     /// `Enter` on a match: the event in full.
     pub(crate) fn open_search_hit(&mut self) -> Vec<Request> {
-        let hit = (self.search.visible())
-            .get(self.search.list.selected)
-            .map(|hit| (hit.hub.clone(), hit.event.unpack()));
-        match hit {
+        match self.selected_hit() {
             Some((hub, event)) => self.open_detail(event, Some(hub)),
             None => Vec::new(),
         }
@@ -101,11 +98,11 @@ impl App {
 
 /// The aggregate an event is about: its subject, else the partition key it was sent with.
 fn aggregate_of(event: &TailEvent) -> Option<String> {
-    let subject = event.cloud_event.subject.clone();
-    subject.filter(|s| !s.is_empty()).or_else(|| {
-        (event.annotations.iter())
-            .find(|(key, _)| key == "x-opt-partition-key")
-            .map(|(_, value)| value.clone())
-            .filter(|k| !k.is_empty())
-    })
+    let subject = event
+        .cloud_event
+        .subject
+        .as_deref()
+        .filter(|s| !s.is_empty());
+    let key = || event.partition_key().filter(|k| !k.is_empty());
+    subject.or_else(key).map(str::to_owned)
 }

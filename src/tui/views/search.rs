@@ -68,10 +68,7 @@ impl Pane for SearchPane {
     }
 
     fn selected_event(&self, app: &App) -> Option<TailEvent> {
-        let search = &app.search;
-        (search.visible())
-            .get(search.list.selected)
-            .map(|hit| hit.event.unpack())
+        app.selected_hit().map(|(_, event)| event)
     }
 
     fn render(
