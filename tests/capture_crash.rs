@@ -94,24 +94,6 @@ fn id_of(body: &[u8]) -> u64 {
         .expect("an id")
 }
 
-fn avro_files(root: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                if path.file_name().is_some_and(|n| n != ".staging") {
-                    stack.push(path);
-                }
-            } else {
-                files.push(path);
-            }
-        }
-    }
-    files
-}
-
 /// Lists the directory until stopped; every file it sees must read whole, and never change.
 /// Returns each file's event ids.
 fn watch(
@@ -122,7 +104,7 @@ fn watch(
         let mut seen: HashMap<PathBuf, Vec<u64>> = HashMap::new();
         loop {
             let stopping = stop.load(Ordering::SeqCst);
-            for file in avro_files(&root) {
+            for file in common::capture_files::visible_files(&root) {
                 assert_eq!(
                     file.extension().and_then(|e| e.to_str()),
                     Some("avro"),
@@ -214,7 +196,7 @@ async fn kill_9_while_capturing_loses_and_repeats_nothing() {
     let deadline = Instant::now() + Duration::from_secs(60);
     let newest = *acknowledged.last().expect("some");
     loop {
-        let captured: Vec<u64> = avro_files(&root)
+        let captured: Vec<u64> = common::capture_files::visible_files(&root)
             .iter()
             .filter_map(|f| std::fs::read(f).ok())
             .filter_map(|b| read_capture_file(&b).ok())

@@ -4,10 +4,8 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
-
-use ehops::codec::capture::read_capture_file;
 
 const COUNT: usize = 300;
 
@@ -31,33 +29,6 @@ notify_hub = "capture-files"
 name = "capture-files"
 partitions = 1
 "#;
-
-/// Every `.avro` file under `root` and how many records they hold, read with ehops' reader.
-fn captured(root: &Path) -> (Vec<PathBuf>, usize) {
-    let mut files = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "avro") {
-                files.push(path);
-            }
-        }
-    }
-    let records = files
-        .iter()
-        .map(|f| {
-            let bytes = std::fs::read(f).expect("readable");
-            read_capture_file(&bytes)
-                .expect("a capture file")
-                .records
-                .len()
-        })
-        .sum();
-    (files, records)
-}
 
 /// `capturens/telemetry/P/YYYY/MM/DD/hh/mm/ss.avro`: the partition, if the name has that shape.
 fn documented_path(relative: &str) -> Option<String> {
@@ -187,7 +158,7 @@ async fn the_python_sdks_events_come_back_from_capture_field_for_field() {
 
     let root = emulator.data.path().join("capture/capture");
     let deadline = Instant::now() + Duration::from_secs(60);
-    while captured(&root).1 < COUNT {
+    while common::capture_files::captured(&root).1 < COUNT {
         assert!(
             Instant::now() < deadline,
             "capture did not write {COUNT} events in 60 s"

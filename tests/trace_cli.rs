@@ -8,7 +8,6 @@ mod common;
 use std::collections::HashMap;
 
 use azure_messaging_eventhubs::EventDataBatchOptions;
-use azure_messaging_eventhubs::models::EventData;
 use common::TestEmulator;
 use common::sdk_producer::SdkProducer;
 
@@ -70,28 +69,8 @@ async fn send(producers: &HashMap<&str, SdkProducer>, i: usize) {
         partition_id: Some((i % 2).to_string()).filter(|_| hub == "crm"),
         ..Default::default()
     };
-    let data = EventData::builder()
-        .with_body(format!("{{\"n\":{i}}}"))
-        .with_content_type("application/json".into())
-        .add_property("cloudEvents_specversion".into(), "1.0")
-        .add_property("cloudEvents_id".into(), format!("ev-{i:02}"))
-        .add_property(
-            "cloudEvents_type".into(),
-            format!("com.example.{hub}.changed"),
-        )
-        .add_property("cloudEvents_source".into(), format!("/teams/x/{hub}"))
-        .add_property("cloudEvents_subject".into(), subject)
-        .build();
-    producers[hub]
-        .call(|producer| async move {
-            let batch = producer.create_batch(Some(options)).await.expect("batch");
-            assert!(batch.try_add_event_data(data, None).expect("adds"));
-            producer
-                .send_batch(batch, None)
-                .await
-                .expect("acknowledged");
-        })
-        .await;
+    let data = common::cloud_events::changed(hub, i, subject);
+    common::cloud_events::send_one(&producers[hub], options, data).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,7 +2,8 @@
 //! matches forwarded in batches on the bounded event channel with `send` (a console that
 //! falls behind slows the search down; no match is dropped), its progress and its summary on
 //! the replies channel. A new search or `StopSearch` cancels the running one, whose summary
-//! still comes (it says it was cancelled).
+//! still comes (it says it was cancelled). Where the console reads the namespace's Capture,
+//! a search reads it too, before each partition's oldest retained event.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,7 +14,7 @@ use tokio::time::Instant;
 use super::Services;
 use crate::codec::query::Query;
 use crate::model::TailEvent;
-use crate::ops::search::{self, HubTarget, SearchRequest, SearchUpdate, Summary};
+use crate::ops::search::{self, CaptureHistory, HubTarget, SearchRequest, SearchUpdate, Summary};
 use crate::ops::trace;
 use crate::protocol::{Reply, RequestId, SearchAsk};
 
@@ -43,6 +44,13 @@ pub fn start(
     matches: mpsc::Sender<Reply>,
 ) -> RunningSearch {
     let plane = Arc::clone(&services.plane);
+    // The history before retention too, where the console reads this namespace's Capture.
+    let capture = (services.capture.as_ref().ok())
+        .filter(|access| access.namespace == plane.connection().namespace)
+        .map(|access| CaptureHistory {
+            source: access.source.clone(),
+            namespace: access.namespace.clone(),
+        });
     let stop = tokio_util::sync::CancellationToken::new();
     let cancel = stop.clone();
     tokio::spawn(async move {
@@ -84,6 +92,7 @@ pub fn start(
                 query,
                 from: crate::model::StartPosition::Earliest,
                 until: None,
+                capture,
             },
         );
         forward(search, request, &replies, &matches, cancel).await;
@@ -167,6 +176,18 @@ fn sentence(summary: &Summary) -> String {
         "{} events scanned in {:.1} s, {} matched, {} undecodable",
         summary.scanned, summary.seconds, summary.matched, summary.undecodable
     );
+    let captured: u64 = summary.partitions.iter().map(|p| p.from_capture).sum();
+    if captured > 0 {
+        text.push_str(&format!(
+            ", {captured} of them from Capture (before retention)"
+        ));
+    }
+    let missing: u64 = (summary.partitions.iter())
+        .map(|p| p.missing_from_capture)
+        .sum();
+    if missing > 0 {
+        text.push_str(&format!(", {missing} missing from Capture"));
+    }
     if summary.cancelled {
         text.push_str(", cancelled");
     }
@@ -178,6 +199,9 @@ fn sentence(summary: &Summary) -> String {
     }
     for skipped in &summary.skipped {
         text.push_str(&format!("; {} skipped: {}", skipped.hub, skipped.reason));
+    }
+    for problem in &summary.capture_problems {
+        text.push_str(&format!("; Capture not read: {problem}"));
     }
     text
 }

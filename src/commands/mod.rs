@@ -2,6 +2,7 @@
 //! arguments, does its job, and returns the process exit code.
 
 pub mod capture;
+pub mod capture_history;
 pub mod capture_replay;
 pub mod console;
 pub mod context;

@@ -9,6 +9,7 @@ use clap::Args;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use super::capture_history::CaptureHistoryArgs;
 use super::search_output::{Kept, ProgressLine, print_matches, print_summary};
 use super::tail::parse_position;
 use super::target::{self, DEFAULT_CONSUMER_GROUP, TargetArgs};
@@ -46,6 +47,8 @@ pub struct SearchArgs {
     /// One JSON object per match and line, and a last line with the summary.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub history: CaptureHistoryArgs,
 }
 
 fn parse_time(text: &str) -> Result<OffsetDateTime, String> {
@@ -80,6 +83,10 @@ pub async fn run(target_args: &TargetArgs, args: &SearchArgs) -> u8 {
         Ok(target) => target,
         Err(error) => return fail(&error),
     };
+    let capture = match args.history.history(&target) {
+        Ok(capture) => capture,
+        Err(error) => return fail(&error),
+    };
     let hubs = if args.all {
         match crate::ops::hubs::list(&target.plane, &target.plane.connection().namespace).await {
             Ok(hubs) => hubs.into_iter().map(|h| h.name).collect(),
@@ -99,6 +106,7 @@ pub async fn run(target_args: &TargetArgs, args: &SearchArgs) -> u8 {
         query,
         from: start_at(&args.from, args.since),
         until: args.until,
+        capture,
     };
     let search = search::start(Arc::clone(&target.plane), request);
     let (kept, summary) = collect(search, args.limit).await;
@@ -175,6 +183,9 @@ pub(super) fn outcome(summary: &Summary) -> u8 {
     }
     for s in &summary.skipped {
         eprintln!("warning: hub {} skipped: {}", s.hub, s.reason);
+    }
+    for problem in &summary.capture_problems {
+        eprintln!("warning: Capture: {problem}");
     }
     exit::OK
 }

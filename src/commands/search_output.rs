@@ -229,6 +229,9 @@ pub fn print_summary(summary: &Summary, kept: usize, json: bool) {
             sanitize(&s.reason, false)
         );
     }
+    for problem in &summary.capture_problems {
+        println!("  Capture not read: {}", sanitize(problem, false));
+    }
 }
 
 fn partition_line(p: &PartitionReport) -> String {
@@ -248,8 +251,21 @@ fn partition_line(p: &PartitionReport) -> String {
     } else {
         String::new()
     };
+    let captured = match p.capture_read {
+        None => String::new(),
+        Some(_) => format!(
+            ", {} from Capture ({}){}",
+            p.from_capture,
+            range(p.capture_read),
+            if p.missing_from_capture > 0 {
+                format!(", {} missing from Capture", p.missing_from_capture)
+            } else {
+                String::new()
+            }
+        ),
+    };
     format!(
-        "{} p{}: planned {}, read {}, {} scanned, {} matched, {} undecodable{lost}; {status}",
+        "{} p{}: planned {}, read {}, {} scanned{captured}, {} matched, {} undecodable{lost}; {status}",
         sanitize(&p.hub, false),
         sanitize(&p.partition, false),
         range(p.planned),

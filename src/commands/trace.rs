@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use clap::Args;
 
+use super::capture_history::CaptureHistoryArgs;
 use super::search::{collect, outcome, start_at};
 use super::search_output::{print_matches, print_summary};
 use super::target::{self, DEFAULT_CONSUMER_GROUP, TargetArgs};
@@ -36,6 +37,8 @@ pub struct TraceArgs {
     /// One JSON object per event and line, and a last line with the summary.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub history: CaptureHistoryArgs,
 }
 
 pub async fn run(target_args: &TargetArgs, args: &TraceArgs) -> u8 {
@@ -48,6 +51,10 @@ pub async fn run(target_args: &TargetArgs, args: &TraceArgs) -> u8 {
     };
     let target = match target::open(target_args, DEFAULT_CONSUMER_GROUP).await {
         Ok(target) => target,
+        Err(error) => return fail(&error),
+    };
+    let capture = match args.history.history(&target) {
+        Ok(capture) => capture,
         Err(error) => return fail(&error),
     };
     let plane = &target.plane;
@@ -68,6 +75,7 @@ pub async fn run(target_args: &TargetArgs, args: &TraceArgs) -> u8 {
         query,
         from: start_at(&StartPosition::Earliest, args.since),
         until: None,
+        capture,
     };
     let (kept, summary) = collect(search::start(Arc::clone(plane), request), args.limit).await;
     let kept = kept.into_sorted();

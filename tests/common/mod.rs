@@ -6,6 +6,8 @@
 pub mod azurite;
 pub mod backend_link;
 pub mod backend_services;
+pub mod capture_files;
+pub mod cloud_events;
 pub mod crash_load;
 pub mod demo_incident;
 pub mod http;

@@ -5,6 +5,7 @@
 //! last message is a summary saying exactly what was read, per partition, and what was not
 //! and why. Hubs the identity may not read are skipped with the missing permission named.
 
+mod from_capture;
 mod partition;
 pub mod report;
 
@@ -27,7 +28,8 @@ use crate::model::permissions::{ConsoleAction, Verdict};
 use crate::model::{PartitionInfo, StartPosition, partition_for_key};
 use crate::ops::event_decoder::TailDecoder;
 use crate::ops::permissions;
-use partition::{Counters, Shared};
+pub use from_capture::CaptureHistory;
+use partition::{Counters, PartitionPass, Shared};
 pub use report::{
     Found, PartitionReport, PartitionStatus, Progress, SearchUpdate, Skipped, Summary,
 };
@@ -46,6 +48,8 @@ pub struct SearchRequest {
     pub from: StartPosition,
     /// Stop each partition at its first event enqueued after this.
     pub until: Option<OffsetDateTime>,
+    /// Also read what retention removed, from the hubs' Capture files.
+    pub capture: Option<CaptureHistory>,
 }
 
 /// A running search; dropping it cancels it.
@@ -96,6 +100,7 @@ async fn run(
     });
     let decoder = TailDecoder::new(plane.connection());
     let mut skipped = Vec::new();
+    let mut capture_problems = Vec::new();
     let mut reports = Vec::new();
     let mut passes = JoinSet::new();
     let mut seen = HashSet::new();
@@ -103,7 +108,7 @@ async fn run(
         if !seen.insert(target.hub.to_ascii_lowercase()) {
             continue;
         }
-        let planned = match plan(&plane, target, &request.from).await {
+        let planned = match plan(&plane, target, &request).await {
             Ok(planned) => planned,
             Err((reason, denied)) => {
                 skipped.push(Skipped {
@@ -114,8 +119,9 @@ async fn run(
                 continue;
             }
         };
-        for (report, range) in planned.partitions {
-            let Some(range) = range else {
+        capture_problems.extend(planned.capture_problem);
+        for (report, pass) in planned.partitions {
+            let Some(pass) = pass else {
                 reports.push(report);
                 continue;
             };
@@ -124,8 +130,7 @@ async fn run(
                 .total
                 .fetch_add(report.planned_events(), Ordering::Relaxed);
             passes.spawn(partition::search(
-                Arc::clone(&planned.client),
-                range,
+                pass,
                 Arc::clone(&shared),
                 decoder.sibling(),
                 report,
@@ -135,7 +140,11 @@ async fn run(
     let ticker = tokio::spawn(tick(Arc::clone(&shared.counters), sender.clone(), started));
     while let Some(done) = passes.join_next().await {
         match done {
-            Ok(report) => reports.push(report),
+            Ok((report, problems)) => {
+                let name = format!("{} p{}", report.hub, report.partition);
+                capture_problems.extend(problems.into_iter().map(|p| format!("{name}: {p}")));
+                reports.push(report);
+            }
             Err(error) => tracing::error!(%error, "a partition's search task failed"),
         }
     }
@@ -160,6 +169,7 @@ async fn run(
         undecodable: reports.iter().map(|r| r.undecodable).sum(),
         partitions: reports,
         skipped,
+        capture_problems,
         seconds: started.elapsed().as_secs_f64(),
         cancelled: cancel.is_cancelled(),
     };
@@ -193,20 +203,22 @@ async fn tick(counters: Arc<Counters>, sender: mpsc::Sender<SearchUpdate>, start
     }
 }
 
-/// A hub's partitions: a report for each, and a range for those with something to read.
+/// A hub's partitions: a report for each, and a pass for those with something to read.
 struct Planned {
-    client: Arc<SharedClient>,
-    partitions: Vec<(PartitionReport, Option<ScanRange>)>,
+    partitions: Vec<(PartitionReport, Option<PartitionPass>)>,
+    /// The hub's capture files could not be listed.
+    capture_problem: Option<String>,
 }
 
-/// Checks the right to read, then what each partition holds. `Err((reason, denied))` skips
-/// the hub.
+/// Checks the right to read, then what each partition holds (and, with Capture, which files
+/// it has). `Err((reason, denied))` skips the hub.
 async fn plan(
     plane: &DataPlane,
     target: &HubTarget,
-    from: &StartPosition,
+    request: &SearchRequest,
 ) -> Result<Planned, (String, bool)> {
     let hub = &target.hub;
+    let from = &request.from;
     let verdict = permissions::for_hub(plane.connection(), hub)
         .await
         .verdict(ConsoleAction::Tail);
@@ -237,6 +249,13 @@ async fn plan(
     // A data plane of its own, so the passes can reconnect whoever else uses the caller's.
     let own_plane = DataPlane::new(plane.connection().clone(), plane.consumer_group());
     let client = Arc::new(SharedClient::new(own_plane, hub.clone(), client));
+    let (capture, capture_problem) = match &request.capture {
+        None => (None, None),
+        Some(history) => match history.hub_files(plane.connection(), hub).await {
+            Ok(files) => (Some(files), None),
+            Err(problem) => (None, Some(problem)),
+        },
+    };
     let count = u32::try_from(infos.len()).unwrap_or(u32::MAX);
     let keyed = target
         .only_key
@@ -259,10 +278,27 @@ async fn plan(
                 to_sequence: to,
                 quiet: QUIET,
             });
-            (report, range)
+            let capture = capture.as_ref().and_then(|c| c.partition(&info.id, from));
+            if range.is_none() && capture.is_none() {
+                return (report, None);
+            }
+            let pass = PartitionPass {
+                client: Arc::clone(&client),
+                range,
+                capture,
+                retained_from: if info.is_empty {
+                    info.last_sequence + 1
+                } else {
+                    info.begin_sequence
+                },
+            };
+            (report, Some(pass))
         })
         .collect();
-    Ok(Planned { client, partitions })
+    Ok(Planned {
+        partitions,
+        capture_problem,
+    })
 }
 
 /// The sequence numbers a search from `from` meant to read in a partition as it stands;

@@ -94,8 +94,16 @@ pub struct PartitionReport {
     pub matched: u64,
     /// Events whose data the expression needed and that did not decode.
     pub undecodable: u64,
-    /// Events planned from the oldest retained that were gone when the read reached them.
+    /// Events planned from the oldest retained that were gone when the read reached them
+    /// (and, when Capture is read, not found there either).
     pub lost_to_retention: u64,
+    /// Of `scanned`, the events read from Capture: the history before the hub's first event.
+    pub from_capture: u64,
+    /// The first and last sequence numbers read from Capture.
+    pub capture_read: Option<(i64, i64)>,
+    /// Sequence numbers between the first captured event read and the hub's first event that
+    /// no capture file held (files missing or damaged).
+    pub missing_from_capture: u64,
     #[serde(flatten)]
     pub status: PartitionStatus,
 }
@@ -111,6 +119,9 @@ impl PartitionReport {
             matched: 0,
             undecodable: 0,
             lost_to_retention: 0,
+            from_capture: 0,
+            capture_read: None,
+            missing_from_capture: 0,
             status: PartitionStatus::Complete,
         }
     }
@@ -135,6 +146,8 @@ pub struct Skipped {
 pub struct Summary {
     pub partitions: Vec<PartitionReport>,
     pub skipped: Vec<Skipped>,
+    /// Capture files, blocks or listings that could not be read, each named.
+    pub capture_problems: Vec<String>,
     pub scanned: u64,
     pub matched: u64,
     pub undecodable: u64,
@@ -143,9 +156,12 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// Whether every planned part was read (nothing skipped, failed or cancelled).
+    /// Whether every planned part was read (nothing skipped, failed, cancelled, or left
+    /// unread in Capture).
     pub fn complete(&self) -> bool {
         self.skipped.is_empty()
+            && self.capture_problems.is_empty()
+            && self.partitions.iter().all(|p| p.missing_from_capture == 0)
             && !self.cancelled
             && self
                 .partitions
