@@ -4,6 +4,7 @@
 //! never waits for it; its progress survives crashes without losing or repeating an event.
 
 mod blob;
+mod capture_thread;
 mod destination;
 mod directory;
 mod health;
@@ -12,6 +13,7 @@ mod notify;
 mod partition;
 mod progress;
 mod record;
+mod window_file;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -22,6 +24,7 @@ pub use names::archive_name;
 pub use record::capture_record;
 
 use self::blob::BlobDestination;
+use self::capture_thread::CaptureThread;
 use self::destination::Destination;
 use self::directory::Directory;
 use self::health::Health;
@@ -45,6 +48,29 @@ pub fn capture_root(data_dir: &Path) -> PathBuf {
 /// that cannot be opened is logged and skipped: the hub still takes events.
 pub fn start(config: &EmulatorConfig, store: &Arc<Store>, data_dir: &Path) -> Vec<JoinHandle<()>> {
     let mut tasks = Vec::new();
+    let captures = (config.namespaces.iter())
+        .flat_map(|n| &n.hubs)
+        .any(|h| h.capture.as_ref().is_some_and(|c| c.enabled));
+    if !captures {
+        return tasks;
+    }
+    // Windows are staged here; what a crash left is cleared before any window starts.
+    let staging = data_dir.join("capture-staging");
+    let cleared = match std::fs::remove_dir_all(&staging) {
+        Err(error) if error.kind() != std::io::ErrorKind::NotFound => Err(error),
+        _ => std::fs::create_dir_all(&staging),
+    };
+    if let Err(error) = cleared {
+        tracing::error!(dir = %staging.display(), %error, "the capture staging directory cannot be prepared; nothing is captured");
+        return tasks;
+    }
+    let thread = match CaptureThread::start() {
+        Ok(thread) => thread,
+        Err(error) => {
+            tracing::error!(%error, "the capture thread cannot start; nothing is captured");
+            return tasks;
+        }
+    };
     for namespace in &config.namespaces {
         for hub in &namespace.hubs {
             let Some(capture) = hub.capture.as_ref().filter(|c| c.enabled) else {
@@ -55,7 +81,7 @@ pub fn start(config: &EmulatorConfig, store: &Arc<Store>, data_dir: &Path) -> Ve
                     let root = dir
                         .clone()
                         .unwrap_or_else(|| default_directory(data_dir, &capture.container));
-                    Directory::open(root.clone())
+                    Directory::open(root.clone(), staging.clone())
                         .map(Destination::Directory)
                         .map_err(|e| format!("directory {}: {e}", root.display()))
                 }
@@ -122,6 +148,7 @@ pub fn start(config: &EmulatorConfig, store: &Arc<Store>, data_dir: &Path) -> Ve
                     log: Arc::clone(log),
                     destination: Arc::clone(&destination),
                     notifier: notifier.clone(),
+                    thread: thread.clone(),
                 };
                 tasks.push(tokio::spawn(task.run()));
             }

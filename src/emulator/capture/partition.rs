@@ -1,7 +1,8 @@
 //! One partition's capture: windows of `window` (or until `sizeLimitInBytes`), each written as
 //! one file, made visible whole, with its progress recorded around it (`progress.rs`). A
 //! destination that fails is retried until it works; the partition keeps accepting events
-//! meanwhile, since capture only reads the log.
+//! meanwhile, since capture only reads the log. This task reads the log and keeps time; the
+//! encoding, writing and syncing run on the capture thread (`capture_thread.rs`).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,13 +10,14 @@ use std::time::Duration;
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
+use super::capture_thread::CaptureThread;
 use super::destination::Destination;
 use super::health::Health;
 use super::names::archive_name;
 use super::notify::{FileCreated, Notifier};
 use super::progress::{Pending, Progress, ProgressFile};
-use super::record::capture_record;
-use crate::codec::capture::{CaptureCodec, CaptureWriter};
+use super::window_file::{Finished, WindowFile};
+use crate::codec::capture::CaptureCodec;
 use crate::emulator::config::{CaptureConfig, CaptureEncoding};
 use crate::emulator::store::{PartitionLog, Start};
 
@@ -34,15 +36,7 @@ pub struct PartitionCapture {
     pub progress: ProgressFile,
     pub notifier: Option<Arc<Notifier>>,
     pub health: Health,
-}
-
-/// A window's file, ready to be made visible.
-struct Window {
-    start: OffsetDateTime,
-    bytes: Vec<u8>,
-    count: usize,
-    /// First and last sequence number and enqueued time, when it holds events.
-    range: Option<((i64, i64), (i64, i64))>,
+    pub thread: CaptureThread,
 }
 
 impl PartitionCapture {
@@ -69,7 +63,7 @@ impl PartitionCapture {
                 start = last + Duration::from_secs(1);
             }
             last_start = Some(start);
-            let window = match self.collect(next, start).await {
+            let window = match self.collect(next).await {
                 Ok(window) => window,
                 Err(error) => {
                     tracing::warn!(hub = %self.hub, partition = %self.partition, %error, "capture cannot read the partition; retrying");
@@ -80,16 +74,14 @@ impl PartitionCapture {
             if window.count == 0 && self.config.skip_empty_archives {
                 continue;
             }
-            let mut window = window;
-            let mut name = self.name_for(window.start);
+            let mut name = self.name_for(start);
             // A restart within the second of a window written before the crash must not
             // overwrite that file: the window moves to the next free second.
             while self.destination.exists(&name).await.unwrap_or(false) {
-                window.start += Duration::from_secs(1);
-                name = self.name_for(window.start);
+                start += Duration::from_secs(1);
+                name = self.name_for(start);
             }
-            last_start = Some(window.start);
-            let window = Arc::new(window);
+            last_start = Some(start);
             let path = loop {
                 match self.commit(&name, &window).await {
                     Ok(path) => {
@@ -105,7 +97,7 @@ impl PartitionCapture {
                     let created = FileCreated {
                         file_url: &path,
                         partition: &self.partition,
-                        size: window.bytes.len(),
+                        size: usize::try_from(window.size).unwrap_or(usize::MAX),
                         event_count: window.count,
                         first_sequence: first,
                         last_sequence: last,
@@ -154,7 +146,8 @@ impl PartitionCapture {
 
     /// Where to go on after a restart: a pending file that became visible counts as written.
     async fn resume(&self) -> Result<Option<i64>, String> {
-        let progress = self.progress.load().map_err(|e| e.to_string())?;
+        let file = self.progress.clone();
+        let progress = (self.thread.run(move || file.load()).await?).map_err(|e| e.to_string())?;
         let Some(pending) = progress.pending else {
             return Ok(progress.next);
         };
@@ -163,23 +156,35 @@ impl PartitionCapture {
         } else {
             pending.first
         };
-        self.progress
-            .save(&Progress {
-                next: Some(next),
-                pending: None,
-            })
-            .map_err(|e| e.to_string())?;
+        self.save_progress(Progress {
+            next: Some(next),
+            pending: None,
+        })
+        .await?;
         Ok(Some(next))
     }
 
-    /// Reads events from `next` until the window ends or the file reaches the size limit.
-    async fn collect(&self, next: Option<i64>, start: OffsetDateTime) -> Result<Window, String> {
+    /// Reads events from `next` until the window ends or the file reaches the size limit;
+    /// the capture thread encodes each batch into the window's file as it is read.
+    async fn collect(&self, next: Option<i64>) -> Result<Arc<Finished>, String> {
         let deadline = Instant::now() + self.config.window;
         let codec = match self.config.encoding {
             CaptureEncoding::Avro => CaptureCodec::Null,
             CaptureEncoding::AvroDeflate => CaptureCodec::Deflate,
         };
-        let mut writer = CaptureWriter::new(codec)?;
+        let destination = Arc::clone(&self.destination);
+        let (namespace, hub, partition) = (
+            self.namespace.clone(),
+            self.hub.clone(),
+            self.partition.clone(),
+        );
+        let mut file = self
+            .thread
+            .run(move || {
+                let sink = destination.sink(&namespace, &hub, &partition);
+                WindowFile::begin(codec, sink.map_err(|e| e.to_string())?)
+            })
+            .await??;
         let from = match next {
             Some(sequence_number) => Start::Sequence {
                 sequence_number,
@@ -189,68 +194,62 @@ impl PartitionCapture {
         };
         let mut offset = self.log.locate(&from).map_err(|e| e.to_string())?;
         let mut head = self.log.subscribe();
-        let mut range: Option<((i64, i64), (i64, i64))> = None;
-        let limit = usize::try_from(self.config.size_limit_bytes).unwrap_or(usize::MAX);
-        while writer.written() < limit {
+        let limit = self.config.size_limit_bytes;
+        while file.written() < limit {
             head.borrow_and_update();
             let events = self
                 .log
                 .read(offset, READ_EVENTS, READ_BYTES)
                 .map_err(|e| e.to_string())?;
-            if events.is_empty() {
+            let Some(last) = events.last() else {
                 tokio::select! {
                     changed = head.changed() => if changed.is_err() { break },
                     _ = tokio::time::sleep_until(deadline) => break,
                 }
                 continue;
-            }
-            for event in &events {
-                writer.append(&capture_record(event))?;
-                offset = event.offset + event.encoded_len() as u64;
-                let (seqs, times) = range.get_or_insert((
-                    (event.sequence_number, event.sequence_number),
-                    (event.enqueued_ms, event.enqueued_ms),
-                ));
-                seqs.1 = event.sequence_number;
-                times.1 = event.enqueued_ms;
-            }
+            };
+            offset = last.offset + last.encoded_len() as u64;
+            let appended;
+            (file, appended) = self
+                .thread
+                .run(move || {
+                    let appended = file.append(&events);
+                    (file, appended)
+                })
+                .await?;
+            appended?;
             if Instant::now() >= deadline {
                 break;
             }
         }
-        let count = writer.records();
-        Ok(Window {
-            start,
-            bytes: writer.finish()?,
-            count,
-            range,
-        })
+        let finished = self.thread.run(move || file.finish()).await??;
+        Ok(Arc::new(finished))
     }
 
-    /// Records the intent, makes the file visible, records the progress. Returns its path.
-    async fn commit(&self, name: &str, window: &Window) -> Result<String, String> {
-        let fail = |e: std::io::Error| e.to_string();
+    /// Records the intent, then makes the file visible. Returns its path.
+    async fn commit(&self, name: &str, window: &Arc<Finished>) -> Result<String, String> {
         if let Some(((first, last), _)) = window.range {
-            self.progress
-                .save(&Progress {
-                    next: Some(first),
-                    pending: Some(Pending {
-                        name: name.to_string(),
-                        first,
-                        last,
-                    }),
-                })
-                .map_err(fail)?;
+            self.save_progress(Progress {
+                next: Some(first),
+                pending: Some(Pending {
+                    name: name.to_string(),
+                    first,
+                    last,
+                }),
+            })
+            .await?;
         }
-        let path = self.destination.put(name, &window.bytes).await?;
-        if let Some(((_, last), _)) = window.range {
-            self.progress
-                .save(&Progress {
-                    next: Some(last + 1),
-                    pending: None,
-                })
-                .map_err(fail)?;
-        }
-        Ok(path)
+        // The record is not rewritten after: a pending file that is visible counts as
+        // written at the next start, so one synced record per window is enough.
+        self.destination
+            .publish(&self.thread, name, Arc::clone(window))
+            .await
+    }
+
+    /// Saves the progress record on the capture thread (it is synced: no runtime worker
+    /// waits for the disk).
+    async fn save_progress(&self, progress: Progress) -> Result<(), String> {
+        let file = self.progress.clone();
+        (self.thread.run(move || file.save(&progress)).await?).map_err(|e| e.to_string())
     }
 }
