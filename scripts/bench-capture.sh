@@ -7,7 +7,9 @@
 #    beside fastavro reading the same files.
 #    The ingest runs alternate, ROUNDS times each (default 3): plain, capture, plain, capture...
 #    so drift in the machine's load falls on both sides; the summary gives each side's median.
-# Usage: [ROUNDS=N] scripts/bench-capture.sh [RATE] [SECONDS] [PARTITIONS] [EVENT_BYTES] [BATCH]
+#    CAPTURE_DIR=DIR writes the capture files there instead of under the emulator's data
+#    directory (another disk, or tmpfs standing in for one).
+# Usage: [ROUNDS=N] [CAPTURE_DIR=DIR] scripts/bench-capture.sh [RATE] [SECONDS] [PARTITIONS] [EVENT_BYTES] [BATCH]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rate=${1:-50000}
@@ -34,6 +36,11 @@ size_limit_bytes = 10485760
 skip_empty_archives = true
 TOML
 files="$work/data-capture/capture/capture"
+if [ -n "${CAPTURE_DIR:-}" ]; then
+  files="$CAPTURE_DIR/ehops-bench-$$"
+  echo "directory = \"$files\"" >> "$capture_config"
+  trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work" "$files"' EXIT
+fi
 
 # Events in the capture files, counted by ehops' own listing.
 captured() {
@@ -48,6 +55,7 @@ for round in $(seq "$rounds"); do
   for label in plain capture; do
     if [ "$label" = capture ]; then config=$capture_config; else config=$plain_config; fi
     rm -rf "$work/data-$label" "$work/ready-$label"
+    if [ "$label" = capture ]; then rm -rf "$files"; fi
     start_emulator "$label"
     result=$("$bench_bin" "$cs" bench "$rate" "$seconds" "$size" "$batch" "$partitions")
     echo "round $round, $label: $result ($(load))"

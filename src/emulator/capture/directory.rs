@@ -1,12 +1,13 @@
 //! A local directory laid out as the blob container: `{root}/{archive name}`. A window's file
-//! is written in the emulator's staging directory (`{data}/capture-staging/`, one file per
-//! partition, written as the window lasts), synced, then renamed into place, so a reader
-//! listing the directory never sees a partial file, and the directory holds nothing but the
-//! archive; a crash leaves at most a staging file, removed at the next start. A root on
-//! another file system (where a rename cannot reach) gets a copy, staged in its own
-//! `.staging/` and renamed.
+//! is written in a staging directory (one file per partition, written as the window lasts),
+//! synced, then renamed into place, so a reader listing the directory never sees a partial
+//! file; a crash leaves at most a staging file, removed at the next start. The staging
+//! directory is the emulator's (`{data}/capture-staging/`) when the root is on the data
+//! directory's file system, so the archive holds nothing else; a root on another file system
+//! stages in its own `.staging/`, so its files are written once, on its own disk.
 
 use std::io;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 const STAGING: &str = ".staging";
@@ -19,14 +20,22 @@ pub struct Directory {
 }
 
 impl Directory {
-    /// Opens the directory and clears the copies a crash left in its own staging directory
-    /// (the shared one, `staging`, is cleared once by the caller before any window starts).
-    pub fn open(root: PathBuf, staging: PathBuf) -> io::Result<Self> {
+    /// Opens the directory and clears what a crash left in its own staging directory (the
+    /// emulator's, `data_staging`, is cleared once by the caller before any window starts).
+    pub fn open(root: PathBuf, data_staging: PathBuf) -> io::Result<Self> {
         let own = root.join(STAGING);
         if own.exists() {
             std::fs::remove_dir_all(&own)?;
         }
         std::fs::create_dir_all(&root)?;
+        std::fs::create_dir_all(&data_staging)?;
+        let device = |path: &Path| std::fs::metadata(path).map(|m| m.dev());
+        let staging = if device(&root)? == device(&data_staging)? {
+            data_staging
+        } else {
+            std::fs::create_dir_all(&own)?;
+            own
+        };
         Ok(Self { root, staging })
     }
 
@@ -69,6 +78,11 @@ impl Directory {
     /// renamed into place.
     fn copy_into_place(&self, staged: &Path, target: &Path) -> io::Result<()> {
         let own = self.root.join(STAGING);
+        if staged.starts_with(&own) {
+            return Err(io::Error::other(
+                "the staging directory cannot reach the archive",
+            ));
+        }
         std::fs::create_dir_all(&own)?;
         let copy = own.join(staged.file_name().unwrap_or_default());
         std::fs::copy(staged, &copy)?;
@@ -132,5 +146,37 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// A root on another file system than the data directory (tmpfs here) stages beside
+    /// itself: the file is written once, on its own disk, and the emulator's staging
+    /// directory stays empty.
+    #[test]
+    fn a_root_on_another_file_system_stages_beside_itself() {
+        let data = tempfile::tempdir().expect("temp dir");
+        let other = tempfile::tempdir_in("/dev/shm").expect("a tmpfs directory");
+        let device = |p: &Path| std::fs::metadata(p).expect("metadata").dev();
+        assert_ne!(
+            device(data.path()),
+            device(other.path()),
+            "two file systems"
+        );
+        let data_staging = data.path().join("capture-staging");
+        std::fs::create_dir_all(&data_staging).expect("staging");
+        let root = other.path().join("root");
+        let directory = Directory::open(root.clone(), data_staging.clone()).expect("opens");
+        let staged = directory.staging_path("ns", "hub", "0");
+        assert!(
+            staged.starts_with(root.join(STAGING)),
+            "{}",
+            staged.display()
+        );
+        std::fs::write(&staged, b"a window").expect("staged");
+        let published = directory
+            .publish(&staged, "ns/hub/0/a.avro")
+            .expect("published");
+        assert_eq!(std::fs::read(published).expect("visible"), b"a window");
+        let left = std::fs::read_dir(&data_staging).expect("listed").count();
+        assert_eq!(left, 0, "nothing staged in the data directory");
     }
 }
