@@ -35,12 +35,6 @@ impl CaptureWriter<Vec<u8>> {
     pub fn new(codec: CaptureCodec) -> Result<Self, String> {
         Self::into_sink(codec, Vec::new())
     }
-
-    /// Bytes written so far, not counting the block apache-avro still buffers (at most
-    /// its block size, 16,000 bytes).
-    pub fn written(&self) -> usize {
-        self.writer.get_ref().len()
-    }
 }
 
 impl<W: Write> CaptureWriter<W> {
