@@ -109,10 +109,14 @@ async fn main() {
         .connection_string
         .clone();
     let catalog = format!("http://{}", running.http);
-    let connection = Connection::from_connection_string(&root, Some(&catalog))
+    let (connection, unreadable) = Connection::from_connection_string(&root, Some(&catalog))
         .expect("connection string")
         .resolve_namespace()
         .await;
+    assert!(
+        unreadable.is_none(),
+        "the catalog names the namespace: {unreadable:?}"
+    );
     let (mut link, end) = backend_channels(64);
     let options = BackendOptions {
         // Rounds back to back: the time between two boards is the time of a round.

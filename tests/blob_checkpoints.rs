@@ -102,10 +102,15 @@ async fn lag_reads_and_ehops_writes_what_the_python_sdk_checkpoints() {
 
     // Move partition 1 back to its second event and give partition 2 its first checkpoint,
     // through the same store and scope `ehops lag` uses.
-    let connection = Connection::from_connection_string(&emulator_cs, Some(&emu.catalog()))
-        .expect("connection string")
-        .resolve_namespace()
-        .await;
+    let (connection, unreadable) =
+        Connection::from_connection_string(&emulator_cs, Some(&emu.catalog()))
+            .expect("connection string")
+            .resolve_namespace()
+            .await;
+    assert!(
+        unreadable.is_none(),
+        "the catalog names the namespace: {unreadable:?}"
+    );
     let scope = ehops::connect::checkpoints::CheckpointScope {
         namespaces: connection.checkpoint_namespaces(),
         hub: HUB.to_owned(),

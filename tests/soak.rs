@@ -261,8 +261,9 @@ async fn console_and_tails_survive_every_fault_for_the_soak_and_account_for_ever
                 .is_none();
             assert!(
                 alive && kib.is_some(),
-                "the tail of {} ended early",
-                tail.hub
+                "the tail of {} ended early: {}",
+                tail.hub,
+                std::fs::read_to_string(&tail.stderr).unwrap_or_default()
             );
             tail.memory.kib.extend(kib);
         }

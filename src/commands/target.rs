@@ -12,6 +12,7 @@ use clap::Args;
 use super::team;
 use crate::backend::SignIn;
 use crate::connect::Connection;
+use crate::tui::views::sanitize::sanitize;
 use azure_core::credentials::TokenCredential;
 
 use crate::connect::catalog::Scope;
@@ -203,7 +204,14 @@ pub async fn open(args: &TargetArgs, consumer_group: &str) -> Result<Target, Con
             let connection = Connection::from_connection_string(text, args.catalog.as_deref())?;
             let sign_in = KafkaSignIn::ConnectionString(text.clone());
             kafka = kafka_endpoint(sign_in, args.kafka_endpoint.as_deref(), &connection);
-            (connection.resolve_namespace().await, None, None)
+            let (connection, unreadable) = connection.resolve_namespace().await;
+            if let Some(error) = unreadable {
+                eprintln!(
+                    "warning: {}; going on without the catalog: the service decides what this identity may do",
+                    sanitize(&error.message, false)
+                );
+            }
+            (connection, None, None)
         }
         (None, Some(namespace)) => {
             let credential = SignInChain::from_environment(&SignInOptions {

@@ -158,18 +158,26 @@ impl Connection {
     }
 
     /// On an emulator reached by address, learns the namespace's name from the catalog: the
-    /// one whose endpoint is this address, else the only one. Quietly keeps the address when
-    /// the catalog cannot say; data-plane commands work without it.
-    pub async fn resolve_namespace(self) -> Self {
+    /// one whose endpoint is this address, else the only one; keeps the address when the
+    /// catalog lists none. A catalog that cannot be read (after its retries) is let go, and
+    /// the failure returned for the caller to report: with the address for a name, every
+    /// permission would be read at a namespace that does not exist, and a passing outage would
+    /// be reported as a missing right. Without a catalog the service decides, as it does for a
+    /// connection string given no catalog.
+    pub async fn resolve_namespace(mut self) -> (Self, Option<ConnectError>) {
         let (Some(endpoint), Some(catalog)) = (&self.custom_endpoint, &self.catalog) else {
-            return self;
+            return (self, None);
         };
         let address = endpoint.trim_start_matches("amqp://").to_owned();
         let namespaces = match catalog.namespaces().await {
             Ok(namespaces) => namespaces,
             Err(error) => {
-                tracing::info!(%error, "catalog did not name the namespace");
-                return self;
+                self.catalog = None;
+                let error = ConnectError::new(
+                    error.failure,
+                    format!("cannot learn the namespace's name from the catalog: {error}"),
+                );
+                return (self, Some(error));
             }
         };
         let by_address = namespaces
@@ -179,10 +187,11 @@ impl Connection {
             [only] => Some(only),
             _ => namespaces.first(),
         });
-        match chosen.map(|n| n.name.clone()) {
+        let connection = match chosen.map(|n| n.name.clone()) {
             Some(name) => self.with_namespace(&name),
             None => self,
-        }
+        };
+        (connection, None)
     }
 
     /// The same identity in another namespace the catalog lists: its data plane at the

@@ -3,6 +3,10 @@
 //! `Retry-After` the service sends is waited for (ARM and Schema Registry send it with 429
 //! and 503); otherwise the delay is a jittered backoff. Only reads are repeated: a write
 //! answered with an error may still have been applied.
+//!
+//! The delays start where the Azure SDKs' default policy starts (0.8 s, doubling), with one
+//! retry more: a gateway that fails for a few seconds is outlasted, one that stays down is
+//! reported within about 12 s (plus each try's own timeout).
 
 use std::time::Duration;
 
@@ -12,8 +16,9 @@ use azure_core::http::{HttpClient, Method, Request};
 use super::backoff::Backoff;
 use super::error::{ConnectError, Failure};
 
-/// Tries of one read, the first included.
-const ATTEMPTS: u32 = 4;
+/// Tries of one read, the first included: with the backoff below, the four retries wait 6
+/// to 12 s in all (a `Retry-After` replaces a delay), so a five-second outage is outlasted.
+const ATTEMPTS: u32 = 5;
 /// How long one try may take before it counts as lost (a server that never answers).
 const ANSWER_WITHIN: Duration = Duration::from_secs(15);
 /// The longest `Retry-After` waited for; a longer one is reported instead.
@@ -37,7 +42,7 @@ pub async fn execute(
     } else {
         1
     };
-    let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(8));
+    let mut backoff = Backoff::new(Duration::from_millis(800), Duration::from_secs(8));
     let mut attempt = 1;
     loop {
         let outcome = once(http, request, service).await;

@@ -14,11 +14,16 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
+use super::backoff::retry_transient;
 use super::data_plane::DataPlane;
 use super::error::ConnectError;
 use super::shared_client::SharedClient;
 use super::tail_partition::{Outlet, read_partition};
 use crate::model::{StartPosition, TailEvent};
+
+/// Tries to open the hub, the first included: with [`retry_transient`]'s backoff the four
+/// retries span 3.75 to 7.5 s, longer than a gateway takes to come back.
+const START_TRIES: u32 = 5;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TailRequest {
@@ -84,24 +89,30 @@ impl Drop for TailSubscription {
     }
 }
 
-/// Opens the tail: fails fast when the hub cannot be opened; a partition that cannot be
-/// read reports [`TailItem::Failed`] on the channel, one whose link is lost reconnects
+/// Opens the tail: a hub that cannot be opened is tried again while the failure may pass
+/// (a connection dropped as it opened), and fails when it cannot; a partition that cannot
+/// be read reports [`TailItem::Failed`] on the channel, one whose link is lost reconnects
 /// (see [`super::tail_partition`]).
 pub async fn start(
     plane: &DataPlane,
     request: TailRequest,
 ) -> Result<TailSubscription, ConnectError> {
-    let client = plane.open_consumer(&request.hub).await?;
-    let partitions = match &request.partition {
-        Some(partition) => vec![partition.clone()],
-        None => {
-            client
-                .get_eventhub_properties()
-                .await
-                .map_err(|e| ConnectError::from_sdk(&format!("hub {}", request.hub), &e))?
-                .partition_ids
-        }
-    };
+    let (hub, only) = (&request.hub, &request.partition);
+    let (client, partitions) = retry_transient(START_TRIES, || async move {
+        let client = plane.open_consumer(hub).await?;
+        let partitions = match only {
+            Some(partition) => vec![partition.clone()],
+            None => {
+                client
+                    .get_eventhub_properties()
+                    .await
+                    .map_err(|e| ConnectError::from_sdk(&format!("hub {hub}"), &e))?
+                    .partition_ids
+            }
+        };
+        Ok((client, partitions))
+    })
+    .await?;
     let (sender, events) = mpsc::channel(request.buffer.max(1));
     let dropped = Arc::new(AtomicU64::new(0));
     let cancel = CancellationToken::new();

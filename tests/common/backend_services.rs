@@ -29,10 +29,15 @@ pub async fn services_on(
     connection_string: &str,
     principal: &str,
 ) -> Services {
-    let connection = Connection::from_connection_string(connection_string, Some(catalog))
-        .expect("valid connection string")
-        .resolve_namespace()
-        .await;
+    let (connection, unreadable) =
+        Connection::from_connection_string(connection_string, Some(catalog))
+            .expect("valid connection string")
+            .resolve_namespace()
+            .await;
+    assert!(
+        unreadable.is_none(),
+        "the catalog names the namespace: {unreadable:?}"
+    );
     Services {
         plane: Arc::new(DataPlane::new(connection, "ehops")),
         checkpoints: Arc::new(DirectoryCheckpoints::new(dir)),
