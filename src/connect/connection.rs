@@ -8,6 +8,7 @@ use std::sync::Arc;
 use azure_core::credentials::TokenCredential;
 use azure_core::http::Url;
 
+use super::backoff;
 use super::catalog::{AZURE_ENDPOINT, BearerAuth, Catalog, NamespaceResource, SasAuth, Scope};
 use super::connection_string::ConnectionString;
 use super::error::ConnectError;
@@ -159,11 +160,13 @@ impl Connection {
 
     /// On an emulator reached by address, learns the namespace's name from the catalog: the
     /// one whose endpoint is this address, else the only one; keeps the address when the
-    /// catalog lists none. A catalog that cannot be read (after its retries) is let go, and
-    /// the failure returned for the caller to report: with the address for a name, every
-    /// permission would be read at a namespace that does not exist, and a passing outage would
-    /// be reported as a missing right. Without a catalog the service decides, as it does for a
-    /// connection string given no catalog.
+    /// catalog lists none, or refuses the list (the next catalog call says why).
+    ///
+    /// A catalog that cannot be read at all (no answer, or errors its retries did not
+    /// outlast) is let go, and the failure returned for the caller to report: with the
+    /// address for a name, every permission would be read at a namespace that does not exist,
+    /// and a passing outage would be reported as a missing right. Without a catalog the
+    /// service decides, as it does for a connection string given no catalog.
     pub async fn resolve_namespace(mut self) -> (Self, Option<ConnectError>) {
         let (Some(endpoint), Some(catalog)) = (&self.custom_endpoint, &self.catalog) else {
             return (self, None);
@@ -171,13 +174,17 @@ impl Connection {
         let address = endpoint.trim_start_matches("amqp://").to_owned();
         let namespaces = match catalog.namespaces().await {
             Ok(namespaces) => namespaces,
-            Err(error) => {
+            Err(error) if backoff::transient(&error) => {
                 self.catalog = None;
                 let error = ConnectError::new(
                     error.failure,
                     format!("cannot learn the namespace's name from the catalog: {error}"),
                 );
                 return (self, Some(error));
+            }
+            Err(error) => {
+                tracing::info!(%error, "catalog did not name the namespace");
+                return (self, None);
             }
         };
         let by_address = namespaces
