@@ -11,7 +11,7 @@ use azure_core::http::Url;
 use super::backoff;
 use super::catalog::{AZURE_ENDPOINT, BearerAuth, Catalog, NamespaceResource, SasAuth, Scope};
 use super::connection_string::ConnectionString;
-use super::error::ConnectError;
+use super::error::{ConnectError, Failure};
 use super::sas_credential::SasCredential;
 
 /// The HTTP port of an emulator whose catalog address was not given: the default of
@@ -36,6 +36,9 @@ pub struct Connection {
     pub principal: String,
     /// The credential gives Entra ID tokens (sign-in), not shared-access signatures.
     pub signed_in: bool,
+    /// The catalog is only where the emulator's usually is (`UseDevelopmentEmulator`
+    /// without `--catalog`): an emulator without one, Microsoft's, is common.
+    catalog_guessed: bool,
 }
 
 impl std::fmt::Debug for Connection {
@@ -64,6 +67,7 @@ impl Connection {
         let credential: Arc<dyn TokenCredential> =
             Arc::new(SasCredential::from_connection_string(&cs));
         let host_name = cs.host.split(':').next().unwrap_or(&cs.host).to_owned();
+        let catalog_guessed = catalog.is_none() && cs.development_emulator;
         let catalog = match (catalog, cs.development_emulator) {
             (Some(url), _) => Some(url.to_owned()),
             (None, true) => Some(format!("http://{host_name}:{EMULATOR_HTTP_PORT}")),
@@ -95,6 +99,7 @@ impl Connection {
                 .clone()
                 .unwrap_or_else(|| "shared access signature".to_owned()),
             signed_in: false,
+            catalog_guessed,
         })
     }
 
@@ -145,6 +150,7 @@ impl Connection {
             entity_path: None,
             principal: "Entra ID sign-in".to_owned(),
             signed_in: true,
+            catalog_guessed: false,
         })
     }
 
@@ -166,13 +172,29 @@ impl Connection {
     /// outlast) is let go, and the failure returned for the caller to report: with the
     /// address for a name, every permission would be read at a namespace that does not exist,
     /// and a passing outage would be reported as a missing right. Without a catalog the
-    /// service decides, as it does for a connection string given no catalog.
+    /// service decides, as it does for a connection string given no catalog. A guessed
+    /// catalog with nothing listening is no catalog: let go quietly after one try.
     pub async fn resolve_namespace(mut self) -> (Self, Option<ConnectError>) {
         let (Some(endpoint), Some(catalog)) = (&self.custom_endpoint, &self.catalog) else {
             return (self, None);
         };
         let address = endpoint.trim_start_matches("amqp://").to_owned();
-        let namespaces = match catalog.namespaces().await {
+        let listing = if self.catalog_guessed {
+            // Nothing listening where the catalog was guessed means there is none, not an
+            // outage: asked once, so a command against Microsoft's emulator does not wait.
+            match catalog.tried_once().namespaces().await {
+                Err(error) if error.failure == Failure::Unreachable => {
+                    tracing::info!(%error, "no catalog at the emulator's usual address");
+                    self.catalog = None;
+                    return (self, None);
+                }
+                Err(error) if backoff::transient(&error) => catalog.namespaces().await,
+                listing => listing,
+            }
+        } else {
+            catalog.namespaces().await
+        };
+        let namespaces = match listing {
             Ok(namespaces) => namespaces,
             Err(error) if backoff::transient(&error) => {
                 self.catalog = None;

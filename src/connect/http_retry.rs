@@ -61,6 +61,15 @@ pub async fn execute(
     }
 }
 
+/// Sends `request` once: a failure is returned as it is.
+pub async fn execute_once(
+    http: &dyn HttpClient,
+    request: &Request,
+    service: &str,
+) -> Result<Answer, ConnectError> {
+    once(http, request, service).await
+}
+
 async fn once(
     http: &dyn HttpClient,
     request: &Request,

@@ -52,20 +52,31 @@ pub async fn start(config_text: &str) -> TestEmulator {
 }
 
 pub async fn start_in(config_text: &str, data: tempfile::TempDir) -> TestEmulator {
-    launch_in(config_text, data, None).await
+    launch_in(config_text, data, LOOPBACK, None).await
 }
+
+/// [`start`] with AMQP on another loopback address (`127.0.0.2`): its connection string
+/// points somewhere no other emulator serves HTTP.
+pub async fn start_on(config_text: &str, amqp_ip: &str) -> TestEmulator {
+    init_logging();
+    let data = tempfile::tempdir().expect("temp dir");
+    launch_in(config_text, data, amqp_ip, None).await
+}
+
+const LOOPBACK: &str = "127.0.0.1";
 
 /// [`start`] with the Kafka endpoint on a free port (`running.kafka`).
 pub async fn start_with_kafka(config_text: &str) -> TestEmulator {
     init_logging();
     let data = tempfile::tempdir().expect("temp dir");
     let any = "127.0.0.1:0".parse().expect("address");
-    launch_in(config_text, data, Some(any)).await
+    launch_in(config_text, data, LOOPBACK, Some(any)).await
 }
 
 async fn launch_in(
     config_text: &str,
     data: tempfile::TempDir,
+    amqp_ip: &str,
     kafka: Option<std::net::SocketAddr>,
 ) -> TestEmulator {
     let config =
@@ -73,7 +84,7 @@ async fn launch_in(
     let running = emulator::launch(LaunchOptions {
         config,
         data_dir: data.path().to_path_buf(),
-        amqp: "127.0.0.1:0".parse().expect("address"),
+        amqp: format!("{amqp_ip}:0").parse().expect("address"),
         http: "127.0.0.1:0".parse().expect("address"),
         kafka,
         demo_activity: false,

@@ -68,6 +68,8 @@ pub struct Catalog {
     page_size: Option<usize>,
     /// Effective permissions per scope, shared by the clones of this client.
     permissions: Arc<PermissionsCache>,
+    /// Reads are tried again on transient failures (`http_retry`); off for a probe.
+    retry_reads: bool,
 }
 
 impl Catalog {
@@ -79,6 +81,15 @@ impl Catalog {
             auth,
             page_size: None,
             permissions: Arc::new(PermissionsCache::new(PERMISSIONS_TTL)),
+            retry_reads: true,
+        }
+    }
+
+    /// The same catalog, each read tried once: for asking whether a catalog is there at all.
+    pub fn tried_once(&self) -> Self {
+        Self {
+            retry_reads: false,
+            ..self.clone()
         }
     }
 
@@ -298,7 +309,11 @@ impl Catalog {
         request.insert_header("authorization", self.auth.authorization().await?);
         request.insert_header("accept", "application/json");
         let service = format!("the catalog at {}", self.endpoint);
-        let answer = http_retry::execute(self.http.as_ref(), &request, &service).await?;
+        let answer = if self.retry_reads {
+            http_retry::execute(self.http.as_ref(), &request, &service).await?
+        } else {
+            http_retry::execute_once(self.http.as_ref(), &request, &service).await?
+        };
         let bytes = answer.body;
         if !(200..300).contains(&answer.status) {
             return Err(error_for(answer.status, &bytes, url));
