@@ -50,20 +50,35 @@ impl std::fmt::Debug for DataPlane {
 /// (0.15) can wait forever on a link whose close raced with a new request (seen under heavy
 /// load in tests); a bounded wait turns that into an error the caller reports or retries.
 const ANSWER_WITHIN: Duration = Duration::from_secs(15);
+/// How long the first try of a management read may take before it is tried again on a fresh
+/// client. The SDK (0.15) sometimes never hands a management call the reply its connection
+/// received (seen on loopback about once in a thousand reads: the reply's frame reached the
+/// client's socket and was acknowledged); a read answers in milliseconds otherwise, so a
+/// lost one costs this much instead of [`ANSWER_WITHIN`]. The SDK sends a client's reads one
+/// at a time, so each read of a batch adds [`PER_READ`].
+const FIRST_ANSWER_WITHIN: Duration = Duration::from_secs(4);
+const PER_READ: Duration = Duration::from_millis(250);
 
 /// Runs `work`, or fails as unreachable if it has not answered within [`ANSWER_WITHIN`].
 async fn bounded<T>(
     what: &str,
     work: impl Future<Output = Result<T, ConnectError>>,
 ) -> Result<T, ConnectError> {
-    tokio::time::timeout(ANSWER_WITHIN, work)
-        .await
-        .unwrap_or_else(|_| {
-            Err(ConnectError::new(
-                Failure::Unreachable,
-                format!("{what}: no answer within {} s", ANSWER_WITHIN.as_secs()),
-            ))
-        })
+    bounded_by(ANSWER_WITHIN, what, work).await
+}
+
+/// Runs `work`, or fails as unreachable if it has not answered within `limit`.
+async fn bounded_by<T>(
+    limit: Duration,
+    what: &str,
+    work: impl Future<Output = Result<T, ConnectError>>,
+) -> Result<T, ConnectError> {
+    tokio::time::timeout(limit, work).await.unwrap_or_else(|_| {
+        Err(ConnectError::new(
+            Failure::Unreachable,
+            format!("{what}: no answer within {} s", limit.as_secs()),
+        ))
+    })
 }
 
 /// Retries short enough that a wrong key or a stopped emulator is reported in seconds, not
@@ -180,9 +195,15 @@ impl DataPlane {
         }
     }
 
-    /// Runs one management read on the hub's shared client. A client that failed is dropped;
-    /// when the failure was a lost answer, the read is tried once more on a fresh client.
-    async fn with_management<T, F, Fut>(&self, hub: &str, read: F) -> Result<T, ConnectError>
+    /// Runs `reads` management reads on the hub's shared client. A client that failed is
+    /// dropped; when the failure was a lost answer, the reads are tried once more on a fresh
+    /// client.
+    async fn with_management<T, F, Fut>(
+        &self,
+        hub: &str,
+        reads: usize,
+        read: F,
+    ) -> Result<T, ConnectError>
     where
         F: Fn(Arc<ConsumerClient>) -> Fut,
         Fut: Future<Output = Result<T, ConnectError>>,
@@ -192,7 +213,14 @@ impl DataPlane {
             attempt += 1;
             let result = async {
                 let client = self.management_client(hub).await?;
-                bounded(&format!("hub {hub}"), read(client)).await
+                let limit = if attempt == 1 {
+                    FIRST_ANSWER_WITHIN.saturating_add(
+                        PER_READ.saturating_mul(u32::try_from(reads).unwrap_or(u32::MAX)),
+                    )
+                } else {
+                    ANSWER_WITHIN
+                };
+                bounded_by(limit, &format!("hub {hub}"), read(client)).await
             }
             .await;
             match result {
@@ -208,7 +236,7 @@ impl DataPlane {
     }
 
     pub async fn hub_runtime(&self, hub: &str) -> Result<HubRuntime, ConnectError> {
-        self.with_management(hub, |client| async move {
+        self.with_management(hub, 1, |client| async move {
             let properties = client
                 .get_eventhub_properties()
                 .await
@@ -241,7 +269,7 @@ impl DataPlane {
         hub: &str,
         ids: &[String],
     ) -> Result<Vec<PartitionInfo>, ConnectError> {
-        self.with_management(hub, |client| async move {
+        self.with_management(hub, ids.len(), |client| async move {
             let reads = ids.iter().map(|id| client.get_partition_properties(id));
             let mut partitions = Vec::with_capacity(ids.len());
             for (id, read) in ids.iter().zip(join_all(reads).await) {

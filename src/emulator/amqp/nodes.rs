@@ -45,6 +45,7 @@ pub async fn serve_replies(mut sender: Sender, keys: Vec<String>, replies: Repli
                 if sender.send(sendable).await.is_err() {
                     break;
                 }
+                tracing::debug!(keys = ?keys, "reply sent");
             }
             _ = sender.on_detach() => break,
         }
@@ -94,7 +95,8 @@ pub async fn serve_requests(
         }
         match route {
             Some(route) => {
-                let _ = route.send(reply).await;
+                let sent = route.send(reply).await.is_ok();
+                tracing::debug!(node, key, sent, "request answered");
             }
             None => tracing::warn!(node, key, "no reply link for a request"),
         }
