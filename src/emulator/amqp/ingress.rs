@@ -25,22 +25,11 @@ use super::frames::{
 };
 use super::sizes::sizes_fit;
 
-/// The largest event or batch the service accepts (Standard tier; protocol-notes section 9).
-pub const MAX_MESSAGE_BYTES: usize = 1024 * 1024;
-/// The largest frame the emulator accepts (and advertises in its Open).
-pub const MAX_FRAME_BYTES: usize = 65_536;
-/// The highest channel number the emulator accepts (and advertises in its Open).
-pub const CHANNEL_MAX: u16 = 255;
-/// A delivery's bytes on the wire: an event or batch of the service's largest size plus room
-/// for the envelope around it; the exact limit is checked once the delivery is whole.
-pub const MAX_DELIVERY_BYTES: usize = MAX_MESSAGE_BYTES + 64 * 1024;
-/// Before a valid token only `$cbs` put-token requests are possible: a token is a few KiB.
-pub const UNAUTHENTICATED_DELIVERY_BYTES: usize = 64 * 1024;
-pub const MAX_ARRIVING_BYTES: usize = 32 * MAX_DELIVERY_BYTES;
-pub const MAX_UNSETTLED_BYTES: usize = 32 * MAX_DELIVERY_BYTES;
-const UNAUTHENTICATED_BUDGET_DIVISOR: usize = 10;
-pub const MAX_LINKS: usize = 4096;
-pub const UNAUTHENTICATED_LINKS: usize = 8;
+// A path that also holds when `fuzz/` compiles this file on its own.
+#[path = "ingress/limits.rs"]
+mod limits;
+use limits::budget;
+pub use limits::*;
 
 const PROTOCOL_HEADER_LEN: usize = 8;
 
@@ -52,28 +41,6 @@ const TRANSFER: u64 = 0x14;
 const DISPOSITION: u64 = 0x15;
 const DETACH: u64 = 0x16;
 const END: u64 = 0x17;
-
-/// Why a connection is closed: an AMQP error condition and a description for the client.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Violation {
-    pub condition: &'static str,
-    pub description: String,
-}
-
-impl Violation {
-    fn new(condition: &'static str, description: impl Into<String>) -> Self {
-        Violation {
-            condition,
-            description: description.into(),
-        }
-    }
-}
-
-impl std::fmt::Display for Violation {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.condition, self.description)
-    }
-}
 
 /// A delivery whose transfers are still arriving on one link.
 #[derive(Debug, Default, Clone)]
@@ -424,14 +391,6 @@ impl IngressGuard {
             }
         }
         self.unsettled_bytes -= session.unsettled.values().map(|(_, b)| b).sum::<usize>();
-    }
-}
-
-fn budget(full: usize, authenticated: bool) -> usize {
-    if authenticated {
-        full
-    } else {
-        full / UNAUTHENTICATED_BUDGET_DIVISOR
     }
 }
 
