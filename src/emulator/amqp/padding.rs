@@ -6,6 +6,12 @@
 //! - On loopback a Detach reply can overtake the client's own End, which makes the Rust SDK's
 //!   AMQP stack drop the whole connection. Outgoing Detach frames are held back briefly; the
 //!   frames after them wait too, so order is kept.
+//! - A refused link is answered by an Attach without a terminus and then a Detach carrying the
+//!   reason (`refusal.rs`). fe2o3 clients detach as soon as they read such an Attach; if that
+//!   detach reaches the emulator before its own, the session answers it with a plain Detach
+//!   and the client reports "Target field is None" instead of the reason (about one refusal in
+//!   twenty on a busy machine). So the Attach waits for the Detach that follows it, and both
+//!   go out in one write.
 //!
 //! On the reading side it runs the connection's [`IngressGuard`] over every byte before fe2o3
 //! sees it: a client breaking a limit gets a Close naming it and loses its connection.
@@ -22,12 +28,14 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::time::{Instant, Sleep};
 
-use super::frames::{FRAME_HEADER_LEN, close_frame, pad_frame};
+use super::frames::{FRAME_HEADER_LEN, as_bool, close_frame, pad_frame, performative};
 use super::ingress::IngressGuard;
 use super::refused_credit::RefusedLinks;
 use crate::emulator::faults::connection::KillSwitch;
 
 const DETACH_HOLD: Duration = Duration::from_millis(100);
+/// The longest an Attach without a terminus waits for the Detach that follows it.
+const REFUSAL_HOLD: Duration = Duration::from_millis(500);
 /// Output queued beyond this makes writers wait for the socket.
 const HIGH_WATER: usize = 4 * 1024 * 1024;
 const PROTOCOL_HEADER_LEN: usize = 8;
@@ -41,6 +49,8 @@ pub struct PaddedStream<S> {
     out_bytes: usize,
     /// Frames queued after a held Detach wait until it is released.
     hold_until: Option<Instant>,
+    /// When a held refusal Attach goes out at the latest; its Detach releases it sooner.
+    refusal_release: Option<Instant>,
     timer: Option<Pin<Box<Sleep>>>,
     /// Limits on what the client sends, with whether it has put a valid token on `$cbs`.
     guard: Option<(IngressGuard, Arc<AtomicBool>)>,
@@ -62,6 +72,7 @@ impl<S> PaddedStream<S> {
             out: VecDeque::new(),
             out_bytes: 0,
             hold_until: None,
+            refusal_release: None,
             timer: None,
             guard: None,
             read_waker: None,
@@ -119,11 +130,50 @@ impl<S> PaddedStream<S> {
             if let Some((guard, _)) = &mut self.guard {
                 guard.on_outgoing(&rest[..size]);
             }
-            let (unit, hold) = pad_frame(&rest[..size]);
+            let frame = &rest[..size];
+            let (unit, hold) = pad_frame(frame);
+            let link_frame = link_frame(frame);
             used += size;
+            if link_frame == Some(LinkFrame::RefusedAttach) {
+                self.hold_refusal(unit);
+                continue;
+            }
             self.enqueue(unit, hold);
+            if link_frame == Some(LinkFrame::Detach) {
+                self.release_refusal();
+            }
         }
         self.pending.drain(..used);
+    }
+
+    /// Queues a refusal's Attach to go out with the Detach that follows it.
+    fn hold_refusal(&mut self, unit: Vec<u8>) {
+        let now = Instant::now();
+        let release = self
+            .hold_until
+            .filter(|t| *t > now)
+            .unwrap_or(now)
+            .max(now + REFUSAL_HOLD);
+        self.hold_until = Some(release);
+        self.refusal_release = Some(release);
+        self.out_bytes += unit.len();
+        self.out.push_back((release, unit));
+    }
+
+    /// A Detach was queued: a refusal's Attach held for it, and what queued after it, go now.
+    fn release_refusal(&mut self) {
+        let Some(held) = self.refusal_release.take() else {
+            return;
+        };
+        let now = Instant::now();
+        for (release, _) in self.out.iter_mut() {
+            if *release == held {
+                *release = now;
+            }
+        }
+        if self.hold_until == Some(held) {
+            self.hold_until = None;
+        }
     }
 
     fn enqueue(&mut self, unit: Vec<u8>, hold: bool) {
@@ -198,6 +248,33 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for PaddedStream<S> {
         let this = &mut *self;
         ready!(this.poll_drain(cx))?;
         Pin::new(&mut this.inner).poll_shutdown(cx)
+    }
+}
+
+/// The outgoing frames the refusal hold looks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LinkFrame {
+    /// An Attach without the terminus its role needs (a target for the emulator's receiving
+    /// end, a source for its sending end): the first half of a refusal.
+    RefusedAttach,
+    Detach,
+}
+
+fn link_frame(frame: &[u8]) -> Option<LinkFrame> {
+    const ATTACH: u64 = 0x12;
+    const DETACH: u64 = 0x16;
+    let (_, code, fields) = performative(frame)?;
+    match code {
+        DETACH => Some(LinkFrame::Detach),
+        ATTACH => {
+            let receiving = as_bool(fields.get(2)?)?;
+            // Source is field 5, target 6; trailing nulls may be left out.
+            let terminus = fields.get(if receiving { 6 } else { 5 });
+            terminus
+                .is_none_or(|t| *t == [0x40])
+                .then_some(LinkFrame::RefusedAttach)
+        }
+        _ => None,
     }
 }
 
@@ -292,5 +369,44 @@ pub(super) mod tests {
             0x00, 0x53, 0x44, 0xc0, 0x04, 0x02, 0x50, 0x00, 0x40,
         ]));
         assert_eq!(sink.inner, expected);
+    }
+
+    #[tokio::test]
+    async fn a_refusal_attach_waits_for_its_detach_and_both_go_out_together() {
+        use tokio::io::AsyncWriteExt;
+        let mut sink = PaddedStream::new(Vec::<u8>::new());
+        // Attach "x", handle 0, role receiver, no target (trailing fields left out).
+        let attach = frame(&[
+            0x00, 0x53, 0x12, 0xc0, 0x06, 0x03, 0xa1, 0x01, b'x', 0x43, 0x41,
+        ]);
+        // Detach handle 0, closed, with an error whose condition is "ex".
+        let detach = frame(&[
+            0x00, 0x53, 0x16, 0xc0, 0x0d, 0x03, 0x43, 0x41, 0x00, 0x53, 0x1d, 0xc0, 0x05, 0x01,
+            0xa3, 0x02, b'e', b'x',
+        ]);
+        sink.write_all(&attach).await.expect("write");
+        assert!(sink.inner.is_empty(), "the attach went out alone");
+        // Written as the detach is: no flush, no waiting for the hold to run out.
+        sink.write_all(&detach).await.expect("write");
+        let mut expected = pad_frame(&attach).0;
+        expected.extend(pad_frame(&detach).0);
+        assert_eq!(sink.inner, expected);
+    }
+
+    #[test]
+    fn only_an_attach_without_its_terminus_is_a_refusal() {
+        let receiving_no_target = frame(&[
+            0x00, 0x53, 0x12, 0xc0, 0x06, 0x03, 0xa1, 0x01, b'x', 0x43, 0x41,
+        ]);
+        assert_eq!(
+            link_frame(&receiving_no_target),
+            Some(LinkFrame::RefusedAttach)
+        );
+        // Role sender (the emulator's sending end) with a source (a described list) given.
+        let sending_with_source = frame(&[
+            0x00, 0x53, 0x12, 0xc0, 0x0d, 0x06, 0xa1, 0x01, b'x', 0x43, 0x42, 0x40, 0x40, 0x00,
+            0x53, 0x28, 0xc0, 0x01, 0x00,
+        ]);
+        assert_eq!(link_frame(&sending_with_source), None);
     }
 }
