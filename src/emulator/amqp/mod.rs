@@ -14,7 +14,7 @@ mod padding;
 pub(crate) mod partition_key;
 mod producer;
 mod refusal;
-mod refused_credit;
+mod refused_links;
 mod server;
 mod sizes;
 mod token_expiry;

@@ -6,12 +6,9 @@
 //! - On loopback a Detach reply can overtake the client's own End, which makes the Rust SDK's
 //!   AMQP stack drop the whole connection. Outgoing Detach frames are held back briefly; the
 //!   frames after them wait too, so order is kept.
-//! - A refused link is answered by an Attach without a terminus and then a Detach carrying the
-//!   reason (`refusal.rs`). fe2o3 clients detach as soon as they read such an Attach; if that
-//!   detach reaches the emulator before its own, the session answers it with a plain Detach
-//!   and the client reports "Target field is None" instead of the reason (about one refusal in
-//!   twenty on a busy machine). So the Attach waits for the Detach that follows it, and both
-//!   go out in one write.
+//! - A refused link's frames go out as Event Hubs sends them (`refused_links.rs`): no credit
+//!   between the Attach without a terminus and the Detach carrying the reason, and the Attach
+//!   held until that Detach, so both go out in one write.
 //!
 //! On the reading side it runs the connection's [`IngressGuard`] over every byte before fe2o3
 //! sees it: a client breaking a limit gets a Close naming it and loses its connection.
@@ -28,9 +25,9 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::time::{Instant, Sleep};
 
-use super::frames::{FRAME_HEADER_LEN, as_bool, close_frame, pad_frame, performative};
+use super::frames::{FRAME_HEADER_LEN, close_frame, pad_frame};
 use super::ingress::IngressGuard;
-use super::refused_credit::RefusedLinks;
+use super::refused_links::{Outgoing, RefusedLinks};
 use crate::emulator::faults::connection::KillSwitch;
 
 const DETACH_HOLD: Duration = Duration::from_millis(100);
@@ -58,7 +55,8 @@ pub struct PaddedStream<S> {
     read_waker: Option<Waker>,
     /// The client broke a limit: nothing more is read.
     violated: bool,
-    /// Refused producer links, whose credit is not sent (`refused_credit.rs`).
+    /// Refused links: their credit is not sent, their Attach waits for their Detach
+    /// (`refused_links.rs`).
     refused: RefusedLinks,
     /// Thrown by a fault that drops the connection.
     kill: KillSwitch,
@@ -123,24 +121,23 @@ impl<S> PaddedStream<S> {
             if rest.len() < size {
                 break;
             }
-            if !self.refused.keep(&rest[..size]) {
-                used += size;
+            let frame = &rest[..size];
+            used += size;
+            let outgoing = self.refused.classify(frame);
+            if outgoing == Outgoing::Drop {
                 continue;
             }
             if let Some((guard, _)) = &mut self.guard {
-                guard.on_outgoing(&rest[..size]);
+                guard.on_outgoing(frame);
             }
-            let frame = &rest[..size];
             let (unit, hold) = pad_frame(frame);
-            let link_frame = link_frame(frame);
-            used += size;
-            if link_frame == Some(LinkFrame::RefusedAttach) {
-                self.hold_refusal(unit);
-                continue;
-            }
-            self.enqueue(unit, hold);
-            if link_frame == Some(LinkFrame::Detach) {
-                self.release_refusal();
+            match outgoing {
+                Outgoing::RefusingAttach => self.hold_refusal(unit),
+                Outgoing::RefusingDetach => {
+                    self.enqueue(unit, hold);
+                    self.release_refusal();
+                }
+                Outgoing::Send | Outgoing::Drop => self.enqueue(unit, hold),
             }
         }
         self.pending.drain(..used);
@@ -248,33 +245,6 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for PaddedStream<S> {
         let this = &mut *self;
         ready!(this.poll_drain(cx))?;
         Pin::new(&mut this.inner).poll_shutdown(cx)
-    }
-}
-
-/// The outgoing frames the refusal hold looks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum LinkFrame {
-    /// An Attach without the terminus its role needs (a target for the emulator's receiving
-    /// end, a source for its sending end): the first half of a refusal.
-    RefusedAttach,
-    Detach,
-}
-
-fn link_frame(frame: &[u8]) -> Option<LinkFrame> {
-    const ATTACH: u64 = 0x12;
-    const DETACH: u64 = 0x16;
-    let (_, code, fields) = performative(frame)?;
-    match code {
-        DETACH => Some(LinkFrame::Detach),
-        ATTACH => {
-            let receiving = as_bool(fields.get(2)?)?;
-            // Source is field 5, target 6; trailing nulls may be left out.
-            let terminus = fields.get(if receiving { 6 } else { 5 });
-            terminus
-                .is_none_or(|t| *t == [0x40])
-                .then_some(LinkFrame::RefusedAttach)
-        }
-        _ => None,
     }
 }
 
@@ -391,22 +361,5 @@ pub(super) mod tests {
         let mut expected = pad_frame(&attach).0;
         expected.extend(pad_frame(&detach).0);
         assert_eq!(sink.inner, expected);
-    }
-
-    #[test]
-    fn only_an_attach_without_its_terminus_is_a_refusal() {
-        let receiving_no_target = frame(&[
-            0x00, 0x53, 0x12, 0xc0, 0x06, 0x03, 0xa1, 0x01, b'x', 0x43, 0x41,
-        ]);
-        assert_eq!(
-            link_frame(&receiving_no_target),
-            Some(LinkFrame::RefusedAttach)
-        );
-        // Role sender (the emulator's sending end) with a source (a described list) given.
-        let sending_with_source = frame(&[
-            0x00, 0x53, 0x12, 0xc0, 0x0d, 0x06, 0xa1, 0x01, b'x', 0x43, 0x42, 0x40, 0x40, 0x00,
-            0x53, 0x28, 0xc0, 0x01, 0x00,
-        ]);
-        assert_eq!(link_frame(&sending_with_source), None);
     }
 }
