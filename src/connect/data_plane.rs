@@ -67,6 +67,12 @@ async fn bounded<T>(
     bounded_by(ANSWER_WITHIN, what, work).await
 }
 
+/// How long the first try of `reads` management reads may take.
+fn first_try_limit(reads: usize) -> Duration {
+    let reads = u32::try_from(reads).unwrap_or(u32::MAX);
+    FIRST_ANSWER_WITHIN.saturating_add(PER_READ.saturating_mul(reads))
+}
+
 /// Runs `work`, or fails as unreachable if it has not answered within `limit`.
 async fn bounded_by<T>(
     limit: Duration,
@@ -214,9 +220,7 @@ impl DataPlane {
             let result = async {
                 let client = self.management_client(hub).await?;
                 let limit = if attempt == 1 {
-                    FIRST_ANSWER_WITHIN.saturating_add(
-                        PER_READ.saturating_mul(u32::try_from(reads).unwrap_or(u32::MAX)),
-                    )
+                    first_try_limit(reads)
                 } else {
                     ANSWER_WITHIN
                 };
