@@ -283,9 +283,8 @@ async fn a_replay_refused_as_server_busy_completes_once_the_refusals_stop() {
     let credential = emu.credential(ROOT);
     common::send_events_to_partition_0(emu.endpoint(), "resume", "stream", credential, originals)
         .await;
-    // Every send to `stream` refused for the first four seconds after the faults are set.
-    let faults =
-        "[[fault]]\nkind = \"refuse-sends\"\nhub = \"stream\"\nevery = \"60m\"\nfor = \"4s\"\n";
+    // Every send to `stream` refused until the replay has met a refusal; then none.
+    let faults = "[[fault]]\nkind = \"refuse-sends\"\nhub = \"stream\"\n";
     let parsed = ehops::emulator::faults::spec::parse(faults, std::path::Path::new("f.toml"))
         .expect("faults parse");
     emu.running.faults.replace(parsed, faults.to_owned());
@@ -293,9 +292,21 @@ async fn a_replay_refused_as_server_busy_completes_once_the_refusals_stop() {
         "replay stream --partition 0 --from seq:0 --to-sequence 4 --execute --json"
             .split(' ')
             .collect();
-    let run = emu.ehops(&replay).await;
+    let lift_after_a_refusal = async {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+        while emu.running.faults.struck() == 0 {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the replay met no refusal"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        let none = ehops::emulator::faults::spec::parse("", std::path::Path::new("f.toml"))
+            .expect("no faults parse");
+        emu.running.faults.replace(none, String::new());
+    };
+    let (run, ()) = tokio::join!(emu.ehops(&replay), lift_after_a_refusal);
     assert_eq!(run.code, 0, "{run:?}");
-    assert!(emu.running.faults.struck() > 0, "the replay met no refusal");
     let result = run
         .json_lines()
         .into_iter()

@@ -9,7 +9,10 @@ use fe2o3_amqp::link::delivery::Sendable;
 use fe2o3_amqp::types::definitions::{AmqpError, Error, ErrorCondition, LinkError};
 use fe2o3_amqp::types::performatives::Attach;
 use fe2o3_amqp::types::primitives::{Symbol, Value};
+use fe2o3_amqp_types::messaging::{Data, Message, SerializableBody};
+use tokio::sync::oneshot;
 
+use super::delivered_bytes::delivered_bytes;
 use super::filter::{SELECTOR_FILTER_KEY, parse_selector};
 use super::message;
 use super::ownership::{ReaderKey, Refusal, Registration};
@@ -19,7 +22,7 @@ use super::token_expiry;
 use crate::emulator::config::Rights;
 use crate::emulator::entity_path::EntityPath;
 use crate::emulator::faults::{Faults, LinkKind, Place};
-use crate::emulator::store::{PartitionLog, Start};
+use crate::emulator::store::{PartitionLog, PartitionStats, Start, StoredEvent};
 
 const RUNTIME_METRIC: &str = "com.microsoft:enable-receiver-runtime-metric";
 const EPOCH: &str = "com.microsoft:epoch";
@@ -227,6 +230,53 @@ async fn detach_with(sender: Sender, condition: impl Into<ErrorCondition>, descr
         .await;
 }
 
+/// An event as it goes to fe2o3: a stand-in for its encoding, or decoded when it does not
+/// fit a stand-in's single frame.
+enum Outgoing {
+    StandIn(Message<Data>),
+    Decoded(message::AmqpMessage),
+}
+
+/// How `event` goes out; `None` when it cannot be decoded (it is skipped, and logged).
+fn outgoing(
+    state: &ConnectionState,
+    event: &StoredEvent,
+    stats: Option<&PartitionStats>,
+    now_ms: i64,
+) -> Option<Outgoing> {
+    if let Some(bytes) = delivered_bytes(event, stats, now_ms)
+        && let Ok(stand_in) = state.stand_ins.stand_in(bytes)
+    {
+        return Some(Outgoing::StandIn(stand_in));
+    }
+    match message::delivered(event, stats, now_ms) {
+        Ok(message) => Some(Outgoing::Decoded(message)),
+        Err(error) => {
+            tracing::error!(%error, offset = event.offset, "stored event cannot be decoded; skipped");
+            None
+        }
+    }
+}
+
+enum Delivery {
+    Sent,
+    Failed,
+    Stolen(String),
+}
+
+/// Sends one event pre-settled, unless another receiver takes the partition first.
+async fn deliver<T: SerializableBody>(
+    sender: &mut Sender,
+    message: Message<T>,
+    stolen: &mut oneshot::Receiver<String>,
+) -> Delivery {
+    let sendable = Sendable::builder().message(message).settled(true).build();
+    tokio::select! {
+        sent = sender.send(sendable) => if sent.is_ok() { Delivery::Sent } else { Delivery::Failed },
+        reason = stolen => Delivery::Stolen(reason.unwrap_or_default()),
+    }
+}
+
 /// Delivers events from the start position on, pre-settled, as the SDKs expect.
 pub async fn serve(mut sender: Sender, consumer: Consumer, state: Arc<ConnectionState>) {
     let Consumer {
@@ -277,22 +327,22 @@ pub async fn serve(mut sender: Sender, consumer: Consumer, state: Arc<Connection
         let now_ms = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
         for event in events {
             let next = event.offset + event.encoded_len() as u64;
-            let message = match message::delivered(&event, stats.as_ref(), now_ms) {
-                Ok(message) => message,
-                Err(error) => {
-                    tracing::error!(%error, offset = event.offset, "stored event cannot be decoded; skipped");
-                    position = next;
-                    continue;
-                }
+            let Some(outgoing) = outgoing(&state, &event, stats.as_ref(), now_ms) else {
+                position = next;
+                continue;
             };
-            let sendable = Sendable::builder().message(message).settled(true).build();
-            tokio::select! {
-                sent = sender.send(sendable) => if sent.is_err() { return },
-                reason = &mut registration.stolen => {
-                    return detach_with(sender, LinkError::Stolen, reason.unwrap_or_default()).await;
+            let stolen = &mut registration.stolen;
+            let sent = match outgoing {
+                Outgoing::StandIn(message) => deliver(&mut sender, message, stolen).await,
+                Outgoing::Decoded(message) => deliver(&mut sender, message, stolen).await,
+            };
+            match sent {
+                Delivery::Sent => position = next,
+                Delivery::Failed => return,
+                Delivery::Stolen(reason) => {
+                    return detach_with(sender, LinkError::Stolen, reason).await;
                 }
             }
-            position = next;
         }
     }
     let _ = sender.close().await;

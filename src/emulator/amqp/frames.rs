@@ -181,7 +181,7 @@ pub(super) fn split_fields(items: &[u8], count: usize) -> Option<Vec<&[u8]>> {
 }
 
 /// Where the AMQP value starting at `at` ends.
-fn skip_value(buf: &[u8], at: usize) -> Option<usize> {
+pub(super) fn skip_value(buf: &[u8], at: usize) -> Option<usize> {
     let code = *buf.get(at)?;
     let sized = |width: usize| -> Option<usize> {
         let raw = buf.get(at + 1..at + 1 + width)?;

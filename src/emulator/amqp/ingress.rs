@@ -17,7 +17,7 @@
 //!
 //! Pure: bytes in, a verdict out, so it can be fuzzed (`fuzz/fuzz_targets/amqp_ingress.rs`).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::frames::{
     AMQP_FRAME, FRAME_HEADER_LEN, as_bool, as_u32, descriptor, parse_list, performative,
@@ -35,6 +35,7 @@ const PROTOCOL_HEADER_LEN: usize = 8;
 
 const SASL_FRAME: u8 = 1;
 
+const OPEN: u64 = 0x10;
 const BEGIN: u64 = 0x11;
 const ATTACH: u64 = 0x12;
 const TRANSFER: u64 = 0x14;
@@ -73,6 +74,12 @@ pub struct IngressGuard {
     links: usize,
     arriving_bytes: usize,
     unsettled_bytes: usize,
+    /// The client's max-frame-size, from its Open, until taken.
+    client_max_frame: Option<u32>,
+    /// Channels the client has sent End on, until taken.
+    ended: Vec<u16>,
+    /// Channels whose last session the client has ended (until it begins another there).
+    closed_channels: HashSet<u16>,
 }
 
 impl IngressGuard {
@@ -96,6 +103,28 @@ impl IngressGuard {
             }
         }
         Ok(())
+    }
+
+    /// The max-frame-size of the client's Open, once, when it has been read (0 when it
+    /// could not be read).
+    pub fn take_client_max_frame(&mut self) -> Option<u32> {
+        self.client_max_frame.take()
+    }
+
+    /// The client channels whose End has been read since the last call.
+    pub fn take_ended(&mut self) -> Vec<u16> {
+        std::mem::take(&mut self.ended)
+    }
+
+    /// The client's channel for the emulator's session on `channel`.
+    pub fn client_channel(&self, channel: u16) -> Option<u16> {
+        self.client_channel_of.get(&channel).copied()
+    }
+
+    /// Whether the client has ended the session the emulator's `channel` answers.
+    pub fn client_ended(&self, channel: u16) -> bool {
+        self.client_channel(channel)
+            .is_some_and(|client| self.closed_channels.contains(&client))
     }
 
     /// Whether reading should pause until the emulator settles what it holds.
@@ -217,8 +246,16 @@ impl IngressGuard {
             .ok_or_else(unreadable)?;
         let payload = &body[items_at + list.items_len..];
         match code {
+            OPEN => {
+                // Absent, the field's default: no limit below 4 GB.
+                let size = fields.get(2).filter(|f| **f != [0x40]);
+                self.client_max_frame =
+                    Some(size.map_or(Some(u32::MAX), |f| as_u32(f)).unwrap_or(0));
+                Ok(())
+            }
             BEGIN => {
                 self.sessions.entry(channel).or_default();
+                self.closed_channels.remove(&channel);
                 Ok(())
             }
             ATTACH => self.on_attach(channel, &fields, authenticated),
@@ -233,6 +270,8 @@ impl IngressGuard {
                 if let Some(session) = self.sessions.remove(&channel) {
                     self.forget_session(session);
                 }
+                self.ended.push(channel);
+                self.closed_channels.insert(channel);
                 Ok(())
             }
             _ => Ok(()),

@@ -110,7 +110,8 @@ fn symbol_key(key: &str) -> OwnedKey {
 }
 
 /// The stored event as a consumer receives it: the client's message with the service's
-/// annotations, and the runtime metrics when the receiver asked for them.
+/// annotations, and the runtime metrics when the receiver asked for them. (Consumers are
+/// mostly served without this decoding: `delivered_bytes.rs`; this is the reference.)
 pub fn delivered(
     event: &StoredEvent,
     metrics: Option<&PartitionStats>,
@@ -122,6 +123,17 @@ pub fn delivered(
         .take()
         .map(|a| a.0)
         .unwrap_or_default();
+    stamp(&mut annotations, event);
+    message.message_annotations = Some(MessageAnnotations(annotations));
+    if let Some(stats) = metrics {
+        message.delivery_annotations = Some(runtime_metrics(stats, now_ms));
+    }
+    Ok(message)
+}
+
+/// Adds the service's annotations of `event` to the client's: its sequence number, offset,
+/// enqueued time and partition key.
+pub(super) fn stamp(annotations: &mut OrderedMap<OwnedKey, Value>, event: &StoredEvent) {
     annotations.insert(
         symbol_key(SEQUENCE_NUMBER),
         Value::Long(event.sequence_number),
@@ -134,28 +146,28 @@ pub fn delivered(
     if let Some(key) = &event.partition_key {
         annotations.insert(symbol_key(PARTITION_KEY), Value::String(key.clone()));
     }
-    message.message_annotations = Some(MessageAnnotations(annotations));
-    if let Some(stats) = metrics {
-        let mut runtime: OrderedMap<OwnedKey, Value> = OrderedMap::new();
-        runtime.insert(
-            symbol_key("last_enqueued_sequence_number"),
-            Value::Long(stats.last_sequence_number),
-        );
-        runtime.insert(
-            symbol_key("last_enqueued_offset"),
-            Value::String(stats.last_offset.to_string()),
-        );
-        runtime.insert(
-            symbol_key("last_enqueued_time_utc"),
-            Value::Timestamp(Timestamp::from_milliseconds(stats.last_enqueued_ms)),
-        );
-        runtime.insert(
-            symbol_key("runtime_info_retrieval_time_utc"),
-            Value::Timestamp(Timestamp::from_milliseconds(now_ms)),
-        );
-        message.delivery_annotations = Some(DeliveryAnnotations(runtime));
-    }
-    Ok(message)
+}
+
+/// The delivery annotations of a receiver that asked for the partition's runtime metrics.
+pub(super) fn runtime_metrics(stats: &PartitionStats, now_ms: i64) -> DeliveryAnnotations {
+    let mut runtime: OrderedMap<OwnedKey, Value> = OrderedMap::new();
+    runtime.insert(
+        symbol_key("last_enqueued_sequence_number"),
+        Value::Long(stats.last_sequence_number),
+    );
+    runtime.insert(
+        symbol_key("last_enqueued_offset"),
+        Value::String(stats.last_offset.to_string()),
+    );
+    runtime.insert(
+        symbol_key("last_enqueued_time_utc"),
+        Value::Timestamp(Timestamp::from_milliseconds(stats.last_enqueued_ms)),
+    );
+    runtime.insert(
+        symbol_key("runtime_info_retrieval_time_utc"),
+        Value::Timestamp(Timestamp::from_milliseconds(now_ms)),
+    );
+    DeliveryAnnotations(runtime)
 }
 
 #[cfg(test)]

@@ -3,8 +3,10 @@
 //! consumers with start positions and owner levels.
 
 mod consumer;
+mod delivered_bytes;
 mod filter;
 mod frames;
+mod held_frames;
 pub mod ingress;
 mod management;
 pub(crate) mod message;
@@ -13,11 +15,14 @@ mod ownership;
 mod padding;
 pub(crate) mod partition_key;
 mod producer;
+mod quick_ack;
 mod refusal;
 mod refused_links;
 mod server;
 mod sizes;
+mod stand_ins;
 mod token_expiry;
+mod write_behind;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -25,6 +25,7 @@ use super::message::MAX_MESSAGE_BYTES;
 use super::nodes::{self, Replies};
 use super::padding::PaddedStream;
 use super::refusal::{self, Refused};
+use super::stand_ins::StandIns;
 use super::{consumer, producer};
 use crate::emulator::config::{HubConfig, NamespaceConfig, Rights};
 use crate::emulator::entity_path::{EntityPath, LinkTarget};
@@ -44,6 +45,8 @@ pub struct ConnectionState {
     grants: Mutex<Vec<(String, Grant, Instant)>>,
     /// Set by the first valid token; the ingress limits (`ingress.rs`) read it.
     authenticated: Arc<AtomicBool>,
+    /// Consumer links' events on their way to the socket (`stand_ins.rs`).
+    pub stand_ins: Arc<StandIns>,
 }
 
 impl ConnectionState {
@@ -56,6 +59,7 @@ impl ConnectionState {
             last_named: Mutex::new(None),
             grants: Mutex::new(Vec::new()),
             authenticated: Arc::new(AtomicBool::new(false)),
+            stand_ins: Arc::new(StandIns::default()),
         }
     }
 
@@ -245,7 +249,8 @@ async fn serve_connection(
             host: Arc::clone(&sasl_host),
         })
         .build();
-    let stream = PaddedStream::guarded(stream, Arc::clone(&authenticated));
+    let stand_ins = Arc::new(StandIns::default());
+    let stream = PaddedStream::guarded(stream, Arc::clone(&authenticated), Arc::clone(&stand_ins));
     let kill = stream.kill_switch();
     let mut connection = acceptor
         .accept(stream)
@@ -258,6 +263,7 @@ async fn serve_connection(
         last_named: Mutex::new(None),
         grants: Mutex::new(Vec::new()),
         authenticated,
+        stand_ins,
     });
     // pyamqp compares against handle-max and fails on the null that u32::MAX encodes to.
     let session_acceptor = SessionAcceptor::builder().handle_max(u32::MAX - 1).build();
