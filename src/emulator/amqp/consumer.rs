@@ -232,25 +232,25 @@ async fn detach_with(sender: Sender, condition: impl Into<ErrorCondition>, descr
 
 /// An event as it goes to fe2o3: a stand-in for its encoding, or decoded when it does not
 /// fit a stand-in's single frame.
-enum Outgoing {
+enum ToSend {
     StandIn(Message<Data>),
     Decoded(message::AmqpMessage),
 }
 
 /// How `event` goes out; `None` when it cannot be decoded (it is skipped, and logged).
-fn outgoing(
+fn to_send(
     state: &ConnectionState,
     event: &StoredEvent,
     stats: Option<&PartitionStats>,
     now_ms: i64,
-) -> Option<Outgoing> {
+) -> Option<ToSend> {
     if let Some(bytes) = delivered_bytes(event, stats, now_ms)
         && let Ok(stand_in) = state.stand_ins.stand_in(bytes)
     {
-        return Some(Outgoing::StandIn(stand_in));
+        return Some(ToSend::StandIn(stand_in));
     }
     match message::delivered(event, stats, now_ms) {
-        Ok(message) => Some(Outgoing::Decoded(message)),
+        Ok(message) => Some(ToSend::Decoded(message)),
         Err(error) => {
             tracing::error!(%error, offset = event.offset, "stored event cannot be decoded; skipped");
             None
@@ -327,14 +327,14 @@ pub async fn serve(mut sender: Sender, consumer: Consumer, state: Arc<Connection
         let now_ms = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
         for event in events {
             let next = event.offset + event.encoded_len() as u64;
-            let Some(outgoing) = outgoing(&state, &event, stats.as_ref(), now_ms) else {
+            let Some(to_send) = to_send(&state, &event, stats.as_ref(), now_ms) else {
                 position = next;
                 continue;
             };
             let stolen = &mut registration.stolen;
-            let sent = match outgoing {
-                Outgoing::StandIn(message) => deliver(&mut sender, message, stolen).await,
-                Outgoing::Decoded(message) => deliver(&mut sender, message, stolen).await,
+            let sent = match to_send {
+                ToSend::StandIn(message) => deliver(&mut sender, message, stolen).await,
+                ToSend::Decoded(message) => deliver(&mut sender, message, stolen).await,
             };
             match sent {
                 Delivery::Sent => position = next,

@@ -19,9 +19,9 @@ pub const REFUSAL_HOLD: Duration = Duration::from_millis(500);
 pub enum Hold {
     /// Not at all (unless a frame before it is held).
     None,
-    /// A Detach reply: until the client's End on this client channel (when known) is read,
-    /// or [`DETACH_HOLD`].
-    UntilEnd(Option<u16>),
+    /// A Detach reply on this (the emulator's) channel: until the client has ended the
+    /// session it answers, or [`DETACH_HOLD`].
+    UntilEnd(u16),
     /// A refused link's Attach: until its Detach is queued.
     UntilRefusal,
     /// A refused link's Detach: releases its Attach.
@@ -34,9 +34,9 @@ pub struct HeldFrames {
     bytes: usize,
     /// Frames queued from now on wait until then.
     hold_until: Option<Instant>,
-    /// Held Detach replies waiting for an End: the client channel, the time the hold would
-    /// otherwise end, whether the End came.
-    awaiting_end: Vec<(u16, Instant, bool)>,
+    /// Held Detach replies waiting for an End: their channel and the time the hold would
+    /// otherwise end.
+    awaiting_end: Vec<(u16, Instant)>,
     /// When a held refusal Attach goes out at the latest.
     refusal_release: Option<Instant>,
 }
@@ -47,11 +47,9 @@ impl HeldFrames {
         let after = self.hold_until.filter(|t| *t > now).unwrap_or(now);
         let release = match hold {
             Hold::None | Hold::RefusalDone => after,
-            Hold::UntilEnd(client) => {
+            Hold::UntilEnd(channel) => {
                 let release = after.max(now + DETACH_HOLD);
-                if let Some(client) = client {
-                    self.awaiting_end.push((client, release, false));
-                }
+                self.awaiting_end.push((channel, release));
                 self.hold_until = Some(release);
                 release
             }
@@ -71,21 +69,19 @@ impl HeldFrames {
         }
     }
 
-    /// The client ended sessions on `channels`: once every held Detach still waiting has
-    /// seen its End, their holds end now.
-    pub fn on_client_ends(&mut self, channels: &[u16]) {
+    /// Once the client has ended the session of every held Detach still waiting (`ended`,
+    /// by the emulator's channel), their holds end now. Returns whether any did.
+    pub fn release_ended(&mut self, ended: impl Fn(u16) -> bool) -> bool {
         let now = Instant::now();
-        self.awaiting_end.retain(|(_, until, _)| *until > now);
-        for (channel, _, met) in &mut self.awaiting_end {
-            *met |= channels.contains(channel);
-        }
-        if self.awaiting_end.is_empty() || !self.awaiting_end.iter().all(|(_, _, met)| *met) {
-            return;
+        self.awaiting_end.retain(|(_, until)| *until > now);
+        if self.awaiting_end.is_empty() || !self.awaiting_end.iter().all(|(c, _)| ended(*c)) {
+            return false;
         }
         let met: Vec<Instant> = (self.awaiting_end.drain(..))
-            .map(|(_, until, _)| until)
+            .map(|(_, until)| until)
             .collect();
         self.release(&met, now);
+        true
     }
 
     /// Frames held until one of `holds` go at `now`.

@@ -76,9 +76,7 @@ pub struct IngressGuard {
     unsettled_bytes: usize,
     /// The client's max-frame-size, from its Open, until taken.
     client_max_frame: Option<u32>,
-    /// Channels the client has sent End on, until taken.
-    ended: Vec<u16>,
-    /// Channels whose last session the client has ended (until it begins another there).
+    /// Client channels whose last session the client has ended (until it begins another).
     closed_channels: HashSet<u16>,
 }
 
@@ -111,20 +109,9 @@ impl IngressGuard {
         self.client_max_frame.take()
     }
 
-    /// The client channels whose End has been read since the last call.
-    pub fn take_ended(&mut self) -> Vec<u16> {
-        std::mem::take(&mut self.ended)
-    }
-
-    /// The client's channel for the emulator's session on `channel`.
-    pub fn client_channel(&self, channel: u16) -> Option<u16> {
-        self.client_channel_of.get(&channel).copied()
-    }
-
     /// Whether the client has ended the session the emulator's `channel` answers.
     pub fn client_ended(&self, channel: u16) -> bool {
-        self.client_channel(channel)
-            .is_some_and(|client| self.closed_channels.contains(&client))
+        (self.client_channel_of.get(&channel)).is_some_and(|c| self.closed_channels.contains(c))
     }
 
     /// Whether reading should pause until the emulator settles what it holds.
@@ -247,10 +234,11 @@ impl IngressGuard {
         let payload = &body[items_at + list.items_len..];
         match code {
             OPEN => {
-                // Absent, the field's default: no limit below 4 GB.
-                let size = fields.get(2).filter(|f| **f != [0x40]);
-                self.client_max_frame =
-                    Some(size.map_or(Some(u32::MAX), |f| as_u32(f)).unwrap_or(0));
+                self.client_max_frame = Some(match fields.get(2) {
+                    // Absent or null: the field's default, no limit below 4 GB.
+                    None | Some([0x40]) => u32::MAX,
+                    Some(size) => as_u32(size).unwrap_or(0),
+                });
                 Ok(())
             }
             BEGIN => {
@@ -270,7 +258,6 @@ impl IngressGuard {
                 if let Some(session) = self.sessions.remove(&channel) {
                     self.forget_session(session);
                 }
-                self.ended.push(channel);
                 self.closed_channels.insert(channel);
                 Ok(())
             }

@@ -154,7 +154,7 @@ impl<R, W> PaddedStream<R, W> {
                 // A Detach answering a client that has already ended its session cannot
                 // overtake that End.
                 _ if detach_reply && !guard.is_some_and(|g| g.client_ended(channel)) => {
-                    Hold::UntilEnd(guard.and_then(|g| g.client_channel(channel)))
+                    Hold::UntilEnd(channel)
                 }
                 _ => Hold::None,
             };
@@ -275,12 +275,12 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> AsyncRead for PaddedStream<R, 
             {
                 stand_ins.learn_client_max_frame(size);
             }
-            let ended = guard.take_ended();
-            if !ended.is_empty() {
-                this.out.on_client_ends(&ended);
-                if let Poll::Ready(Err(error)) = this.poll_drain(cx) {
-                    return Poll::Ready(Err(error));
-                }
+            if this
+                .out
+                .release_ended(|channel| guard.client_ended(channel))
+                && let Poll::Ready(Err(error)) = this.poll_drain(cx)
+            {
+                return Poll::Ready(Err(error));
             }
             return Poll::Ready(Ok(()));
         };
