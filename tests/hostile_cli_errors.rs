@@ -127,3 +127,40 @@ async fn an_endpoint_nobody_answers_on_is_a_connection_failure() {
         assert_error(&run, args, 3, &["cannot reach", "running"], &[]);
     }
 }
+
+/// A key the service will not read with, and no catalog to ask first: the refusal comes on
+/// the wire. It is tried once on a fresh connection (a token that ran out is refused in the
+/// same words, and a fresh connection puts a fresh one), then ends the tail naming the right.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_without_listen_is_refused_on_the_wire_after_one_fresh_connection() {
+    // AMQP on 127.0.0.2: the guessed catalog, 127.0.0.2:5300, does not answer.
+    let emu = common::start_on(common::CONFORMANCE, "127.0.0.2").await;
+    let args = [
+        "tail",
+        "orders",
+        "--count",
+        "1",
+        "--timeout",
+        "20",
+        "--consumer-group",
+        "$Default",
+        "--connection-string",
+        &emu.connection_string("orders-send"),
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    let run = common::ehops(args, &emu.data.path().join("console")).await;
+
+    let says = [
+        "do not grant",
+        "'Listen' claim(s) are required",
+        "Listen to read",
+    ];
+    assert_error(&run, &["tail"], 3, &says, &[]);
+    assert!(
+        run.stderr.contains("reconnecting, attempt 1"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("attempt 2"), "{}", run.stderr);
+}

@@ -53,14 +53,15 @@ const ANSWER_WITHIN: Duration = Duration::from_secs(15);
 /// How long the first try of a management read may take before it is tried again on a fresh
 /// client. The SDK (0.15) sometimes never hands a management call the reply its connection
 /// received (seen on loopback about once in a thousand reads: the reply's frame reached the
-/// client's socket and was acknowledged); a read answers in milliseconds otherwise, so a
-/// lost one costs this much instead of [`ANSWER_WITHIN`]. The SDK sends a client's reads one
-/// at a time, so each read of a batch adds [`PER_READ`].
+/// client's socket and was acknowledged; docs/sdk-quirks.md "A send that never ends"); a
+/// read answers in milliseconds otherwise, so a lost one costs this much instead of
+/// [`ANSWER_WITHIN`]. The SDK sends a client's reads one at a time, so each read of a batch
+/// adds [`PER_READ`].
 const FIRST_ANSWER_WITHIN: Duration = Duration::from_secs(4);
 const PER_READ: Duration = Duration::from_millis(250);
 
 /// Runs `work`, or fails as unreachable if it has not answered within [`ANSWER_WITHIN`].
-async fn bounded<T>(
+pub(super) async fn bounded<T>(
     what: &str,
     work: impl Future<Output = Result<T, ConnectError>>,
 ) -> Result<T, ConnectError> {

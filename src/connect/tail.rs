@@ -15,7 +15,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use super::backoff::retry_transient;
-use super::data_plane::DataPlane;
+use super::data_plane::{DataPlane, bounded};
 use super::error::ConnectError;
 use super::shared_client::SharedClient;
 use super::tail_partition::{Outlet, read_partition};
@@ -98,7 +98,8 @@ pub async fn start(
     request: TailRequest,
 ) -> Result<TailSubscription, ConnectError> {
     let (hub, only) = (&request.hub, &request.partition);
-    let (client, partitions) = retry_transient(START_TRIES, || async move {
+    // Bounded: the SDK can wait forever for an outcome it dropped (docs/sdk-quirks.md).
+    let opening = || async move {
         let client = plane.open_consumer(hub).await?;
         let partitions = match only {
             Some(partition) => vec![partition.clone()],
@@ -111,8 +112,9 @@ pub async fn start(
             }
         };
         Ok((client, partitions))
-    })
-    .await?;
+    };
+    let what = format!("hub {hub}");
+    let (client, partitions) = retry_transient(START_TRIES, || bounded(&what, opening())).await?;
     let (sender, events) = mpsc::channel(request.buffer.max(1));
     let dropped = Arc::new(AtomicU64::new(0));
     let cancel = CancellationToken::new();

@@ -18,7 +18,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::backoff::{Backoff, retryable};
-use super::error::ConnectError;
+use super::error::{ConnectError, Failure};
 use super::read::receive_error;
 use super::received::to_tail_event;
 use super::sdk_error::{self, Cause};
@@ -29,6 +29,10 @@ use crate::model::StartPosition;
 /// Events each receiver asks the service for ahead of use; the SDK's default (300) leaves a
 /// loopback emulator idle between credit grants.
 const PREFETCH: u32 = 1000;
+/// How long opening a receiver (its token put on `$cbs`) may take before the connection
+/// counts as lost: the SDK can wait forever for an outcome it dropped (docs/sdk-quirks.md
+/// "A send that never ends").
+const OPEN_WITHIN: Duration = Duration::from_secs(15);
 /// How long a receiver may hear nothing before it checks its link.
 const IDLE_CHECK: Duration = Duration::from_secs(10);
 
@@ -59,6 +63,9 @@ struct Progress {
     last: Option<i64>,
     /// A link is known to work since the last failure (an event came, or a check passed).
     healthy: bool,
+    /// The connection generation that last refused the link as not permitted, since the
+    /// link last worked.
+    refused_on: Option<u64>,
 }
 
 impl Progress {
@@ -84,6 +91,7 @@ pub(super) async fn read_partition(
         from,
         last: None,
         healthy: true,
+        refused_on: None,
     };
     if progress.from == StartPosition::Latest {
         progress.from = newest_as_position(&shared, &progress.partition).await;
@@ -96,7 +104,7 @@ pub(super) async fn read_partition(
         let Ended::Lost { cause, error } = ended else {
             return;
         };
-        if !retryable(cause) {
+        if !retryable(cause) && !worth_a_fresh_connection(&mut progress, cause, generation) {
             let partition = progress.partition.clone();
             let _ = outlet
                 .sender
@@ -122,6 +130,20 @@ pub(super) async fn read_partition(
             tracing::debug!(partition = %progress.partition, %error, "reconnect failed");
         }
     }
+}
+
+/// Whether a refusal may be a token that ran out rather than a missing right: the SDK puts
+/// a token once per connection and path, so a connection opened before a token expired
+/// (or was revoked and granted again) goes on failing where a fresh one works. Azure
+/// detaches a link whose token expired with `detach-forced`; a link attached again on the
+/// same connection is refused as not permitted. One fresh connection settles it: a refusal
+/// there is final.
+fn worth_a_fresh_connection(progress: &mut Progress, cause: Cause, generation: u64) -> bool {
+    if cause != Cause::NotPermitted || progress.refused_on.is_some_and(|g| g < generation) {
+        return false;
+    }
+    progress.refused_on = Some(generation);
+    true
 }
 
 /// `latest` as a position that survives a reconnect: right after the newest event now (or
@@ -150,12 +172,17 @@ async fn receive(
         prefetch: Some(PREFETCH),
         ..Default::default()
     };
-    let receiver = match client
-        .open_receiver_on_partition(progress.partition.clone(), Some(options))
-        .await
-    {
-        Ok(receiver) => receiver,
-        Err(e) => return lost(&progress.consumer_group, &where_, &e),
+    let opening = client.open_receiver_on_partition(progress.partition.clone(), Some(options));
+    let receiver = match tokio::time::timeout(OPEN_WITHIN, opening).await {
+        Ok(Ok(receiver)) => receiver,
+        Ok(Err(e)) => return lost(&progress.consumer_group, &where_, &e),
+        Err(_) => {
+            let message = format!("{where_}: the receiver did not open within {OPEN_WITHIN:?}");
+            return Ended::Lost {
+                cause: Cause::ConnectionLost,
+                error: ConnectError::new(Failure::Unreachable, message),
+            };
+        }
     };
     let ended = {
         // The SDK attaches the link when the stream is first polled.
@@ -217,6 +244,7 @@ async fn hand_over(outlet: &Outlet, item: TailItem) -> bool {
 
 /// After a failure, the first sign of a working link resets the backoff and says so.
 fn became_healthy(progress: &mut Progress, backoff: &mut Backoff, outlet: &Outlet) {
+    progress.refused_on = None;
     if !progress.healthy {
         progress.healthy = true;
         backoff.reset();

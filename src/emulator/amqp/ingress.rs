@@ -38,6 +38,7 @@ const SASL_FRAME: u8 = 1;
 const OPEN: u64 = 0x10;
 const BEGIN: u64 = 0x11;
 const ATTACH: u64 = 0x12;
+const FLOW: u64 = 0x13;
 const TRANSFER: u64 = 0x14;
 const DISPOSITION: u64 = 0x15;
 const DETACH: u64 = 0x16;
@@ -78,6 +79,8 @@ pub struct IngressGuard {
     client_max_frame: Option<u32>,
     /// Client channels whose last session the client has ended (until it begins another).
     closed_channels: HashSet<u16>,
+    /// A Flow was read since last asked (`quick_ack.rs`).
+    read_flow: bool,
 }
 
 impl IngressGuard {
@@ -107,6 +110,11 @@ impl IngressGuard {
     /// could not be read).
     pub fn take_client_max_frame(&mut self) -> Option<u32> {
         self.client_max_frame.take()
+    }
+
+    /// Whether a Flow was read since the last call.
+    pub fn take_read_flow(&mut self) -> bool {
+        std::mem::take(&mut self.read_flow)
     }
 
     /// Whether the client has ended the session the emulator's `channel` answers.
@@ -247,6 +255,10 @@ impl IngressGuard {
                 Ok(())
             }
             ATTACH => self.on_attach(channel, &fields, authenticated),
+            FLOW => {
+                self.read_flow = true;
+                Ok(())
+            }
             TRANSFER => self.on_transfer(channel, &fields, payload, authenticated),
             DETACH => {
                 if let Some(handle) = fields.first().and_then(|f| as_u32(f)) {

@@ -64,6 +64,8 @@ pub struct PaddedStream<R, W> {
     kill: KillSwitch,
     /// Consumer links' events, put in place of their stand-ins (`stand_ins.rs`).
     stand_ins: Option<Arc<StandIns>>,
+    /// Acknowledges a read at once (`quick_ack.rs`).
+    acknowledge: Option<fn(&R)>,
 }
 
 impl PaddedStream<QuickAckReader, WriteBehind> {
@@ -79,6 +81,7 @@ impl PaddedStream<QuickAckReader, WriteBehind> {
         let mut stream = PaddedStream::new(QuickAckReader(reader), WriteBehind::spawn(writer));
         stream.guard = Some((IngressGuard::new(), authenticated));
         stream.stand_ins = Some(stand_ins);
+        stream.acknowledge = Some(QuickAckReader::acknowledge_now);
         stream
     }
 }
@@ -97,6 +100,7 @@ impl<R, W> PaddedStream<R, W> {
             refused: RefusedLinks::default(),
             kill: KillSwitch::default(),
             stand_ins: None,
+            acknowledge: None,
         }
     }
 
@@ -274,6 +278,12 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> AsyncRead for PaddedStream<R, 
             if let (Some(size), Some(stand_ins)) = (guard.take_client_max_frame(), &this.stand_ins)
             {
                 stand_ins.learn_client_max_frame(size);
+            }
+            // A Flow's acknowledgement is left to the kernel (`quick_ack.rs`).
+            if let Some(acknowledge) = this.acknowledge
+                && !guard.take_read_flow()
+            {
+                acknowledge(&this.reader);
             }
             if this
                 .out
