@@ -28,6 +28,8 @@ use super::sizes::sizes_fit;
 // A path that also holds when `fuzz/` compiles this file on its own.
 #[path = "ingress/limits.rs"]
 mod limits;
+#[path = "ingress/reply_links.rs"]
+mod reply_links;
 use limits::budget;
 pub use limits::*;
 
@@ -62,6 +64,8 @@ struct Session {
     links: HashMap<u32, Option<Arriving>>,
     /// Whole deliveries the emulator has not settled yet: delivery id to (handle, bytes).
     unsettled: BTreeMap<u32, (u32, usize)>,
+    /// Its links that receive replies from `$cbs` or `$management` (`reply_links.rs`).
+    reply_links: HashSet<u32>,
 }
 
 /// The ingress state of one connection.
@@ -79,8 +83,8 @@ pub struct IngressGuard {
     client_max_frame: Option<u32>,
     /// Client channels whose last session the client has ended (until it begins another).
     closed_channels: HashSet<u16>,
-    /// A Flow was read since last asked (`quick_ack.rs`).
-    read_flow: bool,
+    /// A Flow giving a `$cbs` or `$management` reply link credit was read since last asked.
+    read_reply_credit: bool,
 }
 
 impl IngressGuard {
@@ -112,9 +116,10 @@ impl IngressGuard {
         self.client_max_frame.take()
     }
 
-    /// Whether a Flow was read since the last call.
-    pub fn take_read_flow(&mut self) -> bool {
-        std::mem::take(&mut self.read_flow)
+    /// Whether a Flow giving a reply link credit was read since the last call
+    /// (`ingress/reply_links.rs`).
+    pub fn take_reply_credit_read(&mut self) -> bool {
+        std::mem::take(&mut self.read_reply_credit)
     }
 
     /// Whether the client has ended the session the emulator's `channel` answers.
@@ -256,7 +261,10 @@ impl IngressGuard {
             }
             ATTACH => self.on_attach(channel, &fields, authenticated),
             FLOW => {
-                self.read_flow = true;
+                let handle = fields.get(4).and_then(|f| as_u32(f));
+                let session = self.sessions.get(&channel);
+                self.read_reply_credit |=
+                    handle.is_some_and(|h| session.is_some_and(|s| s.reply_links.contains(&h)));
                 Ok(())
             }
             TRANSFER => self.on_transfer(channel, &fields, payload, authenticated),
@@ -302,6 +310,9 @@ impl IngressGuard {
             ));
         }
         session.links.insert(handle, None);
+        if reply_links::receives_replies(fields) {
+            session.reply_links.insert(handle);
+        }
         self.links += 1;
         Ok(())
     }
@@ -404,6 +415,7 @@ impl IngressGuard {
         let Some(session) = self.sessions.get_mut(&channel) else {
             return;
         };
+        session.reply_links.remove(&handle);
         if let Some(link) = session.links.remove(&handle) {
             self.links -= 1;
             if let Some(arriving) = link {

@@ -279,9 +279,9 @@ impl<R: AsyncRead + Unpin, W: AsyncWrite + Unpin> AsyncRead for PaddedStream<R, 
             {
                 stand_ins.learn_client_max_frame(size);
             }
-            // A Flow's acknowledgement is left to the kernel (`quick_ack.rs`).
+            // A reply link's credit is acknowledged by the kernel in its time (`quick_ack.rs`).
             if let Some(acknowledge) = this.acknowledge
-                && !guard.take_read_flow()
+                && !guard.take_reply_credit_read()
             {
                 acknowledge(&this.reader);
             }

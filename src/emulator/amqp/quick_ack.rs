@@ -7,13 +7,15 @@
 //! Quick acknowledgement is not sticky on Linux (the kernel leaves it when it judges the
 //! connection interactive), so it is asked for again after each read that wants it.
 //!
-//! A read holding a Flow is not acknowledged at once (`padding.rs` decides). The SDK sends
-//! a request to `$cbs` right behind the Flow that gives its reply link credit, and fe2o3
-//! 0.14 (the SDK's AMQP stack) records an unsettled delivery only after handing it to its
-//! session: an outcome that comes back before then is dropped and the request waits forever
-//! (docs/sdk-quirks.md "A send that never ends"). Acknowledging every read answered a
-//! put-token that fast in about 1 test run in 20 on a loaded machine, and the client hung;
-//! with the Flow's acknowledgement left to the kernel, none in 96.
+//! A read holding a Flow that gives a `$cbs` or `$management` reply link credit is not
+//! acknowledged at once (`padding.rs` decides, `ingress/reply_links.rs` knows the links). The
+//! SDK writes its request right behind that Flow, and fe2o3 0.14 (the SDK's AMQP stack)
+//! records an unsettled delivery only after handing it to its session: an outcome that comes
+//! back before then is dropped and the request waits forever (docs/sdk-quirks.md "A send that
+//! never ends"). Acknowledging every read answered a put-token that fast in about 1 test run in
+//! 20 on a loaded machine, and the client hung; with that Flow's acknowledgement left to the
+//! kernel (the request then waits up to 40 ms behind it), none in 96. Other Flows are
+//! acknowledged at once: a consumer's credit held back by Nagle's algorithm stalls its link.
 
 use std::io;
 use std::pin::Pin;
