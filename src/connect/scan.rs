@@ -22,7 +22,9 @@ use super::error::{ConnectError, Failure};
 use super::read::receive_error;
 use super::received::to_tail_event;
 use super::sdk_error::{self, Cause};
-use super::shared_client::{CHECK_WITHIN, LinkCheck, SharedClient, check_quiet_link};
+use super::shared_client::{
+    CHECK_WITHIN, LinkCheck, SharedClient, check_quiet_link, open_receiver,
+};
 use super::tail::sdk_position;
 use crate::model::{StartPosition, TailEvent};
 
@@ -129,12 +131,17 @@ async fn receive(
         prefetch: Some(PREFETCH),
         ..Default::default()
     };
-    let receiver = match client
-        .open_receiver_on_partition(range.partition.clone(), Some(options))
-        .await
+    let receiver = match open_receiver(
+        client,
+        &range.partition,
+        options,
+        &range.consumer_group,
+        &where_,
+    )
+    .await
     {
         Ok(receiver) => receiver,
-        Err(e) => return lost(&range.consumer_group, &where_, &e),
+        Err((cause, error)) => return Run::Lost { cause, error },
     };
     let run = {
         let stream = receiver.stream_events();

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use azure_messaging_eventhubs::ConsumerClient;
+use azure_messaging_eventhubs::{ConsumerClient, EventReceiver, OpenReceiverOptions};
 use tokio::sync::Mutex;
 
 use super::data_plane::DataPlane;
@@ -16,6 +16,10 @@ use crate::model::StartPosition;
 
 /// How long a check of a quiet link, or a close, may take before the link counts as lost.
 pub const CHECK_WITHIN: Duration = Duration::from_secs(5);
+/// How long opening a receiver (its token put on `$cbs`) may take before the connection
+/// counts as lost: the SDK can wait forever for an outcome it dropped (docs/sdk-quirks.md
+/// "A send that never ends").
+const OPEN_WITHIN: Duration = Duration::from_secs(15);
 
 /// The connection the receivers of one tail share, replaced once when it is lost (by the
 /// first receiver to notice; the others then use the replacement).
@@ -55,6 +59,32 @@ impl SharedClient {
         let (_, client) = self.current.into_inner();
         if let Ok(client) = Arc::try_unwrap(client) {
             let _ = tokio::time::timeout(CHECK_WITHIN, client.close()).await;
+        }
+    }
+}
+
+/// Opens a receiver on `partition` (`where_` names it in errors), or says why the link
+/// counts as lost: the SDK's error, or no answer within [`OPEN_WITHIN`].
+pub async fn open_receiver(
+    client: &ConsumerClient,
+    partition: &str,
+    options: OpenReceiverOptions,
+    consumer_group: &str,
+    where_: &str,
+) -> Result<EventReceiver, (Cause, ConnectError)> {
+    let opening = client.open_receiver_on_partition(partition.to_owned(), Some(options));
+    match tokio::time::timeout(OPEN_WITHIN, opening).await {
+        Ok(Ok(receiver)) => Ok(receiver),
+        Ok(Err(e)) => Err((
+            sdk_error::read(&e).cause,
+            receive_error(consumer_group, where_, &e),
+        )),
+        Err(_) => {
+            let message = format!("{where_}: the receiver did not open within {OPEN_WITHIN:?}");
+            Err((
+                Cause::ConnectionLost,
+                ConnectError::new(Failure::Unreachable, message),
+            ))
         }
     }
 }

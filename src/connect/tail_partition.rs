@@ -18,21 +18,19 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::backoff::{Backoff, retryable};
-use super::error::{ConnectError, Failure};
+use super::error::ConnectError;
 use super::read::receive_error;
 use super::received::to_tail_event;
 use super::sdk_error::{self, Cause};
-use super::shared_client::{CHECK_WITHIN, LinkCheck, SharedClient, check_quiet_link};
+use super::shared_client::{
+    CHECK_WITHIN, LinkCheck, SharedClient, check_quiet_link, open_receiver,
+};
 use super::tail::{TailItem, sdk_position};
 use crate::model::StartPosition;
 
 /// Events each receiver asks the service for ahead of use; the SDK's default (300) leaves a
 /// loopback emulator idle between credit grants.
 const PREFETCH: u32 = 1000;
-/// How long opening a receiver (its token put on `$cbs`) may take before the connection
-/// counts as lost: the SDK can wait forever for an outcome it dropped (docs/sdk-quirks.md
-/// "A send that never ends").
-const OPEN_WITHIN: Duration = Duration::from_secs(15);
 /// How long a receiver may hear nothing before it checks its link.
 const IDLE_CHECK: Duration = Duration::from_secs(10);
 
@@ -172,17 +170,17 @@ async fn receive(
         prefetch: Some(PREFETCH),
         ..Default::default()
     };
-    let opening = client.open_receiver_on_partition(progress.partition.clone(), Some(options));
-    let receiver = match tokio::time::timeout(OPEN_WITHIN, opening).await {
-        Ok(Ok(receiver)) => receiver,
-        Ok(Err(e)) => return lost(&progress.consumer_group, &where_, &e),
-        Err(_) => {
-            let message = format!("{where_}: the receiver did not open within {OPEN_WITHIN:?}");
-            return Ended::Lost {
-                cause: Cause::ConnectionLost,
-                error: ConnectError::new(Failure::Unreachable, message),
-            };
-        }
+    let receiver = match open_receiver(
+        client,
+        &progress.partition,
+        options,
+        &progress.consumer_group,
+        &where_,
+    )
+    .await
+    {
+        Ok(receiver) => receiver,
+        Err((cause, error)) => return Ended::Lost { cause, error },
     };
     let ended = {
         // The SDK attaches the link when the stream is first polled.
