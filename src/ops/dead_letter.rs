@@ -213,6 +213,9 @@ pub async fn find_copy(
     Ok(None)
 }
 
+/// Reads of the dead-letter hub for a copy just made before its place is left unsaid.
+const LOCATE_TRIES: usize = 3;
+
 /// Carries the plan out: the copy (unless one exists or none is wanted), then the checkpoint.
 pub async fn execute(
     plane: &DataPlane,
@@ -242,11 +245,17 @@ pub async fn execute(
             sent?;
             copied = true;
             // Where it landed, for the audit record; the copy is made whether or not this
-            // read succeeds.
-            copy_at = find_copy(plane, &request.dead_letter_hub, &provenance)
-                .await
-                .ok()
-                .flatten();
+            // read succeeds. The hub acknowledged the copy, so a read that misses it was cut
+            // short (once in CI, under load): it is read again, a few times at most.
+            for _ in 0..LOCATE_TRIES {
+                copy_at = find_copy(plane, &request.dead_letter_hub, &provenance)
+                    .await
+                    .ok()
+                    .flatten();
+                if copy_at.is_some() {
+                    break;
+                }
+            }
         }
     }
     if copied && std::env::var(CRASH_ENV).is_ok_and(|v| v == "after-copy") {
