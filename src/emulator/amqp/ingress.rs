@@ -17,7 +17,7 @@
 //!
 //! Pure: bytes in, a verdict out, so it can be fuzzed (`fuzz/fuzz_targets/amqp_ingress.rs`).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use super::frames::{
     AMQP_FRAME, FRAME_HEADER_LEN, as_bool, as_u32, descriptor, parse_list, performative,
@@ -30,8 +30,11 @@ use super::sizes::sizes_fit;
 mod limits;
 #[path = "ingress/reply_links.rs"]
 mod reply_links;
+#[path = "ingress/session.rs"]
+mod session;
 use limits::budget;
 pub use limits::*;
+use session::{Arriving, Session, release};
 
 const PROTOCOL_HEADER_LEN: usize = 8;
 
@@ -45,28 +48,6 @@ const TRANSFER: u64 = 0x14;
 const DISPOSITION: u64 = 0x15;
 const DETACH: u64 = 0x16;
 const END: u64 = 0x17;
-
-/// A delivery whose transfers are still arriving on one link.
-#[derive(Debug, Default, Clone)]
-struct Arriving {
-    delivery_id: Option<u32>,
-    bytes: usize,
-    settled: bool,
-    /// The payload so far, bounded by the delivery limit: fe2o3 decodes the reassembled
-    /// message, so its sizes are checked here before the last transfer goes on.
-    payload: Vec<u8>,
-}
-
-/// One session, by the channel the client numbers it with.
-#[derive(Debug, Default)]
-struct Session {
-    /// The client's link handles attached on it, with the delivery arriving on each.
-    links: HashMap<u32, Option<Arriving>>,
-    /// Whole deliveries the emulator has not settled yet: delivery id to (handle, bytes).
-    unsettled: BTreeMap<u32, (u32, usize)>,
-    /// Its links that receive replies from `$cbs` or `$management` (`reply_links.rs`).
-    reply_links: HashSet<u32>,
-}
 
 /// The ingress state of one connection.
 #[derive(Debug, Default)]
@@ -442,29 +423,6 @@ impl IngressGuard {
         }
         self.unsettled_bytes -= session.unsettled.values().map(|(_, b)| b).sum::<usize>();
     }
-}
-
-/// Removes the deliveries `first..=last` (serial numbers, which may wrap) from a session's
-/// unsettled ones; returns their bytes.
-fn release(session: &mut Session, first: u32, last: u32) -> usize {
-    let ids: Vec<u32> = if first <= last {
-        session
-            .unsettled
-            .range(first..=last)
-            .map(|(id, _)| *id)
-            .collect()
-    } else {
-        session
-            .unsettled
-            .range(first..)
-            .chain(session.unsettled.range(..=last))
-            .map(|(id, _)| *id)
-            .collect()
-    };
-    ids.iter()
-        .filter_map(|id| session.unsettled.remove(id))
-        .map(|(_, bytes)| bytes)
-        .sum()
 }
 
 #[cfg(test)]
