@@ -3,7 +3,10 @@
 //! timed run per phase, printed as JSON, so `scripts/bench-emulator.sh` can put it beside the
 //! Python SDK's figures from the same run. Run through that script (it starts the emulator).
 //!
-//! Arguments: CONNECTION_STRING HUB EVENTS_PER_PARTITION EVENT_BYTES BATCH PARTITIONS
+//! Arguments: CONNECTION_STRING HUB EVENTS_PER_PARTITION EVENT_BYTES BATCH PARTITIONS [consume]
+//!
+//! With `consume`, the hub's events are only read (no ingest): `scripts/bench-search.sh` uses
+//! it to show what the SDK alone costs on the events a search reads.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -23,6 +26,8 @@ struct Args {
     size: usize,
     batch: usize,
     partitions: usize,
+    /// Read what the hub holds; send nothing.
+    consume_only: bool,
 }
 
 fn args() -> Result<Args, String> {
@@ -31,7 +36,7 @@ fn args() -> Result<Args, String> {
         .filter(|a| !a.starts_with("--"))
         .collect();
     if raw.len() < 6 {
-        return Err("usage: sdk_throughput CONNECTION_STRING HUB EVENTS_PER_PARTITION EVENT_BYTES BATCH PARTITIONS".into());
+        return Err("usage: sdk_throughput CONNECTION_STRING HUB EVENTS_PER_PARTITION EVENT_BYTES BATCH PARTITIONS [consume]".into());
     }
     let number = |i: usize| {
         raw[i]
@@ -45,6 +50,7 @@ fn args() -> Result<Args, String> {
         size: number(3)?,
         batch: number(4)?,
         partitions: number(5)?,
+        consume_only: raw.get(6).is_some_and(|mode| mode == "consume"),
     })
 }
 
@@ -170,7 +176,11 @@ async fn main() {
     let credential = Arc::new(SasCredential::from_connection_string(&args.cs));
     let total = (args.per_partition * args.partitions) as f64;
     let result = async {
-        let ingest = ingest(&args, Arc::clone(&credential), endpoint.clone()).await?;
+        let ingest = if args.consume_only {
+            None
+        } else {
+            Some(ingest(&args, Arc::clone(&credential), endpoint.clone()).await?)
+        };
         let consume = consume(&args, Arc::clone(&credential), endpoint.clone()).await?;
         Ok::<_, String>((ingest, consume))
     }
@@ -184,7 +194,7 @@ async fn main() {
                 "event_bytes": args.size,
                 "batch": args.batch,
                 "partitions": args.partitions,
-                "ingest_events_per_s": (total / ingest.as_secs_f64()).round(),
+                "ingest_events_per_s": ingest.map(|i| (total / i.as_secs_f64()).round()),
                 "consume_events_per_s": (total / consume.as_secs_f64()).round(),
             })
         ),

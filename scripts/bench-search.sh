@@ -3,7 +3,10 @@
 # emulator (release build), beside the same search written with Microsoft's Python SDK and
 # fastavro (scripts/bench/search_python.py), in the same run. The hub is loaded first
 # (scripts/bench/search_load.py: two schema versions, registered in the emulator's Schema Registry).
-# `ehops search` is timed from process start to its summary, as a user would see it.
+# `ehops search` is timed from process start to its summary, as a user would see it. Beside
+# both: Microsoft's Rust SDK receiving the same events and doing nothing with them
+# (benches/sdk_throughput.rs in `consume` mode), the ceiling of any client built on that SDK
+# here, with the CPU each process spent.
 # Usage: scripts/bench-search.sh [EVENTS] [PARTITIONS]   (PROFILE=1 adds a perf profile of both sides)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +16,8 @@ contact=cont-00042
 expression="data.contactId == \"$contact\" && type.endsWith(\".purchased\")"
 
 bash scripts/test-env.sh >/dev/null
-cargo build --release --quiet --bin ehops
+cargo build --release --quiet --bin ehops --bench sdk_throughput
+sdk_bin=$(ls -t target/release/deps/sdk_throughput-* | grep -v '\.d$' | head -n 1)
 source scripts/bench/emulator.sh
 printf '[[namespace.schema_group]]\nname = "bench"\n' >> "$config"
 
@@ -60,6 +64,19 @@ summary = json.load(open(sys.argv[1]))["summary"]
 print(json.dumps({"memory": "ehops search, 1 in 10 matching", "scanned": summary["scanned"],
                   "matched": summary["matched"], "kept": 1000,
                   "max_rss_mb": round(int(open(sys.argv[2]).read().split()[-1]) / 1024)}))
+PY
+echo "rust sdk alone, the same events: ($(load))"
+emulator_before=$(cpu "$emulator_pid")
+/usr/bin/env time -f "%U %S" -o "$work/sdk.time" \
+  "$sdk_bin" "$cs" bench $((events / partitions)) 0 0 "$partitions" consume > "$work/sdk.json"
+$python - "$work/sdk.json" "$work/sdk.time" "$emulator_before" "$(cpu "$emulator_pid")" <<'PY'
+import json, sys
+sdk = json.load(open(sys.argv[1]))
+user, system = open(sys.argv[2]).read().split()[-2:]
+print(json.dumps({"client": sdk["client"] + ", receiving only", "events": sdk["events"],
+                  "events_per_s": sdk["consume_events_per_s"],
+                  "client_cpu_s": round(float(user) + float(system), 2),
+                  "emulator_cpu_s": round(float(sys.argv[4]) - float(sys.argv[3]), 2)}))
 PY
 echo "python: ($(load))"
 emulator_before=$(cpu "$emulator_pid")
