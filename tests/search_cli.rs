@@ -322,3 +322,55 @@ async fn a_hub_the_identity_cannot_read_is_skipped_with_the_permission_named() {
     );
     assert!(run.stderr.contains("hub secret skipped"), "{}", run.stderr);
 }
+
+/// `--since` reads only what was enqueued in the window, and a window newer than every event
+/// a partition holds finds nothing there at once (it used to wait 30 s for an event that was
+/// not coming, then fail the search with exit 3).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_since_window_reads_only_its_events_and_ends_at_once_where_there_are_none() {
+    let emu = common::start(CONFIG).await;
+    load(&emu).await;
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let producer = SdkProducer::root(&emu, "purchases").await;
+    let late = EventData::builder()
+        .with_body(b"late".to_vec())
+        .add_property("cloudEvents_id".into(), "late-1")
+        .add_property("cloudEvents_subject".into(), "cont-late")
+        .build();
+    let options = SendEventOptions {
+        partition_id: Some("0".into()),
+    };
+    producer
+        .send_event(late, Some(options))
+        .await
+        .expect("send");
+    producer.close().await;
+    let run = emu
+        .ehops(&[
+            "search",
+            "purchases",
+            "--where",
+            "cont",
+            "--since",
+            "2s",
+            "--json",
+        ])
+        .await;
+    assert_eq!(run.code, 0, "{run:?}");
+    let lines = run.json_lines();
+    let ids: Vec<&str> = lines[..lines.len() - 1]
+        .iter()
+        .map(|l| l["id"].as_str().expect("an id"))
+        .collect();
+    assert_eq!(ids, ["late-1"], "only the event in the window");
+    let s = summary(&lines);
+    assert_eq!(s["scanned"], 1, "{s}");
+    let partitions = s["partitions"].as_array().expect("partitions");
+    let quiet = partitions
+        .iter()
+        .find(|p| p["partition"] == "1")
+        .expect("partition 1 reported");
+    assert_eq!(quiet["status"], "complete", "{quiet}");
+    assert_eq!(quiet["planned"], Value::Null, "nothing to read: {quiet}");
+    assert_eq!(quiet["scanned"], 0);
+}

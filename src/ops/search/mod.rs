@@ -303,7 +303,8 @@ async fn plan(
 
 /// The sequence numbers a search from `from` meant to read in a partition as it stands;
 /// `None` when there is nothing. A start time or offset is planned from the oldest event and
-/// corrected by the first event read.
+/// corrected by the first event read. A start time after the newest event plans nothing: a
+/// receiver would wait for an event that is not there (`--since 15m` on a quiet hub).
 fn planned_range(info: &PartitionInfo, from: &StartPosition) -> Option<(i64, i64)> {
     if info.is_empty {
         return None;
@@ -311,9 +312,21 @@ fn planned_range(info: &PartitionInfo, from: &StartPosition) -> Option<(i64, i64
     let first = match from {
         StartPosition::Sequence(n) => (*n).max(info.begin_sequence),
         StartPosition::Latest => return None,
+        // The service compares whole milliseconds.
+        StartPosition::Time(start)
+            if info
+                .last_enqueued
+                .is_some_and(|last| last < whole_milliseconds(*start)) =>
+        {
+            return None;
+        }
         _ => info.begin_sequence,
     };
     (first <= info.last_sequence).then_some((first, info.last_sequence))
+}
+
+fn whole_milliseconds(at: OffsetDateTime) -> OffsetDateTime {
+    at - time::Duration::nanoseconds(i64::from(at.nanosecond() % 1_000_000))
 }
 
 #[cfg(test)]
@@ -348,6 +361,25 @@ mod tests {
         );
         assert_eq!(planned_range(&held, &StartPosition::Sequence(20)), None);
         assert_eq!(planned_range(&held, &StartPosition::Latest), None);
+        let newest = OffsetDateTime::from_unix_timestamp_nanos(1_764_590_400_250_000_000)
+            .expect("a valid instant");
+        let held = PartitionInfo {
+            last_enqueued: Some(newest),
+            ..held
+        };
+        let at = |t| planned_range(&held, &StartPosition::Time(t));
+        assert_eq!(
+            at(newest),
+            Some((10, 19)),
+            "the newest event is at the start"
+        );
+        assert_eq!(at(newest - time::Duration::hours(1)), Some((10, 19)));
+        assert_eq!(
+            at(newest + time::Duration::microseconds(400)),
+            Some((10, 19)),
+            "the same millisecond"
+        );
+        assert_eq!(at(newest + time::Duration::milliseconds(1)), None);
         assert_eq!(
             planned_range(&partition(0, 0, true), &StartPosition::Earliest),
             None
