@@ -256,3 +256,38 @@ async fn schema_permissions_match_what_the_registry_enforces() {
     assert!(sender.verdict(ConsoleAction::RegisterSchema).is_allowed());
     assert!(!sender.verdict(ConsoleAction::Tail).is_allowed());
 }
+
+/// The service refuses a hub that does not exist as it refuses one the identity may not read,
+/// so a refusal for a name the identity cannot even see says so, with the names it can: a
+/// mistyped hub is not a permissions problem to chase at 3 a.m.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_hub_the_identity_cannot_see_is_named_as_unseen() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let run = |args: &[&str]| {
+        let mut all: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+        all.extend(["--team", "customer"].map(str::to_owned));
+        common::ehops(all, data.path())
+    };
+    let typo = run(&["tail", "contatc", "--count", "1"]).await;
+    assert_eq!(typo.code, 6, "{typo:?}");
+    assert!(
+        typo.stderr
+            .contains("no hub named contatc is visible to you")
+            && typo.stderr.contains("you see: account, audit, contact,"),
+        "{}",
+        typo.stderr
+    );
+    let search = run(&["search", "contatc", "--where", "true"]).await;
+    assert_eq!(search.code, 6, "{search:?}");
+    assert!(
+        search
+            .stderr
+            .contains("no hub named contatc is visible to you"),
+        "{}",
+        search.stderr
+    );
+    // Seen but not readable: the refusal alone.
+    let audit = run(&["tail", "audit", "--count", "1"]).await;
+    assert_eq!(audit.code, 6, "{audit:?}");
+    assert!(!audit.stderr.contains("visible"), "{}", audit.stderr);
+}

@@ -13,7 +13,7 @@ use super::{exit, fail};
 use crate::connect::data_plane::DataPlane;
 use crate::connect::error::{ConnectError, Failure};
 use crate::model::permissions::ConsoleAction;
-use crate::ops::permissions;
+use crate::ops::{hubs, permissions};
 
 /// Connects, then checks `action` on `hub`: the start every read-only command on one hub
 /// shares. `Err(exit code)` once the failure or refusal has been printed.
@@ -42,6 +42,9 @@ pub async fn check(plane: &DataPlane, hub: &str, action: ConsoleAction) -> Resul
                 return Err(fail(&missing));
             }
             eprintln!("error: {reason} (as {})", connection.principal);
+            if let Some(unseen) = hubs::unseen(plane, hub).await {
+                eprintln!("note: {unseen}");
+            }
             Err(exit::PERMISSION_DENIED)
         }
     }

@@ -48,3 +48,25 @@ pub async fn find(plane: &DataPlane, hub: &str) -> Option<Hub> {
     let hubs = list(plane, &connection.namespace).await.ok()?;
     hubs.into_iter().find(|h| h.name.eq_ignore_ascii_case(hub))
 }
+
+/// For a refusal naming `hub`: when the catalog lists the hubs this identity can see and
+/// `hub` is not among them, say so, with the names it can see. The service refuses a hub
+/// that does not exist as it refuses one the identity may not read, so a mistyped name would
+/// otherwise read only as "not permitted".
+pub async fn unseen(plane: &DataPlane, hub: &str) -> Option<String> {
+    let connection = plane.connection();
+    let listed = (connection.catalog.as_ref()?)
+        .hubs(&connection.namespace)
+        .await
+        .ok()?;
+    if listed.iter().any(|h| h.name.eq_ignore_ascii_case(hub)) {
+        return None;
+    }
+    let mut names: Vec<&str> = listed.iter().map(|h| h.name.as_str()).collect();
+    names.sort_unstable();
+    Some(format!(
+        "no hub named {hub} is visible to you in namespace {} (you see: {})",
+        connection.namespace,
+        names.join(", ")
+    ))
+}

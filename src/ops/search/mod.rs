@@ -27,7 +27,7 @@ use crate::connect::shared_client::SharedClient;
 use crate::model::permissions::{ConsoleAction, Verdict};
 use crate::model::{PartitionInfo, StartPosition, partition_for_key};
 use crate::ops::event_decoder::TailDecoder;
-use crate::ops::permissions;
+use crate::ops::{hubs, permissions};
 pub use from_capture::CaptureHistory;
 use partition::{Counters, PartitionPass, Shared};
 pub use report::{
@@ -232,10 +232,13 @@ async fn plan(
         }
         let principal = &plane.connection().principal;
         let missing: Vec<String> = missing.iter().map(ToString::to_string).collect();
-        let reason = format!(
+        let mut reason = format!(
             "reading is not permitted: missing {} (as {principal})",
             missing.join(", ")
         );
+        if let Some(unseen) = hubs::unseen(plane, hub).await {
+            reason = format!("{reason}; {unseen}");
+        }
         return Err((reason, true));
     }
     let infos = plane
