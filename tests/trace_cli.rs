@@ -129,3 +129,16 @@ async fn trace_returns_the_aggregates_events_across_hubs_in_time_order_and_only_
         assert!(run.stderr.contains("key-hash shortcut:"), "{}", run.stderr);
     }
 }
+
+/// An empty subject would read every hub for the events that carry none: refused as usage.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_subject_is_a_usage_error() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let run = common::ehops(vec!["trace".to_owned(), " ".to_owned()], data.path()).await;
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("the subject is empty"),
+        "{}",
+        run.stderr
+    );
+}

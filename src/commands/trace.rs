@@ -45,7 +45,7 @@ pub async fn run(target_args: &TargetArgs, args: &TraceArgs) -> u8 {
     let query = match trace::query(&args.subject) {
         Ok(query) => Arc::new(query),
         Err(error) => {
-            eprintln!("error: cannot trace {:?}: {error}", args.subject);
+            eprintln!("error: cannot trace {:?}: {}", args.subject, error.message);
             return exit::USAGE;
         }
     };

@@ -90,6 +90,13 @@ pub async fn targets(plane: &DataPlane, hubs: &[String], subject: &str) -> Vec<H
 
 /// Events whose subject or partition key is `subject`.
 pub fn query(subject: &str) -> Result<Query, QueryError> {
+    // An empty subject would read every hub for the events that have none.
+    if subject.trim().is_empty() {
+        return Err(QueryError {
+            column: 1,
+            message: "the subject is empty; name an aggregate, e.g. cont-00042".into(),
+        });
+    }
     let literal = serde_json::to_string(subject).unwrap_or_else(|_| "\"\"".to_owned());
     // A JSON string is a valid CEL string literal (the same escapes), so any subject is safe.
     Query::compile(&format!("subject == {literal} || key == {literal}"))
@@ -115,6 +122,14 @@ mod tests {
         for subject in ["cont-00042", r#"a"b\c"#, "line\nbreak", "ünï"] {
             let query = query(subject).unwrap_or_else(|e| panic!("{subject}: {e}"));
             assert!(query.text().contains("subject == "));
+        }
+    }
+
+    #[test]
+    fn an_empty_subject_is_refused() {
+        for subject in ["", "  "] {
+            let error = query(subject).err().expect("refused");
+            assert!(error.message.contains("the subject is empty"), "{error}");
         }
     }
 }
