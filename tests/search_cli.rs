@@ -172,6 +172,14 @@ fn summary(lines: &[Value]) -> &Value {
     &lines.last().expect("a summary line")["summary"]
 }
 
+/// The ids of the matches: every line but the summary.
+fn match_ids(lines: &[Value]) -> Vec<&str> {
+    lines[..lines.len() - 1]
+        .iter()
+        .map(|l| l["id"].as_str().expect("an id"))
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn search_returns_exactly_the_brute_force_answer_with_exact_counts() {
     let emu = common::start(CONFIG).await;
@@ -181,10 +189,7 @@ async fn search_returns_exactly_the_brute_force_answer_with_exact_counts() {
         .await;
     assert_eq!(run.code, 0, "{run:?}");
     let lines = run.json_lines();
-    let ids: Vec<&str> = lines[..lines.len() - 1]
-        .iter()
-        .map(|l| l["id"].as_str().expect("an id"))
-        .collect();
+    let ids = match_ids(&lines);
     let all: Vec<Known> = (0..EVENTS).map(known).collect();
     let want: Vec<&str> = all
         .iter()
@@ -242,10 +247,7 @@ async fn search_returns_exactly_the_brute_force_answer_with_exact_counts() {
         .filter(|k| k.subject == "cont-3")
         .map(|k| k.id.as_str())
         .collect();
-    let shown: Vec<&str> = lines[..lines.len() - 1]
-        .iter()
-        .map(|l| l["id"].as_str().expect("an id"))
-        .collect();
+    let shown = match_ids(&lines);
     assert_eq!(shown, cont3[..2]);
     assert_eq!(summary(&lines)["matched"], cont3.len());
     assert_eq!(lines.last().expect("summary")["kept"], 2);
@@ -331,20 +333,14 @@ async fn a_since_window_reads_only_its_events_and_ends_at_once_where_there_are_n
     let emu = common::start(CONFIG).await;
     load(&emu).await;
     tokio::time::sleep(std::time::Duration::from_secs(3)).await;
-    let producer = SdkProducer::root(&emu, "purchases").await;
     let late = EventData::builder()
         .with_body(b"late".to_vec())
         .add_property("cloudEvents_id".into(), "late-1")
         .add_property("cloudEvents_subject".into(), "cont-late")
         .build();
-    let options = SendEventOptions {
-        partition_id: Some("0".into()),
-    };
-    producer
-        .send_event(late, Some(options))
-        .await
-        .expect("send");
-    producer.close().await;
+    let root = emu.credential("RootManageSharedAccessKey");
+    common::send_events_to_partition_0(emu.endpoint(), "search", "purchases", root, vec![late])
+        .await;
     let run = emu
         .ehops(&[
             "search",
@@ -358,10 +354,7 @@ async fn a_since_window_reads_only_its_events_and_ends_at_once_where_there_are_n
         .await;
     assert_eq!(run.code, 0, "{run:?}");
     let lines = run.json_lines();
-    let ids: Vec<&str> = lines[..lines.len() - 1]
-        .iter()
-        .map(|l| l["id"].as_str().expect("an id"))
-        .collect();
+    let ids = match_ids(&lines);
     assert_eq!(ids, ["late-1"], "only the event in the window");
     let s = summary(&lines);
     assert_eq!(s["scanned"], 1, "{s}");
